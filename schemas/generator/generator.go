@@ -1,0 +1,329 @@
+// Package generator derives the contract's JSON Schema files from a Stripe
+// OpenAPI 3.0 spec: the invoice_payment resource, its list envelope, the
+// invoice_payment.* event envelope, an invoice carrying an expanded payments
+// list, and the error envelope.
+//
+// Structural rules (required fields, JSON types, enums, lengths, expandable
+// fields) come from the spec's keywords; rules the API reference states only
+// in prose (the status values, lowercase ISO currency codes, amount_paid being
+// null until paid, the status_transitions timestamps, the one payment
+// reference payment.type names) are found by the sentences that state them.
+// Every constraint is annotated with a stable rule ID, and each file carries
+// the catalogue of its rules with the doc text they come from, so that
+// validators in any language can report a failing keyword as a named rule.
+//
+// Only this package reads the full spec; the CLI embeds the generated files.
+package generator
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/stripe-contract/stripe-contract/schemas"
+)
+
+// The files Generate writes, named in package schemas.
+const (
+	InvoicePaymentFile = schemas.InvoicePaymentFile
+	ListFile           = schemas.ListFile
+	EventFile          = schemas.EventFile
+	InvoiceFile        = schemas.InvoiceFile
+	ErrorFile          = schemas.ErrorFile
+)
+
+// BaseURI is the prefix of every file's $id; files refer to each other by
+// relative references resolved against it.
+const BaseURI = "https://stripe-contract.github.io/schemas/"
+
+// eventPrefix selects the event types this contract covers.
+const eventPrefix = "invoice_payment."
+
+// Generate converts spec (an OpenAPI 3.0 document in JSON) into the schema
+// files, keyed by file name. origin says where the spec came from and is
+// recorded in every file.
+func Generate(specJSON []byte, origin string) (map[string][]byte, error) {
+	s, err := parseSpec(specJSON)
+	if err != nil {
+		return nil, err
+	}
+	g := &generation{spec: s, origin: origin, files: map[string]string{"invoice_payment": InvoicePaymentFile}}
+	out := map[string][]byte{}
+	for _, build := range []func() (string, *object, error){
+		g.invoicePayment, g.list, g.event, g.invoice, g.errorEnvelope,
+	} {
+		name, doc, err := build()
+		if err != nil {
+			return nil, err
+		}
+		b, err := render(doc)
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %w", name, err)
+		}
+		out[name] = b
+	}
+	return out, nil
+}
+
+type generation struct {
+	spec     *spec
+	origin   string
+	files    map[string]string
+	statuses []string
+}
+
+func (g *generation) converter(resource, self string, rootSrc []string) *converter {
+	return &converter{
+		spec: g.spec, resource: resource, self: self, files: g.files,
+		overrides: map[string]func() *object{},
+		defs:      newObject(), rules: newRuleSet(), inlining: map[string]bool{},
+		rootSrc: rootSrc,
+	}
+}
+
+// document wraps a converted root schema with the file's identity, origin,
+// $defs and rule catalogue.
+func (g *generation) document(file, title, description string, c *converter, root *object) *object {
+	doc := newObject().
+		set("$schema", "https://json-schema.org/draft/2020-12/schema").
+		set("$id", BaseURI+g.spec.version+"/"+file).
+		set("title", title).
+		set("description", description).
+		set("x-stripe-api-version", g.spec.version).
+		set("x-generated-from", g.origin)
+	for _, k := range root.keys {
+		if k == "description" {
+			continue
+		}
+		doc.set(k, root.vals[k])
+	}
+	if len(c.defs.keys) > 0 {
+		doc.set("$defs", c.defs)
+	}
+	doc.set("x-rule-definitions", c.rules.object())
+	return doc
+}
+
+func (g *generation) invoicePayment() (string, *object, error) {
+	src := []string{"components", "schemas", "invoice_payment"}
+	comp, err := g.spec.component("invoice_payment")
+	if err != nil {
+		return "", nil, err
+	}
+	c := g.converter("invoice_payment", "invoice_payment", src)
+	root, err := c.convert(comp, field{src: src})
+	if err != nil {
+		return "", nil, fmt.Errorf("invoice_payment: %w", err)
+	}
+	if len(c.statuses) == 0 {
+		return "", nil, fmt.Errorf("invoice_payment: the status description no longer lists its values (\"one of `open`, `paid`, or `canceled`\")")
+	}
+	g.statuses = c.statuses
+	if err := g.checkStatusFilter(); err != nil {
+		return "", nil, err
+	}
+	return InvoicePaymentFile, g.document(InvoicePaymentFile, str(comp, "title"),
+		"An invoice_payment object, as GET /v1/invoice_payments/{invoice_payment} returns it.", c, root), nil
+}
+
+// checkStatusFilter compares the status values found in prose with the enum
+// of the list endpoint's status filter: two statements of one fact in the
+// docs, which must agree.
+func (g *generation) checkStatusFilter() error {
+	params, err := lookup(g.spec.paths, "/v1/invoice_payments", "get", "parameters")
+	if err != nil {
+		return err
+	}
+	list, _ := params.([]any)
+	for _, p := range list {
+		pm, _ := p.(map[string]any)
+		if str(pm, "name") != "status" {
+			continue
+		}
+		schema, _ := pm["schema"].(map[string]any)
+		filter := stringList(schema["enum"])
+		a, b := slices.Sorted(slices.Values(filter)), slices.Sorted(slices.Values(g.statuses))
+		if !slices.Equal(a, b) {
+			return fmt.Errorf("invoice_payment.status lists %v in prose but the list endpoint filters on %v", g.statuses, filter)
+		}
+		return nil
+	}
+	return fmt.Errorf("GET /v1/invoice_payments has no status parameter")
+}
+
+func (g *generation) listSchema() (map[string]any, []string, error) {
+	src := []string{"paths", "/v1/invoice_payments", "get", "responses", "200", "content", "application/json", "schema"}
+	m, err := lookupObject(g.spec.paths, src[1:]...)
+	return m, src, err
+}
+
+func (g *generation) list() (string, *object, error) {
+	schema, src, err := g.listSchema()
+	if err != nil {
+		return "", nil, err
+	}
+	// The invoice's payments field is the same list; check the spec agrees.
+	inv, err := g.spec.component("invoice")
+	if err != nil {
+		return "", nil, err
+	}
+	payments, ok := properties(inv)["payments"]
+	if !ok {
+		return "", nil, fmt.Errorf("components.schemas.invoice has no payments property")
+	}
+	if !sameShape(schema, payments) {
+		return "", nil, fmt.Errorf("invoice.payments and the GET /v1/invoice_payments response differ in fields; one list schema no longer fits both")
+	}
+	c := g.converter("list", "", src)
+	root, err := c.convert(schema, field{src: src})
+	if err != nil {
+		return "", nil, fmt.Errorf("list: %w", err)
+	}
+	return ListFile, g.document(ListFile, "Invoice payment list",
+		"A page of invoice_payments, as GET /v1/invoice_payments returns it and as an invoice's expanded payments field holds it.", c, root), nil
+}
+
+func sameShape(a, b map[string]any) bool {
+	return slices.Equal(sortedKeys(properties(a)), sortedKeys(properties(b))) &&
+		slices.Equal(slices.Sorted(slices.Values(stringList(a["required"]))), slices.Sorted(slices.Values(stringList(b["required"]))))
+}
+
+// eventTypes returns the invoice_payment.* event types the spec names: the
+// values of enabled_events that webhook endpoints accept.
+func (g *generation) eventTypes() ([]string, []string, error) {
+	src := []string{"paths", "/v1/webhook_endpoints", "post", "requestBody", "content", "application/x-www-form-urlencoded", "schema", "properties", "enabled_events", "items"}
+	items, err := lookupObject(g.spec.paths, src[1:]...)
+	if err != nil {
+		return nil, nil, err
+	}
+	var types []string
+	for _, t := range stringList(items["enum"]) {
+		if strings.HasPrefix(t, eventPrefix) {
+			types = append(types, t)
+		}
+	}
+	if len(types) == 0 {
+		return nil, nil, fmt.Errorf("%s lists no %s* event types", pointer(src...), eventPrefix)
+	}
+	return types, append(src, "enum"), nil
+}
+
+func (g *generation) event() (string, *object, error) {
+	src := []string{"components", "schemas", "event"}
+	comp, err := g.spec.component("event")
+	if err != nil {
+		return "", nil, err
+	}
+	types, typesSrc, err := g.eventTypes()
+	if err != nil {
+		return "", nil, err
+	}
+	c := g.converter("event", "event", src)
+	// data.object holds the invoice_payment; in the spec it is any object.
+	c.overrides["data.object"] = func() *object {
+		return newObject().
+			set("description", "The invoice_payment the event is about.").
+			set("$ref", InvoicePaymentFile)
+	}
+	root, err := c.convert(comp, field{src: src})
+	if err != nil {
+		return "", nil, fmt.Errorf("event: %w", err)
+	}
+	// The event types: a closed list per API version.
+	typeSchema := root.vals["properties"].(*object).vals["type"].(*object)
+	enum := make([]any, len(types))
+	for i, t := range types {
+		enum[i] = t
+	}
+	typeSchema.set("enum", enum)
+	typeSchema.moveLast("x-rules")
+	id, err := c.rules.add(rule{
+		id:      "event.type.enum",
+		summary: enumSummary("type", enum),
+		doc:     fmt.Sprintf("The %s* event types of API version %s, as listed in the event types a webhook endpoint can enable: %s.", eventPrefix, g.spec.version, strings.Join(types, ", ")),
+		source:  pointer(typesSrc...),
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	xr, _ := typeSchema.get("x-rules")
+	xr.(*object).set("enum", id)
+	return EventFile, g.document(EventFile, "Invoice payment event",
+		fmt.Sprintf("An event about an invoice_payment (%s), as GET /v1/events/{id} returns it and as a webhook delivers it.", strings.Join(types, ", ")), c, root), nil
+}
+
+func (g *generation) invoice() (string, *object, error) {
+	src := []string{"components", "schemas", "invoice"}
+	comp, err := g.spec.component("invoice")
+	if err != nil {
+		return "", nil, err
+	}
+	// Only the invoice's identity and its payments belong to this contract;
+	// the rest of the invoice is another resource's.
+	props := properties(comp)
+	keep := map[string]any{}
+	for _, k := range []string{"id", "object", "payments"} {
+		p, ok := props[k]
+		if !ok {
+			return "", nil, fmt.Errorf("components.schemas.invoice has no %s property", k)
+		}
+		keep[k] = p
+	}
+	var required []any
+	for _, r := range stringList(comp["required"]) {
+		if _, ok := keep[r]; ok {
+			required = append(required, r)
+		}
+	}
+	shallow := map[string]any{
+		"type": "object", "properties": keep, "required": required,
+		"additionalProperties": true, "description": str(comp, "description"),
+	}
+	c := g.converter("invoice", "invoice", src)
+	c.overrides["payments"] = func() *object {
+		return newObject().
+			set("description", str(props["payments"], "description")).
+			set("$ref", ListFile)
+	}
+	root, err := c.convert(shallow, field{src: src})
+	if err != nil {
+		return "", nil, fmt.Errorf("invoice: %w", err)
+	}
+	paymentsDesc := str(props["payments"], "description")
+	listDesc, _ := lookup(g.spec.paths, "/v1/invoice_payments", "get", "description")
+	for _, r := range []rule{{
+		id:       "invoice.payments.included",
+		severity: severityWarning,
+		check:    checkGo,
+		summary:  "an invoice checked against this contract carries its payments (retrieve it with expand[]=payments)",
+		doc:      strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(listDesc), "<p>"), "</p>"),
+		source:   pointer("paths", "/v1/invoice_payments", "get", "description"),
+	}, {
+		id:       "invoice.payments.invoice-matches",
+		severity: severityWarning,
+		check:    checkGo,
+		summary:  "every payment in an invoice's payments list names that invoice in its invoice field",
+		doc:      paymentsDesc,
+		source:   pointer("components", "schemas", "invoice", "properties", "payments", "description"),
+	}} {
+		if _, err := c.rules.add(r); err != nil {
+			return "", nil, err
+		}
+	}
+	return InvoiceFile, g.document(InvoiceFile, "Invoice with payments",
+		"An invoice retrieved with expand[]=payments; only its identity and its payments list are checked.", c, root), nil
+}
+
+func (g *generation) errorEnvelope() (string, *object, error) {
+	src := []string{"components", "schemas", "error"}
+	comp, err := g.spec.component("error")
+	if err != nil {
+		return "", nil, err
+	}
+	c := g.converter("error", "error", src)
+	root, err := c.convert(comp, field{src: src})
+	if err != nil {
+		return "", nil, fmt.Errorf("error: %w", err)
+	}
+	return ErrorFile, g.document(ErrorFile, "Error envelope", str(comp, "description")+".", c, root), nil
+}

@@ -1,0 +1,259 @@
+package generator
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Rules the API reference states in prose rather than in schema keywords.
+// Each is found by the sentence that states it; when Stripe rewords the
+// sentence, the rule disappears from the output and the drift test fails, so
+// a person re-reads the docs rather than the generator guessing.
+
+var (
+	// "The status of the payment, one of `open`, `paid`, or `canceled`."
+	oneOfPattern = regexp.MustCompile("one of ((?:`[^`]+`(?:,\\s*or\\s+|,\\s*|\\s+or\\s+)?)+)")
+	backticked   = regexp.MustCompile("`([^`]+)`")
+	// "Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase."
+	currencyPattern = regexp.MustCompile(`Three-letter \[ISO currency code\]\([^)]*\), in lowercase`)
+	// "This field is null until the payment is `paid`."
+	nullUntilPattern = regexp.MustCompile("This field is null until the (\\w+) is `(\\w+)`")
+	// "ID of the successful charge for this payment when `type` is `charge`."
+	whenTypePattern = regexp.MustCompile("when `type` is `(\\w+)`")
+	// "This amount can be less than the `amount_requested` if ..."
+	lessThanPattern = regexp.MustCompile("can be less than the `(\\w+)`")
+)
+
+// sentence returns the sentence of text that contains the byte range [start, end).
+func sentence(text string, start, end int) string {
+	from := strings.LastIndex(text[:start], ". ")
+	if from < 0 {
+		from = 0
+	} else {
+		from += 2
+	}
+	to := len(text)
+	if i := strings.Index(text[end:], ". "); i >= 0 {
+		to = end + i + 1
+	} else if i := strings.Index(text[end:], "."); i >= 0 {
+		to = end + i + 1
+	}
+	return strings.TrimSpace(text[from:to])
+}
+
+// proseEnum finds "one of `a`, `b`, or `c`" in a description.
+func proseEnum(desc string) (values []string, sent string, ok bool) {
+	loc := oneOfPattern.FindStringSubmatchIndex(desc)
+	if loc == nil {
+		return nil, "", false
+	}
+	for _, m := range backticked.FindAllStringSubmatch(desc[loc[2]:loc[3]], -1) {
+		values = append(values, m[1])
+	}
+	if len(values) < 2 {
+		return nil, "", false
+	}
+	return values, sentence(desc, loc[0], loc[1]), true
+}
+
+// proseCurrency finds the ISO currency sentence; the pattern it implies is
+// three lowercase ASCII letters.
+func proseCurrency(desc string) (pattern, sent string, ok bool) {
+	loc := currencyPattern.FindStringIndex(desc)
+	if loc == nil {
+		return "", "", false
+	}
+	return "^[a-z]{3}$", sentence(desc, loc[0], loc[1]), true
+}
+
+// crossField returns the allOf members that relate fields of one object, and
+// records the cross-field rules only Go can check.
+func (c *converter) crossField(n map[string]any, f field, props map[string]map[string]any) ([]any, error) {
+	var allOf []any
+	src := func(keys ...string) string { return pointer(append(slices.Clip(f.src), keys...)...) }
+
+	refs, err := c.referenceRule(f, props)
+	if err != nil {
+		return nil, err
+	}
+	allOf = append(allOf, refs...)
+
+	for _, p := range sortedKeys(props) {
+		desc := str(props[p], "description")
+		if m := nullUntilPattern.FindStringSubmatchIndex(desc); m != nil {
+			value := desc[m[4]:m[5]]
+			if !slices.Contains(c.statuses, value) {
+				return nil, fmt.Errorf("%s: %q is null until status %q, which is not one of the status values %v", src("properties", p), p, value, c.statuses)
+			}
+			id, err := c.rules.add(rule{
+				id:      c.ruleID(f.child(p), "null-unless-"+value),
+				summary: fmt.Sprintf("%s is null until the %s is %s, and set once it is", p, desc[m[2]:m[3]], value),
+				doc:     sentence(desc, m[0], m[1]),
+				source:  src("properties", p, "description"),
+			})
+			if err != nil {
+				return nil, err
+			}
+			allOf = append(allOf, newObject().
+				set("x-rule", id).
+				set("if", statusIs(value)).
+				set("then", newObject().
+					set("required", []any{p}).
+					set("properties", newObject().set(p, notNull()))).
+				set("else", newObject().
+					set("properties", newObject().set(p, isNull()))))
+		}
+		if m := lessThanPattern.FindStringSubmatchIndex(desc); m != nil {
+			other := desc[m[2]:m[3]]
+			if _, ok := props[other]; !ok {
+				return nil, fmt.Errorf("%s: compares %q with %q, which is not a property", src("properties", p), p, other)
+			}
+			// A comparison of two numbers: JSON Schema cannot say it; the
+			// Go validator checks it, as a warning because the sentence
+			// describes what happens, not a promise about every payload.
+			if _, err := c.rules.add(rule{
+				id:       c.ruleID(f.child(p), "at-most-"+strings.TrimPrefix(other, "amount_")),
+				severity: severityWarning,
+				check:    checkGo,
+				summary:  fmt.Sprintf("%s is at most %s", p, other),
+				doc:      sentence(desc, m[0], m[1]),
+				source:   src("properties", p, "description"),
+			}); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	transitions, err := c.transitionRules(f, props)
+	if err != nil {
+		return nil, err
+	}
+	return append(allOf, transitions...), nil
+}
+
+// referenceRule: in an object with a "type" enum whose sibling properties
+// each say "... when `type` is `X`", the one type names is set and the
+// others are null or absent.
+func (c *converter) referenceRule(f field, props map[string]map[string]any) ([]any, error) {
+	typeProp, ok := props["type"]
+	if !ok {
+		return nil, nil
+	}
+	types := stringList(typeProp["enum"])
+	named := map[string]string{}
+	var sentences []string
+	for _, p := range sortedKeys(props) {
+		desc := str(props[p], "description")
+		if m := whenTypePattern.FindStringSubmatchIndex(desc); m != nil {
+			t := desc[m[2]:m[3]]
+			if prev, dup := named[t]; dup {
+				return nil, fmt.Errorf("%s: both %q and %q are set when type is %q", pointer(f.src...), prev, p, t)
+			}
+			named[t] = p
+			sentences = append(sentences, fmt.Sprintf("%s: %s", p, sentence(desc, m[0], m[1])))
+		}
+	}
+	if len(named) == 0 {
+		return nil, nil
+	}
+	for _, t := range types {
+		if _, ok := named[t]; !ok {
+			return nil, fmt.Errorf("%s: no property is documented as set when type is %q", pointer(f.src...), t)
+		}
+	}
+	refs := sortedKeys(invert(named))
+	id, err := c.rules.add(rule{
+		id:      c.ruleID(f, "reference-matches-type"),
+		summary: fmt.Sprintf("exactly one of %s is set: the one %s names", strings.Join(refs, ", "), strings.Join(append(slices.Clip(f.path), "type"), ".")),
+		doc:     strings.Join(sentences, " "),
+		source:  pointer(append(slices.Clip(f.src), "properties")...),
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []any
+	for _, t := range types {
+		thenProps := newObject()
+		for _, r := range refs {
+			if r == named[t] {
+				thenProps.set(r, notNull())
+			} else {
+				thenProps.set(r, isNull())
+			}
+		}
+		out = append(out, newObject().
+			set("x-rule", id).
+			set("if", newObject().
+				set("required", []any{"type"}).
+				set("properties", newObject().set("type", newObject().set("const", t)))).
+			set("then", newObject().
+				set("required", []any{named[t]}).
+				set("properties", thenProps)))
+	}
+	return out, nil
+}
+
+// transitionRules: status_transitions.<s>_at is set if and only if status is s,
+// for every status value s that has such a timestamp.
+func (c *converter) transitionRules(f field, props map[string]map[string]any) ([]any, error) {
+	st, ok := props["status_transitions"]
+	if !ok || len(c.statuses) == 0 || len(f.path) != 0 {
+		return nil, nil
+	}
+	stSrc := append(slices.Clip(f.src), "properties", "status_transitions")
+	if name, ok := refName(st); ok {
+		comp, err := c.spec.component(name)
+		if err != nil {
+			return nil, err
+		}
+		st, stSrc = comp, []string{"components", "schemas", name}
+	}
+	stProps := properties(st)
+	statusDesc := str(props["status"], "description")
+	_, statusSentence, _ := proseEnum(statusDesc)
+	var out []any
+	for _, s := range c.statuses {
+		at := s + "_at"
+		p, ok := stProps[at]
+		if !ok {
+			continue
+		}
+		id, err := c.rules.add(rule{
+			id:      c.ruleID(f.child("status_transitions").child(at), "iff-"+s),
+			summary: fmt.Sprintf("status_transitions.%s is set if and only if status is %q", at, s),
+			doc:     fmt.Sprintf("status_transitions.%s: %s status: %s", at, str(p, "description"), statusSentence),
+			source:  pointer(append(slices.Clip(stSrc), "properties", at, "description")...),
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, newObject().
+			set("x-rule", id).
+			set("if", statusIs(s)).
+			set("then", newObject().set("properties", newObject().set("status_transitions", newObject().
+				set("required", []any{at}).
+				set("properties", newObject().set(at, notNull()))))).
+			set("else", newObject().set("properties", newObject().set("status_transitions", newObject().
+				set("properties", newObject().set(at, isNull()))))))
+	}
+	return out, nil
+}
+
+func statusIs(value string) *object {
+	return newObject().
+		set("required", []any{"status"}).
+		set("properties", newObject().set("status", newObject().set("const", value)))
+}
+
+func notNull() *object { return newObject().set("not", newObject().set("type", "null")) }
+func isNull() *object  { return newObject().set("type", "null") }
+
+func invert(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[v] = k
+	}
+	return out
+}

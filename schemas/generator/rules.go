@@ -1,0 +1,84 @@
+package generator
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Severity levels a rule can carry, as written in the files.
+const (
+	severityError   = "error"
+	severityWarning = "warning"
+	severityNotice  = "notice"
+)
+
+// Where a rule is checked: by the JSON Schema keywords of the file, or by the
+// Go validator because JSON Schema cannot express it (comparing two numbers,
+// comparing a value with an enclosing document's).
+const (
+	checkSchema = "schema"
+	checkGo     = "go"
+)
+
+// rule is one entry of a file's x-rule-definitions catalogue.
+type rule struct {
+	id       string
+	severity string
+	check    string
+	summary  string // the rule in a sentence, as the validator's messages end
+	doc      string // the documentation text the rule comes from
+	source   string // JSON pointer into the OpenAPI spec where doc stands
+}
+
+// ruleSet collects the rules of one generated file in the order they are
+// first met, and refuses two different definitions under one ID.
+type ruleSet struct {
+	order []string
+	byID  map[string]rule
+}
+
+func newRuleSet() *ruleSet { return &ruleSet{byID: map[string]rule{}} }
+
+func (rs *ruleSet) add(r rule) (string, error) {
+	if r.severity == "" {
+		r.severity = severityError
+	}
+	if r.check == "" {
+		r.check = checkSchema
+	}
+	if old, ok := rs.byID[r.id]; ok {
+		if old != r {
+			return "", fmt.Errorf("rule %s defined twice: %+v and %+v", r.id, old, r)
+		}
+		return r.id, nil
+	}
+	rs.order = append(rs.order, r.id)
+	rs.byID[r.id] = r
+	return r.id, nil
+}
+
+func (rs *ruleSet) object() *object {
+	out := newObject()
+	for _, id := range rs.order {
+		r := rs.byID[id]
+		out.set(id, newObject().
+			set("severity", r.severity).
+			set("check", r.check).
+			set("summary", r.summary).
+			set("doc", r.doc).
+			set("source", r.source))
+	}
+	return out
+}
+
+// pointer builds a JSON pointer (RFC 6901) into the spec from literal keys.
+func pointer(keys ...string) string {
+	var b strings.Builder
+	b.WriteByte('#')
+	for _, k := range keys {
+		b.WriteByte('/')
+		k = strings.ReplaceAll(k, "~", "~0")
+		b.WriteString(strings.ReplaceAll(k, "/", "~1"))
+	}
+	return b.String()
+}
