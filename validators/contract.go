@@ -1,0 +1,264 @@
+package validators
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/stripe-contract/stripe-contract/schemas"
+)
+
+// annotation is what the schema files say about one subschema: which rule
+// each of its keywords states, and where it stands.
+type annotation struct {
+	rule         string            // x-rule here or on the nearest enclosing subschema of the file
+	rules        map[string]string // x-rules: keyword -> rule
+	undocumented string            // x-undocumented: the rule for fields it does not list
+	required     []string          // its required keyword
+	conditions   []string          // for an "if" subschema: the properties it tests
+	path         []string          // property names from the file's root to here
+	keywords     []string          // the constraint keywords it has
+	covered      bool              // inside $defs or an anyOf/oneOf branch: failures are reported where it is referenced
+}
+
+// constraintKeywords are the keywords that fail on their own; failures of
+// applicators (allOf, if/then/else, properties, items) are their members'.
+var constraintKeywords = []string{"type", "enum", "const", "maxLength", "minLength", "pattern", "required", "anyOf", "oneOf", "not", "$ref", "minimum", "maximum", "format"}
+
+// contract is the compiled schema files and what they say about themselves.
+type contract struct {
+	schemas    map[Kind]*jsonschema.Schema
+	notes      map[string]*annotation // absolute location of a subschema -> its annotation
+	rules      map[string]Rule
+	apiVersion string
+}
+
+var kindFiles = map[Kind]string{
+	KindInvoicePayment: schemas.InvoicePaymentFile,
+	KindList:           schemas.ListFile,
+	KindEvent:          schemas.EventFile,
+	KindInvoice:        schemas.InvoiceFile,
+	KindError:          schemas.ErrorFile,
+}
+
+// loadContract reads the schema files from files, indexes their annotations,
+// and compiles them. Every object schema marked x-undocumented gets
+// "unevaluatedProperties": false, so that fields the docs do not list are
+// reported (as notices, or errors in strict mode) under its rule.
+func loadContract(files fs.FS) (*contract, error) {
+	c := &contract{schemas: map[Kind]*jsonschema.Schema{}, notes: map[string]*annotation{}, rules: map[string]Rule{}}
+	for _, r := range jsonRules {
+		c.rules[r.ID] = r
+	}
+	compiler := jsonschema.NewCompiler()
+	compiler.Draft = jsonschema.Draft2020
+	ids := map[string]string{}
+	for _, name := range schemas.Files {
+		raw, err := fs.ReadFile(files, name)
+		if err != nil {
+			return nil, fmt.Errorf("read schema: %w", err)
+		}
+		var doc map[string]any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&doc); err != nil {
+			return nil, fmt.Errorf("parse schema %s: %w", name, err)
+		}
+		id, _ := doc["$id"].(string)
+		if id == "" {
+			return nil, fmt.Errorf("schema %s has no $id", name)
+		}
+		ids[name] = id
+		version, _ := doc["x-stripe-api-version"].(string)
+		if c.apiVersion == "" {
+			c.apiVersion = version
+		} else if version != c.apiVersion {
+			return nil, fmt.Errorf("schema %s is for API version %s, the others for %s", name, version, c.apiVersion)
+		}
+		catalogue, err := json.Marshal(doc["x-rule-definitions"])
+		if err != nil {
+			return nil, err
+		}
+		if err := readCatalogue(name, catalogue, c.rules); err != nil {
+			return nil, err
+		}
+		c.index(id, doc, "", "", nil, false)
+		withStrict, err := json.Marshal(doc)
+		if err != nil {
+			return nil, err
+		}
+		if err := compiler.AddResource(id, bytes.NewReader(withStrict)); err != nil {
+			return nil, fmt.Errorf("load schema %s: %w", name, err)
+		}
+	}
+	for kind, name := range kindFiles {
+		s, err := compiler.Compile(ids[name])
+		if err != nil {
+			return nil, fmt.Errorf("compile schema %s: %w", name, err)
+		}
+		c.schemas[kind] = s
+	}
+	if err := checkGoRules(c.rules); err != nil {
+		return nil, err
+	}
+	return c, c.checkAnnotations()
+}
+
+// index walks a schema file, recording each subschema's annotations under
+// its absolute location (as jsonschema/v5 reports it: "<$id>#<pointer>").
+// It also adds unevaluatedProperties where x-undocumented asks for it.
+func (c *contract) index(id string, node map[string]any, loc, inherited string, path []string, covered bool) {
+	if r, ok := node["x-rule"].(string); ok {
+		inherited = r
+	}
+	a := &annotation{rule: inherited, path: path, covered: covered}
+	for _, kw := range constraintKeywords {
+		if _, ok := node[kw]; ok {
+			a.keywords = append(a.keywords, kw)
+		}
+	}
+	if xr, ok := node["x-rules"].(map[string]any); ok {
+		a.rules = map[string]string{}
+		for k, v := range xr {
+			a.rules[k], _ = v.(string)
+		}
+	}
+	if u, ok := node["x-undocumented"].(string); ok {
+		a.undocumented = u
+		node["unevaluatedProperties"] = false
+	}
+	for _, r := range asList(node["required"]) {
+		if s, ok := r.(string); ok {
+			a.required = append(a.required, s)
+		}
+	}
+	c.notes[id+"#"+loc] = a
+
+	for key, v := range node {
+		switch key {
+		case "properties", "$defs":
+			members, _ := v.(map[string]any)
+			for name, sub := range members {
+				sm, ok := sub.(map[string]any)
+				if !ok {
+					continue
+				}
+				if key == "properties" {
+					c.index(id, sm, loc+"/properties/"+escapePointer(name), inherited, append(append([]string(nil), path...), name), covered)
+				} else {
+					c.index(id, sm, loc+"/$defs/"+escapePointer(name), "", nil, true)
+				}
+			}
+		case "items", "not", "if", "then", "else", "additionalProperties", "unevaluatedProperties":
+			if sm, ok := v.(map[string]any); ok {
+				c.index(id, sm, loc+"/"+key, inherited, path, covered || key == "not")
+				if key == "if" {
+					if props, ok := sm["properties"].(map[string]any); ok {
+						for name := range props {
+							a.conditions = append(a.conditions, name)
+						}
+					}
+				}
+			}
+		case "allOf", "anyOf", "oneOf":
+			for i, sub := range asList(v) {
+				if sm, ok := sub.(map[string]any); ok {
+					c.index(id, sm, loc+"/"+key+"/"+strconv.Itoa(i), inherited, path, covered || key != "allOf")
+				}
+			}
+		}
+	}
+}
+
+// checkAnnotations makes sure every constraint keyword in the files maps to
+// a rule the catalogues define, so no failure is ever reported unnamed.
+func (c *contract) checkAnnotations() error {
+	var problems []string
+	for loc, a := range c.notes {
+		if !a.covered && a.rule == "" {
+			for _, kw := range a.keywords {
+				if kw == "required" {
+					for _, p := range a.required {
+						if child := c.notes[loc+"/properties/"+escapePointer(p)]; child == nil || child.rules["required"] == "" {
+							problems = append(problems, fmt.Sprintf("%s: required property %q has no rule", loc, p))
+						}
+					}
+				} else if a.rules[kw] == "" && kw != "$ref" { // a bare $ref reports its target's rules
+					problems = append(problems, fmt.Sprintf("%s: keyword %s has no rule", loc, kw))
+				}
+			}
+		}
+		for kw, id := range a.rules {
+			if _, ok := c.rules[id]; !ok {
+				problems = append(problems, fmt.Sprintf("%s: x-rules.%s names undefined rule %q", loc, kw, id))
+			}
+		}
+		if a.rule != "" {
+			if _, ok := c.rules[a.rule]; !ok {
+				problems = append(problems, fmt.Sprintf("%s: x-rule names undefined rule %q", loc, a.rule))
+			}
+		}
+		if a.undocumented != "" {
+			if _, ok := c.rules[a.undocumented]; !ok {
+				problems = append(problems, fmt.Sprintf("%s: x-undocumented names undefined rule %q", loc, a.undocumented))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("schema annotations: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func unescapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
+}
+
+// splitPointer splits an RFC 6901 pointer into unescaped segments.
+func splitPointer(p string) []string {
+	if p == "" {
+		return nil
+	}
+	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	for i, s := range segs {
+		segs[i] = unescapePointer(s)
+	}
+	return segs
+}
+
+// valueAt resolves a pointer in a decoded document.
+func valueAt(doc any, p string) (any, bool) {
+	cur := doc
+	for _, seg := range splitPointer(p) {
+		switch v := cur.(type) {
+		case map[string]any:
+			next, ok := v[seg]
+			if !ok {
+				return nil, false
+			}
+			cur = next
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(v) {
+				return nil, false
+			}
+			cur = v[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}

@@ -1,0 +1,210 @@
+package validators
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// decoded is a parsed document, in the form jsonschema/v5 validates:
+// map[string]any, []any, string, json.Number (exact), bool and nil.
+type decoded struct {
+	value any
+	// oddNumbers are pointers to numbers written with a fraction or an
+	// exponent, or integers beyond 64 bits: JSON Schema calls 2000.0 an
+	// integer, typed SDKs do not (checks.go).
+	oddNumbers []string
+}
+
+// decodeError is a document that is not one well-formed JSON value.
+type decodeError struct {
+	rule    string
+	pointer string
+	offset  int64
+	message string
+}
+
+var decoders = sync.Pool{New: func() any { return new(decoderState) }}
+
+type decoderState struct {
+	r   bytes.Reader
+	dec *jsontext.Decoder
+}
+
+// decode parses data strictly: RFC 8259 syntax (no NaN, no Infinity, no
+// trailing data), valid UTF-8, no duplicate object keys, at most maxDepth
+// levels of nesting. It builds the tree iteratively, so depth costs no stack.
+func decode(data []byte, maxDepth int) (decoded, *decodeError) {
+	st := decoders.Get().(*decoderState)
+	defer decoders.Put(st)
+	st.r.Reset(data)
+	if st.dec == nil {
+		st.dec = jsontext.NewDecoder(&st.r)
+	} else {
+		st.dec.Reset(&st.r)
+	}
+	dec := st.dec
+
+	type frame struct {
+		obj     map[string]any
+		arr     []any
+		key     string
+		haveKey bool // inside an object: the next token is the value of key
+	}
+	var (
+		stack []frame
+		root  any
+		done  bool
+		odd   []string
+	)
+	attach := func(v any) {
+		if len(stack) == 0 {
+			root, done = v, true
+			return
+		}
+		top := &stack[len(stack)-1]
+		if top.obj != nil {
+			top.obj[top.key] = v
+			top.haveKey = false
+		} else {
+			top.arr = append(top.arr, v)
+		}
+	}
+	for !done {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return decoded{}, classify(data, dec, err)
+		}
+		switch kind := tok.Kind(); kind {
+		case '{', '[':
+			if len(stack) >= maxDepth {
+				return decoded{}, &decodeError{
+					rule: RuleTooDeep, pointer: string(dec.StackPointer()), offset: dec.InputOffset(),
+					message: fmt.Sprintf("nests deeper than %d levels; no Stripe object comes close, and deep nesting exhausts parsers", maxDepth),
+				}
+			}
+			if kind == '{' {
+				stack = append(stack, frame{obj: map[string]any{}})
+			} else {
+				stack = append(stack, frame{arr: []any{}})
+			}
+		case '}', ']':
+			top := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if top.obj != nil {
+				attach(top.obj)
+			} else {
+				attach(top.arr)
+			}
+		case '"':
+			s := tok.String()
+			if n := len(stack); n > 0 && stack[n-1].obj != nil && !stack[n-1].haveKey {
+				stack[n-1].key, stack[n-1].haveKey = s, true
+			} else {
+				attach(s)
+			}
+		case '0':
+			lit := tok.String()
+			if !plainInt64(lit) {
+				odd = append(odd, string(dec.StackPointer()))
+			}
+			attach(json.Number(lit))
+		case 't':
+			attach(true)
+		case 'f':
+			attach(false)
+		case 'n':
+			attach(nil)
+		}
+	}
+	// One document is one value: anything after it but white space is an error.
+	if _, err := dec.ReadToken(); err != io.EOF {
+		if err != nil {
+			return decoded{}, classify(data, dec, err)
+		}
+		return decoded{}, &decodeError{
+			rule: RuleSyntax, offset: dec.InputOffset(),
+			message: "has more than one JSON value; a document is exactly one",
+		}
+	}
+	return decoded{value: root, oddNumbers: odd}, nil
+}
+
+// plainInt64 reports whether a number literal is an integer written as plain
+// digits that fits in a signed 64-bit integer.
+func plainInt64(lit string) bool {
+	for i := 0; i < len(lit); i++ {
+		if c := lit[i]; c == '.' || c == 'e' || c == 'E' {
+			return false
+		}
+	}
+	if len(lit) < 19 {
+		return true
+	}
+	_, err := strconv.ParseInt(lit, 10, 64)
+	return err == nil
+}
+
+func classify(data []byte, dec *jsontext.Decoder, err error) *decodeError {
+	var se *jsontext.SyntacticError
+	if !errors.As(err, &se) {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			if len(bytes.TrimSpace(data)) == 0 {
+				return &decodeError{rule: RuleSyntax, message: "is empty; a document is one JSON value"}
+			}
+			return &decodeError{rule: RuleSyntax, pointer: string(dec.StackPointer()), offset: int64(len(data)),
+				message: "ends before the JSON value does (truncated)"}
+		}
+		return &decodeError{rule: RuleSyntax, message: err.Error()}
+	}
+	d := &decodeError{rule: RuleSyntax, pointer: string(se.JSONPointer), offset: se.ByteOffset}
+	switch {
+	case errors.Is(se.Err, jsontext.ErrDuplicateName):
+		d.rule = RuleDuplicateKey
+		d.message = "is a duplicate key, so the document is ambiguous"
+	case invalidUTF8At(data, se.ByteOffset):
+		d.rule = RuleInvalidUTF8
+		d.message = fmt.Sprintf("holds bytes that are not UTF-8 (at byte %d); JSON exchanged between systems is UTF-8", se.ByteOffset)
+	case errors.Is(se.Err, io.ErrUnexpectedEOF):
+		d.message = fmt.Sprintf("ends before the JSON value does (truncated at byte %d)", se.ByteOffset)
+	default:
+		d.message = fmt.Sprintf("is not valid JSON at byte %d: %v", se.ByteOffset, se.Err)
+	}
+	return d
+}
+
+// invalidUTF8At reports whether the error offset lands in a string whose
+// bytes are not UTF-8. jsontext reports the offset of the string or of the
+// offending byte, so look at the bytes from there to the string's end.
+func invalidUTF8At(data []byte, off int64) bool {
+	if off < 0 || off >= int64(len(data)) {
+		return false
+	}
+	rest := data[off:]
+	if len(rest) > 0 && rest[0] == '"' {
+		rest = rest[1:]
+	}
+	for len(rest) > 0 {
+		c := rest[0]
+		if c == '"' {
+			return false
+		}
+		if c == '\\' && len(rest) > 1 {
+			rest = rest[2:]
+			continue
+		}
+		r, size := utf8.DecodeRune(rest)
+		if r == utf8.RuneError && size <= 1 {
+			return true
+		}
+		rest = rest[size:]
+	}
+	return false
+}

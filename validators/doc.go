@@ -1,0 +1,23 @@
+// Package validators checks Stripe invoice_payment payloads against the
+// contract in package schemas: the JSON Schema files generated from the
+// Stripe OpenAPI spec and the API reference's prose, plus the few rules JSON
+// Schema cannot state.
+//
+// A Validator recognises what it is given from its "object" field (an
+// invoice_payment, a list of them, an invoice_payment.* event, an invoice
+// with expanded payments, or an error envelope) and returns every violation
+// with its rule ID, the RFC 6901 pointer of the offending value, a message,
+// a severity and the documentation text the rule comes from:
+//
+//	v, err := validators.New()
+//	if err != nil { ... }
+//	res := v.Validate(payload)
+//	for _, viol := range res.Violations {
+//		fmt.Println(viol.Pointer, viol.Rule, viol.Message)
+//	}
+//
+// Parsing is strict where parsers disagree: duplicate object keys, invalid
+// UTF-8, NaN and trailing data are violations (json.* rules), never a crash
+// or a silent pass. Undocumented fields are notices by default (Stripe adds
+// fields without notice) and errors with WithStrict(true).
+package validators

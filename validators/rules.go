@@ -1,0 +1,123 @@
+package validators
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Rule is one documented rule of the contract.
+type Rule struct {
+	ID       string
+	Severity Severity // the default severity; strict mode raises undocumented fields to errors
+	Check    string   // "schema": a JSON Schema keyword checks it; "go": this package does
+	Summary  string   // the rule in a sentence
+	Doc      string   // the documentation text the rule comes from
+	Source   string   // where Doc stands: a JSON pointer into the OpenAPI spec, or a reference
+	File     string   // the schema file that defines it; "" for rules about JSON itself
+}
+
+// Rules checked by this package on every document, before or beside the schemas.
+const (
+	RuleSyntax       = "json.syntax"
+	RuleInvalidUTF8  = "json.invalid-utf8"
+	RuleDuplicateKey = "json.duplicate-key"
+	RuleTooDeep      = "json.too-deep"
+	RuleTooLarge     = "json.too-large"
+	RuleIntegerForm  = "json.integer-form"
+	RuleUnknownKind  = "kind.unknown"
+)
+
+// Rules from the schema files' catalogues that JSON Schema cannot express and
+// this package checks in Go (checks.go). New fails if the catalogues and
+// this list disagree.
+const (
+	ruleAtMostRequested = "invoice_payment.amount_paid.at-most-requested"
+	rulePaymentsInc     = "invoice.payments.included"
+	ruleInvoiceMatches  = "invoice.payments.invoice-matches"
+)
+
+var goRules = []string{ruleAtMostRequested, rulePaymentsInc, ruleInvoiceMatches}
+
+// jsonRules are about the document as JSON text; their doc is the JSON RFC
+// or, for the kinds, the API reference's own account of the resource.
+var jsonRules = []Rule{
+	{ID: RuleSyntax, Severity: Error, Check: "go",
+		Summary: "a document is exactly one JSON value",
+		Doc:     "A JSON text is a serialized value. NaN and Infinity are not JSON numbers; a truncated value is not a value.",
+		Source:  "RFC 8259 section 2"},
+	{ID: RuleInvalidUTF8, Severity: Error, Check: "go",
+		Summary: "JSON text is UTF-8",
+		Doc:     "JSON text exchanged between systems that are not part of a closed ecosystem MUST be encoded using UTF-8.",
+		Source:  "RFC 8259 section 8.1"},
+	{ID: RuleDuplicateKey, Severity: Error, Check: "go",
+		Summary: "the names within an object are unique",
+		Doc:     "When the names within an object are not unique, the behavior of software that receives such an object is unpredictable. Many implementations report the last name/value pair only. Other implementations report an error or fail to parse the object, and some implementations report all of the name/value pairs, including duplicates.",
+		Source:  "RFC 8259 section 4"},
+	{ID: RuleTooDeep, Severity: Error, Check: "go",
+		Summary: "a document nests no deeper than the validator's limit",
+		Doc:     "An implementation may set limits on the maximum depth of nesting.",
+		Source:  "RFC 8259 section 9"},
+	{ID: RuleTooLarge, Severity: Error, Check: "go",
+		Summary: "a document is no larger than the validator's limit",
+		Doc:     "An implementation may set limits on the size of texts that it accepts.",
+		Source:  "RFC 8259 section 9"},
+	{ID: RuleIntegerForm, Severity: Warning, Check: "go",
+		Summary: "an integer field is written as plain digits within the signed 64-bit range",
+		Doc:     "Stripe's integer fields (amounts in the smallest currency unit, Unix timestamps) are 64-bit integers. JSON Schema counts 2000.0 and 2e3 as integers, but typed SDKs such as stripe-go decode these fields into int64 and reject such forms.",
+		Source:  "RFC 8259 section 6 (\"This specification allows implementations to set limits on the range and precision of numbers accepted.\")"},
+	{ID: RuleUnknownKind, Severity: Error, Check: "go",
+		Summary: "a document is an invoice_payment, a list of them, an invoice_payment.* event, an invoice with expanded payments, or a Stripe error envelope",
+		Doc:     "Invoice Payments can be accessed in two ways: 1. By expanding the `payments` field on the Invoice resource. 2. By using the Invoice Payment retrieve and list endpoints.",
+		Source:  "#/components/schemas/invoice_payment/description"},
+}
+
+// ruleDefinition is an entry of a schema file's x-rule-definitions.
+type ruleDefinition struct {
+	Severity Severity `json:"severity"`
+	Check    string   `json:"check"`
+	Summary  string   `json:"summary"`
+	Doc      string   `json:"doc"`
+	Source   string   `json:"source"`
+}
+
+func readCatalogue(file string, raw json.RawMessage, into map[string]Rule) error {
+	defs := map[string]ruleDefinition{}
+	if err := json.Unmarshal(raw, &defs); err != nil {
+		return fmt.Errorf("%s: x-rule-definitions: %w", file, err)
+	}
+	for id, d := range defs {
+		if old, dup := into[id]; dup {
+			return fmt.Errorf("%s: rule %s is also defined in %s", file, id, old.File)
+		}
+		into[id] = Rule{ID: id, Severity: d.Severity, Check: d.Check, Summary: d.Summary, Doc: d.Doc, Source: d.Source, File: file}
+	}
+	return nil
+}
+
+// checkGoRules makes the catalogues and the Go checks agree: a rule the
+// schemas say Go checks must be checked here, and a rule checked here must
+// be in a catalogue.
+func checkGoRules(rules map[string]Rule) error {
+	var problems []string
+	for _, id := range goRules {
+		r, ok := rules[id]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("rule %s is checked in Go but no schema file defines it", id))
+		case r.Check != "go":
+			problems = append(problems, fmt.Sprintf("rule %s is checked in Go but its schema file says %q", id, r.Check))
+		}
+	}
+	for id, r := range rules {
+		if r.Check == "go" && r.File != "" && !slices.Contains(goRules, id) {
+			problems = append(problems, fmt.Sprintf("rule %s (%s) is for Go to check, and nothing here checks it", id, r.File))
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return fmt.Errorf("schemas and validators disagree: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
