@@ -102,8 +102,7 @@ func (v *Validator) Validate(doc []byte) (res Result) {
 		}
 	}()
 	if len(doc) > v.maxSize {
-		return Result{Kind: KindUnknown, Violations: []Violation{*v.violation(RuleTooLarge, "",
-			fmt.Sprintf("is %d bytes, over the %d-byte limit", len(doc), v.maxSize))}}
+		return v.TooLarge(int64(len(doc)))
 	}
 	d, derr := decode(doc, v.maxDepth)
 	if derr != nil {
@@ -113,6 +112,13 @@ func (v *Validator) Validate(doc []byte) (res Result) {
 		}}}
 	}
 	return v.validateDecoded(d)
+}
+
+// TooLarge is the result for a document of size bytes over the size limit,
+// for callers that skip such a document without reading it into memory.
+func (v *Validator) TooLarge(size int64) Result {
+	return Result{Kind: KindUnknown, Violations: []Violation{*v.violation(RuleTooLarge, "",
+		fmt.Sprintf("is %d bytes, over the %d-byte limit", size, v.maxSize))}}
 }
 
 func (v *Validator) validateDecoded(d decoded) Result {

@@ -26,7 +26,10 @@ var (
 	lessThanPattern = regexp.MustCompile("can be less than the `(\\w+)`")
 )
 
-// sentence returns the sentence of text that contains the byte range [start, end).
+// sentence returns the sentence of text that contains the byte range
+// [start, end). A sentence ends at a period followed by white space, an
+// upper-case letter (the spec sometimes omits the space: "`charge`.Note:")
+// or the end of the text.
 func sentence(text string, start, end int) string {
 	from := strings.LastIndex(text[:start], ". ")
 	if from < 0 {
@@ -35,10 +38,14 @@ func sentence(text string, start, end int) string {
 		from += 2
 	}
 	to := len(text)
-	if i := strings.Index(text[end:], ". "); i >= 0 {
-		to = end + i + 1
-	} else if i := strings.Index(text[end:], "."); i >= 0 {
-		to = end + i + 1
+	for i := end; i < len(text); i++ {
+		if text[i] != '.' {
+			continue
+		}
+		if i+1 == len(text) || text[i+1] == ' ' || text[i+1] == '\n' || (text[i+1] >= 'A' && text[i+1] <= 'Z') {
+			to = i + 1
+			break
+		}
 	}
 	return strings.TrimSpace(text[from:to])
 }

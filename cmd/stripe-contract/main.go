@@ -1,0 +1,87 @@
+// Command stripe-contract checks Stripe invoice_payment traffic against its
+// documented contract.
+//
+//	stripe-contract validate [flags] PATH...   validate payloads (files, directories, - for stdin)
+//	stripe-contract rules [--format text|json]  list the contract's rules and the docs they come from
+//
+// Exit status: 0 when every document is valid, 1 when any is invalid, 2 for
+// a usage error or a path that cannot be read.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitInvalid = 1
+	exitUsage   = 2
+)
+
+// command is a subcommand: its one-line description and its entry point.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *env, args []string) int
+}
+
+// env is what a command may touch: its streams, injected for tests.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func (e *env) errorf(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "stripe-contract: "+format+"\n", args...)
+}
+
+var commands = map[string]command{
+	"validate": {"validate invoice_payment payloads (files, directories, - for stdin)", runValidate},
+	"rules":    {"list the contract's rules and the documentation each comes from", runRules},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(e.stderr)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		e.errorf("unknown command %q", args[0])
+		usage(e.stderr)
+		return exitUsage
+	}
+	return cmd.run(ctx, e, args[1:])
+}
+
+func usage(w io.Writer) {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("usage: stripe-contract COMMAND [flags] [args]\n\ncommands:\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-10s %s\n", n, commands[n].summary)
+	}
+	b.WriteString("\nRun 'stripe-contract COMMAND -h' for a command's flags.\n")
+	io.WriteString(w, b.String())
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/pipeline"
+	"github.com/stripe-contract/stripe-contract/validators/report"
+)
+
+const validateUsage = `usage: stripe-contract validate [flags] PATH...
+
+Validates Stripe invoice_payment payloads against the documented contract.
+PATH is a file, a directory (walked for .json, .ndjson and .jsonl files) or
+- for standard input. A .json file holds one document; .ndjson and .jsonl
+files hold one per line (blank lines are skipped). A document is an
+invoice_payment, a list of them, an invoice_payment.* event, an invoice with
+expanded payments, or a Stripe error envelope.
+
+Exit status: 0 when every document is valid, 1 when any is invalid, 2 for a
+usage error or a path that cannot be read.
+
+flags:
+`
+
+func runValidate(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	format := &choice{value: "text", allowed: report.Names}
+	fs.Var(format, "format", "output format: "+strings.Join(report.Names, ", "))
+	strict := fs.Bool("strict", false, "report undocumented fields as errors (default: notices)")
+	severity := &choice{value: "notice", allowed: []string{"error", "warning", "notice"}}
+	fs.Var(severity, "severity", "least severe violations to print in text and github output: error, warning, notice")
+	layout := &choice{value: "auto", allowed: []string{"auto", "json", "ndjson"}}
+	fs.Var(layout, "input", "layout of stdin and of files with other extensions: auto (NDJSON, or one pretty-printed document), json, ndjson")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "documents validated in parallel")
+	maxSize := fs.Int("max-document-size", validators.DefaultMaxSize, "largest document accepted, in bytes; larger ones are reported as json.too-large")
+	maxDepth := fs.Int("max-depth", validators.DefaultMaxDepth, "deepest nesting accepted")
+	fs.Usage = func() {
+		io.WriteString(e.stderr, validateUsage)
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(paths) == 0 {
+		e.errorf("validate: no PATH given (a file, a directory, or - for stdin)")
+		fs.Usage()
+		return exitUsage
+	}
+	if *workers < 1 || *maxSize < 1 || *maxDepth < 1 {
+		e.errorf("validate: --workers, --max-document-size and --max-depth must be positive")
+		return exitUsage
+	}
+	v, err := validators.New(validators.WithStrict(*strict), validators.WithMaxSize(*maxSize), validators.WithMaxDepth(*maxDepth))
+	if err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	min, _ := validators.ParseSeverity(severity.value)
+	out, err := report.New(format.value, e.stdout, report.Options{MinSeverity: min, Validator: v, Name: "stripe-contract validate"})
+	if err != nil {
+		e.errorf("validate: %v", err)
+		return exitUsage
+	}
+	inputLayout, _ := pipeline.ParseLayout(layout.value)
+	opts := []pipeline.Option{
+		pipeline.WithWorkers(*workers),
+		pipeline.WithStdin(e.stdin, inputLayout),
+		pipeline.WithErrorHandler(func(err error) { e.errorf("%v", err) }),
+	}
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		opts = append(opts, pipeline.WithProgress(e.stderr))
+	}
+	sum, err := pipeline.New(v, opts...).Run(ctx, paths, out)
+	if err != nil && len(sum.Unreadable) == 0 {
+		// Not a path problem: the output could not be written, or there was nothing to read.
+		e.errorf("validate: %v", err)
+		return exitUsage
+	}
+	if err := out.Close(&sum); err != nil {
+		e.errorf("validate: %v", err)
+		return exitUsage
+	}
+	switch {
+	case len(sum.Unreadable) > 0:
+		return exitUsage
+	case ctx.Err() != nil:
+		e.errorf("validate: interrupted after %d documents", sum.Documents)
+		return exitUsage
+	case sum.Documents == 0:
+		e.errorf("validate: no documents found in %s (only blank lines?)", strings.Join(paths, ", "))
+		return exitUsage
+	case sum.Invalid > 0:
+		return exitInvalid
+	}
+	return exitOK
+}
+
+// runRules lists the rules: ID, severity, what it says and where the docs say it.
+func runRules(_ context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	format := &choice{value: "text", allowed: []string{"text", "json"}}
+	fs.Var(format, "format", "output format: text, json")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	v, err := validators.New()
+	if err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	if format.value == "json" {
+		return writeRulesJSON(e.stdout, v.Rules())
+	}
+	fmt.Fprintf(e.stdout, "Rules of the invoice_payment contract, Stripe API %s\n\n", v.APIVersion())
+	for _, r := range v.Rules() {
+		fmt.Fprintf(e.stdout, "%s (%s, checked by %s)\n  %s\n  doc: %q\n  source: %s\n\n", r.ID, r.Severity, r.Check, r.Summary, strings.Join(strings.Fields(r.Doc), " "), r.Source)
+	}
+	return exitOK
+}

@@ -1,0 +1,347 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Document is one payload to validate and where it came from.
+type Document struct {
+	Source string // the file's path as given or found, or "stdin"
+	Line   int    // 1-based line where the document stands in NDJSON; 0 for a whole file
+	Data   []byte // the document; nil when Size is over the limit
+	Size   int64  // its size in bytes
+	// Prefix is prepended to violation pointers, for documents inside a
+	// larger file (a response body inside a cassette).
+	Prefix string
+	// Label names the document when Line cannot (an interaction of a cassette).
+	Label string
+}
+
+// Location is "source" or "source:line".
+func (d Document) Location() string {
+	if d.Line > 0 {
+		return d.Source + ":" + strconv.Itoa(d.Line)
+	}
+	return d.Source
+}
+
+// Stdin is the path that reads standard input; its documents' Source is StdinName.
+const (
+	Stdin     = "-"
+	StdinName = "stdin"
+)
+
+// Layout says how a file holds documents.
+type Layout int
+
+// Layouts of input files.
+const (
+	LayoutAuto   Layout = iota // one pretty-printed document, or NDJSON: decided from the first line
+	LayoutJSON                 // the whole file is one document
+	LayoutNDJSON               // one document per line
+)
+
+// ParseLayout reads "auto", "json" or "ndjson".
+func ParseLayout(s string) (Layout, error) {
+	switch s {
+	case "auto":
+		return LayoutAuto, nil
+	case "json":
+		return LayoutJSON, nil
+	case "ndjson", "jsonl":
+		return LayoutNDJSON, nil
+	}
+	return 0, fmt.Errorf("unknown input layout %q (want auto, json or ndjson)", s)
+}
+
+// Reader splits a file into documents. Extra readers (cassettes) register by
+// file extension with WithReader.
+type Reader func(source string, r io.Reader, maxSize int, emit func(Document) error) error
+
+// input is one file to read, with the reader its extension selects.
+type input struct {
+	path string
+	read Reader
+}
+
+// UsageError is a problem with the paths given: nothing there to read.
+type UsageError struct {
+	Path string
+	Err  error
+}
+
+func (e *UsageError) Error() string { return fmt.Sprintf("%s: %v", e.Path, e.Err) }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// ErrNoDocuments is returned when the paths hold no file to validate.
+var ErrNoDocuments = errors.New("no .json, .ndjson or .jsonl files found")
+
+// expand turns the paths given into files: directories are walked (in
+// lexical order) for the extensions readers are registered for; a file
+// named explicitly is read whatever its extension.
+func (p *Pipeline) expand(paths []string) ([]input, []error) {
+	var out []input
+	var errs []error
+	for _, path := range paths {
+		if path == Stdin {
+			out = append(out, input{path: Stdin, read: p.layoutReader(p.stdinLayout)})
+			continue
+		}
+		info, err := os.Stat(path)
+		if err != nil {
+			errs = append(errs, &UsageError{Path: path, Err: unwrapPathError(err)})
+			continue
+		}
+		if !info.IsDir() {
+			out = append(out, input{path: path, read: p.readerFor(path, true)})
+			continue
+		}
+		found := 0
+		err = filepath.WalkDir(path, func(file string, d fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, &UsageError{Path: file, Err: unwrapPathError(err)})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				if file != path && strings.HasPrefix(d.Name(), ".") {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if r := p.readerFor(file, false); r != nil {
+				out = append(out, input{path: file, read: r})
+				found++
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, &UsageError{Path: path, Err: err})
+		}
+		if found == 0 {
+			errs = append(errs, &UsageError{Path: path, Err: fmt.Errorf("%w in this directory (extensions read: %s)", ErrNoDocuments, strings.Join(p.extensions(), ", "))})
+		}
+	}
+	return out, errs
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (p *Pipeline) extensions() []string {
+	exts := make([]string, 0, len(p.readers))
+	for e := range p.readers {
+		exts = append(exts, e)
+	}
+	slices.Sort(exts)
+	return exts
+}
+
+// readerFor selects by extension; a file named explicitly with another
+// extension is read with the stdin layout (auto by default).
+func (p *Pipeline) readerFor(path string, explicit bool) Reader {
+	if r, ok := p.readers[strings.ToLower(filepath.Ext(path))]; ok {
+		return r
+	}
+	if explicit {
+		return p.layoutReader(p.stdinLayout)
+	}
+	return nil
+}
+
+func (p *Pipeline) layoutReader(l Layout) Reader {
+	switch l {
+	case LayoutJSON:
+		return ReadJSON
+	case LayoutNDJSON:
+		return ReadNDJSON
+	}
+	return ReadAuto
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// ReadJSON reads the whole input as one document. A leading UTF-8 byte order
+// mark is dropped (RFC 8259 section 8.1 lets parsers ignore it).
+func ReadJSON(source string, r io.Reader, maxSize int, emit func(Document) error) error {
+	data, size, err := readLimited(r, maxSize)
+	if err != nil {
+		return err
+	}
+	data = bytes.TrimPrefix(data, bom)
+	return emit(Document{Source: source, Data: data, Size: size})
+}
+
+// readLimited reads r to the end, keeping at most maxSize bytes: past that,
+// the rest is counted and dropped, and data is nil.
+func readLimited(r io.Reader, maxSize int) (data []byte, size int64, err error) {
+	data, err = io.ReadAll(io.LimitReader(r, int64(maxSize)+1))
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(data) <= maxSize {
+		return data, int64(len(data)), nil
+	}
+	rest, err := io.Copy(io.Discard, r)
+	if err != nil {
+		return nil, 0, err
+	}
+	return nil, int64(len(data)) + rest, nil
+}
+
+// ReadNDJSON reads one document per line, skipping blank lines. A line
+// longer than maxSize is emitted with its size and no data, and reading
+// goes on with the next line.
+func ReadNDJSON(source string, r io.Reader, maxSize int, emit func(Document) error) error {
+	return newLineReader(r, maxSize).each(func(line []byte, size int64, n int) error {
+		return emit(Document{Source: source, Line: n, Data: line, Size: size})
+	})
+}
+
+// ReadAuto reads NDJSON, unless the first line does not hold a whole JSON
+// value but starts one that goes on (a pretty-printed document, as curl
+// shows a Stripe response): then the whole input is one document.
+func ReadAuto(source string, r io.Reader, maxSize int, emit func(Document) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := br.Peek(64 << 10)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return err
+	}
+	if pretty(head) {
+		return ReadJSON(source, br, maxSize, emit)
+	}
+	return ReadNDJSON(source, br, maxSize, emit)
+}
+
+// pretty reports whether head starts with a JSON value that its first
+// non-blank line leaves open.
+func pretty(head []byte) bool {
+	head = bytes.TrimPrefix(head, bom)
+	for len(head) > 0 {
+		line := head
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
+		}
+		trimmed := bytes.TrimSpace(line)
+		if len(trimmed) == 0 {
+			continue
+		}
+		if trimmed[0] != '{' && trimmed[0] != '[' {
+			return false
+		}
+		if json.Valid(trimmed) {
+			return false
+		}
+		// Open at the end of the line (it goes on), not broken in the middle.
+		var v any
+		var se *json.SyntaxError
+		return errors.As(json.Unmarshal(trimmed, &v), &se) && se.Offset >= int64(len(trimmed))
+	}
+	return false
+}
+
+// lineReader splits input into lines of bounded size.
+type lineReader struct {
+	r       *bufio.Reader
+	maxSize int
+	buf     []byte
+}
+
+func newLineReader(r io.Reader, maxSize int) *lineReader {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 256<<10)
+	}
+	return &lineReader{r: br, maxSize: maxSize}
+}
+
+// each calls fn for every non-blank line with its bytes (nil when longer
+// than maxSize; valid until the next call), its size and its 1-based number.
+func (lr *lineReader) each(fn func(line []byte, size int64, n int) error) error {
+	n := 0
+	for {
+		line, size, err := lr.next()
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		if line == nil && size == 0 && errors.Is(err, io.EOF) {
+			return nil
+		}
+		n++
+		if n == 1 && line != nil {
+			line = bytes.TrimPrefix(line, bom)
+		}
+		if line == nil || len(bytes.TrimSpace(line)) > 0 {
+			if ferr := fn(line, size, n); ferr != nil {
+				return ferr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+	}
+}
+
+// next returns the next line without its end of line. At the end of input
+// it returns io.EOF, with the last line if it had no newline.
+func (lr *lineReader) next() (line []byte, size int64, err error) {
+	lr.buf = lr.buf[:0]
+	over := false
+	for {
+		chunk, err := lr.r.ReadSlice('\n')
+		size += int64(len(chunk))
+		if !over {
+			if len(lr.buf)+len(chunk) > lr.maxSize+2 { // +2: the line end is not part of the document
+				over = true
+				lr.buf = lr.buf[:0]
+			} else {
+				lr.buf = append(lr.buf, chunk...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, 0, err
+		}
+		content := lr.buf
+		trimmed := int64(0)
+		if n := len(content); n > 0 && content[n-1] == '\n' {
+			content, trimmed = content[:n-1], trimmed+1
+			if n := len(content); n > 0 && content[n-1] == '\r' {
+				content, trimmed = content[:n-1], trimmed+1
+			}
+		}
+		if over {
+			end := int64(0)
+			if len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
+				end = 1
+			}
+			return nil, size - end, err
+		}
+		if err != nil && len(content) == 0 && size == 0 {
+			return nil, 0, err
+		}
+		return content, size - trimmed, err
+	}
+}

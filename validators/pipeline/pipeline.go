@@ -1,0 +1,356 @@
+// Package pipeline validates documents from files, directories and standard
+// input: it splits them into documents (a .json file is one, an .ndjson or
+// .jsonl file one per line), validates them on every core, and hands the
+// results to a Sink in input order, holding a bounded number of bytes in
+// memory whatever the size of the input.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+
+	"github.com/stripe-contract/stripe-contract/validators"
+)
+
+// Outcome is a document with its result.
+type Outcome struct {
+	Doc    Document
+	Result validators.Result
+}
+
+// Sink receives outcomes. Format runs on the worker goroutines,
+// concurrently, and must not keep state; Write runs on one goroutine, in
+// input order, with the bytes Format returned for that outcome.
+type Sink interface {
+	Format(dst []byte, o *Outcome) []byte
+	Write(o *Outcome, formatted []byte) error
+}
+
+// RuleCount is how often one rule was broken.
+type RuleCount struct {
+	Rule     string
+	Severity validators.Severity
+	Count    int64
+}
+
+// Summary counts what a run saw.
+type Summary struct {
+	Documents  int64
+	Valid      int64
+	Invalid    int64
+	Bytes      int64
+	Violations [3]int64 // by severity: errors, warnings, notices
+	Rules      map[string]*RuleCount
+	Unreadable []error // paths or files that could not be read
+}
+
+// RuleCounts lists the rules broken, most often first.
+func (s *Summary) RuleCounts() []RuleCount {
+	out := make([]RuleCount, 0, len(s.Rules))
+	for _, rc := range s.Rules {
+		out = append(out, *rc)
+	}
+	slices.SortFunc(out, func(a, b RuleCount) int {
+		if a.Count != b.Count {
+			if a.Count > b.Count {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Rule, b.Rule)
+	})
+	return out
+}
+
+func (s *Summary) add(o *Outcome) {
+	s.Documents++
+	s.Bytes += o.Doc.Size
+	if o.Result.Valid() {
+		s.Valid++
+	} else {
+		s.Invalid++
+	}
+	for _, v := range o.Result.Violations {
+		if int(v.Severity) < len(s.Violations) {
+			s.Violations[v.Severity]++
+		}
+		rc := s.Rules[v.Rule]
+		if rc == nil {
+			rc = &RuleCount{Rule: v.Rule, Severity: v.Severity}
+			s.Rules[v.Rule] = rc
+		}
+		rc.Count++
+	}
+}
+
+// Pipeline runs a Validator over inputs. Create it with New.
+type Pipeline struct {
+	v           *validators.Validator
+	workers     int
+	readers     map[string]Reader
+	stdinLayout Layout
+	stdin       io.Reader
+	budget      int64
+	batchDocs   int
+	batchBytes  int
+	progress    io.Writer
+	onError     func(error)
+}
+
+// Option configures a Pipeline.
+type Option func(*Pipeline)
+
+// WithWorkers sets how many goroutines validate (default: GOMAXPROCS).
+func WithWorkers(n int) Option { return func(p *Pipeline) { p.workers = n } }
+
+// WithReader reads files with extension ext (".yaml") with r.
+func WithReader(ext string, r Reader) Option {
+	return func(p *Pipeline) { p.readers[strings.ToLower(ext)] = r }
+}
+
+// WithStdin sets what "-" reads (default os.Stdin) and its layout.
+func WithStdin(r io.Reader, l Layout) Option {
+	return func(p *Pipeline) { p.stdin, p.stdinLayout = r, l }
+}
+
+// WithMemoryBudget bounds the bytes of documents held at once (default 64 MiB).
+func WithMemoryBudget(bytes int64) Option { return func(p *Pipeline) { p.budget = bytes } }
+
+// WithProgress writes a progress line to w while a long run goes on.
+func WithProgress(w io.Writer) Option { return func(p *Pipeline) { p.progress = w } }
+
+// WithErrorHandler is called, from any goroutine, with each input that
+// cannot be read; the run goes on with the others.
+func WithErrorHandler(fn func(error)) Option { return func(p *Pipeline) { p.onError = fn } }
+
+// New returns a pipeline that validates with v.
+func New(v *validators.Validator, opts ...Option) *Pipeline {
+	p := &Pipeline{
+		v:          v,
+		workers:    runtime.GOMAXPROCS(0),
+		readers:    map[string]Reader{".json": ReadJSON, ".ndjson": ReadNDJSON, ".jsonl": ReadNDJSON},
+		stdin:      os.Stdin,
+		budget:     64 << 20,
+		batchDocs:  256,
+		batchBytes: 256 << 10,
+		onError:    func(error) {},
+	}
+	for _, o := range opts {
+		o(p)
+	}
+	if p.workers < 1 {
+		p.workers = 1
+	}
+	return p
+}
+
+// batch is a run of consecutive documents, validated by one worker.
+type batch struct {
+	docs     []Document
+	spans    [][2]int // where each document's bytes stand in arena
+	arena    []byte
+	outcomes []Outcome
+	out      []byte
+	ends     []int // end of each outcome's formatted bytes in out
+	weight   int64
+	done     chan struct{}
+}
+
+func (b *batch) full(maxDocs, maxBytes int) bool {
+	return len(b.docs) >= maxDocs || len(b.arena) >= maxBytes
+}
+
+// Run validates every document under paths and passes the outcomes to sink
+// in input order. It returns the summary; the error is non-nil when sink
+// failed or nothing could be read.
+func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary, error) {
+	sum := Summary{Rules: map[string]*RuleCount{}}
+	inputs, errs := p.expand(paths)
+	for _, err := range errs {
+		sum.Unreadable = append(sum.Unreadable, err)
+		p.onError(err)
+	}
+	if len(inputs) == 0 {
+		if len(errs) == 0 {
+			return sum, ErrNoDocuments
+		}
+		return sum, errs[0]
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := semaphore.NewWeighted(p.budget)
+	work := make(chan *batch, p.workers)
+	order := make(chan *batch, 2*p.workers+2)
+	readErrs := make(chan error, 1)
+
+	for range p.workers {
+		go func() {
+			for b := range work {
+				p.process(b, sink)
+				close(b.done)
+			}
+		}()
+	}
+	go func() {
+		defer close(order)
+		defer close(work)
+		var errs []error
+		defer func() { readErrs <- errors.Join(errs...) }()
+		cur := &batch{done: make(chan struct{})}
+		flush := func() error {
+			if len(cur.docs) == 0 {
+				return nil
+			}
+			cur.weight = min(int64(len(cur.arena))+1, p.budget)
+			if err := sem.Acquire(ctx, cur.weight); err != nil {
+				return err
+			}
+			work <- cur
+			order <- cur
+			cur = &batch{done: make(chan struct{})}
+			return nil
+		}
+		for _, in := range inputs {
+			r, closeInput, err := p.open(in.path)
+			if err != nil {
+				errs = append(errs, err)
+				p.onError(err)
+				continue
+			}
+			source := in.path
+			if source == Stdin {
+				source = StdinName
+			}
+			err = in.read(source, r, p.v.MaxSize(), func(d Document) error {
+				start := len(cur.arena)
+				cur.arena = append(cur.arena, d.Data...)
+				cur.spans = append(cur.spans, [2]int{start, len(cur.arena)})
+				d.Data = nil
+				cur.docs = append(cur.docs, d)
+				if cur.full(p.batchDocs, p.batchBytes) {
+					return flush()
+				}
+				return nil
+			})
+			closeInput()
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				err = &UsageError{Path: in.path, Err: err}
+				errs = append(errs, err)
+				p.onError(err)
+			}
+		}
+		_ = flush()
+	}()
+
+	var writeErr error
+	prog := newProgress(p.progress)
+	for b := range order {
+		<-b.done
+		if writeErr == nil {
+			for i := range b.outcomes {
+				sum.add(&b.outcomes[i])
+				start := 0
+				if i > 0 {
+					start = b.ends[i-1]
+				}
+				if err := sink.Write(&b.outcomes[i], b.out[start:b.ends[i]]); err != nil {
+					writeErr = err
+					cancel()
+					break
+				}
+			}
+			prog.update(&sum)
+		}
+		sem.Release(b.weight)
+	}
+	prog.finish()
+	if err := <-readErrs; err != nil {
+		sum.Unreadable = append(sum.Unreadable, flatten(err)...)
+	}
+	return sum, writeErr
+}
+
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func (p *Pipeline) open(path string) (io.Reader, func(), error) {
+	if path == Stdin {
+		return p.stdin, func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, &UsageError{Path: path, Err: unwrapPathError(err)}
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// process validates a batch and formats its outcomes.
+func (p *Pipeline) process(b *batch, sink Sink) {
+	b.outcomes = make([]Outcome, len(b.docs))
+	b.ends = make([]int, len(b.docs))
+	for i, d := range b.docs {
+		span := b.spans[i]
+		if d.Size > int64(p.v.MaxSize()) {
+			b.outcomes[i].Result = p.v.TooLarge(d.Size)
+		} else {
+			d.Data = b.arena[span[0]:span[1]:span[1]]
+			b.outcomes[i].Result = p.v.Validate(d.Data)
+		}
+		if d.Prefix != "" {
+			for j := range b.outcomes[i].Result.Violations {
+				b.outcomes[i].Result.Violations[j].Pointer = d.Prefix + b.outcomes[i].Result.Violations[j].Pointer
+			}
+		}
+		b.outcomes[i].Doc = d
+		b.out = sink.Format(b.out, &b.outcomes[i])
+		b.ends[i] = len(b.out)
+	}
+}
+
+// progress prints "N documents, X MB, R/s" on one terminal line, once the
+// run has lasted a second (a small input finishes before then, silently).
+type progress struct {
+	w     io.Writer
+	start time.Time
+	last  time.Time
+	shown bool
+}
+
+func newProgress(w io.Writer) *progress { return &progress{w: w, start: time.Now()} }
+
+func (p *progress) update(s *Summary) {
+	if p.w == nil {
+		return
+	}
+	now := time.Now()
+	if now.Sub(p.start) < time.Second || now.Sub(p.last) < 250*time.Millisecond {
+		return
+	}
+	p.last, p.shown = now, true
+	secs := now.Sub(p.start).Seconds()
+	fmt.Fprintf(p.w, "\r\x1b[Kvalidated %d documents (%d invalid), %.1f MB, %.0f documents/s",
+		s.Documents, s.Invalid, float64(s.Bytes)/1e6, float64(s.Documents)/secs)
+}
+
+func (p *progress) finish() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}
