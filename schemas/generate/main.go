@@ -33,7 +33,7 @@ func run(args []string, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "generate: %v\n", err)
 			return 2
 		}
-		spec, origin = b, "spec file "+filepath.Base(*specPath)
+		spec, origin = b, "spec file "+filepath.Base(*specPath)+", "+generator.Fingerprint(b)
 	}
 	files, err := generator.Generate(spec, origin)
 	if err != nil {

@@ -116,7 +116,7 @@ func (g *generation) invoicePayment() (string, *object, error) {
 		return "", nil, fmt.Errorf("invoice_payment: %w", err)
 	}
 	if len(c.statuses) == 0 {
-		return "", nil, fmt.Errorf("invoice_payment: the status description no longer lists its values (\"one of `open`, `paid`, or `canceled`\")")
+		return "", nil, fmt.Errorf("invoice_payment: %w", errNoStatusValues)
 	}
 	g.statuses = c.statuses
 	if err := g.checkStatusFilter(); err != nil {

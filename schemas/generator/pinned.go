@@ -1,24 +1,21 @@
 package generator
 
 import (
-	"runtime/debug"
+	"crypto/sha256"
+	"encoding/hex"
 
 	"github.com/stripe/stripe-mock/embedded"
 )
 
-// stripeMockModule carries the pinned spec (go.mod pins its version).
-const stripeMockModule = "github.com/stripe/stripe-mock"
-
-// PinnedSpec returns the OpenAPI spec embedded in the pinned stripe-mock
-// module and a description of where it came from.
+// PinnedSpec returns the OpenAPI spec embedded in the stripe-mock module
+// pinned in go.mod, and where it came from. The origin names the spec by
+// content (SHA-256), which identifies it exactly whichever binary asks.
 func PinnedSpec() (spec []byte, origin string) {
-	version := "(version pinned in go.mod)"
-	if info, ok := debug.ReadBuildInfo(); ok {
-		for _, dep := range info.Deps {
-			if dep.Path == stripeMockModule {
-				version = dep.Version
-			}
-		}
-	}
-	return embedded.OpenAPISpec, stripeMockModule + "@" + version + " embedded.OpenAPISpec (openapi/spec3.json)"
+	return embedded.OpenAPISpec, "github.com/stripe/stripe-mock embedded.OpenAPISpec (openapi/spec3.json), " + Fingerprint(embedded.OpenAPISpec)
+}
+
+// Fingerprint names a spec by content: "sha256:" and the first 16 hex digits.
+func Fingerprint(spec []byte) string {
+	sum := sha256.Sum256(spec)
+	return "sha256:" + hex.EncodeToString(sum[:8])
 }

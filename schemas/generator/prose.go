@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -25,6 +26,10 @@ var (
 	// "This amount can be less than the `amount_requested` if ..."
 	lessThanPattern = regexp.MustCompile("can be less than the `(\\w+)`")
 )
+
+// errNoStatusValues: the rules about status need its values, which the docs
+// give only in the status description.
+var errNoStatusValues = errors.New("the status description no longer lists its values (\"one of `open`, `paid`, or `canceled`\")")
 
 // sentence returns the sentence of text that contains the byte range
 // [start, end). A sentence ends at a period followed by white space, an
@@ -91,6 +96,9 @@ func (c *converter) crossField(n map[string]any, f field, props map[string]map[s
 		desc := str(props[p], "description")
 		if m := nullUntilPattern.FindStringSubmatchIndex(desc); m != nil {
 			value := desc[m[4]:m[5]]
+			if len(c.statuses) == 0 {
+				return nil, errNoStatusValues
+			}
 			if !slices.Contains(c.statuses, value) {
 				return nil, fmt.Errorf("%s: %q is null until status %q, which is not one of the status values %v", src("properties", p), p, value, c.statuses)
 			}
