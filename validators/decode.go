@@ -25,10 +25,36 @@ type decoded struct {
 
 // decodeError is a document that is not one well-formed JSON value.
 type decodeError struct {
-	rule    string
-	pointer string
-	offset  int64
-	message string
+	rule      string
+	pointer   string
+	offset    int64
+	message   string
+	truncated bool // the input ended inside the value
+}
+
+// frame is an object or array being built.
+type frame struct {
+	obj     map[string]any
+	arr     []any
+	key     string
+	haveKey bool // inside an object: the next token is the value of key
+}
+
+// openPointer is the pointer of the innermost value still open: where a
+// truncated document stops.
+func openPointer(stack []frame) string {
+	var b []byte
+	for _, f := range stack {
+		switch {
+		case f.obj != nil && f.haveKey:
+			b = append(b, '/')
+			b = append(b, escapePointer(f.key)...)
+		case f.arr != nil:
+			b = append(b, '/')
+			b = strconv.AppendInt(b, int64(len(f.arr)), 10)
+		}
+	}
+	return string(b)
 }
 
 var decoders = sync.Pool{New: func() any { return new(decoderState) }}
@@ -52,12 +78,6 @@ func decode(data []byte, maxDepth int) (decoded, *decodeError) {
 	}
 	dec := st.dec
 
-	type frame struct {
-		obj     map[string]any
-		arr     []any
-		key     string
-		haveKey bool // inside an object: the next token is the value of key
-	}
 	var (
 		stack []frame
 		root  any
@@ -80,7 +100,11 @@ func decode(data []byte, maxDepth int) (decoded, *decodeError) {
 	for !done {
 		tok, err := dec.ReadToken()
 		if err != nil {
-			return decoded{}, classify(data, dec, err)
+			derr := classify(data, dec, err)
+			if derr.truncated {
+				derr.pointer = openPointer(stack)
+			}
+			return decoded{}, derr
 		}
 		switch kind := tok.Kind(); kind {
 		case '{', '[':
@@ -159,7 +183,7 @@ func classify(data []byte, dec *jsontext.Decoder, err error) *decodeError {
 			if len(bytes.TrimSpace(data)) == 0 {
 				return &decodeError{rule: RuleSyntax, message: "is empty; a document is one JSON value"}
 			}
-			return &decodeError{rule: RuleSyntax, pointer: string(dec.StackPointer()), offset: int64(len(data)),
+			return &decodeError{rule: RuleSyntax, offset: int64(len(data)), truncated: true,
 				message: "ends before the JSON value does (truncated)"}
 		}
 		return &decodeError{rule: RuleSyntax, message: err.Error()}
@@ -173,6 +197,7 @@ func classify(data []byte, dec *jsontext.Decoder, err error) *decodeError {
 		d.rule = RuleInvalidUTF8
 		d.message = fmt.Sprintf("holds bytes that are not UTF-8 (at byte %d); JSON exchanged between systems is UTF-8", se.ByteOffset)
 	case errors.Is(se.Err, io.ErrUnexpectedEOF):
+		d.truncated = true
 		d.message = fmt.Sprintf("ends before the JSON value does (truncated at byte %d)", se.ByteOffset)
 	default:
 		d.message = fmt.Sprintf("is not valid JSON at byte %d: %v", se.ByteOffset, se.Err)

@@ -200,11 +200,15 @@ func (c *converter) object(out *object, n map[string]any, f field) error {
 		return nil
 	}
 	converted := newObject()
+	conditional := typeConditional(props)
 	for _, p := range sortedKeys(props) {
 		child, err := c.convert(props[p], field{
 			path: append(slices.Clip(f.path), p),
 			src:  append(slices.Clip(f.src), "properties", p),
 			bare: f.bare,
+			// A reference documented as set "when `type` is X" is null
+			// when type is anything else (prose.go, referenceRule).
+			nullable: conditional[p],
 		})
 		if err != nil {
 			return err

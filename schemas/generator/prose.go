@@ -256,6 +256,22 @@ func (c *converter) transitionRules(f field, props map[string]map[string]any) ([
 	return out, nil
 }
 
+// typeConditional returns the properties documented as set "when `type` is
+// X": the spec does not mark them nullable, but the sentence says they are
+// unset for every other type, and Stripe renders an unset field as null.
+func typeConditional(props map[string]map[string]any) map[string]bool {
+	out := map[string]bool{}
+	if _, ok := props["type"]; !ok {
+		return out
+	}
+	for p, schema := range props {
+		if whenTypePattern.MatchString(str(schema, "description")) {
+			out[p] = true
+		}
+	}
+	return out
+}
+
 func statusIs(value string) *object {
 	return newObject().
 		set("required", []any{"status"}).

@@ -1,0 +1,246 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/pipeline"
+)
+
+func TestPipeline(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Pipeline Suite")
+}
+
+var v = func() *validators.Validator {
+	v, err := validators.New()
+	if err != nil {
+		panic(err)
+	}
+	return v
+}()
+
+// collector keeps every outcome it is given, in the order Write sees them,
+// and checks Format and Write agree on which outcome is which.
+type collector struct {
+	mu       sync.Mutex
+	outcomes []pipeline.Outcome
+	failAt   int
+}
+
+func (c *collector) Format(dst []byte, o *pipeline.Outcome) []byte {
+	return append(dst, o.Doc.Location()...)
+}
+
+func (c *collector) Write(o *pipeline.Outcome, formatted []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if string(formatted) != o.Doc.Location() {
+		return fmt.Errorf("formatted %q for %s", formatted, o.Doc.Location())
+	}
+	if c.failAt > 0 && len(c.outcomes)+1 == c.failAt {
+		return errors.New("disk full")
+	}
+	c.outcomes = append(c.outcomes, *o)
+	return nil
+}
+
+func payment(id, status string) string {
+	amount := "null"
+	paidAt := "null"
+	if status == "paid" {
+		amount, paidAt = "1000", "1760003600"
+	}
+	return fmt.Sprintf(`{"id":%q,"object":"invoice_payment","amount_paid":%s,"amount_requested":1000,"created":1760000000,"currency":"usd","invoice":"in_1","is_default":true,"livemode":false,"payment":{"type":"charge","charge":"ch_1"},"status":%q,"status_transitions":{"canceled_at":null,"paid_at":%s}}`, id, amount, status, paidAt)
+}
+
+func write(dir, name, content string) string {
+	path := filepath.Join(dir, name)
+	Expect(os.MkdirAll(filepath.Dir(path), 0o755)).To(Succeed())
+	Expect(os.WriteFile(path, []byte(content), 0o644)).To(Succeed())
+	return path
+}
+
+func run(paths []string, opts ...pipeline.Option) (*collector, pipeline.Summary, error) {
+	c := &collector{}
+	sum, err := pipeline.New(v, opts...).Run(context.Background(), paths, c)
+	return c, sum, err
+}
+
+var _ = Describe("Run", func() {
+	var dir string
+	BeforeEach(func() { dir = GinkgoT().TempDir() })
+
+	It("keeps input order across workers and batches", func() {
+		var lines []string
+		for i := range 5000 {
+			status := "paid"
+			if i%7 == 0 {
+				status = "not_a_status"
+			}
+			lines = append(lines, payment(fmt.Sprintf("inpay_%05d", i), status))
+		}
+		path := write(dir, "log.ndjson", strings.Join(lines, "\n")+"\n")
+		c, sum, err := run([]string{path}, pipeline.WithWorkers(4))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(5000))
+		for i, o := range c.outcomes {
+			Expect(o.Doc.Line).To(Equal(i + 1))
+			Expect(string(o.Doc.Data)).To(ContainSubstring(fmt.Sprintf(`"inpay_%05d"`, i)))
+			Expect(o.Result.Valid()).To(Equal(i%7 != 0), "line %d", i+1)
+		}
+		Expect(sum.Documents).To(BeEquivalentTo(5000))
+		Expect(sum.Invalid).To(BeEquivalentTo(715))
+		Expect(sum.Rules).To(HaveKey("invoice_payment.status.enum"))
+	})
+
+	It("numbers NDJSON lines from the file, skipping blank ones, and reads CRLF", func() {
+		path := write(dir, "log.jsonl", payment("a", "paid")+"\r\n\r\n   \n"+payment("b", "open")+"\r\n\n"+payment("c", "paid"))
+		c, _, err := run([]string{path})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(3))
+		Expect([]int{c.outcomes[0].Doc.Line, c.outcomes[1].Doc.Line, c.outcomes[2].Doc.Line}).To(Equal([]int{1, 4, 6}))
+		for _, o := range c.outcomes {
+			Expect(o.Result.Violations).To(BeEmpty(), o.Doc.Location())
+		}
+	})
+
+	It("reports a bad line with its number and goes on with the rest", func() {
+		path := write(dir, "log.ndjson", payment("a", "paid")+"\n{\"object\":\"invoice_payment\",\n"+payment("c", "paid")+"\n")
+		c, sum, err := run([]string{path})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(3))
+		Expect(c.outcomes[1].Doc.Line).To(Equal(2))
+		Expect(c.outcomes[1].Result.Violations[0].Rule).To(Equal(validators.RuleSyntax))
+		Expect(c.outcomes[2].Result.Valid()).To(BeTrue())
+		Expect(sum.Invalid).To(BeEquivalentTo(1))
+	})
+
+	It("skips a line over the size limit without holding it, and reads the next", func() {
+		// A 100 MB line between two good ones.
+		path := filepath.Join(dir, "big.ndjson")
+		f, err := os.Create(path)
+		Expect(err).NotTo(HaveOccurred())
+		fmt.Fprintln(f, payment("a", "paid"))
+		f.WriteString(`{"object":"invoice_payment","id":"`)
+		chunk := bytes.Repeat([]byte("x"), 1<<20)
+		for range 100 {
+			f.Write(chunk)
+		}
+		f.WriteString("\"}\n")
+		fmt.Fprintln(f, payment("c", "paid"))
+		Expect(f.Close()).To(Succeed())
+
+		c, _, err := run([]string{path})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(3))
+		big := c.outcomes[1]
+		Expect(big.Doc.Line).To(Equal(2))
+		Expect(big.Doc.Size).To(BeNumerically(">", 100<<20))
+		Expect(big.Doc.Data).To(BeNil())
+		Expect(big.Result.Violations).To(ConsistOf(HaveField("Rule", validators.RuleTooLarge)))
+		Expect(c.outcomes[2].Doc.Line).To(Equal(3))
+		Expect(c.outcomes[2].Result.Valid()).To(BeTrue())
+	})
+
+	It("walks directories in lexical order for the known extensions, skipping hidden folders", func() {
+		write(dir, "b/two.json", payment("two", "paid"))
+		write(dir, "a/one.ndjson", payment("one", "paid")+"\n")
+		write(dir, "c/three.jsonl", payment("three", "paid")+"\n")
+		write(dir, "c/notes.txt", "not json")
+		write(dir, ".git/objects.json", "{}")
+		c, _, err := run([]string{dir})
+		Expect(err).NotTo(HaveOccurred())
+		var sources []string
+		for _, o := range c.outcomes {
+			sources = append(sources, filepath.ToSlash(strings.TrimPrefix(o.Doc.Source, dir+string(filepath.Separator))))
+		}
+		Expect(sources).To(Equal([]string{"a/one.ndjson", "b/two.json", "c/three.jsonl"}))
+	})
+
+	It("reads a whole .json file as one document, dropping a byte order mark", func() {
+		path := write(dir, "one.json", "\xef\xbb\xbf{\n  \"object\": \"list\", \"data\": [],\n  \"has_more\": false, \"url\": \"/v1/invoice_payments\"\n}\n")
+		c, _, err := run([]string{path})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(1))
+		Expect(c.outcomes[0].Doc.Line).To(Equal(0))
+		Expect(c.outcomes[0].Result.Violations).To(BeEmpty())
+	})
+
+	It("reports unreadable paths and still validates the others", func() {
+		good := write(dir, "good.json", payment("a", "paid"))
+		var reported []error
+		var mu sync.Mutex
+		c, sum, err := run([]string{filepath.Join(dir, "missing.json"), good},
+			pipeline.WithErrorHandler(func(err error) { mu.Lock(); reported = append(reported, err); mu.Unlock() }))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(1))
+		Expect(sum.Unreadable).To(HaveLen(1))
+		Expect(reported).To(HaveLen(1))
+		var ue *pipeline.UsageError
+		Expect(errors.As(reported[0], &ue)).To(BeTrue())
+		Expect(ue.Path).To(HaveSuffix("missing.json"))
+		Expect(errors.Is(reported[0], os.ErrNotExist)).To(BeTrue())
+	})
+
+	It("says so when a directory holds nothing to validate", func() {
+		write(dir, "readme.txt", "hello")
+		_, sum, err := run([]string{dir})
+		Expect(err).To(MatchError(pipeline.ErrNoDocuments))
+		Expect(sum.Unreadable).To(HaveLen(1))
+	})
+
+	It("stops cleanly when the output cannot be written", func() {
+		var lines []string
+		for i := range 3000 {
+			lines = append(lines, payment(fmt.Sprint(i), "paid"))
+		}
+		path := write(dir, "log.ndjson", strings.Join(lines, "\n"))
+		c := &collector{failAt: 10}
+		_, err := pipeline.New(v, pipeline.WithWorkers(2), pipeline.WithMemoryBudget(64<<10)).Run(context.Background(), []string{path}, c)
+		Expect(err).To(MatchError("disk full"))
+		Expect(c.outcomes).To(HaveLen(9))
+	})
+
+	It("applies a reader's pointer prefix to the violations", func() {
+		path := write(dir, "x.cassette", "ignored")
+		reader := func(source string, r io.Reader, maxSize int, emit func(pipeline.Document) error) error {
+			return emit(pipeline.Document{Source: source, Data: []byte(`{"object":"invoice_payment"}`), Size: 28, Prefix: "/interactions/3/response/body", Label: "interaction 3"})
+		}
+		c, _, err := run([]string{path}, pipeline.WithReader(".cassette", reader))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes[0].Result.Violations).To(ContainElement(HaveField("Pointer", "/interactions/3/response/body/id")))
+	})
+})
+
+var _ = DescribeTable("stdin",
+	func(input string, layout pipeline.Layout, lines []int, valid []bool) {
+		c := &collector{}
+		_, err := pipeline.New(v, pipeline.WithStdin(strings.NewReader(input), layout)).Run(context.Background(), []string{pipeline.Stdin}, c)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(len(lines)))
+		for i, o := range c.outcomes {
+			Expect(o.Doc.Source).To(Equal(pipeline.StdinName))
+			Expect(o.Doc.Line).To(Equal(lines[i]))
+			Expect(o.Result.Valid()).To(Equal(valid[i]), "%v", o.Result.Violations)
+		}
+	},
+	Entry("NDJSON", payment("a", "paid")+"\n"+payment("b", "bad")+"\n", pipeline.LayoutAuto, []int{1, 2}, []bool{true, false}),
+	Entry("a pretty-printed document, as curl shows a response", "{\n  \"object\": \"list\",\n  \"data\": [],\n  \"has_more\": false,\n  \"url\": \"/v1/invoice_payments\"\n}\n", pipeline.LayoutAuto, []int{0}, []bool{true}),
+	Entry("a pretty-printed broken document is one invalid document", "{\n  \"object\": \"list\",\n  \"data\": [\n}\n", pipeline.LayoutAuto, []int{0}, []bool{false}),
+	Entry("NDJSON whose first line is broken stays NDJSON", "{\"object\": oops}\n"+payment("b", "paid")+"\n", pipeline.LayoutAuto, []int{1, 2}, []bool{false, true}),
+	Entry("forced NDJSON", "{\n}\n", pipeline.LayoutNDJSON, []int{1, 2}, []bool{false, false}),
+	Entry("forced JSON", payment("a", "paid")+"\n", pipeline.LayoutJSON, []int{0}, []bool{true}),
+)
