@@ -1,0 +1,229 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gbytes"
+	"github.com/onsi/gomega/gexec"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// stripeContract runs the binary in testdata/ with args and stdin, and
+// waits for it to exit.
+func stripeContract(stdin string, args ...string) *gexec.Session {
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = "testdata"
+	cmd.Stdin = strings.NewReader(stdin)
+	session, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
+	Expect(err).NotTo(HaveOccurred())
+	Eventually(session, 2*time.Minute).Should(gexec.Exit())
+	return session
+}
+
+var inputs = []string{"input/open_with_amount.json", "input/list.json", "input/payments.ndjson"}
+
+var _ = DescribeTable("each output format, on real files, against its golden file",
+	func(format string, code int) {
+		session := stripeContract("", append([]string{"validate", "--format", format}, inputs...)...)
+		Expect(session).To(gexec.Exit(code))
+		golden := filepath.Join("testdata", "golden", "validate."+format+".golden")
+		if *update {
+			Expect(os.WriteFile(golden, session.Out.Contents(), 0o644)).To(Succeed())
+		}
+		want, err := os.ReadFile(golden)
+		Expect(err).NotTo(HaveOccurred(), "run go test ./cmd/stripe-contract -update to create it")
+		Expect(string(session.Out.Contents())).To(Equal(string(want)))
+	},
+	Entry("text", "text", 1),
+	Entry("json", "json", 1),
+	Entry("junit", "junit", 1),
+	Entry("github", "github", 1),
+)
+
+var _ = Describe("validate", func() {
+	It("passes the bundled examples (the README's main job)", func() {
+		session := stripeContract("", "validate", "../../../schemas/examples/")
+		Expect(session).To(gexec.Exit(0))
+		Expect(session.Out).To(gbytes.Say(`17 documents checked: 17 valid, 0 invalid; 0 errors, 0 warnings, 0 notices`))
+	})
+
+	It("prints one text line per violation with source:line, pointer, rule and message", func() {
+		session := stripeContract("", "validate", "input/open_with_amount.json", "input/payments.ndjson")
+		Expect(session).To(gexec.Exit(1))
+		out := string(session.Out.Contents())
+		Expect(out).To(ContainSubstring("input/open_with_amount.json:4: error: /amount_paid: is 2000 but status is \"open\"; amount_paid is null until the payment is paid, and set once it is [invoice_payment.amount_paid.null-unless-paid]\n"))
+		Expect(out).To(ContainSubstring("input/payments.ndjson:2: error: /currency: is \"USD\"; currency is a three-letter ISO currency code in lowercase [invoice_payment.currency.iso-4217-lowercase]\n"))
+		Expect(out).To(ContainSubstring("input/payments.ndjson:4: error: /amount_paid: is not valid JSON"))
+		Expect(out).To(ContainSubstring("input/payments.ndjson:7: error: /object: is \"charge\""))
+		Expect(out).To(ContainSubstring("This field is null until the payment is `paid`."), "the summary cites the docs")
+	})
+
+	It("writes exactly one JSON object per document, in input order", func() {
+		session := stripeContract("", "validate", "--format", "json", "input/payments.ndjson", "input/list.json")
+		Expect(session).To(gexec.Exit(1))
+		var sources []string
+		var validity []bool
+		sc := bufio.NewScanner(bytes.NewReader(session.Out.Contents()))
+		for sc.Scan() {
+			var row map[string]json.RawMessage
+			Expect(json.Unmarshal(sc.Bytes(), &row)).To(Succeed(), sc.Text())
+			Expect(row).To(HaveLen(4))
+			Expect(row).To(HaveKey("kind"))
+			var source string
+			var valid bool
+			json.Unmarshal(row["source"], &source)
+			json.Unmarshal(row["valid"], &valid)
+			sources = append(sources, source)
+			validity = append(validity, valid)
+			var violations []map[string]any
+			Expect(json.Unmarshal(row["violations"], &violations)).To(Succeed())
+			hasError := false
+			for _, v := range violations {
+				Expect(v).To(HaveLen(4))
+				Expect(v).To(HaveKey("rule"))
+				Expect(v).To(HaveKey("path"))
+				Expect(v).To(HaveKey("message"))
+				Expect(v["severity"]).To(BeElementOf("error", "warning", "notice"))
+				hasError = hasError || v["severity"] == "error"
+			}
+			Expect(valid).To(Equal(!hasError), "valid is false only with an error-severity violation")
+		}
+		Expect(sources).To(Equal([]string{
+			"input/payments.ndjson:1", "input/payments.ndjson:2", "input/payments.ndjson:4", "input/payments.ndjson:5",
+			"input/payments.ndjson:6", "input/payments.ndjson:7", "input/list.json",
+		}))
+		Expect(validity).To(Equal([]bool{true, false, false, true, false, false, true}))
+	})
+
+	It("writes JUnit XML with a test case per document", func() {
+		session := stripeContract("", "validate", "--format", "junit", "input/payments.ndjson", "input/list.json")
+		Expect(session).To(gexec.Exit(1))
+		var report struct {
+			Tests    int `xml:"tests,attr"`
+			Failures int `xml:"failures,attr"`
+			Suites   []struct {
+				Name  string `xml:"name,attr"`
+				Tests int    `xml:"tests,attr"`
+				Cases []struct {
+					Name    string    `xml:"name,attr"`
+					Failure *struct{} `xml:"failure"`
+				} `xml:"testcase"`
+			} `xml:"testsuite"`
+		}
+		Expect(xml.Unmarshal(session.Out.Contents(), &report)).To(Succeed())
+		Expect(report.Tests).To(Equal(7))
+		Expect(report.Failures).To(Equal(4))
+		Expect(report.Suites).To(HaveLen(2))
+		Expect(report.Suites[0].Cases).To(HaveLen(6))
+		Expect(report.Suites[0].Cases[1].Failure).NotTo(BeNil())
+		Expect(report.Suites[0].Cases[0].Failure).To(BeNil())
+	})
+
+	It("writes GitHub annotations on the offending line", func() {
+		session := stripeContract("", "validate", "--format", "github", "input/open_with_amount.json")
+		Expect(session).To(gexec.Exit(1))
+		Expect(string(session.Out.Contents())).To(HavePrefix("::error file=input/open_with_amount.json,line=4,title=invoice_payment.amount_paid.null-unless-paid::/amount_paid: is 2000 but status is \"open\";"))
+	})
+
+	It("accepts flags after the paths", func() {
+		session := stripeContract("", "validate", "input/list.json", "--format", "json")
+		Expect(session).To(gexec.Exit(0))
+		Expect(string(session.Out.Contents())).To(Equal(`{"source":"input/list.json","kind":"list","valid":true,"violations":[]}` + "\n"))
+	})
+
+	It("reads NDJSON and pretty-printed documents from stdin", func() {
+		ndjson, _ := os.ReadFile("testdata/input/payments.ndjson")
+		session := stripeContract(string(ndjson), "validate", "--format", "json", "-")
+		Expect(session).To(gexec.Exit(1))
+		Expect(strings.Count(string(session.Out.Contents()), "\n")).To(Equal(6))
+		Expect(string(session.Out.Contents())).To(HavePrefix(`{"source":"stdin:1",`))
+
+		pretty, _ := os.ReadFile("testdata/input/list.json")
+		session = stripeContract(string(pretty), "validate", "--format", "json", "-")
+		Expect(session).To(gexec.Exit(0))
+		Expect(string(session.Out.Contents())).To(Equal(`{"source":"stdin","kind":"list","valid":true,"violations":[]}` + "\n"))
+	})
+
+	It("fails on undocumented fields only in strict mode", func() {
+		doc := `{"error":{"type":"invalid_request_error","message":"No such invoice payment","brand_new_field":1}}`
+		Expect(stripeContract(doc, "validate", "-")).To(gexec.Exit(0))
+		session := stripeContract(doc, "validate", "--strict", "-")
+		Expect(session).To(gexec.Exit(1))
+		Expect(session.Out).To(gbytes.Say(`stdin:1: error: /error/brand_new_field: is not a documented field`))
+	})
+
+	It("hides less severe violations with --severity, but still counts them", func() {
+		session := stripeContract("", "validate", "--severity", "error", "input/payments.ndjson")
+		Expect(session).To(gexec.Exit(1))
+		out := string(session.Out.Contents())
+		Expect(out).NotTo(ContainSubstring(": notice: "))
+		Expect(out).NotTo(ContainSubstring(": warning: "))
+		Expect(out).To(ContainSubstring("1 warning, 1 notice"))
+	})
+
+	DescribeTable("exits 2 on usage errors and unreadable paths, with a message on stderr",
+		func(stdin string, message string, args ...string) {
+			session := stripeContract(stdin, args...)
+			Expect(session).To(gexec.Exit(2))
+			Expect(string(session.Err.Contents())).To(ContainSubstring(message))
+		},
+		Entry("no command", "", "usage: stripe-contract COMMAND"),
+		Entry("an unknown command", "", `unknown command "frobnicate"`, "frobnicate"),
+		Entry("no path", "", "no PATH given", "validate"),
+		Entry("an unknown format", "", `invalid value "xml" for flag -format`, "validate", "--format", "xml", "input/list.json"),
+		Entry("an unknown flag", "", "flag provided but not defined: -nope", "validate", "--nope", "input/list.json"),
+		Entry("a missing file", "", "input/missing.json: no such file or directory", "validate", "input/missing.json"),
+		Entry("a missing file among good ones", "", "nowhere.ndjson: no such file or directory", "validate", "input/list.json", "nowhere.ndjson"),
+		Entry("a directory without payloads", "", "no .json, .ndjson or .jsonl files found", "validate", "no-payloads"),
+		Entry("empty stdin", "", "no documents found", "validate", "-"),
+		Entry("a non-positive limit", "", "must be positive", "validate", "--workers", "0", "input/list.json"),
+	)
+})
+
+var _ = Describe("rules", func() {
+	It("lists every rule with the documentation it comes from", func() {
+		session := stripeContract("", "rules")
+		Expect(session).To(gexec.Exit(0))
+		out := string(session.Out.Contents())
+		Expect(out).To(ContainSubstring("Stripe API 2026-08-26.dahlia"))
+		Expect(out).To(ContainSubstring("invoice_payment.payment.reference-matches-type (error, checked by schema)"))
+		Expect(out).To(ContainSubstring("invoice_payment.amount_paid.at-most-requested (warning, checked by go)"))
+	})
+
+	It("writes them as JSON Lines", func() {
+		session := stripeContract("", "rules", "--format", "json")
+		Expect(session).To(gexec.Exit(0))
+		n := 0
+		sc := bufio.NewScanner(bytes.NewReader(session.Out.Contents()))
+		for sc.Scan() {
+			var r map[string]string
+			Expect(json.Unmarshal(sc.Bytes(), &r)).To(Succeed())
+			Expect(r["id"]).NotTo(BeEmpty())
+			Expect(r["doc"]).NotTo(BeEmpty())
+			n++
+		}
+		Expect(n).To(BeNumerically(">", 100))
+	})
+})
+
+var _ = Describe("the binary", func() {
+	It("does not carry the OpenAPI spec: only the generator reads it", func() {
+		out, err := exec.Command("go", "list", "-deps", "github.com/stripe-contract/stripe-contract/cmd/stripe-contract").CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), string(out))
+		Expect(string(out)).To(ContainSubstring("github.com/stripe-contract/stripe-contract/schemas\n"))
+		Expect(string(out)).NotTo(ContainSubstring("github.com/stripe/stripe-mock/embedded"))
+		Expect(string(out)).NotTo(ContainSubstring("schemas/generator"))
+	})
+})
