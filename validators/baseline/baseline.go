@@ -1,0 +1,60 @@
+// Package baseline is the plain way to check a payload against the schema
+// files, for benchmarks to measure against: decode with encoding/json
+// (numbers kept exact) and call jsonschema/v5's Validate, with no rule
+// mapping, no Go checks and no strict JSON parsing.
+package baseline
+
+import (
+	"bytes"
+	"encoding/json"
+	"io/fs"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/stripe-contract/stripe-contract/schemas"
+)
+
+// Validator validates invoice_payment documents the plain way.
+type Validator struct{ schema *jsonschema.Schema }
+
+// New compiles the invoice_payment schema (and the files it refers to)
+// exactly as committed.
+func New() (*Validator, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	var root string
+	for _, name := range schemas.Files {
+		raw, err := fs.ReadFile(schemas.FS, name)
+		if err != nil {
+			return nil, err
+		}
+		var head struct {
+			ID string `json:"$id"`
+		}
+		if err := json.Unmarshal(raw, &head); err != nil {
+			return nil, err
+		}
+		if err := c.AddResource(head.ID, bytes.NewReader(raw)); err != nil {
+			return nil, err
+		}
+		if name == schemas.InvoicePaymentFile {
+			root = head.ID
+		}
+	}
+	s, err := c.Compile(root)
+	if err != nil {
+		return nil, err
+	}
+	return &Validator{schema: s}, nil
+}
+
+// Valid decodes line and validates it; a line that does not decode is invalid.
+func (v *Validator) Valid(line []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return false
+	}
+	return v.schema.Validate(doc) == nil
+}

@@ -1,0 +1,27 @@
+// Command gen writes benchmark data: realistic invoice_payment NDJSON lines
+// (see package bench).
+//
+//	go run ./validators/bench/gen -lines 200000 -seed 1 > payments.ndjson
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/stripe-contract/stripe-contract/validators/bench"
+)
+
+func main() {
+	lines := flag.Int("lines", 200000, "lines to write")
+	seed := flag.Uint64("seed", 1, "random seed; the same seed writes the same lines")
+	flag.Parse()
+	if *lines < 0 {
+		fmt.Fprintln(os.Stderr, "gen: -lines must not be negative")
+		os.Exit(2)
+	}
+	if _, err := bench.Write(os.Stdout, *lines, *seed); err != nil {
+		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
+		os.Exit(1)
+	}
+}
