@@ -123,7 +123,7 @@ func (g *Generator) invoice(id string, p payment) map[string]any {
 		lines = append(lines, map[string]any{
 			"id": g.id("il_"), "object": "line_item", "amount": p.AmountRequested, "currency": p.Currency,
 			"description": fmt.Sprintf("1 × Subscription plan %d (at $%d.00 / month)", i+1, 10+g.rng.IntN(90)),
-			"period": map[string]any{"end": p.Created + 2_592_000, "start": p.Created}, "quantity": 1,
+			"period":      map[string]any{"end": p.Created + 2_592_000, "start": p.Created}, "quantity": 1,
 		})
 	}
 	return map[string]any{
@@ -136,14 +136,14 @@ func (g *Generator) invoice(id string, p payment) map[string]any {
 		"number": fmt.Sprintf("EXMPL-%04d", g.rng.IntN(10_000)), "period_end": p.Created, "period_start": p.Created - 2_592_000,
 		"status": "paid", "subtotal": p.AmountRequested, "total": p.AmountRequested,
 		"amount_overpaid": 0, "amount_paid_off_stripe": 0, "amount_shipping": 0, "amount_remaining_after_payments": 0,
-		"automatic_tax":   map[string]any{"disabled_reason": nil, "enabled": false, "liability": nil, "provider": nil, "status": nil},
+		"automatic_tax":    map[string]any{"disabled_reason": nil, "enabled": false, "liability": nil, "provider": nil, "status": nil},
 		"customer_address": map[string]any{"city": "San Francisco", "country": "US", "line1": "510 Townsend St", "line2": nil, "postal_code": "94103", "state": "CA"},
 		"customer_name":    "Jenny Rosen", "customer_phone": nil, "customer_tax_exempt": "none", "customer_tax_ids": []any{},
 		"default_payment_method": nil, "default_source": nil, "default_tax_rates": []any{}, "description": nil, "discounts": []any{},
 		"due_date": nil, "effective_at": p.Created, "ending_balance": 0, "footer": nil, "hosted_invoice_url": "https://invoice.stripe.com/i/acct_1Example/test_" + id,
 		"invoice_pdf": "https://pay.stripe.com/invoice/acct_1Example/test_" + id + "/pdf", "issuer": map[string]any{"type": "self"},
 		"metadata": map[string]any{"order_id": fmt.Sprint(g.rng.IntN(1_000_000))}, "on_behalf_of": nil,
-		"payment_settings": map[string]any{"default_mandate": nil, "payment_method_options": nil, "payment_method_types": nil},
+		"payment_settings":                 map[string]any{"default_mandate": nil, "payment_method_options": nil, "payment_method_types": nil},
 		"post_payment_credit_notes_amount": 0, "pre_payment_credit_notes_amount": 0, "receipt_number": nil, "starting_balance": 0,
 		"statement_descriptor": nil, "status_transitions": map[string]any{"finalized_at": p.Created, "marked_uncollectible_at": nil, "paid_at": p.Created + 60, "voided_at": nil},
 		"subtotal_excluding_tax": p.AmountRequested, "total_discount_amounts": []any{}, "total_excluding_tax": p.AmountRequested, "total_taxes": []any{},
