@@ -103,6 +103,17 @@ var _ = Describe("documents that parse", func() {
 		Expect(validator.Validate(doc)).To(HaveViolation("invoice_payment.undocumented-field", "/x y%"))
 	})
 
+	It("report a member named with the empty string at its own pointer", func() {
+		// Found by the differential test: jsonschema/v5 reports such a member
+		// at its object's location; RFC 6901 gives it "/error/".
+		doc := []byte(`{"error":{"type":"api_error","":1}}`)
+		for _, v := range []*validators.Validator{validator, mustValidator(validators.WithFastPath(false))} {
+			Expect(v.Validate(doc).Violations).To(ConsistOf(SatisfyAll(
+				HaveField("Rule", "error.undocumented-field"), HaveField("Pointer", "/error/"))))
+		}
+		Expect(validator.Validate([]byte(`{"error":{"type":"api_error"},"":{"":1}}`))).To(HaveViolation("error.undocumented-field", "/"))
+	})
+
 	It("give the same result every time", func() {
 		doc := encode(with(openPayment, setTo("/amount_paid", 5), setTo("/currency", "EUR"), setTo("/x", 1), remove("/id")))
 		first := validator.Validate(doc)

@@ -14,93 +14,199 @@ import (
 // eventPrefix is the family of event types this contract covers.
 const eventPrefix = "invoice_payment."
 
-// kindOf recognises a document from its "object" field.
-func (v *Validator) kindOf(doc any) (Kind, *Violation) {
-	m, ok := doc.(map[string]any)
-	if !ok {
-		return KindUnknown, v.violation(RuleUnknownKind, "", "is "+describe(doc)+", not an object")
-	}
-	obj, hasObject := m["object"]
-	switch obj {
-	case "invoice_payment":
-		return KindInvoicePayment, nil
-	case "list":
-		return KindList, nil
-	case "invoice":
-		return KindInvoice, nil
-	case "event":
-		t, isString := m["type"].(string)
-		if strings.HasPrefix(t, eventPrefix) {
-			return KindEvent, nil
-		}
-		if !isString {
+// kindFacts are what kind detection reads of a document.
+type kindFacts struct {
+	isObject         bool
+	hasObject        bool
+	object           string
+	objectIsString   bool
+	typ              string
+	typeIsString     bool
+	dataObjectObject string
+	hasError         bool
+	// objectEscaped: the fast path met an escaped string it does not
+	// read exactly; only the full path decides such a document's kind.
+	objectEscaped bool
+}
+
+// kindOf recognises a document from its "object" field. Both paths use it.
+func kindOf(f kindFacts) Kind {
+	switch {
+	case !f.isObject || f.objectEscaped:
+		return KindUnknown
+	case f.hasObject && f.objectIsString:
+		switch f.object {
+		case "invoice_payment":
+			return KindInvoicePayment
+		case "list":
+			return KindList
+		case "invoice":
+			return KindInvoice
+		case "event":
+			if strings.HasPrefix(f.typ, eventPrefix) {
+				return KindEvent
+			}
 			// No usable type: an event about an invoice_payment still says
 			// so in data.object; the schema then reports the type.
-			if o, _ := valueAt(doc, "/data/object/object"); o == "invoice_payment" {
-				return KindEvent, nil
+			if !f.typeIsString && f.dataObjectObject == "invoice_payment" {
+				return KindEvent
 			}
-			return KindUnknown, v.violation(RuleUnknownKind, "/type", "is "+describe(m["type"])+", and data.object is not an invoice_payment")
 		}
-		return KindUnknown, v.violation(RuleUnknownKind, "/type", fmt.Sprintf("is %s, not an %s* event", describe(t), eventPrefix))
+	case !f.hasObject && f.hasError:
+		return KindError
 	}
-	if !hasObject {
-		if _, ok := m["error"]; ok {
-			return KindError, nil
+	return KindUnknown
+}
+
+// treeFacts reads kind facts from a decoded document.
+func treeFacts(doc any) kindFacts {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return kindFacts{}
+	}
+	f := kindFacts{isObject: true}
+	var obj any
+	obj, f.hasObject = m["object"]
+	f.object, f.objectIsString = obj.(string)
+	f.typ, f.typeIsString = m["type"].(string)
+	if o, ok := valueAt(doc, "/data/object/object"); ok {
+		f.dataObjectObject, _ = o.(string)
+	}
+	_, f.hasError = m["error"]
+	return f
+}
+
+// unknownKind explains why a document is of no kind the contract covers.
+func (v *Validator) unknownKind(doc any) Violation {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return v.violation(RuleUnknownKind, "", "is "+describe(doc)+", not an object")
+	}
+	obj, hasObject := m["object"]
+	switch {
+	case obj == "event":
+		t, isString := m["type"].(string)
+		if !isString {
+			return v.violation(RuleUnknownKind, "/type", "is "+describe(m["type"])+", and data.object is not an invoice_payment")
 		}
-		return KindUnknown, v.violation(RuleUnknownKind, "", "has no object field (nor is it an error envelope)")
+		return v.violation(RuleUnknownKind, "/type", fmt.Sprintf("is %s, not an %s* event", describe(t), eventPrefix))
+	case !hasObject:
+		return v.violation(RuleUnknownKind, "", "has no object field (nor is it an error envelope)")
 	}
-	return KindUnknown, v.violation(RuleUnknownKind, "/object", "is "+describe(obj))
+	return v.violation(RuleUnknownKind, "/object", "is "+describe(obj))
 }
 
 // violation builds a violation of a rule checked in Go.
-func (v *Validator) violation(ruleID, pointer, found string) *Violation {
+func (v *Validator) violation(ruleID, pointer, found string) Violation {
 	r := v.c.rules[ruleID]
-	return &Violation{Rule: r.ID, Pointer: pointer, Message: found + "; " + r.Summary, Severity: r.Severity, Doc: r.Doc}
+	return Violation{Rule: r.ID, Pointer: pointer, Message: found + "; " + r.Summary, Severity: r.Severity, Doc: r.Doc}
 }
 
-// paymentPointers lists where a document of kind k holds invoice_payments.
-func paymentPointers(k Kind, doc any) []string {
-	var base string
+// docView is how the Go checks read a document, decoded (the full path) or
+// scanned (the fast path): by paths of member names and array indexes.
+type docView interface {
+	number(path ...string) (json.Number, bool)
+	str(path ...string) (string, bool)
+	has(path ...string) bool
+	length(path ...string) int
+	isObject(path ...string) bool
+}
+
+// finding is a broken Go-checked rule, before it becomes a Violation.
+type finding struct {
+	rule, pointer, found string
+}
+
+// paymentPaths lists where a document of kind k holds invoice_payments.
+func paymentPaths(k Kind, doc docView) [][]string {
+	var base []string
 	switch k {
 	case KindInvoicePayment:
-		return []string{""}
+		return [][]string{nil}
 	case KindEvent:
-		return []string{"/data/object"}
+		return [][]string{{"data", "object"}}
 	case KindList:
-		base = "/data"
+		base = []string{"data"}
 	case KindInvoice:
-		base = "/payments/data"
+		base = []string{"payments", "data"}
 	default:
 		return nil
 	}
-	items, _ := valueAt(doc, base)
-	list, _ := items.([]any)
-	out := make([]string, len(list))
-	for i := range list {
-		out[i] = base + "/" + strconv.Itoa(i)
+	n := doc.length(base...)
+	out := make([][]string, 0, n)
+	for i := range n {
+		out = append(out, append(slices.Clip(base), strconv.Itoa(i)))
 	}
 	return out
 }
 
-// goChecks are the rules JSON Schema cannot state: comparisons between two
-// values, and integers in forms typed SDKs reject.
-func (v *Validator) goChecks(k Kind, d decoded, schema *jsonschema.Schema) []Violation {
-	var out []Violation
-	for _, p := range paymentPointers(k, d.value) {
-		obj, _ := valueAt(d.value, p)
-		m, ok := obj.(map[string]any)
-		if !ok {
+func pointerOf(path []string) string {
+	var b strings.Builder
+	for _, p := range path {
+		b.WriteByte('/')
+		b.WriteString(escapePointer(p))
+	}
+	return b.String()
+}
+
+// goFindings checks the rules JSON Schema cannot state: comparisons between
+// two values of a document. Both paths run it.
+func goFindings(k Kind, doc docView) []finding {
+	var out []finding
+	for _, p := range paymentPaths(k, doc) {
+		if !doc.isObject(p...) {
 			continue
 		}
-		paid, ok1 := number(m["amount_paid"])
-		requested, ok2 := number(m["amount_requested"])
-		if ok1 && ok2 && paid.Cmp(requested) > 0 {
-			out = append(out, *v.violation(ruleAtMostRequested, p+"/amount_paid",
-				fmt.Sprintf("is %s, more than amount_requested (%s)", m["amount_paid"], m["amount_requested"])))
+		paidPath, requestedPath := append(slices.Clip(p), "amount_paid"), append(slices.Clip(p), "amount_requested")
+		paid, ok1 := doc.number(paidPath...)
+		requested, ok2 := doc.number(requestedPath...)
+		if ok1 && ok2 && exceeds(paid, requested) {
+			out = append(out, finding{ruleAtMostRequested, pointerOf(paidPath),
+				fmt.Sprintf("is %s, more than amount_requested (%s)", paid, requested)})
 		}
 	}
-	if k == KindInvoice {
-		out = append(out, v.invoiceChecks(d.value)...)
+	if k != KindInvoice {
+		return out
+	}
+	if !doc.has("payments") {
+		return append(out, finding{rulePaymentsInc, "/payments", "is missing, so no invoice_payment was checked"})
+	}
+	id, _ := doc.str("id")
+	for i := range doc.length("payments", "data") {
+		ref := []string{"payments", "data", strconv.Itoa(i), "invoice"}
+		refID, ok := doc.str(ref...)
+		if !ok {
+			refID, _ = doc.str(append(ref, "id")...)
+		}
+		if id != "" && refID != "" && refID != id {
+			out = append(out, finding{ruleInvoiceMatches, pointerOf(ref),
+				fmt.Sprintf("is %s, but the payment is listed on invoice %s", strconv.Quote(refID), strconv.Quote(id))})
+		}
+	}
+	return out
+}
+
+// exceeds compares two integer-valued JSON numbers exactly.
+func exceeds(a, b json.Number) bool {
+	x, ok1 := integer(a)
+	y, ok2 := integer(b)
+	return ok1 && ok2 && x.Cmp(y) > 0
+}
+
+func integer(n json.Number) (*big.Rat, bool) {
+	r, ok := new(big.Rat).SetString(string(n))
+	if !ok || !r.IsInt() {
+		return nil, false
+	}
+	return r, true
+}
+
+// goChecks runs goFindings on a decoded document and adds the integers
+// written in forms typed SDKs reject.
+func (v *Validator) goChecks(k Kind, d decoded, schema *jsonschema.Schema) []Violation {
+	var out []Violation
+	for _, f := range goFindings(k, treeView{d.value}) {
+		out = append(out, v.violation(f.rule, f.pointer, f.found))
 	}
 	for _, p := range d.oddNumbers {
 		n, _ := valueAt(d.value, p)
@@ -108,49 +214,88 @@ func (v *Validator) goChecks(k Kind, d decoded, schema *jsonschema.Schema) []Vio
 		if !ok || !integerAt(schema, splitPointer(p)) {
 			continue
 		}
-		if r, ok := new(big.Rat).SetString(string(num)); ok && r.IsInt() {
-			out = append(out, *v.violation(RuleIntegerForm, p, "is written "+string(num)))
+		if _, ok := integer(num); ok {
+			out = append(out, v.violation(RuleIntegerForm, p, "is written "+string(num)))
 		}
 	}
 	return out
 }
 
-func (v *Validator) invoiceChecks(doc any) []Violation {
-	inv, _ := doc.(map[string]any)
-	payments, ok := inv["payments"]
-	if !ok {
-		return []Violation{*v.violation(rulePaymentsInc, "/payments", "is missing, so no invoice_payment was checked")}
-	}
-	id, _ := inv["id"].(string)
-	list, _ := payments.(map[string]any)
-	data, _ := list["data"].([]any)
-	var out []Violation
-	for i, item := range data {
-		m, _ := item.(map[string]any)
-		ref := m["invoice"]
-		refID, _ := ref.(string)
-		if expanded, ok := ref.(map[string]any); ok {
-			refID, _ = expanded["id"].(string)
-		}
-		if id != "" && refID != "" && refID != id {
-			out = append(out, *v.violation(ruleInvoiceMatches, fmt.Sprintf("/payments/data/%d/invoice", i),
-				fmt.Sprintf("is %s, but the payment is listed on invoice %s", strconv.Quote(refID), strconv.Quote(id))))
-		}
-	}
-	return out
+// goChecksHold reports whether the fast path's document breaks no Go-checked
+// rule, and reads every value the checks needed exactly.
+func goChecksHold(k Kind, view tapeView) bool {
+	exact := &exactView{tapeView: view}
+	return len(goFindings(k, exact)) == 0 && !exact.inexact
 }
 
-// number reads an integer-valued JSON number exactly.
-func number(v any) (*big.Rat, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return nil, false
+// exactView notes when a check asked for a string the tape holds escaped:
+// its raw bytes are not its value, so the fast path cannot vouch for it.
+type exactView struct {
+	tapeView
+	inexact bool
+}
+
+func (v *exactView) str(path ...string) (string, bool) {
+	i := v.t.at(path...)
+	if i >= 0 && v.t.toks[i].kind == tokString && v.t.toks[i].escaped {
+		v.inexact = true
 	}
-	r, ok := new(big.Rat).SetString(string(n))
-	if !ok || !r.IsInt() {
-		return nil, false
+	return v.t.str(i)
+}
+
+// treeView reads a decoded document.
+type treeView struct{ doc any }
+
+func (v treeView) get(path ...string) (any, bool) {
+	cur := v.doc
+	for _, seg := range path {
+		switch c := cur.(type) {
+		case map[string]any:
+			next, ok := c[seg]
+			if !ok {
+				return nil, false
+			}
+			cur = next
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil, false
+			}
+			cur = c[i]
+		default:
+			return nil, false
+		}
 	}
-	return r, true
+	return cur, true
+}
+
+func (v treeView) number(path ...string) (json.Number, bool) {
+	x, _ := v.get(path...)
+	n, ok := x.(json.Number)
+	return n, ok
+}
+
+func (v treeView) str(path ...string) (string, bool) {
+	x, _ := v.get(path...)
+	s, ok := x.(string)
+	return s, ok
+}
+
+func (v treeView) has(path ...string) bool {
+	_, ok := v.get(path...)
+	return ok
+}
+
+func (v treeView) length(path ...string) int {
+	x, _ := v.get(path...)
+	l, _ := x.([]any)
+	return len(l)
+}
+
+func (v treeView) isObject(path ...string) bool {
+	x, _ := v.get(path...)
+	_, ok := x.(map[string]any)
+	return ok
 }
 
 // integerAt reports whether the compiled schema requires an integer at the

@@ -24,6 +24,7 @@ type explainer struct {
 	c      *contract
 	doc    any
 	strict bool
+	prefix string // where the validated instance stands in doc
 	out    []Violation
 }
 
@@ -47,7 +48,7 @@ func (e *explainer) walk(ve *jsonschema.ValidationError, conds []condition) {
 	cut := strings.LastIndexByte(loc, '/')
 	parent, kw := loc[:cut], loc[cut+1:]
 	a := e.c.notes[parent]
-	instance := fromV5Pointer(ve.InstanceLocation)
+	instance := e.prefix + fromV5Pointer(ve.InstanceLocation)
 
 	switch {
 	case kw == "then" || kw == "else":
@@ -60,22 +61,51 @@ func (e *explainer) walk(ve *jsonschema.ValidationError, conds []condition) {
 		if a != nil {
 			rule = a.undocumented
 		}
+		// jsonschema/v5 appends no segment for a member named "" (its
+		// location is the object's); the keyword path says how deep the
+		// object stands, so a location that deep is the object's.
+		if rel := fromV5Pointer(ve.InstanceLocation); strings.Count(rel, "/") == descents(ve.KeywordLocation) {
+			instance += "/"
+		}
 		e.add(rule, instance, "is not a documented field", conds, kw, parent)
 	case kw == "required":
 		e.missing(a, parent, instance, conds)
 	case len(ve.Causes) > 0 && !leafKeyword(kw):
 		e.descend(ve, conds)
 	default:
-		rule, typed := "", false
-		if a != nil {
-			if rule = a.rules[kw]; rule == "" {
-				rule = a.rule
-			} else {
-				typed = kw == "type"
-			}
-		}
-		e.add(rule, instance, e.found(kw, instance, typed), conds, kw, parent)
+		e.leaf(a, parent, kw, instance, conds)
 	}
+}
+
+// leaf reports the failure of keyword kw of the subschema at parent (whose
+// annotation is a) on the value at instance.
+func (e *explainer) leaf(a *annotation, parent, kw, instance string, conds []condition) {
+	rule, typed := "", false
+	if a != nil {
+		if rule = a.rules[kw]; rule == "" {
+			rule = a.rule
+		} else {
+			typed = kw == "type"
+		}
+	}
+	e.add(rule, instance, e.found(kw, instance, typed), conds, kw, parent)
+}
+
+// descents counts the steps into the instance a dynamic keyword path took
+// (properties/NAME and items), not counting its last keyword.
+func descents(keywordLocation string) int {
+	segs := strings.Split(strings.TrimPrefix(keywordLocation, "/"), "/")
+	n := 0
+	for i := 0; i < len(segs)-1; i++ {
+		switch segs[i] {
+		case "properties":
+			n++
+			i++
+		case "items":
+			n++
+		}
+	}
+	return n
 }
 
 func (e *explainer) descend(ve *jsonschema.ValidationError, conds []condition) {

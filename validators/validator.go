@@ -25,6 +25,8 @@ const RuleInternal = "validator.internal"
 // concurrent use; create one and share it.
 type Validator struct {
 	c        *contract
+	fast     *fastPath // nil: every document takes the full path
+	noFast   bool
 	strict   bool
 	maxDepth int
 	maxSize  int
@@ -42,6 +44,12 @@ func WithMaxDepth(levels int) Option { return func(v *Validator) { v.maxDepth = 
 
 // WithMaxSize sets the largest document accepted, in bytes (DefaultMaxSize).
 func WithMaxSize(bytes int) Option { return func(v *Validator) { v.maxSize = bytes } }
+
+// WithFastPath turns the fast path on (the default) or off. The fast path
+// recognises clean documents without the full schema engine; it only ever
+// answers "no violation", and leaves every other document to the full path,
+// so results are the same either way. Off is for measuring and testing.
+func WithFastPath(on bool) Option { return func(v *Validator) { v.noFast = !on } }
 
 // WithSchemas reads the schema files from fsys instead of the ones embedded
 // in package schemas (for schemas generated from another spec).
@@ -61,6 +69,9 @@ func New(opts ...Option) (*Validator, error) {
 		return nil, fmt.Errorf("validators: %w", err)
 	}
 	v.c = c
+	if !v.noFast {
+		v.fast = newFastPath(c, v.maxDepth)
+	}
 	return v, nil
 }
 
@@ -104,6 +115,11 @@ func (v *Validator) Validate(doc []byte) (res Result) {
 	if len(doc) > v.maxSize {
 		return v.TooLarge(int64(len(doc)))
 	}
+	if v.fast != nil {
+		if res, ok := v.fast.validate(v, doc); ok {
+			return res
+		}
+	}
 	d, derr := decode(doc, v.maxDepth)
 	if derr != nil {
 		r := v.c.rules[derr.rule]
@@ -117,14 +133,14 @@ func (v *Validator) Validate(doc []byte) (res Result) {
 // TooLarge is the result for a document of size bytes over the size limit,
 // for callers that skip such a document without reading it into memory.
 func (v *Validator) TooLarge(size int64) Result {
-	return Result{Kind: KindUnknown, Violations: []Violation{*v.violation(RuleTooLarge, "",
+	return Result{Kind: KindUnknown, Violations: []Violation{v.violation(RuleTooLarge, "",
 		fmt.Sprintf("is %d bytes, over the %d-byte limit", size, v.maxSize))}}
 }
 
 func (v *Validator) validateDecoded(d decoded) Result {
-	kind, unknown := v.kindOf(d.value)
-	if unknown != nil {
-		return Result{Kind: kind, Violations: []Violation{*unknown}}
+	kind := kindOf(treeFacts(d.value))
+	if kind == KindUnknown {
+		return Result{Kind: kind, Violations: []Violation{v.unknownKind(d.value)}}
 	}
 	schema := v.c.schemas[kind]
 	var out []Violation

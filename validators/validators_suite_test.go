@@ -105,11 +105,25 @@ func set(doc map[string]any, pointer string, value any) map[string]any {
 	return out
 }
 
-// without returns a copy of doc without the member at pointer.
+// without returns a copy of doc without the member (or array element) at pointer.
 func without(doc map[string]any, pointer string) map[string]any {
 	out := clone(doc)
 	parent, last := parentOf(out, pointer)
-	delete(parent.(map[string]any), last)
+	switch p := parent.(type) {
+	case map[string]any:
+		delete(p, last)
+	case []any:
+		i, _ := strconv.Atoi(last)
+		grand, at := parentOf(out, pointer[:strings.LastIndexByte(pointer, '/')])
+		shorter := append(p[:i:i], p[i+1:]...)
+		switch g := grand.(type) {
+		case map[string]any:
+			g[at] = shorter
+		case []any:
+			j, _ := strconv.Atoi(at)
+			g[j] = shorter
+		}
+	}
 	return out
 }
 

@@ -1,0 +1,482 @@
+package validators
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// The fast path answers one question for the common case: is this document
+// clean, with no violation of any severity? It never explains; when it
+// cannot say yes, the full path (jsonschema/v5 and the explainer) runs.
+//
+// It is compiled at start-up from the very schemas the full path validates
+// with (the jsonschema/v5 compiled graph, keyword by keyword), so the rules
+// exist once, in the schema files. Evaluation is three-valued: a keyword it
+// does not implement, or a value it does not read exactly (an escaped
+// string compared with an enum), is "unknown", and unknown is never yes.
+
+// verdict is a three-valued outcome.
+type verdict uint8
+
+const (
+	fail verdict = iota
+	unknown
+	pass
+)
+
+func not(v verdict) verdict {
+	switch v {
+	case pass:
+		return fail
+	case fail:
+		return pass
+	}
+	return unknown
+}
+
+// fnode is a compiled subschema.
+type fnode struct {
+	schema      *jsonschema.Schema // what it was compiled from: the full path applies it
+	unsupported bool               // has a keyword evaluate does not implement
+	types       typeMask // allowed JSON types; 0: any
+	enum        []literal
+	maxLength   int // -1: none
+	pattern     *regexp.Regexp
+	props       map[string]*fnode
+	required    []string
+	closed      bool // unevaluatedProperties: false
+	items       *fnode
+	allOf       []*fnode
+	anyOf       []*fnode
+	not         *fnode
+	ifn         *fnode
+	then, els   *fnode
+	ref         *fnode
+}
+
+type typeMask uint8
+
+const (
+	tNull typeMask = 1 << iota
+	tBoolean
+	tObject
+	tArray
+	tNumber
+	tInteger
+	tString
+)
+
+var typeBits = map[string]typeMask{
+	"null": tNull, "boolean": tBoolean, "object": tObject, "array": tArray,
+	"number": tNumber | tInteger, "integer": tInteger, "string": tString,
+}
+
+// literal is an enum or const value the fast path can compare raw tokens
+// with: strings, booleans and null. Numbers in an enum make the node
+// unsupported (1.0 equals 1 there).
+type literal struct {
+	kind byte // tokString, tokTrue, tokFalse, tokNull
+	str  string
+}
+
+// compileFast translates a compiled schema graph. Keywords it does not
+// implement mark a node unsupported: evaluation answers unknown there.
+func compileFast(s *jsonschema.Schema, memo map[*jsonschema.Schema]*fnode) *fnode {
+	if n, ok := memo[s]; ok {
+		return n
+	}
+	n := &fnode{schema: s, maxLength: s.MaxLength}
+	memo[s] = n
+	if s.Always != nil || s.RecursiveRef != nil || s.DynamicRef != nil || len(s.OneOf) > 0 ||
+		s.MinProperties != -1 || s.MaxProperties != -1 || s.PropertyNames != nil || len(s.PatternProperties) > 0 ||
+		s.AdditionalProperties != nil || len(s.Dependencies) > 0 || len(s.DependentRequired) > 0 || len(s.DependentSchemas) > 0 ||
+		s.MinItems != -1 || s.MaxItems != -1 || s.UniqueItems || s.Items != nil || s.AdditionalItems != nil || len(s.PrefixItems) > 0 ||
+		s.Contains != nil || s.UnevaluatedItems != nil || s.MinLength != -1 || s.Format != "" || s.ContentEncoding != "" ||
+		s.ContentMediaType != "" || s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil ||
+		s.MultipleOf != nil || len(s.Extensions) > 0 {
+		n.unsupported = true
+		return n
+	}
+	for _, t := range s.Types {
+		n.types |= typeBits[t]
+	}
+	values := s.Enum
+	if len(s.Constant) > 0 {
+		values = append(values[:len(values):len(values)], s.Constant[0])
+		if len(s.Enum) > 0 {
+			n.unsupported = true // both: an intersection; not in our files
+			return n
+		}
+	}
+	for _, v := range values {
+		switch v := v.(type) {
+		case string:
+			n.enum = append(n.enum, literal{kind: tokString, str: v})
+		case bool:
+			if v {
+				n.enum = append(n.enum, literal{kind: tokTrue})
+			} else {
+				n.enum = append(n.enum, literal{kind: tokFalse})
+			}
+		case nil:
+			n.enum = append(n.enum, literal{kind: tokNull})
+		default:
+			n.unsupported = true
+			return n
+		}
+	}
+	n.pattern = s.Pattern
+	if len(s.Properties) > 0 {
+		n.props = make(map[string]*fnode, len(s.Properties))
+		for name, sub := range s.Properties {
+			n.props[name] = compileFast(sub, memo)
+		}
+	}
+	n.required = s.Required
+	if u := s.UnevaluatedProperties; u != nil {
+		if u.Always == nil || *u.Always {
+			n.unsupported = true
+			return n
+		}
+		n.closed = true
+	}
+	if s.Items2020 != nil {
+		n.items = compileFast(s.Items2020, memo)
+	}
+	for _, sub := range s.AllOf {
+		n.allOf = append(n.allOf, compileFast(sub, memo))
+	}
+	for _, sub := range s.AnyOf {
+		n.anyOf = append(n.anyOf, compileFast(sub, memo))
+	}
+	if s.Not != nil {
+		n.not = compileFast(s.Not, memo)
+	}
+	if s.If != nil {
+		n.ifn = compileFast(s.If, memo)
+		if s.Then != nil {
+			n.then = compileFast(s.Then, memo)
+		}
+		if s.Else != nil {
+			n.els = compileFast(s.Else, memo)
+		}
+	}
+	if s.Ref != nil {
+		n.ref = compileFast(s.Ref, memo)
+	}
+	return n
+}
+
+// eval decides whether the value at token i satisfies n.
+func (n *fnode) eval(t *tape, i int32) verdict {
+	if n.unsupported {
+		return unknown
+	}
+	tk := &t.toks[i]
+	if n.types != 0 && !n.types.has(tk) {
+		return fail
+	}
+	out := pass
+	merge := func(v verdict) bool { // false: the answer is settled as fail
+		if v == fail {
+			out = fail
+			return false
+		}
+		if v == unknown {
+			out = unknown
+		}
+		return true
+	}
+	if len(n.enum) > 0 && !merge(n.matchEnum(t, tk)) {
+		return fail
+	}
+	if tk.kind == tokString && (n.maxLength >= 0 || n.pattern != nil) {
+		if tk.escaped {
+			// The raw bytes are not the value: a length bound the raw
+			// string already meets holds; anything else is unknown.
+			if n.pattern != nil || int(tk.end-tk.start) > n.maxLength {
+				merge(unknown)
+			}
+		} else {
+			raw := t.data[tk.start:tk.end]
+			if n.maxLength >= 0 && len(raw) > n.maxLength && utf8.RuneCount(raw) > n.maxLength {
+				return fail
+			}
+			if n.pattern != nil && !n.pattern.Match(raw) {
+				return fail
+			}
+		}
+	}
+	if tk.kind == tokObject && !merge(n.object(t, i)) {
+		return fail
+	}
+	if tk.kind == tokArray && n.items != nil {
+		for j := i + 1; j < tk.next; j = t.toks[j].next {
+			if !merge(n.items.eval(t, j)) {
+				return fail
+			}
+		}
+	}
+	if n.ref != nil && !merge(n.ref.eval(t, i)) {
+		return fail
+	}
+	if n.not != nil && !merge(not(n.not.eval(t, i))) {
+		return fail
+	}
+	for _, sub := range n.allOf {
+		if !merge(sub.eval(t, i)) {
+			return fail
+		}
+	}
+	if len(n.anyOf) > 0 {
+		any := fail
+		for _, sub := range n.anyOf {
+			v := sub.eval(t, i)
+			if v == pass {
+				any = pass
+				break
+			}
+			if v == unknown {
+				any = unknown
+			}
+		}
+		if !merge(any) {
+			return fail
+		}
+	}
+	if n.ifn != nil {
+		switch n.ifn.eval(t, i) {
+		case pass:
+			if n.then != nil && !merge(n.then.eval(t, i)) {
+				return fail
+			}
+		case fail:
+			if n.els != nil && !merge(n.els.eval(t, i)) {
+				return fail
+			}
+		default:
+			merge(unknown)
+		}
+	}
+	return out
+}
+
+func (m typeMask) has(tk *tok) bool {
+	switch tk.kind {
+	case tokNull:
+		return m&tNull != 0
+	case tokTrue, tokFalse:
+		return m&tBoolean != 0
+	case tokObject:
+		return m&tObject != 0
+	case tokArray:
+		return m&tArray != 0
+	case tokString:
+		return m&tString != 0
+	case tokNumber:
+		return m&(tInteger|tNumber) != 0 // the scanner takes plain integers only
+	}
+	return false
+}
+
+func (n *fnode) matchEnum(t *tape, tk *tok) verdict {
+	if tk.kind == tokString && tk.escaped {
+		return unknown
+	}
+	for _, l := range n.enum {
+		if l.kind != tk.kind {
+			continue
+		}
+		if l.kind != tokString || l.str == string(t.data[tk.start:tk.end]) {
+			return pass
+		}
+	}
+	return fail
+}
+
+// object checks properties, required and closed against the object at i.
+func (n *fnode) object(t *tape, i int32) verdict {
+	out := pass
+	obj := &t.toks[i]
+	for j := i + 1; j < obj.next; {
+		key := t.toks[j]
+		val := j + 1
+		name := t.data[key.start:key.end]
+		sub, known := n.props[string(name)]
+		switch {
+		case known:
+			switch sub.eval(t, val) {
+			case fail:
+				return fail
+			case unknown:
+				out = unknown
+			}
+		case n.closed:
+			// Not evaluated by this schema's own properties: the full path
+			// decides (an undocumented field, or one another keyword covers).
+			out = unknown
+		}
+		j = t.toks[val].next
+	}
+	for _, r := range n.required {
+		if t.member(i, r) < 0 {
+			return fail
+		}
+	}
+	return out
+}
+
+// member returns the token index of the value of member name in the object
+// at i, or -1.
+func (t *tape) member(i int32, name string) int32 {
+	obj := &t.toks[i]
+	if obj.kind != tokObject {
+		return -1
+	}
+	for j := i + 1; j < obj.next; {
+		key := &t.toks[j]
+		if string(t.data[key.start:key.end]) == name {
+			return j + 1
+		}
+		j = t.toks[j+1].next
+	}
+	return -1
+}
+
+// at follows a path of member names and array indexes from the root.
+func (t *tape) at(path ...string) int32 {
+	i := int32(0)
+	for _, seg := range path {
+		if i < 0 || int(i) >= len(t.toks) {
+			return -1
+		}
+		switch t.toks[i].kind {
+		case tokObject:
+			i = t.member(i, seg)
+		case tokArray:
+			k, err := strconv.Atoi(seg)
+			if err != nil {
+				return -1
+			}
+			j := i + 1
+			for ; k > 0 && j < t.toks[i].next; k-- {
+				j = t.toks[j].next
+			}
+			if k > 0 || j >= t.toks[i].next {
+				return -1
+			}
+			i = j
+		default:
+			return -1
+		}
+	}
+	return i
+}
+
+// str returns the string at token i, if it is one without escapes.
+func (t *tape) str(i int32) (string, bool) {
+	if i < 0 || t.toks[i].kind != tokString || t.toks[i].escaped {
+		return "", false
+	}
+	return string(t.data[t.toks[i].start:t.toks[i].end]), true
+}
+
+// fastPath holds the compiled schemas and scratch tapes.
+type fastPath struct {
+	roots    map[Kind]*fnode
+	maxDepth int
+	tapes    sync.Pool
+}
+
+func newFastPath(c *contract, maxDepth int) *fastPath {
+	memo := map[*jsonschema.Schema]*fnode{}
+	fp := &fastPath{roots: map[Kind]*fnode{}, maxDepth: maxDepth}
+	for kind, s := range c.schemas {
+		fp.roots[kind] = compileFast(s, memo)
+	}
+	fp.tapes.New = func() any { return &tape{toks: make([]tok, 0, 256)} }
+	return fp
+}
+
+// validate answers for doc when it can scan it: clean documents at once,
+// others with the guided full path (guided.go). ok is false when the
+// document must take the whole-document path (it does not scan, or is of
+// no kind the contract covers).
+func (fp *fastPath) validate(v *Validator, doc []byte) (res Result, ok bool) {
+	t := fp.tapes.Get().(*tape)
+	defer fp.tapes.Put(t)
+	if !t.scan(doc, fp.maxDepth) || len(t.toks) == 0 || t.toks[0].kind != tokObject {
+		return Result{}, false
+	}
+	kind := kindOf(tapeFacts(t))
+	root := fp.roots[kind]
+	if root == nil {
+		return Result{}, false
+	}
+	if root.eval(t, 0) == pass && goChecksHold(kind, tapeView{t}) {
+		return Result{Kind: kind}, true
+	}
+	tree := t.value(0)
+	e := &explainer{c: v.c, doc: tree, strict: v.strict}
+	(&guide{t: t, e: e}).explain(root, 0, "", nil)
+	for _, f := range goFindings(kind, treeView{tree}) {
+		e.out = append(e.out, v.violation(f.rule, f.pointer, f.found))
+	}
+	return Result{Kind: kind, Violations: sortViolations(e.out)}, true
+}
+
+// tapeFacts reads the facts kind detection needs from a tape.
+func tapeFacts(t *tape) kindFacts {
+	var f kindFacts
+	f.isObject = true
+	if o := t.member(0, "object"); o >= 0 {
+		f.hasObject = true
+		f.object, f.objectIsString = t.str(o)
+		if !f.objectIsString && t.toks[o].kind == tokString {
+			f.objectEscaped = true
+		}
+	}
+	if ty := t.member(0, "type"); ty >= 0 {
+		f.typ, f.typeIsString = t.str(ty)
+		if !f.typeIsString && t.toks[ty].kind == tokString {
+			f.objectEscaped = true
+		}
+	}
+	f.dataObjectObject, _ = t.str(t.at("data", "object", "object"))
+	f.hasError = t.member(0, "error") >= 0
+	return f
+}
+
+// tapeView gives the Go checks their inputs from a tape.
+type tapeView struct{ t *tape }
+
+func (v tapeView) number(path ...string) (json.Number, bool) {
+	i := v.t.at(path...)
+	if i < 0 || v.t.toks[i].kind != tokNumber {
+		return "", false
+	}
+	return json.Number(v.t.data[v.t.toks[i].start:v.t.toks[i].end]), true
+}
+
+func (v tapeView) str(path ...string) (string, bool) { return v.t.str(v.t.at(path...)) }
+
+func (v tapeView) has(path ...string) bool { return v.t.at(path...) >= 0 }
+
+func (v tapeView) length(path ...string) int {
+	i := v.t.at(path...)
+	if i < 0 || v.t.toks[i].kind != tokArray {
+		return 0
+	}
+	return int(v.t.toks[i].count)
+}
+
+// isObject reports whether the value at path is an object.
+func (v tapeView) isObject(path ...string) bool {
+	i := v.t.at(path...)
+	return i >= 0 && v.t.toks[i].kind == tokObject
+}

@@ -1,0 +1,90 @@
+package validators
+
+import (
+	"testing"
+
+	"github.com/stripe-contract/stripe-contract/validators/bench"
+)
+
+// The fast path must actually accept the clean documents: if it declined
+// them, results would stay right and the speed would silently go.
+func TestFastPathAcceptsCleanLines(t *testing.T) {
+	v, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := bench.New(9)
+	clean, accepted := 0, 0
+	for range 10000 {
+		line, valid := g.Line()
+		if !valid {
+			continue
+		}
+		clean++
+		tp := &tape{}
+		if !tp.scan(line, v.maxDepth) {
+			t.Fatalf("the scanner declined a clean line: %s", line)
+		}
+		kind := kindOf(tapeFacts(tp))
+		if v.fast.roots[kind].eval(tp, 0) == pass && goChecksHold(kind, tapeView{tp}) {
+			accepted++
+		}
+	}
+	if accepted < clean*99/100 {
+		t.Fatalf("the fast path accepted %d of %d clean lines", accepted, clean)
+	}
+}
+
+// Every node of the compiled schemas is one the fast path implements: an
+// unsupported keyword would send every document through the full path.
+func TestFastPathSupportsTheSchemas(t *testing.T) {
+	v, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[*fnode]bool{}
+	var walk func(n *fnode, where string)
+	walk = func(n *fnode, where string) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		if n.unsupported {
+			t.Errorf("unsupported keyword at %s", n.schema.Location)
+		}
+		for _, p := range n.props {
+			walk(p, where)
+		}
+		for _, l := range [][]*fnode{n.allOf, n.anyOf, {n.items, n.not, n.ifn, n.then, n.els, n.ref}} {
+			for _, c := range l {
+				walk(c, where)
+			}
+		}
+	}
+	for kind, root := range v.fast.roots {
+		walk(root, string(kind))
+	}
+	if len(seen) < 100 {
+		t.Errorf("walked only %d nodes", len(seen))
+	}
+}
+
+func TestScannerMatchesTheDecoderOnSyntax(t *testing.T) {
+	for doc, ok := range map[string]bool{
+		`{}`: true, `{"a":[]}`: true, `{"a":[1,2,{"b":null}],"c":true,"d":false,"e":-0}`: true, ` {"a" : "b" } `: true,
+		`{"a":1,}`: false, `{"a":1 "b":2}`: false, `{"a":01}`: false, `{"a":1.5}`: false, `{"a":1e2}`: false, `{"a":-}`: false,
+		`{"a":"\u00e9"}`: true, `{"a":"\ud800"}`: false, "{\"a\":\"\xff\"}": false, "{\"a\":\"\x01\"}": false, `{"a":"\x"}`: false,
+		`{"a":1,"a":2}`: false, `{"a\u0062":1}`: false, `{"a":tru}`: false, `{"a":1}{}`: false, `[1,2]`: true, `[]`: true,
+		`{"a":[1,2,]}`: false, `{"a":nul}`: false, `{"a":12345678901234567890}`: false, `{`: false, ``: false,
+	} {
+		var tp tape
+		if got := tp.scan([]byte(doc), 64); got != ok {
+			t.Errorf("scan(%q) = %v, want %v", doc, got, ok)
+		}
+		if ok {
+			if _, derr := decode([]byte(doc), 64); derr != nil {
+				t.Errorf("the scanner accepts %q but the decoder does not: %v", doc, derr.message)
+			}
+		}
+	}
+}

@@ -1,0 +1,184 @@
+package validators
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// The full path, guided. jsonschema/v5's failures for a subschema applied
+// to a value depend on that subschema and value alone (the files use no
+// dynamic references, and unevaluatedProperties looks only at in-place
+// applicators of its own subschema). So instead of applying the whole
+// schema to the whole document, the explanation applies v5 to each
+// subschema the fast evaluator could not clear, with the if/then/else
+// context above it, and hands the failures to the same explainer. Where
+// the fast evaluator is sure a subschema holds, v5 would report nothing
+// there, and is not asked. A differential test and a fuzz target compare
+// the result with the whole-document path (WithFastPath(false)).
+
+type guide struct {
+	t *tape
+	e *explainer
+}
+
+// explain reports every failure of n on the value at token i, which stands
+// at pointer inst, under the conditions conds.
+func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
+	if n.eval(g.t, i) == pass {
+		return
+	}
+	tk := &g.t.toks[i]
+	container := tk.kind == tokObject || tk.kind == tokArray
+	if n.unsupported || !container || n.types != 0 && !n.types.has(tk) || len(n.enum) > 0 {
+		g.v5(n, inst, conds)
+		return
+	}
+	loc := n.schema.Location
+	a := g.e.c.notes[loc]
+	// Keywords whose failure is reported where they stand: decide them
+	// here when the evaluator is sure, else let v5 explain the subschema.
+	leaves := []struct {
+		kw string
+		v  func() verdict
+		on bool
+	}{
+		{"$ref", func() verdict { return n.ref.eval(g.t, i) }, n.ref != nil && a != nil && a.rules["$ref"] != ""},
+		{"not", func() verdict { return not(n.not.eval(g.t, i)) }, n.not != nil},
+		{"anyOf", func() verdict { return anyOf(n.anyOf, g.t, i) }, len(n.anyOf) > 0},
+	}
+	for _, l := range leaves {
+		if !l.on {
+			continue
+		}
+		switch l.v() {
+		case unknown:
+			g.v5(n, inst, conds)
+			return
+		case fail:
+			defer g.e.leaf(a, loc, l.kw, inst, conds)
+		}
+	}
+	var ifVerdict verdict
+	if n.ifn != nil {
+		if ifVerdict = n.ifn.eval(g.t, i); ifVerdict == unknown {
+			g.v5(n, inst, conds)
+			return
+		}
+	}
+
+	if tk.kind == tokObject {
+		for _, r := range n.required {
+			if g.t.member(i, r) < 0 {
+				g.e.missing(a, loc, inst, conds)
+				break
+			}
+		}
+		for j := i + 1; j < tk.next; {
+			key := g.t.toks[j]
+			name := string(g.t.data[key.start:key.end])
+			val := j + 1
+			if sub, ok := n.props[name]; ok {
+				g.explain(sub, val, inst+"/"+escapePointer(name), conds)
+			} else if n.closed {
+				g.e.add(a.undocumented, inst+"/"+escapePointer(name), "is not a documented field", conds, "unevaluatedProperties", loc)
+			}
+			j = g.t.toks[val].next
+		}
+	}
+	if tk.kind == tokArray && n.items != nil {
+		k := 0
+		for j := i + 1; j < tk.next; j = g.t.toks[j].next {
+			g.explain(n.items, j, inst+"/"+strconv.Itoa(k), conds)
+			k++
+		}
+	}
+	if n.ref != nil && (a == nil || a.rules["$ref"] == "") {
+		g.explain(n.ref, i, inst, conds)
+	}
+	for _, sub := range n.allOf {
+		g.explain(sub, i, inst, conds)
+	}
+	if n.ifn != nil {
+		branch := n.then
+		if ifVerdict == fail {
+			branch = n.els
+		}
+		if branch != nil {
+			g.explain(branch, i, inst, append(conds[:len(conds):len(conds)], condition{owner: loc, instance: inst}))
+		}
+	}
+}
+
+func anyOf(subs []*fnode, t *tape, i int32) verdict {
+	out := fail
+	for _, sub := range subs {
+		switch sub.eval(t, i) {
+		case pass:
+			return pass
+		case unknown:
+			out = unknown
+		}
+	}
+	return out
+}
+
+// v5 applies n with jsonschema/v5 to the value at inst and explains its failures.
+func (g *guide) v5(n *fnode, inst string, conds []condition) {
+	value, ok := valueAt(g.e.doc, inst)
+	if !ok {
+		return
+	}
+	err := n.schema.Validate(value)
+	if err == nil {
+		return
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		g.e.out = append(g.e.out, Violation{Rule: RuleInternal, Pointer: inst, Severity: Error, Message: "the schema could not be applied: " + err.Error()})
+		return
+	}
+	saved := g.e.prefix
+	g.e.prefix = inst
+	g.e.descend(ve, conds) // the root of the tree only says which schema failed
+	g.e.prefix = saved
+}
+
+// value builds the decoded form (decode.go's) of the value at token i.
+func (t *tape) value(i int32) any {
+	tk := &t.toks[i]
+	switch tk.kind {
+	case tokObject:
+		m := make(map[string]any, tk.count)
+		for j := i + 1; j < tk.next; {
+			key := t.toks[j]
+			m[string(t.data[key.start:key.end])] = t.value(j + 1)
+			j = t.toks[j+1].next
+		}
+		return m
+	case tokArray:
+		a := make([]any, 0, tk.count)
+		for j := i + 1; j < tk.next; j = t.toks[j].next {
+			a = append(a, t.value(j))
+		}
+		return a
+	case tokString:
+		if !tk.escaped {
+			return string(t.data[tk.start:tk.end])
+		}
+		var s string
+		if err := json.Unmarshal(t.data[tk.start-1:tk.end+1], &s); err != nil {
+			panic("tape: a scanned string does not unquote: " + err.Error()) // scanString checked it
+		}
+		return s
+	case tokNumber:
+		return json.Number(t.data[tk.start:tk.end])
+	case tokTrue:
+		return true
+	case tokFalse:
+		return false
+	}
+	return nil
+}
