@@ -43,7 +43,7 @@ func not(v verdict) verdict {
 type fnode struct {
 	schema      *jsonschema.Schema // what it was compiled from: the full path applies it
 	unsupported bool               // has a keyword evaluate does not implement
-	types       typeMask // allowed JSON types; 0: any
+	types       typeMask           // allowed JSON types; 0: any
 	enum        []literal
 	maxLength   int // -1: none
 	pattern     *regexp.Regexp
