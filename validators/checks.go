@@ -103,13 +103,38 @@ func (v *Validator) violation(ruleID, pointer, found string) Violation {
 }
 
 // docView is how the Go checks read a document, decoded (the full path) or
-// scanned (the fast path): by paths of member names and array indexes.
+// scanned (the fast path).
 type docView interface {
-	number(path ...string) (json.Number, bool)
-	str(path ...string) (string, bool)
-	has(path ...string) bool
-	length(path ...string) int
-	isObject(path ...string) bool
+	number(p path) (json.Number, bool)
+	str(p path) (string, bool)
+	has(p path) bool
+	length(p path) int
+	isObject(p path) bool
+}
+
+// path is a short path of member names and array indexes from the root of
+// a document, held by value so that reading one allocates nothing.
+type path struct {
+	segs [6]string
+	n    int
+}
+
+func (p path) with(seg string) path {
+	if p.n == len(p.segs) {
+		panic("validators: path deeper than the Go checks use")
+	}
+	p.segs[p.n] = seg
+	p.n++
+	return p
+}
+
+func (p path) pointer() string {
+	var b strings.Builder
+	for _, s := range p.segs[:p.n] {
+		b.WriteByte('/')
+		b.WriteString(escapePointer(s))
+	}
+	return b.String()
 }
 
 // finding is a broken Go-checked rule, before it becomes a Violation.
@@ -117,69 +142,61 @@ type finding struct {
 	rule, pointer, found string
 }
 
-// paymentPaths lists where a document of kind k holds invoice_payments.
-func paymentPaths(k Kind, doc docView) [][]string {
-	var base []string
+// eachPayment calls fn with where a document of kind k holds each
+// invoice_payment.
+func eachPayment(k Kind, doc docView, fn func(path)) {
+	var base path
 	switch k {
 	case KindInvoicePayment:
-		return [][]string{nil}
+		fn(path{})
+		return
 	case KindEvent:
-		return [][]string{{"data", "object"}}
+		fn(path{}.with("data").with("object"))
+		return
 	case KindList:
-		base = []string{"data"}
+		base = path{}.with("data")
 	case KindInvoice:
-		base = []string{"payments", "data"}
+		base = path{}.with("payments").with("data")
 	default:
-		return nil
+		return
 	}
-	n := doc.length(base...)
-	out := make([][]string, 0, n)
-	for i := range n {
-		out = append(out, append(slices.Clip(base), strconv.Itoa(i)))
+	for i := range doc.length(base) {
+		fn(base.with(strconv.Itoa(i)))
 	}
-	return out
-}
-
-func pointerOf(path []string) string {
-	var b strings.Builder
-	for _, p := range path {
-		b.WriteByte('/')
-		b.WriteString(escapePointer(p))
-	}
-	return b.String()
 }
 
 // goFindings checks the rules JSON Schema cannot state: comparisons between
 // two values of a document. Both paths run it.
 func goFindings(k Kind, doc docView) []finding {
 	var out []finding
-	for _, p := range paymentPaths(k, doc) {
-		if !doc.isObject(p...) {
-			continue
+	eachPayment(k, doc, func(p path) {
+		if !doc.isObject(p) {
+			return
 		}
-		paidPath, requestedPath := append(slices.Clip(p), "amount_paid"), append(slices.Clip(p), "amount_requested")
-		paid, ok1 := doc.number(paidPath...)
-		requested, ok2 := doc.number(requestedPath...)
+		paid, ok1 := doc.number(p.with("amount_paid"))
+		requested, ok2 := doc.number(p.with("amount_requested"))
 		if ok1 && ok2 && exceeds(paid, requested) {
-			out = append(out, finding{ruleAtMostRequested, pointerOf(paidPath),
+			out = append(out, finding{ruleAtMostRequested, p.with("amount_paid").pointer(),
 				fmt.Sprintf("is %s, more than amount_requested (%s)", paid, requested)})
 		}
-	}
+	})
 	if k != KindInvoice {
 		return out
 	}
-	if !doc.has("payments") {
+	payments := path{}.with("payments")
+	if !doc.has(payments) {
 		return append(out, finding{rulePaymentsInc, "/payments", "is missing, so no invoice_payment was checked"})
 	}
-	id, _ := doc.str("id")
-	for i := range doc.length("payments", "data") {
-		ref := []string{"payments", "data", strconv.Itoa(i), "invoice"}
-		refID, ok := doc.str(ref...)
+	id, _ := doc.str(path{}.with("id"))
+	data := payments.with("data")
+	for i := range doc.length(data) {
+		ref := data.with(strconv.Itoa(i)).with("invoice")
+		refID, ok := doc.str(ref)
 		if !ok {
-			refID, _ = doc.str(append(ref, "id")...)
+			refID, _ = doc.str(ref.with("id"))
 		}
 		if id != "" && refID != "" && refID != id {
-			out = append(out, finding{ruleInvoiceMatches, pointerOf(ref),
+			out = append(out, finding{ruleInvoiceMatches, ref.pointer(),
 				fmt.Sprintf("is %s, but the payment is listed on invoice %s", strconv.Quote(refID), strconv.Quote(id))})
 		}
 	}
@@ -188,6 +205,11 @@ func goFindings(k Kind, doc docView) []finding {
 
 // exceeds compares two integer-valued JSON numbers exactly.
 func exceeds(a, b json.Number) bool {
+	if x, err := strconv.ParseInt(string(a), 10, 64); err == nil {
+		if y, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+			return x > y
+		}
+	}
 	x, ok1 := integer(a)
 	y, ok2 := integer(b)
 	return ok1 && ok2 && x.Cmp(y) > 0
@@ -221,34 +243,12 @@ func (v *Validator) goChecks(k Kind, d decoded, schema *jsonschema.Schema) []Vio
 	return out
 }
 
-// goChecksHold reports whether the fast path's document breaks no Go-checked
-// rule, and reads every value the checks needed exactly.
-func goChecksHold(k Kind, view tapeView) bool {
-	exact := &exactView{tapeView: view}
-	return len(goFindings(k, exact)) == 0 && !exact.inexact
-}
-
-// exactView notes when a check asked for a string the tape holds escaped:
-// its raw bytes are not its value, so the fast path cannot vouch for it.
-type exactView struct {
-	tapeView
-	inexact bool
-}
-
-func (v *exactView) str(path ...string) (string, bool) {
-	i := v.t.at(path...)
-	if i >= 0 && v.t.toks[i].kind == tokString && v.t.toks[i].escaped {
-		v.inexact = true
-	}
-	return v.t.str(i)
-}
-
 // treeView reads a decoded document.
 type treeView struct{ doc any }
 
-func (v treeView) get(path ...string) (any, bool) {
+func (v treeView) get(p path) (any, bool) {
 	cur := v.doc
-	for _, seg := range path {
+	for _, seg := range p.segs[:p.n] {
 		switch c := cur.(type) {
 		case map[string]any:
 			next, ok := c[seg]
@@ -269,31 +269,31 @@ func (v treeView) get(path ...string) (any, bool) {
 	return cur, true
 }
 
-func (v treeView) number(path ...string) (json.Number, bool) {
-	x, _ := v.get(path...)
+func (v treeView) number(p path) (json.Number, bool) {
+	x, _ := v.get(p)
 	n, ok := x.(json.Number)
 	return n, ok
 }
 
-func (v treeView) str(path ...string) (string, bool) {
-	x, _ := v.get(path...)
+func (v treeView) str(p path) (string, bool) {
+	x, _ := v.get(p)
 	s, ok := x.(string)
 	return s, ok
 }
 
-func (v treeView) has(path ...string) bool {
-	_, ok := v.get(path...)
+func (v treeView) has(p path) bool {
+	_, ok := v.get(p)
 	return ok
 }
 
-func (v treeView) length(path ...string) int {
-	x, _ := v.get(path...)
+func (v treeView) length(p path) int {
+	x, _ := v.get(p)
 	l, _ := x.([]any)
 	return len(l)
 }
 
-func (v treeView) isObject(path ...string) bool {
-	x, _ := v.get(path...)
+func (v treeView) isObject(p path) bool {
+	x, _ := v.get(p)
 	_, ok := x.(map[string]any)
 	return ok
 }

@@ -47,8 +47,9 @@ type fnode struct {
 	enum        []literal
 	maxLength   int // -1: none
 	pattern     *regexp.Regexp
-	props       map[string]*fnode
-	required    []string
+	props       []*fnode // by member name number (names.go); nil: not a property
+	hasProps    bool
+	required    []uint16 // member name numbers
 	closed      bool // unevaluatedProperties: false
 	items       *fnode
 	allOf       []*fnode
@@ -86,7 +87,7 @@ type literal struct {
 
 // compileFast translates a compiled schema graph. Keywords it does not
 // implement mark a node unsupported: evaluation answers unknown there.
-func compileFast(s *jsonschema.Schema, memo map[*jsonschema.Schema]*fnode) *fnode {
+func compileFast(s *jsonschema.Schema, memo map[*jsonschema.Schema]*fnode, dict *names) *fnode {
 	if n, ok := memo[s]; ok {
 		return n
 	}
@@ -132,12 +133,15 @@ func compileFast(s *jsonschema.Schema, memo map[*jsonschema.Schema]*fnode) *fnod
 	}
 	n.pattern = s.Pattern
 	if len(s.Properties) > 0 {
-		n.props = make(map[string]*fnode, len(s.Properties))
+		n.hasProps = true
+		n.props = make([]*fnode, len(dict.list))
 		for name, sub := range s.Properties {
-			n.props[name] = compileFast(sub, memo)
+			n.props[dict.id([]byte(name))] = compileFast(sub, memo, dict)
 		}
 	}
-	n.required = s.Required
+	for _, r := range s.Required {
+		n.required = append(n.required, dict.id([]byte(r)))
+	}
 	if u := s.UnevaluatedProperties; u != nil {
 		if u.Always == nil || *u.Always {
 			n.unsupported = true
@@ -146,28 +150,28 @@ func compileFast(s *jsonschema.Schema, memo map[*jsonschema.Schema]*fnode) *fnod
 		n.closed = true
 	}
 	if s.Items2020 != nil {
-		n.items = compileFast(s.Items2020, memo)
+		n.items = compileFast(s.Items2020, memo, dict)
 	}
 	for _, sub := range s.AllOf {
-		n.allOf = append(n.allOf, compileFast(sub, memo))
+		n.allOf = append(n.allOf, compileFast(sub, memo, dict))
 	}
 	for _, sub := range s.AnyOf {
-		n.anyOf = append(n.anyOf, compileFast(sub, memo))
+		n.anyOf = append(n.anyOf, compileFast(sub, memo, dict))
 	}
 	if s.Not != nil {
-		n.not = compileFast(s.Not, memo)
+		n.not = compileFast(s.Not, memo, dict)
 	}
 	if s.If != nil {
-		n.ifn = compileFast(s.If, memo)
+		n.ifn = compileFast(s.If, memo, dict)
 		if s.Then != nil {
-			n.then = compileFast(s.Then, memo)
+			n.then = compileFast(s.Then, memo, dict)
 		}
 		if s.Else != nil {
-			n.els = compileFast(s.Else, memo)
+			n.els = compileFast(s.Else, memo, dict)
 		}
 	}
 	if s.Ref != nil {
-		n.ref = compileFast(s.Ref, memo)
+		n.ref = compileFast(s.Ref, memo, dict)
 	}
 	return n
 }
@@ -303,13 +307,17 @@ func (n *fnode) matchEnum(t *tape, tk *tok) verdict {
 func (n *fnode) object(t *tape, i int32) verdict {
 	out := pass
 	obj := &t.toks[i]
+	var seen [maxNames / 64]uint64
 	for j := i + 1; j < obj.next; {
-		key := t.toks[j]
+		kid := t.toks[j].kid
 		val := j + 1
-		name := t.data[key.start:key.end]
-		sub, known := n.props[string(name)]
+		seen[kid>>6] |= 1 << (kid & 63)
+		var sub *fnode
+		if n.hasProps && kid != 0 {
+			sub = n.props[kid]
+		}
 		switch {
-		case known:
+		case sub != nil:
 			switch sub.eval(t, val) {
 			case fail:
 				return fail
@@ -324,7 +332,7 @@ func (n *fnode) object(t *tape, i int32) verdict {
 		j = t.toks[val].next
 	}
 	for _, r := range n.required {
-		if t.member(i, r) < 0 {
+		if seen[r>>6]&(1<<(r&63)) == 0 {
 			return fail
 		}
 	}
@@ -349,9 +357,10 @@ func (t *tape) member(i int32, name string) int32 {
 }
 
 // at follows a path of member names and array indexes from the root.
-func (t *tape) at(path ...string) int32 {
+func (t *tape) at(p path) int32 {
 	i := int32(0)
-	for _, seg := range path {
+	for k := 0; k < p.n; k++ {
+		seg := p.segs[k]
 		if i < 0 || int(i) >= len(t.toks) {
 			return -1
 		}
@@ -359,15 +368,15 @@ func (t *tape) at(path ...string) int32 {
 		case tokObject:
 			i = t.member(i, seg)
 		case tokArray:
-			k, err := strconv.Atoi(seg)
+			idx, err := strconv.Atoi(seg)
 			if err != nil {
 				return -1
 			}
 			j := i + 1
-			for ; k > 0 && j < t.toks[i].next; k-- {
+			for ; idx > 0 && j < t.toks[i].next; idx-- {
 				j = t.toks[j].next
 			}
-			if k > 0 || j >= t.toks[i].next {
+			if idx > 0 || j >= t.toks[i].next {
 				return -1
 			}
 			i = j
@@ -389,17 +398,28 @@ func (t *tape) str(i int32) (string, bool) {
 // fastPath holds the compiled schemas and scratch tapes.
 type fastPath struct {
 	roots    map[Kind]*fnode
+	names    *names
 	maxDepth int
 	tapes    sync.Pool
 }
 
+// newFastPath compiles the contract's schemas; nil when they mention more
+// member names than the fast path's bitsets hold.
 func newFastPath(c *contract, maxDepth int) *fastPath {
-	memo := map[*jsonschema.Schema]*fnode{}
-	fp := &fastPath{roots: map[Kind]*fnode{}, maxDepth: maxDepth}
-	for kind, s := range c.schemas {
-		fp.roots[kind] = compileFast(s, memo)
+	var roots []*jsonschema.Schema
+	for _, s := range c.schemas {
+		roots = append(roots, s)
 	}
-	fp.tapes.New = func() any { return &tape{toks: make([]tok, 0, 256)} }
+	dict := collectNames(roots)
+	if len(dict.list) > maxNames {
+		return nil
+	}
+	memo := map[*jsonschema.Schema]*fnode{}
+	fp := &fastPath{roots: map[Kind]*fnode{}, names: dict, maxDepth: maxDepth}
+	for kind, s := range c.schemas {
+		fp.roots[kind] = compileFast(s, memo, dict)
+	}
+	fp.tapes.New = func() any { return &tape{toks: make([]tok, 0, 256), names: dict} }
 	return fp
 }
 
@@ -418,7 +438,7 @@ func (fp *fastPath) validate(v *Validator, doc []byte) (res Result, ok bool) {
 	if root == nil {
 		return Result{}, false
 	}
-	if root.eval(t, 0) == pass && goChecksHold(kind, tapeView{t}) {
+	if root.eval(t, 0) == pass && len(goFindings(kind, tapeView{t})) == 0 && !t.inexact {
 		return Result{Kind: kind}, true
 	}
 	tree := t.value(0)
@@ -432,51 +452,72 @@ func (fp *fastPath) validate(v *Validator, doc []byte) (res Result, ok bool) {
 
 // tapeFacts reads the facts kind detection needs from a tape.
 func tapeFacts(t *tape) kindFacts {
-	var f kindFacts
-	f.isObject = true
+	f := kindFacts{isObject: true}
 	if o := t.member(0, "object"); o >= 0 {
 		f.hasObject = true
-		f.object, f.objectIsString = t.str(o)
-		if !f.objectIsString && t.toks[o].kind == tokString {
+		f.object, f.objectIsString = t.known(o, "invoice_payment", "list", "invoice", "event", "error")
+		if t.toks[o].kind == tokString && t.toks[o].escaped {
 			f.objectEscaped = true
 		}
 	}
-	if ty := t.member(0, "type"); ty >= 0 {
-		f.typ, f.typeIsString = t.str(ty)
-		if !f.typeIsString && t.toks[ty].kind == tokString {
-			f.objectEscaped = true
+	if f.object == "event" {
+		if ty := t.member(0, "type"); ty >= 0 {
+			f.typ, f.typeIsString = t.str(ty)
+			if !f.typeIsString && t.toks[ty].kind == tokString {
+				f.objectEscaped = true
+			}
 		}
+		f.dataObjectObject, _ = t.str(t.at(path{}.with("data").with("object").with("object")))
 	}
-	f.dataObjectObject, _ = t.str(t.at("data", "object", "object"))
 	f.hasError = t.member(0, "error") >= 0
 	return f
+}
+
+// known returns the string at token i, without allocating when it is one
+// of the given values.
+func (t *tape) known(i int32, values ...string) (string, bool) {
+	if t.toks[i].kind != tokString || t.toks[i].escaped {
+		return "", false
+	}
+	raw := t.data[t.toks[i].start:t.toks[i].end]
+	for _, v := range values {
+		if v == string(raw) {
+			return v, true
+		}
+	}
+	return string(raw), true
 }
 
 // tapeView gives the Go checks their inputs from a tape.
 type tapeView struct{ t *tape }
 
-func (v tapeView) number(path ...string) (json.Number, bool) {
-	i := v.t.at(path...)
+func (v tapeView) number(p path) (json.Number, bool) {
+	i := v.t.at(p)
 	if i < 0 || v.t.toks[i].kind != tokNumber {
 		return "", false
 	}
 	return json.Number(v.t.data[v.t.toks[i].start:v.t.toks[i].end]), true
 }
 
-func (v tapeView) str(path ...string) (string, bool) { return v.t.str(v.t.at(path...)) }
+func (v tapeView) str(p path) (string, bool) {
+	i := v.t.at(p)
+	if i >= 0 && v.t.toks[i].kind == tokString && v.t.toks[i].escaped {
+		v.t.inexact = true
+	}
+	return v.t.str(i)
+}
 
-func (v tapeView) has(path ...string) bool { return v.t.at(path...) >= 0 }
+func (v tapeView) has(p path) bool { return v.t.at(p) >= 0 }
 
-func (v tapeView) length(path ...string) int {
-	i := v.t.at(path...)
+func (v tapeView) length(p path) int {
+	i := v.t.at(p)
 	if i < 0 || v.t.toks[i].kind != tokArray {
 		return 0
 	}
 	return int(v.t.toks[i].count)
 }
 
-// isObject reports whether the value at path is an object.
-func (v tapeView) isObject(path ...string) bool {
-	i := v.t.at(path...)
+func (v tapeView) isObject(p path) bool {
+	i := v.t.at(p)
 	return i >= 0 && v.t.toks[i].kind == tokObject
 }

@@ -21,12 +21,12 @@ func TestFastPathAcceptsCleanLines(t *testing.T) {
 			continue
 		}
 		clean++
-		tp := &tape{}
+		tp := &tape{names: v.fast.names}
 		if !tp.scan(line, v.maxDepth) {
 			t.Fatalf("the scanner declined a clean line: %s", line)
 		}
 		kind := kindOf(tapeFacts(tp))
-		if v.fast.roots[kind].eval(tp, 0) == pass && goChecksHold(kind, tapeView{tp}) {
+		if v.fast.roots[kind].eval(tp, 0) == pass && len(goFindings(kind, tapeView{tp})) == 0 && !tp.inexact {
 			accepted++
 		}
 	}

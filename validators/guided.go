@@ -70,17 +70,23 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 	}
 
 	if tk.kind == tokObject {
-		for _, r := range n.required {
-			if g.t.member(i, r) < 0 {
-				g.e.missing(a, loc, inst, conds)
-				break
+		if len(n.required) > 0 {
+			for _, r := range n.schema.Required {
+				if g.t.member(i, r) < 0 {
+					g.e.missing(a, loc, inst, conds)
+					break
+				}
 			}
 		}
 		for j := i + 1; j < tk.next; {
 			key := g.t.toks[j]
 			name := string(g.t.data[key.start:key.end])
 			val := j + 1
-			if sub, ok := n.props[name]; ok {
+			var sub *fnode
+			if n.hasProps && key.kid != 0 {
+				sub = n.props[key.kid]
+			}
+			if sub != nil {
 				g.explain(sub, val, inst+"/"+escapePointer(name), conds)
 			} else if n.closed {
 				g.e.add(a.undocumented, inst+"/"+escapePointer(name), "is not a documented field", conds, "unevaluatedProperties", loc)

@@ -10,8 +10,12 @@ import (
 // the decoder would reject. Giving up is always safe; the full path then
 // explains the document.
 type tape struct {
-	data []byte
-	toks []tok
+	data  []byte
+	toks  []tok
+	names *names
+	// inexact: a check asked for a string the tape holds escaped, whose raw
+	// bytes are not its value; the fast path then cannot vouch for it.
+	inexact bool
 }
 
 // Token kinds: the first byte of the value, and 'k' for an object member name.
@@ -31,7 +35,10 @@ type tok struct {
 	kind byte
 	// escaped: a string with backslash escapes; its raw bytes are not its value.
 	escaped bool
-	start   int32 // strings: first byte after the quote; others: first byte
+	// kid: for a member name, its number in the schemas' dictionary of
+	// names (names.go); 0 for a name no schema knows.
+	kid   uint16
+	start int32 // strings: first byte after the quote; others: first byte
 	end     int32 // strings: the closing quote; others: one past the last byte
 	next    int32 // index of the token after this value and everything in it
 	count   int32 // members of an object, elements of an array
@@ -48,6 +55,7 @@ const maxMembers = 96
 func (t *tape) scan(data []byte, maxDepth int) bool {
 	t.data = data
 	t.toks = t.toks[:0]
+	t.inexact = false
 	if len(data) > 1<<30 {
 		return false
 	}
@@ -127,7 +135,7 @@ func (t *tape) scan(data []byte, maxDepth int) bool {
 			if !ok || escaped {
 				return false // escaped names: leave their comparison to the full path
 			}
-			t.toks = append(t.toks, tok{kind: tokKey, start: int32(i + 1), end: int32(end)})
+			t.toks = append(t.toks, tok{kind: tokKey, kid: t.names.id(data[i+1 : end]), start: int32(i + 1), end: int32(end)})
 			t.toks[stack[depth-1]].count++
 			i = skipSpace(data, end+1)
 			state = stateColon
@@ -201,7 +209,8 @@ const (
 )
 
 // close ends the container whose token is at index open, the closing
-// delimiter at offset i. An object's member names must be distinct.
+// delimiter at offset i. An object's member names must be distinct: names
+// the dictionary knows are compared by number, the others byte by byte.
 func (t *tape) close(open int32, i int) bool {
 	o := &t.toks[open]
 	o.end = int32(i + 1)
@@ -212,19 +221,27 @@ func (t *tape) close(open int32, i int) bool {
 	if o.count > maxMembers {
 		return false
 	}
-	// Member names are the key tokens directly inside the object.
-	var names [maxMembers][]byte
+	var seen [maxNames / 64]uint64
+	var others [maxMembers]int32 // key tokens of names the dictionary does not know
 	k := 0
-	for j := open + 1; j < o.next; {
-		key := t.toks[j]
-		names[k] = t.data[key.start:key.end]
-		for m := 0; m < k; m++ {
-			if string(names[m]) == string(names[k]) {
+	for j := open + 1; j < o.next; j = t.toks[j+1].next {
+		key := &t.toks[j]
+		if key.kid != 0 {
+			bit := uint64(1) << (key.kid & 63)
+			if seen[key.kid>>6]&bit != 0 {
+				return false
+			}
+			seen[key.kid>>6] |= bit
+			continue
+		}
+		name := t.data[key.start:key.end]
+		for _, m := range others[:k] {
+			if string(t.data[t.toks[m].start:t.toks[m].end]) == string(name) {
 				return false
 			}
 		}
+		others[k] = j
 		k++
-		j = t.toks[j+1].next // skip the member's value
 	}
 	return true
 }
