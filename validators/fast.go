@@ -50,7 +50,7 @@ type fnode struct {
 	props       []*fnode // by member name number (names.go); nil: not a property
 	hasProps    bool
 	required    []uint16 // member name numbers
-	closed      bool // unevaluatedProperties: false
+	closed      bool     // unevaluatedProperties: false
 	items       *fnode
 	allOf       []*fnode
 	anyOf       []*fnode

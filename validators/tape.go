@@ -39,9 +39,9 @@ type tok struct {
 	// names (names.go); 0 for a name no schema knows.
 	kid   uint16
 	start int32 // strings: first byte after the quote; others: first byte
-	end     int32 // strings: the closing quote; others: one past the last byte
-	next    int32 // index of the token after this value and everything in it
-	count   int32 // members of an object, elements of an array
+	end   int32 // strings: the closing quote; others: one past the last byte
+	next  int32 // index of the token after this value and everything in it
+	count int32 // members of an object, elements of an array
 }
 
 // maxMembers bounds the objects the scanner checks for duplicate names by
