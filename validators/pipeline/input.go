@@ -303,45 +303,55 @@ func (lr *lineReader) each(fn func(line []byte, size int64, n int) error) error 
 }
 
 // next returns the next line without its end of line. At the end of input
-// it returns io.EOF, with the last line if it had no newline.
+// it returns io.EOF, with the last line if it had no newline. A line that
+// fits the read buffer is returned in place, without a copy.
 func (lr *lineReader) next() (line []byte, size int64, err error) {
 	lr.buf = lr.buf[:0]
-	over := false
+	over, copied := false, false
+	var chunk []byte
 	for {
-		chunk, err := lr.r.ReadSlice('\n')
+		chunk, err = lr.r.ReadSlice('\n')
 		size += int64(len(chunk))
-		if !over {
-			if len(lr.buf)+len(chunk) > lr.maxSize+2 { // +2: the line end is not part of the document
-				over = true
-				lr.buf = lr.buf[:0]
-			} else {
-				lr.buf = append(lr.buf, chunk...)
-			}
-		}
 		if errors.Is(err, bufio.ErrBufferFull) {
+			if !over {
+				if len(lr.buf)+len(chunk) > lr.maxSize+2 { // +2: the line end is not part of the document
+					over, lr.buf = true, lr.buf[:0]
+				} else {
+					lr.buf, copied = append(lr.buf, chunk...), true
+				}
+			}
 			continue
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
 			return nil, 0, err
 		}
-		content := lr.buf
-		trimmed := int64(0)
-		if n := len(content); n > 0 && content[n-1] == '\n' {
-			content, trimmed = content[:n-1], trimmed+1
-			if n := len(content); n > 0 && content[n-1] == '\r' {
-				content, trimmed = content[:n-1], trimmed+1
-			}
-		}
-		if over {
-			end := int64(0)
-			if len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
-				end = 1
-			}
-			return nil, size - end, err
-		}
-		if err != nil && len(content) == 0 && size == 0 {
-			return nil, 0, err
-		}
-		return content, size - trimmed, err
+		break
 	}
+	content := chunk
+	if copied && !over {
+		if len(lr.buf)+len(chunk) > lr.maxSize+2 {
+			over = true
+		} else {
+			lr.buf = append(lr.buf, chunk...)
+			content = lr.buf
+		}
+	}
+	end := int64(0)
+	if n := len(content); n > 0 && content[n-1] == '\n' {
+		content, end = content[:n-1], 1
+		if n := len(content); n > 0 && content[n-1] == '\r' {
+			content, end = content[:n-1], 2
+		}
+	}
+	if over || len(content) > lr.maxSize {
+		last := int64(0)
+		if len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
+			last = 1
+		}
+		return nil, size - last, err
+	}
+	if err != nil && size == 0 {
+		return nil, 0, err
+	}
+	return content, size - end, err
 }

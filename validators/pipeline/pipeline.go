@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -29,7 +30,8 @@ type Outcome struct {
 
 // Sink receives outcomes. Format runs on the worker goroutines,
 // concurrently, and must not keep state; Write runs on one goroutine, in
-// input order, with the bytes Format returned for that outcome.
+// input order, with the bytes Format returned for that outcome. Neither may
+// keep the outcome or the bytes after it returns: their memory is reused.
 type Sink interface {
 	Format(dst []byte, o *Outcome) []byte
 	Write(o *Outcome, formatted []byte) error
@@ -104,6 +106,7 @@ type Pipeline struct {
 	batchBytes  int
 	progress    io.Writer
 	onError     func(error)
+	batches     sync.Pool
 }
 
 // Option configures a Pipeline.
@@ -169,6 +172,22 @@ func (b *batch) full(maxDocs, maxBytes int) bool {
 	return len(b.docs) >= maxDocs || len(b.arena) >= maxBytes
 }
 
+// newBatch takes a batch from the pool, emptied, or makes one.
+func (p *Pipeline) newBatch() *batch {
+	if b, ok := p.batches.Get().(*batch); ok {
+		b.docs, b.spans, b.arena, b.out, b.ends = b.docs[:0], b.spans[:0], b.arena[:0], b.out[:0], b.ends[:0]
+		b.done = make(chan struct{})
+		return b
+	}
+	return &batch{
+		docs:  make([]Document, 0, p.batchDocs),
+		spans: make([][2]int, 0, p.batchDocs),
+		arena: make([]byte, 0, p.batchBytes+p.batchBytes/4),
+		out:   make([]byte, 0, 64<<10),
+		done:  make(chan struct{}),
+	}
+}
+
 // Run validates every document under paths and passes the outcomes to sink
 // in input order. It returns the summary; the error is non-nil when sink
 // failed or nothing could be read.
@@ -206,7 +225,7 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 		defer close(work)
 		var errs []error
 		defer func() { readErrs <- errors.Join(errs...) }()
-		cur := &batch{done: make(chan struct{})}
+		cur := p.newBatch()
 		flush := func() error {
 			if len(cur.docs) == 0 {
 				return nil
@@ -217,7 +236,7 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 			}
 			work <- cur
 			order <- cur
-			cur = &batch{done: make(chan struct{})}
+			cur = p.newBatch()
 			return nil
 		}
 		for _, in := range inputs {
@@ -275,6 +294,10 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 			prog.update(&sum)
 		}
 		sem.Release(b.weight)
+		if cap(b.arena) <= 4*p.batchBytes { // keep the pool's batches small
+			clear(b.outcomes)
+			p.batches.Put(b)
+		}
 	}
 	prog.finish()
 	if err := <-readErrs; err != nil {
@@ -303,8 +326,8 @@ func (p *Pipeline) open(path string) (io.Reader, func(), error) {
 
 // process validates a batch and formats its outcomes.
 func (p *Pipeline) process(b *batch, sink Sink) {
-	b.outcomes = make([]Outcome, len(b.docs))
-	b.ends = make([]int, len(b.docs))
+	b.outcomes = slices.Grow(b.outcomes[:0], len(b.docs))[:len(b.docs)]
+	b.ends = slices.Grow(b.ends[:0], len(b.docs))[:len(b.docs)]
 	for i, d := range b.docs {
 		span := b.spans[i]
 		if d.Size > int64(p.v.MaxSize()) {

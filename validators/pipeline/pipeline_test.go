@@ -53,7 +53,9 @@ func (c *collector) Write(o *pipeline.Outcome, formatted []byte) error {
 	if c.failAt > 0 && len(c.outcomes)+1 == c.failAt {
 		return errors.New("disk full")
 	}
-	c.outcomes = append(c.outcomes, *o)
+	kept := *o
+	kept.Doc.Data = bytes.Clone(o.Doc.Data) // the pipeline reuses the memory after Write
+	c.outcomes = append(c.outcomes, kept)
 	return nil
 }
 
