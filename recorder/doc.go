@@ -1,0 +1,51 @@
+// Package recorder captures Stripe API traffic into go-vcr v4 cassettes and
+// replays it: a Stripe-aware layer on gopkg.in/dnaeon/go-vcr.v4, whose
+// cassette format it keeps, so that go-vcr users can read our cassettes and
+// we can read theirs.
+//
+// Three front doors share one engine:
+//
+//   - New returns a Recorder, an http.RoundTripper for Go callers (stripe-go
+//     takes a custom *http.Client), in the modes record, replay only, record
+//     new episodes and passthrough;
+//   - NewProxy puts a Recorder behind a reverse proxy that any SDK can point
+//     its API base at (stripe-contract record);
+//   - NewServer answers requests from a directory of cassettes, for SDK test
+//     suites in any language (stripe-contract serve).
+//
+// A Recorder for a Go test:
+//
+//	rec, err := recorder.New("testdata/retrieve.yaml", recorder.WithMode(recorder.ModeReplayOnly))
+//	if err != nil { ... }
+//	defer rec.Stop()
+//	client := rec.Client() // pass to stripe-go's backend configuration
+//
+// What it guarantees:
+//
+//   - Requests match on method, path, and the form-encoded query and body
+//     compared as multisets (expand[]=a&expand[]=b matches
+//     expand[]=b&expand[]=a, expand[0]= matches expand[]=); headers that vary
+//     per run or per SDK are ignored, and only Stripe-Account and
+//     Stripe-Context are compared unless WithMatchHeaders asks for more.
+//   - A request that matches nothing is a *MissError naming the nearest
+//     recorded request and what differs (go-vcr's MatcherFunc returns a bare
+//     bool and says nothing).
+//   - Before anything reaches disk (go-vcr's BeforeSaveHook), Authorization,
+//     Proxy-Authorization, Cookie and Set-Cookie are replaced and every
+//     Stripe secret (sk_live_, sk_test_, rk_live_, rk_test_, whsec_ followed
+//     by key characters) anywhere in the URL, headers, form or bodies is
+//     replaced by the marker Redacted. Personal data (email, name, phone,
+//     address fields) is masked with WithMaskPII. A cassette that would
+//     still hold a secret after that (JSON-escaped, percent-encoded or
+//     gzip-compressed, where a text replacement cannot reach it) is refused
+//     with a *SecretError and never written.
+//   - Cassettes are written through a cassette.FS that writes a temporary
+//     file in the same folder, syncs it and renames it over the old one, so
+//     a crash or kill leaves the previous cassette intact.
+//   - Every JSON response body is validated with package validators as it
+//     is captured; WithCaptureHandler receives the result.
+//
+// ReadCassette lets the validate command's pipeline read cassettes: it
+// yields every JSON response body with its pointer prefixed by the
+// interaction's place in the file (/interactions/3/response/body).
+package recorder

@@ -1,0 +1,129 @@
+package recorder
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+)
+
+// NewAtomicFS returns a cassette.FS, for go-vcr's recorder.WithFS, that
+// writes a cassette through a temporary file in the cassette's folder,
+// syncs it and renames it over the old file: a crash or kill at any moment
+// leaves either the old cassette or the new one, never a truncated file.
+// (go-vcr's own disk FS writes with os.Create in place.) It refuses, with
+// a *SecretError, bytes that hold a Stripe secret.
+func NewAtomicFS() cassette.FS { return &atomicFS{} }
+
+type atomicFS struct {
+	// header is a comment block written before the cassette (where it came
+	// from); when empty, the comment block heading the existing file is kept.
+	header string
+}
+
+func (f *atomicFS) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
+
+func (f *atomicFS) IsFileExists(name string) bool {
+	_, err := os.Stat(name)
+	return !errors.Is(err, fs.ErrNotExist)
+}
+
+func (f *atomicFS) WriteFile(name string, data []byte) error {
+	header := f.header
+	if header == "" {
+		if old, err := os.ReadFile(name); err == nil {
+			header = leadingComments(old)
+		}
+	}
+	out := append([]byte(header), data...)
+	if err := checkBytes(name, out); err != nil {
+		return err
+	}
+	return writeAtomic(name, out)
+}
+
+// writeAtomic replaces name with data: temporary file in the same folder
+// (so the rename does not cross file systems), fsync, rename, fsync of the
+// folder so the rename itself survives a power cut. The temporary file is
+// named .NAME.tmp-*: hidden, and without the .yaml extension, so neither
+// validate nor serve reads a leftover one as a cassette.
+func writeAtomic(name string, data []byte) (err error) {
+	dir := filepath.Dir(name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write cassette %s: %w", name, err)
+	}
+	mode := fs.FileMode(0o644)
+	if info, err := os.Stat(name); err == nil {
+		mode = info.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write cassette %s: %w", name, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			err = fmt.Errorf("write cassette %s: %w", name, err)
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(mode); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), name); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync() // best effort: not every file system can sync a folder
+		d.Close()
+	}
+	return nil
+}
+
+// leadingComments returns the block of # comment lines heading a file.
+func leadingComments(data []byte) string {
+	end := 0
+	for end < len(data) {
+		line := data[end:]
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i+1]
+		}
+		if !bytes.HasPrefix(line, []byte("#")) {
+			break
+		}
+		end += len(line)
+	}
+	header := string(data[:end])
+	if header != "" && !strings.HasSuffix(header, "\n") {
+		header += "\n"
+	}
+	return header
+}
+
+// commentBlock turns text into YAML comment lines.
+func commentBlock(text string) string {
+	text = strings.TrimRight(text, "\n")
+	if text == "" {
+		return ""
+	}
+	var b strings.Builder
+	for line := range strings.SplitSeq(text, "\n") {
+		b.WriteString(strings.TrimRight("# "+line, " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -1,0 +1,126 @@
+package recorder_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+	vcr "gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
+
+	"github.com/stripe-contract/stripe-contract/recorder"
+)
+
+var _ = Describe("the atomic cassette FS", func() {
+	var dir string
+	BeforeEach(func() { dir = GinkgoT().TempDir() })
+
+	It("replaces a file whole and leaves no temporary file behind", func() {
+		fsys := recorder.NewAtomicFS()
+		name := filepath.Join(dir, "nested", "c.yaml")
+		Expect(fsys.IsFileExists(name)).To(BeFalse())
+		Expect(fsys.WriteFile(name, []byte("version: 2\ninteractions: []\n"))).To(Succeed())
+		Expect(fsys.WriteFile(name, []byte("version: 2\ninteractions: [] # second\n"))).To(Succeed())
+		Expect(fsys.IsFileExists(name)).To(BeTrue())
+		Expect(fsys.ReadFile(name)).To(BeEquivalentTo("version: 2\ninteractions: [] # second\n"))
+		entries, _ := os.ReadDir(filepath.Join(dir, "nested"))
+		Expect(entries).To(HaveLen(1))
+	})
+
+	It("keeps the comments heading the old file (where the cassette came from)", func() {
+		name := filepath.Join(dir, "c.yaml")
+		Expect(os.WriteFile(name, []byte("# recorded from stripe-mock\n# on purpose\n---\nversion: 2\n"), 0o644)).To(Succeed())
+		Expect(recorder.NewAtomicFS().WriteFile(name, []byte("---\nversion: 2\ninteractions: []\n"))).To(Succeed())
+		Expect(os.ReadFile(name)).To(BeEquivalentTo("# recorded from stripe-mock\n# on purpose\n---\nversion: 2\ninteractions: []\n"))
+	})
+
+	It("refuses bytes holding a secret, naming the line, and keeps the old file", func() {
+		name := filepath.Join(dir, "c.yaml")
+		Expect(os.WriteFile(name, []byte("old"), 0o644)).To(Succeed())
+		err := recorder.NewAtomicFS().WriteFile(name, []byte("version: 2\ninteractions:\n  - body: "+randomKey("rk_test_")+"\n"))
+		Expect(err).To(MatchError(&recorder.SecretError{Cassette: name, Interaction: -1, Line: 3, Kind: "rk_test_"}))
+		Expect(os.ReadFile(name)).To(BeEquivalentTo("old"))
+	})
+
+	It("leaves one complete version when many write at once", func() {
+		fsys := recorder.NewAtomicFS()
+		name := filepath.Join(dir, "c.yaml")
+		versions := map[string]bool{}
+		var wg sync.WaitGroup
+		for k := range 20 {
+			v := fmt.Sprintf("version: 2\ninteractions: []\n# writer %d %s\n", k, strings.Repeat("x", 64<<10))
+			versions[v] = true
+			wg.Add(1)
+			go func() {
+				defer GinkgoRecover()
+				defer wg.Done()
+				Expect(fsys.WriteFile(name, []byte(v))).To(Succeed())
+			}()
+		}
+		wg.Wait()
+		data, _ := os.ReadFile(name)
+		Expect(versions).To(HaveKey(string(data)))
+		entries, _ := os.ReadDir(dir)
+		Expect(entries).To(HaveLen(1))
+	})
+
+	It("is what a plain go-vcr recorder can be given with recorder.WithFS", func() {
+		upstream := startStripeLike()
+		name := filepath.Join(dir, "plain")
+		r, err := vcr.New(name, vcr.WithFS(recorder.NewAtomicFS()), vcr.WithMode(vcr.ModeRecordOnly))
+		Expect(err).NotTo(HaveOccurred())
+		resp, err := r.GetDefaultClient().Get(upstream.URL + "/v1/invoice_payments/inpay_1")
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Expect(r.Stop()).To(Succeed())
+		c, err := cassette.Load(name)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Interactions).To(HaveLen(1))
+	})
+})
+
+var _ = Describe("our cassettes in a plain go-vcr v4 recorder", func() {
+	It("replay unchanged, with go-vcr's own default matcher and with ours", func() {
+		dir := GinkgoT().TempDir()
+		file := filepath.Join(dir, "ours.yaml")
+		upstream := startStripeLike()
+		rec, err := recorder.New(file, recorder.WithProvenance("recorded by a test from a local upstream"))
+		Expect(err).NotTo(HaveOccurred())
+		get(rec.Client(), "GET", upstream.URL+"/v1/invoice_payments/inpay_1?expand[]=invoice", "")
+		get(rec.Client(), "POST", upstream.URL+"/v1/invoices/in_1/pay", "paid_out_of_band=true")
+		Expect(rec.Stop()).To(Succeed())
+		before, _ := os.ReadFile(file)
+		Expect(string(before)).To(HavePrefix("# recorded by a test from a local upstream\n---\n"))
+
+		saved, err := cassette.Load(strings.TrimSuffix(file, ".yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		for _, matcher := range []cassette.MatcherFunc{cassette.DefaultMatcher, recorder.NewMatcher().Match} {
+			r, err := vcr.New(strings.TrimSuffix(file, ".yaml"), vcr.WithMode(vcr.ModeReplayOnly), vcr.WithMatcher(matcher), vcr.WithSkipRequestLatency(true))
+			Expect(err).NotTo(HaveOccurred())
+			for _, i := range saved.Interactions {
+				req, err := i.GetHTTPRequest()
+				Expect(err).NotTo(HaveOccurred())
+				resp, err := r.RoundTrip(req)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(resp.StatusCode).To(Equal(i.Response.Code))
+				Expect(readAll(resp)).To(Equal(i.Response.Body))
+			}
+			Expect(r.Stop()).To(Succeed())
+		}
+		after, _ := os.ReadFile(file)
+		Expect(after).To(Equal(before), "replaying does not rewrite the cassette")
+	})
+})
+
+func readAll(resp *http.Response) string {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	Expect(err).NotTo(HaveOccurred())
+	return string(body)
+}

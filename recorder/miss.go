@@ -1,0 +1,102 @@
+package recorder
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+)
+
+// MissError is a request that matches no recorded interaction. It names the
+// nearest recording and what differs, because a bare "not found" leaves the
+// user to diff requests by hand. errors.Is(err,
+// cassette.ErrInteractionNotFound) holds, as for go-vcr's own miss.
+type MissError struct {
+	Method string // the request's method
+	URL    string // its path and query, unescaped, as people read them
+	// Nearest is the closest recording, or nil when there is none.
+	Nearest *Nearest
+}
+
+// Nearest is the recorded interaction closest to a request that matched nothing.
+type Nearest struct {
+	Cassette    string       // the cassette's file
+	Interaction int          // its index in the cassette: /interactions/N
+	Method      string       // the recorded method
+	URL         string       // the recorded path and query, unescaped
+	Differences []Difference // what differs; empty when Replayed
+	// Replayed is true when the recording matches but has already been
+	// played and interactions play once.
+	Replayed bool
+}
+
+// Error says what was sent, the nearest recording and how they differ.
+func (e *MissError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "no recorded interaction matches %s %s", e.Method, e.URL)
+	n := e.Nearest
+	switch {
+	case n == nil:
+		b.WriteString("; there are no recorded interactions")
+	case n.Replayed:
+		fmt.Fprintf(&b, "; interaction %d of %s (%s %s) matches but was already replayed, and each interaction plays once", n.Interaction, n.Cassette, n.Method, n.URL)
+	default:
+		fmt.Fprintf(&b, "; nearest is interaction %d of %s (%s %s): ", n.Interaction, n.Cassette, n.Method, n.URL)
+		for i, d := range n.Differences {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(d.String())
+		}
+	}
+	return b.String()
+}
+
+// Unwrap makes errors.Is(err, cassette.ErrInteractionNotFound) true.
+func (e *MissError) Unwrap() error { return cassette.ErrInteractionNotFound }
+
+// candidate is a recorded interaction a request may match.
+type candidate struct {
+	cassette string
+	index    int
+	request  cassette.Request
+	shape    shape
+	replayed bool
+}
+
+// miss builds the MissError for a request that matched none of cands.
+func (m *Matcher) miss(r *http.Request, sent shape, cands []candidate) *MissError {
+	e := &MissError{Method: r.Method, URL: displayURL(r.URL.Path, r.URL.RawQuery)}
+	best := -1
+	var bestDiffs []Difference
+	for i, c := range cands {
+		diffs := m.diff(sent, c.shape)
+		s := score(diffs, sent, c.shape)
+		if best < 0 || s < score(bestDiffs, sent, cands[best].shape) {
+			best, bestDiffs = i, diffs
+		}
+	}
+	if best < 0 {
+		return e
+	}
+	c := cands[best]
+	e.Nearest = &Nearest{
+		Cassette:    c.cassette,
+		Interaction: c.index,
+		Method:      c.request.Method,
+		URL:         recordedDisplayURL(c.request.URL),
+		Differences: bestDiffs,
+		Replayed:    len(bestDiffs) == 0 && c.replayed,
+	}
+	return e
+}
+
+func recordedDisplayURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return displayURL(u.Path, u.RawQuery)
+}

@@ -1,0 +1,92 @@
+package recorder
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/stripe-contract/stripe-contract/validators"
+)
+
+// DefaultTimeout bounds one request to the upstream, from sending it to the
+// last byte of the response body. Stripe's SDKs give up after 80 seconds;
+// the proxy answers before they do.
+const DefaultTimeout = 60 * time.Second
+
+// Option configures a Recorder, a Proxy or a Server. Each constructor's
+// documentation says which options it reads; the others are ignored.
+type Option func(*config)
+
+type config struct {
+	mode         Mode
+	transport    http.RoundTripper
+	matchHeaders []string
+	maskPII      bool
+	validator    *validators.Validator
+	onCapture    func(Capture)
+	provenance   string
+	replayable   bool
+	timeout      time.Duration
+	onFault      func(*UpstreamError)
+	onMiss       func(*http.Request, *MissError)
+}
+
+func newConfig(opts []Option) config {
+	c := config{mode: ModeRecord, timeout: DefaultTimeout}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	return c
+}
+
+// WithMode sets what a Recorder does (default ModeRecord).
+func WithMode(m Mode) Option { return func(c *config) { c.mode = m } }
+
+// WithTransport sets the transport a Recorder sends real requests with
+// (default: a transport that bounds connecting and waiting for headers by
+// the timeout). Faults it returns become *UpstreamError.
+func WithTransport(rt http.RoundTripper) Option { return func(c *config) { c.transport = rt } }
+
+// WithMatchHeaders makes matching compare these request headers too (for
+// example "Stripe-Version"), besides DefaultMatchHeaders. Recorder, Server.
+func WithMatchHeaders(names ...string) Option {
+	return func(c *config) { c.matchHeaders = append(c.matchHeaders, names...) }
+}
+
+// WithMaskPII masks personal data (email, name, phone and address fields,
+// and their prefixed forms such as customer_email) in saved bodies, forms
+// and queries with Masked. Recorder.
+func WithMaskPII(mask bool) Option { return func(c *config) { c.maskPII = mask } }
+
+// WithValidator validates captured responses with v (default:
+// validators.New()). Recorder.
+func WithValidator(v *validators.Validator) Option { return func(c *config) { c.validator = v } }
+
+// WithCaptureHandler calls fn with every JSON response as it is recorded,
+// validated. fn may be called from several goroutines at once. Recorder.
+func WithCaptureHandler(fn func(Capture)) Option { return func(c *config) { c.onCapture = fn } }
+
+// WithProvenance heads the saved cassette with text, as YAML comments:
+// where its interactions came from. Without it, the comments heading an
+// existing cassette are kept. Recorder.
+func WithProvenance(text string) Option { return func(c *config) { c.provenance = text } }
+
+// WithReplayable lets an interaction be replayed more than once (go-vcr
+// plays each once by default, which suits recorded sequences). Recorder.
+func WithReplayable(replayable bool) Option { return func(c *config) { c.replayable = replayable } }
+
+// WithTimeout bounds each upstream request, headers and body (default
+// DefaultTimeout). Recorder (its default transport and client), Proxy.
+func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithFaultHandler calls fn with every upstream fault the proxy answers
+// for (refused, reset, timeout, body stalled or cut). Proxy.
+func WithFaultHandler(fn func(*UpstreamError)) Option { return func(c *config) { c.onFault = fn } }
+
+// WithMissHandler calls fn with every request that matches no recorded
+// interaction, before the Stripe-shaped error is sent. Server.
+func WithMissHandler(fn func(*http.Request, *MissError)) Option {
+	return func(c *config) { c.onMiss = fn }
+}

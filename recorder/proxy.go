@@ -1,0 +1,116 @@
+package recorder
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Proxy is a recording reverse proxy: any SDK points its API base at it
+// (stripe-node's host and port, stripe-python's api_base, stripe-go's
+// backend URL, curl), and it forwards each request to the upstream through
+// a Recorder. Upstream faults come back as what they are, within the
+// timeout: a refused or reset connection as 502 Bad Gateway, no response
+// or a stalled body as 504 Gateway Timeout, each with a Stripe-shaped error
+// body and a Stripe-Contract-Fault header naming the fault; an upstream
+// 5xx is passed through (and recorded) as it came.
+type Proxy struct {
+	upstream *url.URL
+	rec      *Recorder
+	rp       *httputil.ReverseProxy
+	timeout  time.Duration
+	onFault  func(*UpstreamError)
+}
+
+// FaultHeader names the upstream fault in a proxy's error response.
+const FaultHeader = "Stripe-Contract-Fault"
+
+// ParseUpstream reads an upstream base URL: http or https, with a host.
+func ParseUpstream(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("upstream %q: %w", raw, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("upstream %q: want an http:// or https:// URL with a host, such as https://api.stripe.com or http://127.0.0.1:12111", raw)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("upstream %q: credentials in the URL would be recorded; send them as the SDK does, in the Authorization header", u.Redacted())
+	}
+	return u, nil
+}
+
+// NewProxy returns a Proxy that forwards to upstream (a base URL such as
+// https://api.stripe.com) through rec. Options read: WithTimeout,
+// WithFaultHandler.
+func NewProxy(upstream string, rec *Recorder, opts ...Option) (*Proxy, error) {
+	u, err := ParseUpstream(upstream)
+	if err != nil {
+		return nil, err
+	}
+	cfg := newConfig(opts)
+	p := &Proxy{upstream: u, rec: rec, timeout: cfg.timeout, onFault: cfg.onFault}
+	p.rp = &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(u)
+			pr.Out.Host = u.Host
+			// The client's address is neither part of the request nor
+			// anyone's business in a cassette.
+			pr.Out.RemoteAddr = ""
+		},
+		Transport:    rec,
+		ErrorHandler: p.fault,
+	}
+	return p, nil
+}
+
+// Upstream is the base URL requests are forwarded to.
+func (p *Proxy) Upstream() *url.URL { return p.upstream }
+
+// ServeHTTP forwards r, bounded by the timeout.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), p.timeout)
+	defer cancel()
+	p.rp.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// fault answers a request the upstream did not.
+func (p *Proxy) fault(w http.ResponseWriter, r *http.Request, err error) {
+	var ue *UpstreamError
+	switch {
+	case errors.As(err, &ue):
+	case errors.Is(err, ErrStopped):
+		writeError(w, http.StatusServiceUnavailable, "api_error", "stripe-contract record is shutting down; the request was not sent")
+		return
+	default:
+		ue = &UpstreamError{Fault: FaultOther, Method: r.Method, URL: redactor{}.url(r.URL.String()), Err: err}
+	}
+	if ue.Fault == FaultCanceled {
+		return // the client has gone: nobody to answer
+	}
+	if ue.Fault == FaultTimeout || ue.Fault == FaultBodyTimeout {
+		ue.Timeout = p.timeout // the bound as configured, not as measured from the transport's start
+	}
+	if p.onFault != nil {
+		p.onFault(ue)
+	}
+	w.Header().Set(FaultHeader, string(ue.Fault))
+	writeError(w, ue.StatusCode(), "api_error", "stripe-contract record: "+ue.Error())
+}
+
+// writeError writes a Stripe-shaped error envelope, indented as Stripe does.
+func writeError(w http.ResponseWriter, status int, typ, message string) {
+	body, _ := json.MarshalIndent(map[string]any{"error": map[string]string{"type": typ, "message": message}}, "", "  ")
+	body = append(body, '\n')
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}

@@ -1,0 +1,371 @@
+package recorder
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"mime"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+)
+
+// Redacted replaces credentials and Stripe secrets in saved cassettes.
+// It is not itself shaped like a secret, so a redacted cassette passes the
+// secret check.
+const Redacted = "[REDACTED]"
+
+// Masked replaces personal data in saved cassettes when WithMaskPII is on.
+const Masked = "[MASKED]"
+
+// secretPattern is a Stripe secret: a secret or restricted API key, live or
+// test, or a webhook endpoint's signing secret, followed by key characters.
+// It is not anchored to a word boundary: "key_sk_live_..." holds a secret too.
+var secretPattern = regexp.MustCompile(`(?:sk|rk)_(?:live|test)_[0-9A-Za-z]+|whsec_[0-9A-Za-z]+`)
+
+// redactText replaces every Stripe secret in s by Redacted.
+func redactText(s string) string {
+	if !strings.Contains(s, "_") {
+		return s
+	}
+	return secretPattern.ReplaceAllLiteralString(s, Redacted)
+}
+
+// credentialHeaders are replaced whole, whatever they hold: a Basic
+// credential is base64 and no pattern would see the key inside.
+var credentialHeaders = map[string]bool{
+	"Authorization":       true,
+	"Proxy-Authorization": true,
+	"Cookie":              true,
+	"Set-Cookie":          true,
+}
+
+// redactor is the BeforeSaveHook that removes secrets, credentials and,
+// when asked, personal data from an interaction.
+type redactor struct {
+	maskPII bool
+	known   []string // credentials of the interaction being redacted
+}
+
+func (rd redactor) interaction(i *cassette.Interaction) error {
+	req, resp := &i.Request, &i.Response
+	// A server may echo a credential it was sent (stripe-mock's 401 quotes
+	// the Authorization header, base64 and all): the values of the
+	// credential headers are replaced wherever else they appear.
+	rd.known = credentials(req.Headers, req.Trailer, resp.Headers)
+	req.URL = rd.url(req.URL)
+	req.RequestURI = rd.url(req.RequestURI)
+	req.Host = rd.text(req.Host)
+	req.RemoteAddr = rd.text(req.RemoteAddr)
+	req.Headers = rd.headers(req.Headers)
+	req.Trailer = rd.headers(req.Trailer)
+	req.Form = rd.values(req.Form)
+	if body := rd.body(req.Body, req.Headers.Get("Content-Type")); body != req.Body {
+		req.ContentLength = fixLength(req.Headers, req.ContentLength, len(req.Body), len(body))
+		req.Body = body
+	}
+	resp.Status = rd.text(resp.Status)
+	resp.Headers = rd.headers(resp.Headers)
+	resp.Trailer = rd.headers(resp.Trailer)
+	if body := rd.body(resp.Body, resp.Headers.Get("Content-Type")); body != resp.Body {
+		resp.ContentLength = fixLength(resp.Headers, resp.ContentLength, len(resp.Body), len(body))
+		resp.Body = body
+	}
+	return nil
+}
+
+// minCredential is the shortest credential value replaced wherever it
+// appears; shorter ones would replace ordinary text.
+const minCredential = 8
+
+// credentials collects the values of credential headers: the token after
+// an Authorization scheme (and, for Basic, the user and password inside
+// it), and cookie values.
+func credentials(hs ...http.Header) []string {
+	var out []string
+	add := func(v string) {
+		v = strings.TrimSpace(v)
+		if len(v) >= minCredential && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for _, h := range hs {
+		for name, vals := range h {
+			canon := textproto.CanonicalMIMEHeaderKey(name)
+			if !credentialHeaders[canon] {
+				continue
+			}
+			for _, v := range vals {
+				switch canon {
+				case "Authorization", "Proxy-Authorization":
+					scheme, token, ok := strings.Cut(strings.TrimSpace(v), " ")
+					if !ok {
+						token = scheme
+					}
+					add(token)
+					if strings.EqualFold(scheme, "Basic") {
+						if plain, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token)); err == nil {
+							user, pass, _ := strings.Cut(string(plain), ":")
+							add(user)
+							add(pass)
+						}
+					}
+				default: // Cookie, Set-Cookie
+					for part := range strings.SplitSeq(v, ";") {
+						if _, value, ok := strings.Cut(part, "="); ok {
+							add(value)
+						}
+					}
+				}
+			}
+		}
+	}
+	// Longest first, so a token is replaced before a part of it.
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+// text replaces every Stripe secret and known credential in s by Redacted.
+func (rd redactor) text(s string) string {
+	s = redactText(s)
+	for _, c := range rd.known {
+		if strings.Contains(s, c) {
+			s = strings.ReplaceAll(s, c, Redacted)
+		}
+	}
+	return s
+}
+
+// fixLength keeps Content-Length true to a body whose length changed, so a
+// replayed response is not cut short or left waiting.
+func fixLength(h http.Header, declared int64, before, after int) int64 {
+	if h.Get("Content-Length") != "" {
+		h.Set("Content-Length", strconv.Itoa(after))
+	}
+	if declared == int64(before) {
+		return int64(after)
+	}
+	return declared
+}
+
+func (rd redactor) headers(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for name, vals := range h {
+		canon := textproto.CanonicalMIMEHeaderKey(name)
+		redacted := make([]string, len(vals))
+		for i, v := range vals {
+			switch {
+			case !credentialHeaders[canon] || v == "":
+				redacted[i] = rd.text(v)
+			case canon == "Authorization" || canon == "Proxy-Authorization":
+				// Keep the scheme: it says how the client authenticated.
+				if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && !secretPattern.MatchString(scheme) {
+					redacted[i] = scheme + " " + Redacted
+				} else {
+					redacted[i] = Redacted
+				}
+			default:
+				redacted[i] = Redacted
+			}
+		}
+		out[rd.text(name)] = redacted
+	}
+	return out
+}
+
+// url redacts a URL: userinfo is dropped, secrets in the path or query are
+// replaced, and with maskPII personal query parameters are masked.
+func (rd redactor) url(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	if u, err := url.Parse(raw); err == nil {
+		if u.User != nil {
+			u.User = nil
+			raw = u.String()
+		}
+		if rd.maskPII && u.RawQuery != "" {
+			if q, changed := maskForm(u.RawQuery); changed {
+				u.User = nil
+				u.RawQuery = q
+				raw = u.String()
+			}
+		}
+	}
+	return rd.text(raw)
+}
+
+func (rd redactor) values(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	out := make(url.Values, len(v))
+	for k, vals := range v {
+		redacted := make([]string, len(vals))
+		for i, s := range vals {
+			if rd.maskPII && personalFormKey(k) {
+				s = Masked
+			}
+			redacted[i] = rd.text(s)
+		}
+		out[rd.text(k)] = redacted
+	}
+	return out
+}
+
+func (rd redactor) body(body, contentType string) string {
+	out := rd.text(body)
+	if !rd.maskPII || out == "" {
+		return out
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	trimmed := strings.TrimSpace(out)
+	switch {
+	case mt == "application/json" || strings.HasSuffix(mt, "+json") || (mt == "" && trimmed != "" && (trimmed[0] == '{' || trimmed[0] == '[')):
+		if masked, ok := maskJSON(out); ok {
+			return masked
+		}
+	case mt == "application/x-www-form-urlencoded":
+		if masked, ok := maskForm(out); ok {
+			return masked
+		}
+	}
+	return out
+}
+
+// personalKey reports whether a field holds personal data: email, name,
+// phone and address fields, and their prefixed forms (customer_email,
+// receipt_email, customer_address, ...).
+func personalKey(k string) bool {
+	k = strings.ToLower(k)
+	switch k {
+	case "email", "name", "phone", "address":
+		return true
+	}
+	for _, suffix := range []string{"_email", "_name", "_phone", "_address"} {
+		if strings.HasSuffix(k, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// personalFormKey reports whether any segment of a form key
+// (shipping[address][line1]) is personal.
+func personalFormKey(k string) bool {
+	for seg := range strings.FieldsFuncSeq(k, func(r rune) bool { return r == '[' || r == ']' }) {
+		if personalKey(seg) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskForm masks the values of personal keys in a form-encoded string,
+// keeping every other byte as it was.
+func maskForm(raw string) (string, bool) {
+	parts := strings.Split(raw, "&")
+	changed := false
+	for i, p := range parts {
+		k, _, hasValue := strings.Cut(p, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			key = k
+		}
+		if hasValue && personalFormKey(key) {
+			parts[i] = k + "=" + url.QueryEscape(Masked)
+			changed = true
+		}
+	}
+	return strings.Join(parts, "&"), changed
+}
+
+// maskJSON replaces every string under a personal key (and every string
+// leaf of an object or array under one) with Masked, keeping the order of
+// members. It re-indents the result as Stripe does (two spaces) when the
+// body was indented. ok is false when body is not JSON or nothing changed.
+func maskJSON(body string) (string, bool) {
+	dec := jsontext.NewDecoder(strings.NewReader(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	var buf bytes.Buffer
+	opts := []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+	if strings.Contains(body, "\n") {
+		opts = append(opts, jsontext.Multiline(true), jsontext.WithIndent("  "))
+	}
+	enc := jsontext.NewEncoder(&buf, opts...)
+	changed := false
+	var walk func(mask bool) error
+	walk = func(mask bool) error {
+		switch dec.PeekKind() {
+		case '{', '[':
+			open, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			if err := enc.WriteToken(open); err != nil {
+				return err
+			}
+			isObject := open.Kind() == '{'
+			for dec.PeekKind() != '}' && dec.PeekKind() != ']' {
+				child := mask
+				if isObject {
+					name, err := dec.ReadToken()
+					if err != nil {
+						return err
+					}
+					if err := enc.WriteToken(name); err != nil {
+						return err
+					}
+					child = mask || personalKey(name.String())
+				}
+				if err := walk(child); err != nil {
+					return err
+				}
+			}
+			end, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			return enc.WriteToken(end)
+		case '"':
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			if mask && tok.String() != Masked {
+				changed = true
+				tok = jsontext.String(Masked)
+			}
+			return enc.WriteToken(tok)
+		default:
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			return enc.WriteToken(tok)
+		}
+	}
+	if err := walk(false); err != nil {
+		return body, false
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return body, false
+	}
+	if !changed {
+		return body, false
+	}
+	out := buf.String()
+	if !strings.HasSuffix(body, "\n") {
+		out = strings.TrimSuffix(out, "\n")
+	}
+	return out, true
+}

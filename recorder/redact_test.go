@@ -1,0 +1,237 @@
+package recorder_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/stripe-contract/stripe-contract/recorder"
+)
+
+// anySecret is the tests' own statement of a Stripe secret, independent of
+// the package's pattern: a test that reused it would share its bugs.
+var anySecret = regexp.MustCompile(`(sk|rk)_(live|test)_[A-Za-z0-9]|whsec_[A-Za-z0-9]`)
+
+var _ = Describe("redaction", func() {
+	var dir string
+	BeforeEach(func() { dir = GinkgoT().TempDir() })
+
+	It("keeps every planted secret off the disk, byte for byte: headers, URL, query, form body, JSON bodies, cookies, echoes", func() {
+		secrets := map[string]string{
+			"bearer":       randomKey("sk_live_"),
+			"header":       randomKey("rk_live_"),
+			"path":         randomKey("sk_test_"),
+			"query":        randomKey("rk_test_"),
+			"form":         randomKey("sk_live_"),
+			"json request": randomKey("whsec_"),
+			"json reply":   randomKey("whsec_"),
+			"cookie":       randomKey("sk_test_"),
+			"set-cookie":   randomKey("rk_live_"),
+			"basic":        randomKey("sk_test_"),
+		}
+		basic := base64.StdEncoding.EncodeToString([]byte(secrets["basic"] + ":"))
+		upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Set-Cookie", "__stripe_sid="+secrets["set-cookie"]+"; Path=/; HttpOnly")
+			w.Header().Set("X-Echo-Authorization", r.Header.Get("Authorization"))
+			// An endpoint's signing secret in a response, as webhook
+			// endpoint creation returns it, and an echo of what was sent,
+			// as stripe-mock's 401 quotes the Authorization header.
+			json.NewEncoder(w).Encode(map[string]any{
+				"object": "webhook_endpoint", "secret": secrets["json reply"],
+				"echo": map[string]string{"url": r.URL.String(), "body": string(body), "authorization": r.Header.Get("Authorization"), "cookie": r.Header.Get("Cookie")},
+			})
+		}))
+		DeferCleanup(upstream.Close)
+
+		rec, err := recorder.New(filepath.Join(dir, "secrets.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		client := rec.Client()
+
+		req, _ := http.NewRequest("POST", upstream.URL+"/v1/keys/"+secrets["path"]+"?key="+secrets["query"]+"&expand[]=x",
+			strings.NewReader(url.Values{"api_key": {secrets["form"]}, "description": {"kept"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "Bearer "+secrets["bearer"])
+		req.Header.Set("X-Restricted-Key", "key="+secrets["header"])
+		req.Header.Set("Cookie", "session=opaque-session-value-1234; stripe="+secrets["cookie"])
+		resp, err := client.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		reply, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		Expect(string(reply)).To(ContainSubstring(secrets["json reply"]), "the client itself gets the real response")
+
+		req, _ = http.NewRequest("POST", upstream.URL+"/webhooks", strings.NewReader(`{"object":"event","data":{"object":{"secret":"`+secrets["json request"]+`"}}}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Basic "+basic)
+		resp, err = client.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Expect(rec.Stop()).To(Succeed())
+
+		data, err := os.ReadFile(filepath.Join(dir, "secrets.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		for where, secret := range secrets {
+			Expect(bytes.Contains(data, []byte(secret))).To(BeFalse(), "the %s secret reached the cassette", where)
+			Expect(bytes.Contains(data, []byte(secret[len(secret)-12:]))).To(BeFalse(), "part of the %s secret reached the cassette", where)
+		}
+		Expect(bytes.Contains(data, []byte(basic))).To(BeFalse(), "the Basic credential reached the cassette")
+		Expect(bytes.Contains(data, []byte("opaque-session-value-1234"))).To(BeFalse(), "a cookie reached the cassette")
+		Expect(anySecret.Find(data)).To(BeNil())
+		Expect(string(data)).To(ContainSubstring("Bearer " + recorder.Redacted))
+		Expect(string(data)).To(ContainSubstring("Basic " + recorder.Redacted))
+		Expect(string(data)).To(ContainSubstring("description"), "what is not secret is kept")
+	})
+
+	It("keeps the replayed response whole when redaction changes a body's length", func() {
+		secret := randomKey("sk_live_")
+		upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: `+secret+`"}}`)
+		}))
+		DeferCleanup(upstream.Close)
+		file := filepath.Join(dir, "length.yaml")
+		rec, err := recorder.New(file)
+		Expect(err).NotTo(HaveOccurred())
+		resp, err := rec.Client().Get(upstream.URL + "/v1/invoice_payments/inpay_1")
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Expect(rec.Stop()).To(Succeed())
+
+		replay, err := recorder.New(file, recorder.WithMode(recorder.ModeReplayOnly))
+		Expect(err).NotTo(HaveOccurred())
+		resp, err = replay.Client().Get(upstream.URL + "/v1/invoice_payments/inpay_1")
+		Expect(err).NotTo(HaveOccurred())
+		body, err := io.ReadAll(resp.Body)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(body)).To(Equal(`{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: [REDACTED]"}}`))
+		Expect(resp.ContentLength).To(BeNumerically("==", len(body)))
+	})
+
+	Describe("personal data", func() {
+		record := func(mask bool) string {
+			upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{
+  "id": "in_1", "object": "invoice", "customer_email": "jenny.rosen@example.com", "customer_name": "Jenny Rosen",
+  "customer_phone": "+15555550123", "customer_address": {"line1": "510 Townsend St", "city": "San Francisco", "postal_code": "94103"},
+  "amount_due": 2000, "status": "open"
+}`)
+			}))
+			defer upstream.Close()
+			file := filepath.Join(GinkgoT().TempDir(), "pii.yaml")
+			rec, err := recorder.New(file, recorder.WithMaskPII(mask))
+			Expect(err).NotTo(HaveOccurred())
+			req, _ := http.NewRequest("POST", upstream.URL+"/v1/customers?email=jenny.rosen%40example.com", strings.NewReader("name=Jenny+Rosen&shipping[address][line1]=510+Townsend+St&balance=0"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := rec.Client().Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			resp.Body.Close()
+			Expect(rec.Stop()).To(Succeed())
+			data, err := os.ReadFile(file)
+			Expect(err).NotTo(HaveOccurred())
+			return string(data)
+		}
+		personal := []string{"jenny.rosen", "Jenny", "Rosen", "15555550123", "Townsend", "San Francisco", "94103"}
+
+		It("is masked with --mask-pii in bodies, forms and queries, keeping other fields", func() {
+			data := record(true)
+			for _, p := range personal {
+				Expect(data).NotTo(ContainSubstring(p))
+			}
+			Expect(data).To(ContainSubstring(`"customer_email": "[MASKED]"`))
+			Expect(data).To(ContainSubstring(`"amount_due": 2000`))
+			Expect(data).To(ContainSubstring("balance=0"))
+		})
+
+		It("is kept without it", func() {
+			data := record(false)
+			for _, p := range personal {
+				Expect(data).To(ContainSubstring(p))
+			}
+		})
+	})
+})
+
+var _ = DescribeTable("a cassette that would still hold a secret after redaction is refused, and nothing is written",
+	func(plant func(secret string) (*http.Request, http.HandlerFunc), want recorder.SecretError) {
+		secret := randomKey(want.Kind)
+		req, handler := plant(secret)
+		upstream := httptest.NewServer(handler)
+		DeferCleanup(upstream.Close)
+		u, _ := url.Parse(upstream.URL)
+		req.URL.Scheme, req.URL.Host = u.Scheme, u.Host
+
+		dir := GinkgoT().TempDir()
+		file := filepath.Join(dir, "refused.yaml")
+		old := []byte("# the previous cassette\n---\nversion: 2\ninteractions: []\n")
+		Expect(os.WriteFile(file, old, 0o644)).To(Succeed())
+
+		rec, err := recorder.New(file)
+		Expect(err).NotTo(HaveOccurred())
+		resp, err := rec.Client().Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+
+		err = rec.Stop()
+		want.Cassette = file
+		Expect(err).To(MatchError(&want))
+		Expect(err.Error()).NotTo(ContainSubstring(secret[8:]), "the error must not repeat the secret")
+		var se *recorder.SecretError
+		Expect(errors.As(err, &se)).To(BeTrue())
+
+		after, _ := os.ReadFile(file)
+		Expect(after).To(Equal(old), "the previous cassette is unchanged")
+		entries, _ := os.ReadDir(dir)
+		Expect(entries).To(HaveLen(1), "no temporary file is left")
+	},
+	Entry("a JSON-escaped secret in a response body",
+		func(secret string) (*http.Request, http.HandlerFunc) {
+			req, _ := http.NewRequest("GET", "http://placeholder/v1/webhook_endpoints/we_1", nil)
+			escaped := strings.Replace(secret, "_", `\u005f`, 1)
+			return req, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"id":"we_1","secret":"`+escaped+`"}`)
+			}
+		},
+		recorder.SecretError{Interaction: 0, Field: "response.body", Kind: "whsec_", Encoding: "JSON-escaped"}),
+	Entry("a percent-encoded secret in a query",
+		func(secret string) (*http.Request, http.HandlerFunc) {
+			req, _ := http.NewRequest("GET", "http://placeholder/v1/invoice_payments?key="+strings.ReplaceAll(secret, "_", "%5F"), nil)
+			return req, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "{}") }
+		},
+		recorder.SecretError{Interaction: 0, Field: "request.url", Kind: "sk_live_", Encoding: "percent-encoded"}),
+	Entry("a base64-encoded secret in a response body that no request header explains",
+		func(secret string) (*http.Request, http.HandlerFunc) {
+			req, _ := http.NewRequest("GET", "http://placeholder/v1/files/file_1/contents", nil)
+			return req, func(w http.ResponseWriter, r *http.Request) {
+				io.WriteString(w, "config: "+base64.StdEncoding.EncodeToString([]byte("STRIPE_KEY="+secret)))
+			}
+		},
+		recorder.SecretError{Interaction: 0, Field: "response.body", Kind: "rk_live_", Encoding: "base64-encoded"}),
+	Entry("a gzip-compressed request body",
+		func(secret string) (*http.Request, http.HandlerFunc) {
+			var buf bytes.Buffer
+			zw := gzip.NewWriter(&buf)
+			io.WriteString(zw, "api_key="+secret)
+			zw.Close()
+			req, _ := http.NewRequest("POST", "http://placeholder/v1/uploads", bytes.NewReader(buf.Bytes()))
+			req.Header.Set("Content-Encoding", "gzip")
+			req.Header.Set("Content-Type", "application/octet-stream")
+			return req, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "{}") }
+		},
+		recorder.SecretError{Interaction: 0, Field: "request.body", Kind: "sk_test_", Encoding: "gzip-compressed"}),
+)
