@@ -51,6 +51,10 @@ var _ = DescribeTable("bad input is an invalid document, never a crash or a pass
 		bytes.Replace(paidBytes, []byte(`"type":"payment_intent"`), []byte(`"type":"payment_intent","type":"charge"`), 1), "/payment/type", ""),
 	rawFails("json.too-deep", "deep nesting",
 		[]byte(`{"object":"invoice_payment","id":`+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+`}`), "/id"+strings.Repeat("/0", validators.DefaultMaxDepth-1), "deeper than 512"),
+	rawFails("json.number-range", "beyond a 64-bit float", []byte(`{"object":"invoice_payment","amount_requested":1e400}`), "/amount_requested", "beyond the range of a 64-bit floating-point number"),
+	rawFails("json.number-range", "a huge exponent", []byte(`{"object":"invoice_payment","amount_requested":0e1000001}`), "/amount_requested", "exponent beyond"),
+	rawFails("json.number-range", "a vast exponent", []byte(`{"object":"invoice_payment","amount_requested":1e-99999999999999999999}`), "/amount_requested", "exponent"),
+	rawFails("json.number-range", "a very long number", []byte(`{"object":"invoice_payment","created":1`+strings.Repeat("0", 2000)+`}`), "/created", "2001 characters long"),
 	rawFails("json.too-large", "a document over the size limit", bytes.Repeat([]byte(" "), validators.DefaultMaxSize+1), "", "over the"),
 
 	// Values of the wrong form are schema violations, with the rule that says so.
@@ -66,7 +70,7 @@ var _ = DescribeTable("bad input is an invalid document, never a crash or a pass
 )
 
 var _ = Describe("documents that parse", func() {
-	for _, rule := range []string{"json.syntax", "json.invalid-utf8", "json.duplicate-key", "json.too-deep", "json.too-large"} {
+	for _, rule := range []string{"json.syntax", "json.invalid-utf8", "json.duplicate-key", "json.too-deep", "json.too-large", "json.number-range"} {
 		cover(rule, "pass")
 	}
 	It("pass the JSON rules when they are well-formed", func() {
@@ -87,6 +91,14 @@ var _ = Describe("documents that parse", func() {
 		Expect(limited.Validate(ok)).NotTo(HaveViolationOf("json.too-deep"))
 		deeper := []byte(`{"object":"list","data":[],"has_more":false,"url":"x","extra":[[[[[[[[1]]]]]]]]}`)
 		Expect(limited.Validate(deeper)).To(HaveViolationOf("json.too-deep"))
+	})
+
+	It("take no time over numbers that would cost exact arithmetic dearly", func() {
+		doc := []byte(`{"object":"list","has_more":false,"url":"x","data":[` + strings.TrimSuffix(strings.Repeat(`1e300,`, 5000), ",") + `]}`)
+		res := validator.Validate(doc)
+		Expect(res.Violations).To(HaveLen(5000))
+		Expect(res).To(HaveViolation("invoice_payment.json-type", "/data/4999"))
+		Expect(validator.Validate([]byte(`{"object":"invoice_payment","amount_requested":1e-400}`))).NotTo(HaveViolationOf("json.number-range"))
 	})
 
 	It("treat a size at the limit as acceptable", func() {

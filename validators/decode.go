@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -136,6 +137,9 @@ func decode(data []byte, maxDepth int) (decoded, *decodeError) {
 			}
 		case '0':
 			lit := tok.String()
+			if problem := numberOutOfRange(lit); problem != "" {
+				return decoded{}, &decodeError{rule: RuleNumberRange, pointer: string(dec.StackPointer()), offset: dec.InputOffset(), message: problem}
+			}
 			if !plainInt64(lit) {
 				odd = append(odd, string(dec.StackPointer()))
 			}
@@ -159,6 +163,33 @@ func decode(data []byte, maxDepth int) (decoded, *decodeError) {
 		}
 	}
 	return decoded{value: root, oddNumbers: odd}, nil
+}
+
+// Bounds on number literals: exact arithmetic on 1e1000000 (which
+// jsonschema/v5 does for every number) takes a tenth of a second, so a
+// document of such numbers would take minutes.
+const (
+	maxNumberLength   = 1000
+	maxNumberExponent = 1000
+)
+
+// numberOutOfRange says what is wrong with a number no Stripe SDK can
+// decode, or returns "": longer than maxNumberLength characters, an exponent
+// beyond maxNumberExponent, or beyond the range of a 64-bit float.
+func numberOutOfRange(lit string) string {
+	if len(lit) > maxNumberLength {
+		return fmt.Sprintf("is a number %d characters long", len(lit))
+	}
+	if i := strings.IndexAny(lit, "eE"); i >= 0 {
+		digits := strings.TrimLeft(strings.TrimLeft(lit[i+1:], "+-"), "0")
+		if exp, err := strconv.Atoi(digits); len(digits) > 4 || err == nil && exp > maxNumberExponent {
+			return fmt.Sprintf("is %s, with an exponent beyond ±%d", abbreviate(lit), maxNumberExponent)
+		}
+	}
+	if _, err := strconv.ParseFloat(lit, 64); errors.Is(err, strconv.ErrRange) {
+		return fmt.Sprintf("is %s, beyond the range of a 64-bit floating-point number", abbreviate(lit))
+	}
+	return ""
 }
 
 // plainInt64 reports whether a number literal is an integer written as plain

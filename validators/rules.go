@@ -26,6 +26,7 @@ const (
 	RuleTooDeep      = "json.too-deep"
 	RuleTooLarge     = "json.too-large"
 	RuleIntegerForm  = "json.integer-form"
+	RuleNumberRange  = "json.number-range"
 	RuleUnknownKind  = "kind.unknown"
 )
 
@@ -63,6 +64,10 @@ var jsonRules = []Rule{
 		Summary: "a document is no larger than the validator's limit",
 		Doc:     "An implementation may set limits on the size of texts that it accepts.",
 		Source:  "RFC 8259 section 9"},
+	{ID: RuleNumberRange, Severity: Error, Check: "go",
+		Summary: "a number is within the range of a 64-bit float, with an exponent of at most 1000 and at most 1000 characters",
+		Doc:     "This specification allows implementations to set limits on the range and precision of numbers accepted. A JSON number such as 1E400 or 3.141592653589793238462643383279 may indicate potential interoperability problems.",
+		Source:  "RFC 8259 section 6"},
 	{ID: RuleIntegerForm, Severity: Warning, Check: "go",
 		Summary: "an integer field is written as plain digits within the signed 64-bit range",
 		Doc:     "Stripe's integer fields (amounts in the smallest currency unit, Unix timestamps) are 64-bit integers. JSON Schema counts 2000.0 and 2e3 as integers, but typed SDKs such as stripe-go decode these fields into int64 and reject such forms.",

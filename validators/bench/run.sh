@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Measures stripe-contract against encoding/json.Valid, ajv and plain
+# jsonschema/v5 on the same generated file, in one run, and prints one table.
+# Installs ajv with npm into this folder only (node_modules is git-ignored).
+#
+#   validators/bench/run.sh [LINES]      (default 200000)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+lines="${1:-200000}"
+
+command -v node >/dev/null || { echo "run.sh: node is needed for ajv" >&2; exit 2; }
+(cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+
+mkdir -p "$here/data"
+cd "$root"
+go build -o "$here/data/stripe-contract" ./cmd/stripe-contract
+go run ./validators/bench/compare -lines "$lines" -binary "$here/data/stripe-contract" \
+  -data "$here/data" -bench "$here" -schemas "$root/schemas"
