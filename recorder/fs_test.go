@@ -70,6 +70,37 @@ var _ = Describe("the atomic cassette FS", func() {
 		Expect(entries).To(HaveLen(1))
 	})
 
+	It("never shows a reader a partial cassette while it is rewritten", func() {
+		fsys := recorder.NewAtomicFS()
+		name := filepath.Join(dir, "c.yaml")
+		versions := []string{
+			"version: 2\ninteractions: []\n# a\n" + strings.Repeat("a", 256<<10),
+			"version: 2\ninteractions: []\n# b\n" + strings.Repeat("b", 128<<10),
+		}
+		Expect(fsys.WriteFile(name, []byte(versions[0]))).To(Succeed())
+		done := make(chan struct{})
+		var reads int
+		go func() {
+			defer GinkgoRecover()
+			defer close(done)
+			for k := range 40 {
+				Expect(fsys.WriteFile(name, []byte(versions[k%2]))).To(Succeed())
+			}
+		}()
+		for {
+			select {
+			case <-done:
+				Expect(reads).To(BeNumerically(">", 10))
+				return
+			default:
+			}
+			data, err := os.ReadFile(name)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(data) == versions[0] || string(data) == versions[1]).To(BeTrue(), "read %d saw %d bytes, neither version", reads, len(data))
+			reads++
+		}
+	})
+
 	It("is what a plain go-vcr recorder can be given with recorder.WithFS", func() {
 		upstream := startStripeLike()
 		name := filepath.Join(dir, "plain")

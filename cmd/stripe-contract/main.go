@@ -3,6 +3,8 @@
 //
 //	stripe-contract validate [flags] PATH...   validate payloads (files, directories, - for stdin)
 //	stripe-contract rules [--format text|json]  list the contract's rules and the docs they come from
+//	stripe-contract record --upstream URL --cassette FILE  record traffic through a proxy into a cassette
+//	stripe-contract serve --cassettes DIR      answer requests from recorded cassettes
 //
 // Exit status: 0 when every document is valid, 1 when any is invalid, 2 for
 // a usage error or a path that cannot be read.
@@ -44,6 +46,8 @@ func (e *env) errorf(format string, args ...any) {
 var commands = map[string]command{
 	"validate": {"validate invoice_payment payloads (files, directories, - for stdin)", runValidate},
 	"rules":    {"list the contract's rules and the documentation each comes from", runRules},
+	"record":   {"record Stripe traffic through a proxy into a go-vcr cassette, redacted and validated", runRecord},
+	"serve":    {"answer requests from recorded cassettes, for SDK test suites in any language", runServe},
 }
 
 func main() {

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/stripe-contract/stripe-contract/recorder"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 	"github.com/stripe-contract/stripe-contract/validators/report"
@@ -81,6 +82,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		pipeline.WithWorkers(*workers),
 		pipeline.WithStdin(e.stdin, inputLayout),
 		pipeline.WithErrorHandler(func(err error) { e.errorf("%v", err) }),
+		pipeline.WithReader(".yaml", recorder.ReadCassette),
 	}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		opts = append(opts, pipeline.WithProgress(e.stderr))

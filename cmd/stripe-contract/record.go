@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/pipeline"
+	"github.com/stripe-contract/stripe-contract/validators/report"
+)
+
+const recordUsage = `usage: stripe-contract record --upstream URL --cassette FILE [flags]
+
+Runs a recording reverse proxy: point any SDK's API base at it (stripe-go's
+backend URL, stripe-node's host and port, stripe-python's api_base, curl)
+and each request is forwarded to URL and recorded into FILE, a go-vcr v4
+cassette. Before the cassette is written, credentials and Stripe secrets
+are replaced by [REDACTED]; a cassette that would still hold a secret is
+refused and not written. Each JSON response is validated as it comes in and
+its violations are printed on standard output in --format.
+
+Upstream faults reach the client within --timeout: 502 for a refused or
+reset connection or a body cut short, 504 for no response or a stalled
+body, each with a Stripe-Contract-Fault header; an upstream 5xx is passed
+through and recorded. Ctrl-C (or SIGTERM) stops the proxy and saves what
+was recorded; a kill leaves the previous cassette as it was.
+
+Exit status: 0 when saved and every response kept the contract, 1 when
+saved and some did not, 2 for a usage error or a cassette that could not
+be read or written (including one refused for holding a secret).
+
+flags:
+`
+
+func runRecord(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("record", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	upstream := fs.String("upstream", "", "base URL to forward to, e.g. https://api.stripe.com or http://127.0.0.1:12111 (stripe-mock)")
+	file := fs.String("cassette", "", "cassette file to record into (.yaml)")
+	listen := fs.String("listen", "127.0.0.1:12113", "address to listen on (loopback unless you say otherwise; port 0 picks one)")
+	mode := &choice{value: "record", allowed: []string{"record", "new-episodes"}}
+	fs.Var(mode, "mode", "record: a new cassette; new-episodes: replay what FILE holds and add what it does not")
+	force := fs.Bool("force", false, "in --mode record, replace FILE if it exists")
+	timeout := fs.Duration("timeout", recorder.DefaultTimeout, "bound on each upstream request, headers and body")
+	maskPII := fs.Bool("mask-pii", false, "mask personal data (email, name, phone and address fields) with [MASKED]")
+	var matchHeaders headerList
+	fs.Var(&matchHeaders, "match-header", "also match requests on this header, e.g. Stripe-Version (repeatable; new-episodes mode)")
+	format := &choice{value: "text", allowed: report.Names}
+	fs.Var(format, "format", "format of the validation report on stdout: "+strings.Join(report.Names, ", "))
+	note := fs.String("note", "", "where the recording comes from, written as comments at the top of the cassette (default: the upstream and the date)")
+	fs.Usage = func() {
+		io.WriteString(e.stderr, recordUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		e.errorf("record: unexpected argument %q (flags only)", fs.Arg(0))
+		return exitUsage
+	}
+	if *upstream == "" || *file == "" {
+		e.errorf("record: --upstream and --cassette are required")
+		fs.Usage()
+		return exitUsage
+	}
+	if _, err := recorder.ParseUpstream(*upstream); err != nil {
+		e.errorf("record: --upstream: %v", err)
+		return exitUsage
+	}
+	if *timeout <= 0 {
+		e.errorf("record: --timeout must be positive")
+		return exitUsage
+	}
+	path := *file
+	if !strings.HasSuffix(path, ".yaml") {
+		path += ".yaml"
+	}
+	recMode, _ := recorder.ParseMode(mode.value)
+	if info, err := os.Stat(path); err == nil {
+		if info.IsDir() {
+			e.errorf("record: --cassette %s is a directory", path)
+			return exitUsage
+		}
+		if recMode == recorder.ModeRecord && !*force {
+			e.errorf("record: cassette %s exists: --mode new-episodes adds to it, --force replaces it", path)
+			return exitUsage
+		}
+	}
+	provenance := *note
+	if provenance == "" {
+		provenance = fmt.Sprintf("Recorded by stripe-contract record through its recording proxy from %s on %s.\nCredentials and Stripe secrets were redacted before writing.", *upstream, time.Now().UTC().Format(time.DateOnly))
+	}
+
+	v, err := validators.New()
+	if err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	out, err := report.New(format.value, e.stdout, report.Options{MinSeverity: validators.Notice, Validator: v, Name: "stripe-contract record"})
+	if err != nil {
+		e.errorf("record: %v", err)
+		return exitUsage
+	}
+	sink := &captureSink{out: out, sum: pipeline.Summary{Rules: map[string]*pipeline.RuleCount{}}}
+	rec, err := recorder.New(path,
+		recorder.WithMode(recMode),
+		recorder.WithTimeout(*timeout),
+		recorder.WithMaskPII(*maskPII),
+		recorder.WithMatchHeaders(matchHeaders...),
+		recorder.WithValidator(v),
+		recorder.WithCaptureHandler(sink.capture),
+		recorder.WithProvenance(provenance),
+	)
+	if err != nil {
+		e.errorf("record: %v", err)
+		return exitUsage
+	}
+	proxy, err := recorder.NewProxy(*upstream, rec,
+		recorder.WithTimeout(*timeout),
+		recorder.WithFaultHandler(func(f *recorder.UpstreamError) { e.errorf("record: upstream fault (%s): %v", f.Fault, f) }),
+	)
+	if err != nil {
+		e.errorf("record: %v", err)
+		return exitUsage
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		e.errorf("record: --listen: %v", err)
+		return exitUsage
+	}
+	warnIfExposed(e, "record", ln.Addr())
+	srv := &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
+	defer stop()
+	e.errorf("record: proxying http://%s -> %s, recording into %s (mode %s); Ctrl-C saves", ln.Addr(), proxy.Upstream(), path, recMode)
+	code := exitOK
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		e.errorf("record: serve: %v", err)
+		code = exitUsage
+	}
+	// Let requests in flight finish (each is bounded by --timeout), then save.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), min(*timeout, 10*time.Second))
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		srv.Close()
+	}
+	cancel()
+	if err := rec.Stop(); err != nil {
+		e.errorf("record: %v", err)
+		return exitUsage
+	}
+	n := rec.Recorded()
+	if n == 0 && recMode == recorder.ModeRecord {
+		e.errorf("record: nothing recorded; %s left as it was", path)
+	} else {
+		e.errorf("record: saved %s (%d new interactions)", path, n)
+	}
+	if err := sink.close(); err != nil {
+		e.errorf("record: %v", err)
+		return exitUsage
+	}
+	if code == exitOK && sink.sum.Invalid > 0 {
+		return exitInvalid
+	}
+	return code
+}
+
+// captureSink hands captured responses to a report format, one at a time,
+// and counts them as validate's pipeline does.
+type captureSink struct {
+	mu  sync.Mutex
+	out report.Format
+	sum pipeline.Summary
+	err error
+}
+
+func (s *captureSink) capture(c recorder.Capture) {
+	o := &pipeline.Outcome{
+		Doc: pipeline.Document{
+			Source: c.Cassette,
+			Size:   int64(c.Size),
+			Prefix: c.Pointer,
+			Label:  fmt.Sprintf("interaction %d: %s %s -> %d", c.Interaction, c.Method, c.URL, c.Status),
+		},
+		Result: c.Result,
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sum.Documents++
+	s.sum.Bytes += int64(c.Size)
+	if c.Result.Valid() {
+		s.sum.Valid++
+	} else {
+		s.sum.Invalid++
+	}
+	for _, v := range c.Result.Violations {
+		if int(v.Severity) < len(s.sum.Violations) {
+			s.sum.Violations[v.Severity]++
+		}
+		rc := s.sum.Rules[v.Rule]
+		if rc == nil {
+			rc = &pipeline.RuleCount{Rule: v.Rule, Severity: v.Severity}
+			s.sum.Rules[v.Rule] = rc
+		}
+		rc.Count++
+	}
+	if s.err == nil {
+		s.err = s.out.Write(o, s.out.Format(nil, o))
+	}
+}
+
+func (s *captureSink) close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	return s.out.Close(&s.sum)
+}
+
+// headerList is a repeatable flag of header names.
+type headerList []string
+
+func (h *headerList) String() string { return strings.Join(*h, ",") }
+
+func (h *headerList) Set(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("empty header name")
+	}
+	*h = append(*h, s)
+	return nil
+}
+
+// warnIfExposed says so when a server listens beyond loopback.
+func warnIfExposed(e *env, cmd string, addr net.Addr) {
+	if tcp, ok := addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		e.errorf("%s: warning: listening on %s, reachable from other machines; use 127.0.0.1:PORT to keep it local", cmd, addr)
+	}
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/stripe-contract/stripe-contract/recorder"
+)
+
+const serveUsage = `usage: stripe-contract serve --cassettes DIR [flags]
+
+Answers HTTP requests from the go-vcr cassettes (*.yaml) under DIR, for SDK
+test suites in any language: point the SDK's API base at it. A request is
+matched on method, path, and its query and form body compared as multisets;
+Stripe-Account and Stripe-Context must match too, other headers (keys,
+idempotency keys, user agents, Stripe-Version) are ignored unless
+--match-header names them. A request that matches nothing gets a
+Stripe-shaped error ({"error":{"type":"invalid_request_error",...}}, 404 or
+400) naming the nearest recorded request and what differs, and is logged on
+standard error. Ctrl-C stops it.
+
+Exit status: 0 when stopped, 2 for a usage error or cassettes that cannot
+be read.
+
+flags:
+`
+
+func runServe(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	dir := fs.String("cassettes", "", "directory of cassettes to answer from (walked for .yaml files), e.g. cassettes/")
+	listen := fs.String("listen", "127.0.0.1:12114", "address to listen on (loopback unless you say otherwise; port 0 picks one)")
+	var matchHeaders headerList
+	fs.Var(&matchHeaders, "match-header", "also match requests on this header, e.g. Stripe-Version (repeatable)")
+	fs.Usage = func() {
+		io.WriteString(e.stderr, serveUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		e.errorf("serve: unexpected argument %q (flags only)", fs.Arg(0))
+		return exitUsage
+	}
+	if *dir == "" {
+		e.errorf("serve: --cassettes is required")
+		fs.Usage()
+		return exitUsage
+	}
+	if info, err := os.Stat(*dir); err != nil || !info.IsDir() {
+		e.errorf("serve: --cassettes %s: not a readable directory", *dir)
+		return exitUsage
+	}
+	srvHandler, err := recorder.NewServer(os.DirFS(*dir),
+		recorder.WithMatchHeaders(matchHeaders...),
+		recorder.WithMissHandler(func(_ *http.Request, miss *recorder.MissError) { e.errorf("serve: miss: %v", miss) }),
+	)
+	if err != nil {
+		e.errorf("serve: %s: %v", *dir, err)
+		return exitUsage
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		e.errorf("serve: --listen: %v", err)
+		return exitUsage
+	}
+	warnIfExposed(e, "serve", ln.Addr())
+	srv := &http.Server{Handler: srvHandler, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
+	defer stop()
+	e.errorf("serve: answering at http://%s from %d interactions in %d cassettes under %s; Ctrl-C stops", ln.Addr(), srvHandler.Interactions(), len(srvHandler.Cassettes()), *dir)
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		e.errorf("serve: %v", err)
+		return exitUsage
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		srv.Close()
+	}
+	return exitOK
+}
