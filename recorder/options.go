@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
 	"github.com/stripe-contract/stripe-contract/validators"
 )
 
@@ -28,6 +30,7 @@ type config struct {
 	timeout      time.Duration
 	onFault      func(*UpstreamError)
 	onMiss       func(*http.Request, *MissError)
+	beforeSave   []func(*cassette.Interaction) error
 }
 
 func newConfig(opts []Option) config {
@@ -84,6 +87,14 @@ func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = 
 // WithFaultHandler calls fn with every upstream fault the proxy answers
 // for (refused, reset, timeout, body stalled or cut). Proxy.
 func WithFaultHandler(fn func(*UpstreamError)) Option { return func(c *config) { c.onFault = fn } }
+
+// WithBeforeSave runs fn on each interaction before the cassette is saved,
+// after redaction and before the secret check (so fn cannot put a secret
+// back unnoticed): to make recordings reproducible, for example, by fixing
+// Date headers. Recorder, WriteCassette.
+func WithBeforeSave(fn func(*cassette.Interaction) error) Option {
+	return func(c *config) { c.beforeSave = append(c.beforeSave, fn) }
+}
 
 // WithMissHandler calls fn with every request that matches no recorded
 // interaction, before the Stripe-shaped error is sent. Server.

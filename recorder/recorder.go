@@ -101,7 +101,7 @@ type Recorder struct {
 // New returns a Recorder for the cassette at path (".yaml" is added when
 // missing, as go-vcr does). Options read: WithMode, WithTransport,
 // WithTimeout, WithMatchHeaders, WithMaskPII, WithValidator,
-// WithCaptureHandler, WithProvenance, WithReplayable.
+// WithCaptureHandler, WithProvenance, WithReplayable, WithBeforeSave.
 //
 // In ModeReplayOnly the cassette must exist; in ModeRecordNewEpisodes it is
 // read when it exists. A cassette that cannot be read is an error naming it.
@@ -149,7 +149,7 @@ func New(path string, opts ...Option) (*Recorder, error) {
 			r.loaded = c.Interactions
 		}
 	}
-	v, err := vcr.New(name,
+	vopts := []vcr.Option{
 		vcr.WithMode(vmode),
 		vcr.WithRealTransport(&faultTransport{next: transport}),
 		vcr.WithMatcher(r.matcher.Match),
@@ -161,8 +161,12 @@ func New(path string, opts ...Option) (*Recorder, error) {
 		vcr.WithHook(r.afterCapture, vcr.AfterCaptureHook),
 		vcr.WithHook(r.beforeResponse, vcr.BeforeResponseReplayHook),
 		vcr.WithHook(r.redactor.interaction, vcr.BeforeSaveHook),
-		vcr.WithHook(r.refuseSecrets, vcr.BeforeSaveHook),
-	)
+	}
+	for _, fn := range cfg.beforeSave {
+		vopts = append(vopts, vcr.WithHook(fn, vcr.BeforeSaveHook))
+	}
+	vopts = append(vopts, vcr.WithHook(r.refuseSecrets, vcr.BeforeSaveHook))
+	v, err := vcr.New(name, vopts...)
 	if err != nil {
 		return nil, fmt.Errorf("recorder: cassette %s: %w", r.file, err)
 	}
@@ -304,7 +308,7 @@ func (r *Recorder) miss(req *http.Request) *MissError {
 // atomic write as a Recorder's Stop: for cassettes built rather than
 // recorded, such as ones written from the API reference. The interactions
 // are numbered in order; the caller's values are not modified. Options
-// read: WithProvenance, WithMaskPII.
+// read: WithProvenance, WithMaskPII, WithBeforeSave.
 func WriteCassette(path string, interactions []*cassette.Interaction, opts ...Option) error {
 	cfg := newConfig(opts)
 	name := strings.TrimSuffix(path, ".yaml")
@@ -315,6 +319,11 @@ func WriteCassette(path string, interactions []*cassette.Interaction, opts ...Op
 		cp := &cassette.Interaction{Request: i.Request, Response: i.Response}
 		if err := rd.interaction(cp); err != nil {
 			return err
+		}
+		for _, fn := range cfg.beforeSave {
+			if err := fn(cp); err != nil {
+				return err
+			}
 		}
 		c.AddInteraction(cp)
 		if field, kind, enc, found := checkInteraction(cp); found {

@@ -1,0 +1,32 @@
+// Package cassettes holds the bundled go-vcr v4 cassettes of the invoice
+// payment API, as bytes and nothing else.
+//
+// Each cassette says where it came from in the comments at its top, and
+// its folder says it too:
+//
+//   - stripe-mock/ holds interactions recorded through this project's
+//     recorder (recorder.NewProxy) from the real stripe-mock, pinned in
+//     go.mod and run with go tool stripe-mock, started with fixtures
+//     written from the API reference;
+//   - docs/ holds interactions written from the API reference where
+//     stripe-mock cannot produce them (a second page of a list, a 404 for
+//     a missing object, a webhook delivery).
+//
+// None was recorded from the live Stripe API; no Stripe account was used.
+// Every JSON body in them keeps the contract (stripe-contract validate
+// cassettes/ exits 0). The cassette that deliberately breaks it, recorded
+// from stripe-mock's own placeholder fixtures, is
+// recorder/testdata/violations/stripe-mock-builtin-fixtures.violations.yaml.
+//
+// The cassettes are generated: go generate ./cassettes (see generate/),
+// and a test fails when they drift from what the generator produces.
+package cassettes
+
+import "embed"
+
+//go:generate go run ./generate -out . -violations ../recorder/testdata/violations
+
+// FS holds the bundled cassettes: stripe-mock/*.yaml and docs/*.yaml.
+//
+//go:embed stripe-mock/*.yaml docs/*.yaml
+var FS embed.FS

@@ -1,0 +1,294 @@
+// Command generate writes the bundled cassettes of package cassettes,
+// reproducibly: it runs the real stripe-mock (go tool stripe-mock) with
+// fixtures written from the API reference, records the scenarios of
+// scenarios.go through the project's recording proxy, and writes from the
+// API reference the few that stripe-mock cannot produce. Each cassette says
+// in its header comments where it came from.
+//
+//	go generate ./cassettes
+//
+// Every payload is validated as it is produced: generation fails if a
+// bundled cassette would break the contract, or if the one meant to break
+// it does not.
+package main
+
+import (
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/validators"
+)
+
+func main() {
+	var o options
+	flag.StringVar(&o.out, "out", ".", "folder to write stripe-mock/*.yaml, docs/*.yaml and README.md into")
+	flag.StringVar(&o.violations, "violations", "../recorder/testdata/violations", "folder to write the cassette that breaks the contract on purpose into")
+	flag.StringVar(&o.stripeMock, "stripe-mock", "", "stripe-mock binary (default: the one go tool -n stripe-mock builds from go.mod's tool block)")
+	flag.Parse()
+	if err := generate(o); err != nil {
+		fmt.Fprintln(os.Stderr, "generate:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	out, violations, stripeMock string
+}
+
+// canonicalAddr stands for stripe-mock's address in the cassettes: its
+// default port, in place of the one the system picked for the run.
+const canonicalAddr = "127.0.0.1:12111"
+
+// fixedDate replaces the Date header of recorded responses.
+var fixedDate = time.Unix(eventAt, 0).UTC().Format(http.TimeFormat)
+
+// mockAddress is the memory address stripe-mock prints in validation errors.
+var mockAddress = regexp.MustCompile(`validator 0x[0-9a-f]+`)
+
+// row is a line of the README's table.
+type row struct{ file, shows, source string }
+
+func generate(o options) error {
+	v, err := validators.New()
+	if err != nil {
+		return err
+	}
+	if v.APIVersion() != apiVersion {
+		return fmt.Errorf("the validators' API version is %s, the scenarios' %s: update apiVersion in scenarios.go", v.APIVersion(), apiVersion)
+	}
+	version, err := stripeMockVersion()
+	if err != nil {
+		return err
+	}
+	bin := o.stripeMock
+	if bin == "" {
+		if bin, err = stripeMockBinary(); err != nil {
+			return err
+		}
+	}
+	tmp, err := os.MkdirTemp("", "cassettes-generate")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	var rows []row
+	for _, set := range stripeMockSets {
+		r, err := recordSet(set, o.out, bin, tmp, version, true)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	for _, d := range docCassettes() {
+		for n, i := range d.interactions {
+			if err := checkPayload(v, d.file, n, i, true); err != nil {
+				return err
+			}
+		}
+		if err := recorder.WriteCassette(filepath.Join(o.out, d.file), d.interactions, recorder.WithProvenance(docsProvenance(d))); err != nil {
+			return err
+		}
+		rows = append(rows, row{d.file, d.shows, "written from the API reference"})
+	}
+	violations, err := recordSet(builtinSet, o.violations, bin, tmp, version, false)
+	if err != nil {
+		return err
+	}
+	return writeReadme(filepath.Join(o.out, "README.md"), rows, violations, version)
+}
+
+// recordSet runs stripe-mock with the set's fixtures and records each of
+// its scenarios through the recording proxy into dir.
+func recordSet(set fixtureSet, dir, bin, tmp, version string, wantValid bool) ([]row, error) {
+	var fixtures string
+	if set.resources != nil {
+		var err error
+		if fixtures, err = writeFixtures(tmp, set.resources); err != nil {
+			return nil, err
+		}
+	}
+	m, err := startStripeMock(bin, fixtures)
+	if err != nil {
+		return nil, err
+	}
+	defer m.stop()
+	source := "recorded from stripe-mock " + version + ", fixtures from the API reference"
+	if set.resources == nil {
+		source = "recorded from stripe-mock " + version + ", its own placeholder fixtures: breaks the contract on purpose"
+	}
+	var rows []row
+	for _, s := range set.scenarios {
+		if err := record(m, set, s, filepath.Join(dir, s.file), version, wantValid); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.file, err)
+		}
+		rows = append(rows, row{s.file, s.shows, source})
+	}
+	return rows, nil
+}
+
+func record(m *stripeMock, set fixtureSet, s scenario, file, version string, wantValid bool) error {
+	var problems []string
+	rec, err := recorder.New(file,
+		recorder.WithProvenance(stripeMockProvenance(set, s, version)),
+		recorder.WithBeforeSave(normalize(m.addr)),
+		recorder.WithCaptureHandler(func(c recorder.Capture) {
+			if c.Result.Valid() != wantValid {
+				problems = append(problems, fmt.Sprintf("interaction %d (%s %s): valid %v, want %v: %v", c.Interaction, c.Method, c.URL, c.Result.Valid(), wantValid, c.Result.Violations))
+			}
+		}),
+	)
+	if err != nil {
+		return err
+	}
+	proxy, err := recorder.NewProxy("http://"+m.addr, rec)
+	if err != nil {
+		return err
+	}
+	front := httptest.NewServer(proxy)
+	client := &http.Client{Timeout: time.Minute}
+	for _, r := range s.requests {
+		req, err := http.NewRequest(r.method, front.URL+r.target, nil)
+		if err != nil {
+			front.Close()
+			return err
+		}
+		key := "sk_test_"
+		if r.badKey {
+			key = "sk_live_"
+		}
+		req.Header.Set("Authorization", "Bearer "+key+randomKeyChars())
+		req.Header.Set("Stripe-Version", apiVersion)
+		req.Header.Set("User-Agent", "stripe-contract cassettes/generate")
+		resp, err := client.Do(req)
+		if err != nil {
+			front.Close()
+			return err
+		}
+		resp.Body.Close()
+	}
+	front.Close()
+	if err := rec.Stop(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// randomKeyChars makes the key part of a Stripe key for this run only.
+func randomKeyChars() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, 24)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// normalize makes a stripe-mock recording reproducible (the header of each
+// cassette says what was changed).
+func normalize(addr string) func(*cassette.Interaction) error {
+	return func(i *cassette.Interaction) error {
+		i.Request.URL = strings.ReplaceAll(i.Request.URL, addr, canonicalAddr)
+		i.Request.Host = strings.ReplaceAll(i.Request.Host, addr, canonicalAddr)
+		i.Response.Duration = 0
+		if i.Response.Headers.Get("Date") != "" {
+			i.Response.Headers.Set("Date", fixedDate)
+		}
+		if body := mockAddress.ReplaceAllString(i.Response.Body, "validator 0xc000000000"); body != i.Response.Body {
+			if i.Response.ContentLength == int64(len(i.Response.Body)) {
+				i.Response.ContentLength = int64(len(body))
+			}
+			if i.Response.Headers.Get("Content-Length") != "" {
+				i.Response.Headers.Set("Content-Length", strconv.Itoa(len(body)))
+			}
+			i.Response.Body = body
+		}
+		return nil
+	}
+}
+
+// checkPayload validates a written interaction's Stripe JSON, as the
+// recorder does for recorded ones.
+func checkPayload(v *validators.Validator, file string, n int, i *cassette.Interaction, wantValid bool) error {
+	body := i.Response.Body
+	if i.Request.Headers.Get("Stripe-Signature") != "" {
+		body = i.Request.Body
+	}
+	if res := v.Validate([]byte(body)); res.Valid() != wantValid {
+		return fmt.Errorf("%s: interaction %d: valid %v, want %v: %v", file, n, res.Valid(), wantValid, res.Violations)
+	}
+	return nil
+}
+
+// stripeMockVersion is the stripe-mock module version this program was
+// built with: the one go.mod pins.
+func stripeMockVersion() (string, error) {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "", fmt.Errorf("no build information to read stripe-mock's version from")
+	}
+	for _, d := range info.Deps {
+		if d.Path == "github.com/stripe/stripe-mock" {
+			if d.Replace != nil {
+				d = d.Replace
+			}
+			return d.Version, nil
+		}
+	}
+	return "", fmt.Errorf("stripe-mock is not among this program's dependencies")
+}
+
+func writeReadme(file string, rows, violations []row, version string) error {
+	var b strings.Builder
+	b.WriteString(`# Bundled cassettes
+
+go-vcr v4 cassettes of the invoice payment API: any go-vcr v4 recorder replays them, ` + "`stripe-contract serve --cassettes cassettes/`" + `
+answers from them, and ` + "`stripe-contract validate cassettes/`" + ` checks every Stripe payload in them.
+None was recorded from the live Stripe API and no Stripe account was used: each cassette says in the
+comments at its top where it came from, and its folder says it too.
+
+- ` + "`stripe-mock/`" + `: recorded through this project's recording proxy from the real stripe-mock ` + version + `
+  (` + "`go tool stripe-mock`" + `, pinned in go.mod), started with fixtures written from the API reference.
+- ` + "`docs/`" + `: written from the API reference, for what stripe-mock cannot produce (a second page,
+  a missing object, a webhook delivery).
+
+Generated by ` + "`go generate ./cassettes`" + ` (cassettes/generate); do not edit by hand: a test fails when
+they drift from what the generator writes.
+
+| Cassette | Shows | Source |
+|---|---|---|
+`)
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| [%s](%s) | %s | %s |\n", r.file, r.file, r.shows, r.source)
+	}
+	rel := filepath.ToSlash(filepath.Join("..", "recorder", "testdata", "violations"))
+	b.WriteString(`
+The cassette that breaks the contract on purpose lives outside this folder, so that
+` + "`stripe-contract validate cassettes/`" + ` passes; validate it to see violations reported:
+
+| Cassette | Shows | Source |
+|---|---|---|
+`)
+	for _, r := range violations {
+		p := rel + "/" + r.file
+		fmt.Fprintf(&b, "| [%s](%s) | %s | %s |\n", p, p, r.shows, r.source)
+	}
+	return os.WriteFile(file, []byte(b.String()), 0o644)
+}
