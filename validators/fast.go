@@ -49,15 +49,18 @@ type fnode struct {
 	pattern     *regexp.Regexp
 	props       []*fnode // by member name number (names.go); nil: not a property
 	hasProps    bool
-	required    []uint16 // member name numbers
-	closed      bool     // unevaluatedProperties: false
-	items       *fnode
-	allOf       []*fnode
-	anyOf       []*fnode
-	not         *fnode
-	ifn         *fnode
-	then, els   *fnode
-	ref         *fnode
+	// few lists props when they are few and the object is not closed: the
+	// members they name are looked up, rather than every member visited.
+	few       []propEntry
+	required  []uint16 // member name numbers
+	closed    bool     // unevaluatedProperties: false
+	items     *fnode
+	allOf     []*fnode
+	anyOf     []*fnode
+	not       *fnode
+	ifn       *fnode
+	then, els *fnode
+	ref       *fnode
 }
 
 type typeMask uint8
@@ -76,6 +79,15 @@ var typeBits = map[string]typeMask{
 	"null": tNull, "boolean": tBoolean, "object": tObject, "array": tArray,
 	"number": tNumber | tInteger, "integer": tInteger, "string": tString,
 }
+
+type propEntry struct {
+	kid  uint16
+	node *fnode
+}
+
+// fewProps is the most properties a subschema may name to be evaluated by
+// lookup (an if that tests one field, a then that constrains two).
+const fewProps = 4
 
 // literal is an enum or const value the fast path can compare raw tokens
 // with: strings, booleans and null. Numbers in an enum make the node
@@ -141,6 +153,12 @@ func compileFast(s *jsonschema.Schema, memo map[*jsonschema.Schema]*fnode, dict 
 	}
 	for _, r := range s.Required {
 		n.required = append(n.required, dict.id([]byte(r)))
+	}
+	if len(s.Properties) <= fewProps && (s.UnevaluatedProperties == nil) {
+		for _, name := range sortedNames(s.Properties) {
+			kid := dict.id([]byte(name))
+			n.few = append(n.few, propEntry{kid: kid, node: n.props[kid]})
+		}
 	}
 	if u := s.UnevaluatedProperties; u != nil {
 		if u.Always == nil || *u.Always {
@@ -305,6 +323,9 @@ func (n *fnode) matchEnum(t *tape, tk *tok) verdict {
 
 // object checks properties, required and closed against the object at i.
 func (n *fnode) object(t *tape, i int32) verdict {
+	if n.few != nil || !n.hasProps && !n.closed {
+		return n.objectByLookup(t, i)
+	}
 	out := pass
 	obj := &t.toks[i]
 	var seen [maxNames / 64]uint64
@@ -337,6 +358,40 @@ func (n *fnode) object(t *tape, i int32) verdict {
 		}
 	}
 	return out
+}
+
+// objectByLookup evaluates a subschema that names few properties: it looks
+// up each, instead of visiting every member.
+func (n *fnode) objectByLookup(t *tape, i int32) verdict {
+	for _, r := range n.required {
+		if t.memberKid(i, r) < 0 {
+			return fail
+		}
+	}
+	out := pass
+	for _, p := range n.few {
+		if j := t.memberKid(i, p.kid); j >= 0 {
+			switch p.node.eval(t, j) {
+			case fail:
+				return fail
+			case unknown:
+				out = unknown
+			}
+		}
+	}
+	return out
+}
+
+// memberKid returns the token index of the value of the member whose name
+// has number kid (never 0) in the object at i, or -1.
+func (t *tape) memberKid(i int32, kid uint16) int32 {
+	end := t.toks[i].next
+	for j := i + 1; j < end; j = t.toks[j+1].next {
+		if t.toks[j].kid == kid {
+			return j + 1
+		}
+	}
+	return -1
 }
 
 // member returns the token index of the value of member name in the object
