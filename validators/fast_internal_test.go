@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stripe-contract/stripe-contract/validators/bench"
@@ -87,4 +88,33 @@ func TestScannerMatchesTheDecoderOnSyntax(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkScan compares the fast path's scanner with encoding/json.Valid,
+// the floor of any validator's work, on the same lines.
+func BenchmarkScan(b *testing.B) {
+	v, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := bench.Lines(10000, 3)
+	b.Run("tape", func(b *testing.B) {
+		tp := &tape{names: v.fast.names}
+		for i := range b.N {
+			tp.scan(lines[i%len(lines)], 64)
+		}
+	})
+	b.Run("eval", func(b *testing.B) {
+		tp := &tape{names: v.fast.names}
+		root := v.fast.roots[KindInvoicePayment]
+		for i := range b.N {
+			tp.scan(lines[i%len(lines)], 64)
+			root.eval(tp, 0)
+		}
+	})
+	b.Run("json.Valid", func(b *testing.B) {
+		for i := range b.N {
+			json.Valid(lines[i%len(lines)])
+		}
+	})
 }

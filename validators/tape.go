@@ -10,9 +10,11 @@ import (
 // the decoder would reject. Giving up is always safe; the full path then
 // explains the document.
 type tape struct {
-	data  []byte
-	toks  []tok
-	names *names
+	data   []byte
+	toks   []tok
+	names  *names
+	depth  int     // the deepest nesting the current scan accepts
+	others []int32 // scratch for close
 	// inexact: a check asked for a string the tape holds escaped, whose raw
 	// bytes are not its value; the fast path then cannot vouch for it.
 	inexact bool
@@ -59,154 +61,131 @@ func (t *tape) scan(data []byte, maxDepth int) bool {
 	if len(data) > 1<<30 {
 		return false
 	}
-	var stack [64]int32 // open containers, as token indexes
-	depth := 0
-	if maxDepth > len(stack) {
-		maxDepth = len(stack)
-	}
-	// completed is called when a value ends: it counts the element of an
-	// enclosing array, and says what the grammar expects next.
-	completed := func() int {
-		if depth == 0 {
-			return stateDone
-		}
-		if parent := &t.toks[stack[depth-1]]; parent.kind == tokArray {
-			parent.count++
-		}
-		return stateCommaOrEnd
-	}
-	closeTop := func(i int) bool {
-		if !t.close(stack[depth-1], i) {
-			return false
-		}
-		depth--
-		return true
-	}
-	i := skipSpace(data, 0)
-	state := stateValue
-	for {
-		if i >= len(data) {
-			return state == stateDone
-		}
-		c := data[i]
-		switch state {
-		case stateDone:
-			return false // trailing data
-		case stateColon:
-			if c != ':' {
-				return false
-			}
-			i = skipSpace(data, i+1)
-			state = stateValue
-			continue
-		case stateCommaOrEnd:
-			top := t.toks[stack[depth-1]].kind
-			switch {
-			case c == ',':
-				i = skipSpace(data, i+1)
-				if top == tokObject {
-					state = stateKey
-				} else {
-					state = stateValue
-				}
-				continue
-			case c == '}' && top == tokObject, c == ']' && top == tokArray:
-				if !closeTop(i) {
-					return false
-				}
-				i = skipSpace(data, i+1)
-				state = completed()
-				continue
-			}
-			return false
-		case stateKeyOrEnd, stateKey:
-			if c == '}' && state == stateKeyOrEnd {
-				if !closeTop(i) {
-					return false
-				}
-				i = skipSpace(data, i+1)
-				state = completed()
-				continue
-			}
-			if c != '"' {
-				return false
-			}
-			end, escaped, ok := scanString(data, i+1)
-			if !ok || escaped {
-				return false // escaped names: leave their comparison to the full path
-			}
-			t.toks = append(t.toks, tok{kind: tokKey, kid: t.names.id(data[i+1 : end]), start: int32(i + 1), end: int32(end)})
-			t.toks[stack[depth-1]].count++
-			i = skipSpace(data, end+1)
-			state = stateColon
-			continue
-		}
+	t.depth = min(maxDepth, maxScanDepth)
+	i, ok := t.scanValue(skipSpace(data, 0), 0)
+	return ok && skipSpace(data, i) == len(data)
+}
 
-		// stateValue, or stateValueOrEnd just after '['
-		n := int32(len(t.toks))
-		switch {
-		case c == ']' && state == stateValueOrEnd:
-			if !closeTop(i) {
-				return false
-			}
-			i = skipSpace(data, i+1)
-			state = completed()
-			continue
-		case c == '{' || c == '[':
-			if depth >= maxDepth {
-				return false
-			}
-			t.toks = append(t.toks, tok{kind: c, start: int32(i)})
-			stack[depth] = n
-			depth++
-			i = skipSpace(data, i+1)
-			if c == '{' {
-				state = stateKeyOrEnd
-			} else {
-				state = stateValueOrEnd
-			}
-			continue
-		case c == '"':
-			end, escaped, ok := scanString(data, i+1)
-			if !ok {
-				return false
-			}
-			t.toks = append(t.toks, tok{kind: tokString, escaped: escaped, start: int32(i + 1), end: int32(end), next: n + 1})
-			i = end + 1
-		case c == '-' || (c >= '0' && c <= '9'):
-			end, ok := scanInt(data, i)
-			if !ok {
-				return false
-			}
-			t.toks = append(t.toks, tok{kind: tokNumber, start: int32(i), end: int32(end), next: n + 1})
-			i = end
-		case c == 't' && hasLiteral(data, i, "true"):
-			t.toks = append(t.toks, tok{kind: tokTrue, start: int32(i), end: int32(i + 4), next: n + 1})
-			i += 4
-		case c == 'f' && hasLiteral(data, i, "false"):
-			t.toks = append(t.toks, tok{kind: tokFalse, start: int32(i), end: int32(i + 5), next: n + 1})
-			i += 5
-		case c == 'n' && hasLiteral(data, i, "null"):
-			t.toks = append(t.toks, tok{kind: tokNull, start: int32(i), end: int32(i + 4), next: n + 1})
-			i += 4
-		default:
-			return false
+// maxScanDepth bounds the scanner's recursion; deeper documents take the
+// full path.
+const maxScanDepth = 64
+
+// scanValue scans one value at offset i, at nesting level depth, and returns
+// the offset after it.
+func (t *tape) scanValue(i, depth int) (int, bool) {
+	data := t.data
+	if i >= len(data) {
+		return 0, false
+	}
+	n := int32(len(t.toks))
+	switch c := data[i]; {
+	case c == '{':
+		return t.scanObject(i, depth)
+	case c == '[':
+		return t.scanArray(i, depth)
+	case c == '"':
+		end, escaped, ok := scanString(data, i+1)
+		if !ok {
+			return 0, false
+		}
+		t.toks = append(t.toks, tok{kind: tokString, escaped: escaped, start: int32(i + 1), end: int32(end), next: n + 1})
+		return end + 1, true
+	case c == '-' || (c >= '0' && c <= '9'):
+		end, ok := scanInt(data, i)
+		if !ok {
+			return 0, false
+		}
+		t.toks = append(t.toks, tok{kind: tokNumber, start: int32(i), end: int32(end), next: n + 1})
+		return end, true
+	case c == 't' && hasLiteral(data, i, "true"):
+		t.toks = append(t.toks, tok{kind: tokTrue, start: int32(i), end: int32(i + 4), next: n + 1})
+		return i + 4, true
+	case c == 'f' && hasLiteral(data, i, "false"):
+		t.toks = append(t.toks, tok{kind: tokFalse, start: int32(i), end: int32(i + 5), next: n + 1})
+		return i + 5, true
+	case c == 'n' && hasLiteral(data, i, "null"):
+		t.toks = append(t.toks, tok{kind: tokNull, start: int32(i), end: int32(i + 4), next: n + 1})
+		return i + 4, true
+	}
+	return 0, false
+}
+
+// scanObject scans an object whose '{' is at offset i.
+func (t *tape) scanObject(i, depth int) (int, bool) {
+	if depth >= t.depth {
+		return 0, false
+	}
+	data := t.data
+	open := int32(len(t.toks))
+	t.toks = append(t.toks, tok{kind: tokObject, start: int32(i)})
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return i + 1, t.close(open, i)
+	}
+	for {
+		if i >= len(data) || data[i] != '"' {
+			return 0, false
+		}
+		end, escaped, ok := scanString(data, i+1)
+		if !ok || escaped {
+			return 0, false // escaped names: leave their comparison to the full path
+		}
+		t.toks = append(t.toks, tok{kind: tokKey, kid: t.names.id(data[i+1 : end]), start: int32(i + 1), end: int32(end)})
+		t.toks[open].count++
+		i = skipSpace(data, end+1)
+		if i >= len(data) || data[i] != ':' {
+			return 0, false
+		}
+		if i, ok = t.scanValue(skipSpace(data, i+1), depth+1); !ok {
+			return 0, false
 		}
 		i = skipSpace(data, i)
-		state = completed()
+		if i >= len(data) {
+			return 0, false
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case '}':
+			return i + 1, t.close(open, i)
+		default:
+			return 0, false
+		}
 	}
 }
 
-// Scanner states: what the grammar expects next.
-const (
-	stateValue      = iota
-	stateValueOrEnd // just after '['
-	stateKeyOrEnd   // just after '{'
-	stateKey
-	stateColon
-	stateCommaOrEnd
-	stateDone
-)
+// scanArray scans an array whose '[' is at offset i.
+func (t *tape) scanArray(i, depth int) (int, bool) {
+	if depth >= t.depth {
+		return 0, false
+	}
+	data := t.data
+	open := int32(len(t.toks))
+	t.toks = append(t.toks, tok{kind: tokArray, start: int32(i)})
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == ']' {
+		return i + 1, t.close(open, i)
+	}
+	for {
+		var ok bool
+		if i, ok = t.scanValue(i, depth+1); !ok {
+			return 0, false
+		}
+		t.toks[open].count++
+		i = skipSpace(data, i)
+		if i >= len(data) {
+			return 0, false
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case ']':
+			return i + 1, t.close(open, i)
+		default:
+			return 0, false
+		}
+	}
+}
 
 // close ends the container whose token is at index open, the closing
 // delimiter at offset i. An object's member names must be distinct: names
@@ -222,8 +201,7 @@ func (t *tape) close(open int32, i int) bool {
 		return false
 	}
 	var seen [maxNames / 64]uint64
-	var others [maxMembers]int32 // key tokens of names the dictionary does not know
-	k := 0
+	others := t.others[:0] // key tokens of names the dictionary does not know
 	for j := open + 1; j < o.next; j = t.toks[j+1].next {
 		key := &t.toks[j]
 		if key.kid != 0 {
@@ -235,14 +213,14 @@ func (t *tape) close(open int32, i int) bool {
 			continue
 		}
 		name := t.data[key.start:key.end]
-		for _, m := range others[:k] {
+		for _, m := range others {
 			if string(t.data[t.toks[m].start:t.toks[m].end]) == string(name) {
 				return false
 			}
 		}
-		others[k] = j
-		k++
+		others = append(others, j)
 	}
+	t.others = others
 	return true
 }
 

@@ -82,7 +82,13 @@ type jsonLines struct{ w io.Writer }
 
 func (j *jsonLines) Format(dst []byte, o *pipeline.Outcome) []byte {
 	dst = append(dst, `{"source":`...)
-	dst = appendJSONString(dst, o.Doc.Location())
+	dst = appendJSONString(dst, o.Doc.Source)
+	if o.Doc.Line > 0 {
+		dst = dst[:len(dst)-1] // reopen the string: "source:line"
+		dst = append(dst, ':')
+		dst = strconv.AppendInt(dst, int64(o.Doc.Line), 10)
+		dst = append(dst, '"')
+	}
 	dst = append(dst, `,"kind":`...)
 	dst = appendJSONString(dst, string(o.Result.Kind))
 	dst = append(dst, `,"valid":`...)
