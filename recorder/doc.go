@@ -36,9 +36,11 @@
 //     by key characters) anywhere in the URL, headers, form or bodies is
 //     replaced by the marker Redacted. Personal data (email, name, phone,
 //     address fields) is masked with WithMaskPII. A cassette that would
-//     still hold a secret after that (JSON-escaped, percent-encoded or
-//     gzip-compressed, where a text replacement cannot reach it) is refused
-//     with a *SecretError and never written.
+//     still hold a secret after that (JSON-escaped, percent-encoded,
+//     base64-encoded or gzip-compressed, where a text replacement cannot
+//     reach it) is refused with a *SecretError and never written. Credential
+//     values a server echoes back (stripe-mock's 401 quotes the
+//     Authorization header) are replaced wherever they appear.
 //   - Cassettes are written through a cassette.FS that writes a temporary
 //     file in the same folder, syncs it and renames it over the old one, so
 //     a crash or kill leaves the previous cassette intact.

@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -106,8 +107,12 @@ func (p *Proxy) fault(w http.ResponseWriter, r *http.Request, err error) {
 
 // writeError writes a Stripe-shaped error envelope, indented as Stripe does.
 func writeError(w http.ResponseWriter, status int, typ, message string) {
-	body, _ := json.MarshalIndent(map[string]any{"error": map[string]string{"type": typ, "message": message}}, "", "  ")
-	body = append(body, '\n')
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // a query's & stays readable
+	enc.SetIndent("", "  ")
+	enc.Encode(map[string]any{"error": map[string]string{"type": typ, "message": message}})
+	body := buf.Bytes()
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(body)))

@@ -173,7 +173,11 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if n == 0 && recMode == recorder.ModeRecord {
 		e.errorf("record: nothing recorded; %s left as it was", path)
 	} else {
-		e.errorf("record: saved %s (%d new interactions)", path, n)
+		noun := "interactions"
+		if n == 1 {
+			noun = "interaction"
+		}
+		e.errorf("record: saved %s (%d new %s)", path, n, noun)
 	}
 	if err := sink.close(); err != nil {
 		e.errorf("record: %v", err)

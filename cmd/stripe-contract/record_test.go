@@ -101,6 +101,28 @@ func startUpstream(delay time.Duration) *upstream {
 
 var secretShape = regexp.MustCompile(`(sk|rk)_(live|test)_[A-Za-z0-9]|whsec_[A-Za-z0-9]`)
 
+var _ = Describe("the README's main job", func() {
+	It("is validating the bundled cassettes, and it passes on a fresh clone", func() {
+		readme, err := os.ReadFile("../../README.md")
+		Expect(err).NotTo(HaveOccurred())
+		block := regexp.MustCompile("(?s)```sh\n(.*?)```").FindSubmatch(readme)
+		Expect(block).NotTo(BeNil())
+		lines := strings.Split(strings.TrimSpace(string(block[1])), "\n")
+		Expect(lines).To(HaveLen(2), "the README opens with exactly two commands")
+		command, _, _ := strings.Cut(lines[0], "#")
+		args := strings.Fields(command)
+		Expect(args[:3]).To(Equal([]string{"go", "run", "./cmd/stripe-contract"}))
+		Expect(args[3:]).To(Equal([]string{"validate", "cassettes/"}))
+		cmd := exec.Command(binary, args[3:]...)
+		cmd.Dir = "../.."
+		session, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(session, 2*time.Minute).Should(gexec.Exit(0))
+		Expect(string(session.Out.Contents())).To(MatchRegexp(`^(\d+) documents checked: (\d+) valid, 0 invalid; 0 errors`))
+		Expect(strings.TrimSpace(lines[1])).To(HavePrefix("go test ./..."))
+	})
+})
+
 var _ = Describe("record, serve and validate, as a user runs them", func() {
 	It("records through the proxy with curl-like clients, saves on Ctrl-C, replays with serve, validates", func() {
 		dir := GinkgoT().TempDir()

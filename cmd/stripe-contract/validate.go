@@ -21,9 +21,11 @@ import (
 const validateUsage = `usage: stripe-contract validate [flags] PATH...
 
 Validates Stripe invoice_payment payloads against the documented contract.
-PATH is a file, a directory (walked for .json, .ndjson and .jsonl files) or
-- for standard input. A .json file holds one document; .ndjson and .jsonl
-files hold one per line (blank lines are skipped). A document is an
+PATH is a file, a directory (walked for .json, .ndjson, .jsonl and .yaml
+files) or - for standard input. A .json file holds one document; .ndjson and
+.jsonl files hold one per line (blank lines are skipped); a .yaml file is a
+go-vcr cassette, whose JSON response bodies are documents, their pointers
+prefixed with /interactions/N/response/body. A document is an
 invoice_payment, a list of them, an invoice_payment.* event, an invoice with
 expanded payments, or a Stripe error envelope.
 
