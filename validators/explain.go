@@ -22,11 +22,21 @@ const RuleSchemaKeyword = "schema.keyword"
 // the value that broke it.
 type explainer struct {
 	c      *contract
-	doc    any
+	doc    values // the document, to read the values messages show
 	strict bool
 	prefix string // where the validated instance stands in doc
 	out    []Violation
 }
+
+// values reads a document's values by pointer, in decoded form.
+type values interface {
+	lookup(pointer string) (any, bool)
+}
+
+// tree is a decoded document.
+type tree struct{ doc any }
+
+func (t tree) lookup(pointer string) (any, bool) { return valueAt(t.doc, pointer) }
 
 // condition is an if/then/else the failure happened under: the object at
 // instance was tested by the if of the subschema at owner.
@@ -134,7 +144,7 @@ func (e *explainer) missing(a *annotation, parent, instance string, conds []cond
 		e.add("", instance, "is missing required properties", conds, "required", parent)
 		return
 	}
-	obj, _ := valueAt(e.doc, instance)
+	obj, _ := e.doc.lookup(instance)
 	m, _ := obj.(map[string]any)
 	for _, p := range a.required {
 		if _, ok := m[p]; ok {
@@ -181,7 +191,7 @@ func (e *explainer) because(conds []condition) string {
 	var parts []string
 	for _, p := range a.conditions {
 		name := strings.Join(append(append([]string(nil), a.path...), p), ".")
-		v, ok := valueAt(e.doc, cond.instance+"/"+escapePointer(p))
+		v, ok := e.doc.lookup(cond.instance + "/" + escapePointer(p))
 		if !ok {
 			parts = append(parts, name+" is missing")
 			continue
@@ -194,7 +204,7 @@ func (e *explainer) because(conds []condition) string {
 // found describes the offending value for the keyword that failed; typed
 // adds its JSON type, for rules about types.
 func (e *explainer) found(kw, pointer string, typed bool) string {
-	v, ok := valueAt(e.doc, pointer)
+	v, ok := e.doc.lookup(pointer)
 	if !ok {
 		return "is missing"
 	}

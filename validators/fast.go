@@ -496,10 +496,14 @@ func (fp *fastPath) validate(v *Validator, doc []byte) (res Result, ok bool) {
 	if root.eval(t, 0) == pass && len(goFindings(kind, tapeView{t})) == 0 && !t.inexact {
 		return Result{Kind: kind}, true
 	}
-	tree := t.value(0)
-	e := &explainer{c: v.c, doc: tree, strict: v.strict}
+	e := &explainer{c: v.c, doc: t, strict: v.strict}
 	(&guide{t: t, e: e}).explain(root, 0, "", nil)
-	for _, f := range goFindings(kind, treeView{tree}) {
+	t.inexact = false
+	findings := goFindings(kind, tapeView{t})
+	if t.inexact { // an escaped string: read the document decoded
+		findings = goFindings(kind, treeView{t.value(0)})
+	}
+	for _, f := range findings {
 		e.out = append(e.out, v.violation(f.rule, f.pointer, f.found))
 	}
 	return Result{Kind: kind, Violations: sortViolations(e.out)}, true

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -25,11 +26,9 @@ type guide struct {
 }
 
 // explain reports every failure of n on the value at token i, which stands
-// at pointer inst, under the conditions conds.
+// at pointer inst, under the conditions conds; the caller has found that n
+// does not certainly hold there.
 func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
-	if n.eval(g.t, i) == pass {
-		return
-	}
 	tk := &g.t.toks[i]
 	container := tk.kind == tokObject || tk.kind == tokArray
 	if n.unsupported || !container || n.types != 0 && !n.types.has(tk) || len(n.enum) > 0 {
@@ -87,7 +86,9 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 				sub = n.props[key.kid]
 			}
 			if sub != nil {
-				g.explain(sub, val, inst+"/"+escapePointer(name), conds)
+				if sub.eval(g.t, val) != pass {
+					g.explain(sub, val, inst+"/"+escapePointer(name), conds)
+				}
 			} else if n.closed {
 				g.e.add(a.undocumented, inst+"/"+escapePointer(name), "is not a documented field", conds, "unevaluatedProperties", loc)
 			}
@@ -97,22 +98,26 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 	if tk.kind == tokArray && n.items != nil {
 		k := 0
 		for j := i + 1; j < tk.next; j = g.t.toks[j].next {
-			g.explain(n.items, j, inst+"/"+strconv.Itoa(k), conds)
+			if n.items.eval(g.t, j) != pass {
+				g.explain(n.items, j, inst+"/"+strconv.Itoa(k), conds)
+			}
 			k++
 		}
 	}
-	if n.ref != nil && (a == nil || a.rules["$ref"] == "") {
+	if n.ref != nil && (a == nil || a.rules["$ref"] == "") && n.ref.eval(g.t, i) != pass {
 		g.explain(n.ref, i, inst, conds)
 	}
 	for _, sub := range n.allOf {
-		g.explain(sub, i, inst, conds)
+		if sub.eval(g.t, i) != pass {
+			g.explain(sub, i, inst, conds)
+		}
 	}
 	if n.ifn != nil {
 		branch := n.then
 		if ifVerdict == fail {
 			branch = n.els
 		}
-		if branch != nil {
+		if branch != nil && branch.eval(g.t, i) != pass {
 			g.explain(branch, i, inst, append(conds[:len(conds):len(conds)], condition{owner: loc, instance: inst}))
 		}
 	}
@@ -133,7 +138,7 @@ func anyOf(subs []*fnode, t *tape, i int32) verdict {
 
 // v5 applies n with jsonschema/v5 to the value at inst and explains its failures.
 func (g *guide) v5(n *fnode, inst string, conds []condition) {
-	value, ok := valueAt(g.e.doc, inst)
+	value, ok := g.e.doc.lookup(inst)
 	if !ok {
 		return
 	}
@@ -150,6 +155,50 @@ func (g *guide) v5(n *fnode, inst string, conds []condition) {
 	g.e.prefix = inst
 	g.e.descend(ve, conds) // the root of the tree only says which schema failed
 	g.e.prefix = saved
+}
+
+// lookup builds the decoded form of the value at pointer p, and only of it.
+func (t *tape) lookup(p string) (any, bool) {
+	i := t.atPointer(p)
+	if i < 0 {
+		return nil, false
+	}
+	return t.value(i), true
+}
+
+// atPointer returns the token index of the value at an RFC 6901 pointer, or -1.
+func (t *tape) atPointer(p string) int32 {
+	i := int32(0)
+	for p != "" {
+		if p[0] != '/' || i < 0 {
+			return -1
+		}
+		p = p[1:]
+		seg := p
+		if k := strings.IndexByte(p, '/'); k >= 0 {
+			seg, p = p[:k], p[k:]
+		} else {
+			p = ""
+		}
+		seg = unescapePointer(seg)
+		switch t.toks[i].kind {
+		case tokObject:
+			i = t.member(i, seg)
+		case tokArray:
+			k, err := strconv.Atoi(seg)
+			if err != nil || k < 0 || k >= int(t.toks[i].count) {
+				return -1
+			}
+			j := i + 1
+			for ; k > 0; k-- {
+				j = t.toks[j].next
+			}
+			i = j
+		default:
+			return -1
+		}
+	}
+	return i
 }
 
 // value builds the decoded form (decode.go's) of the value at token i.

@@ -149,7 +149,7 @@ func (v *Validator) validateDecoded(d decoded) Result {
 		if !errors.As(err, &ve) {
 			out = append(out, Violation{Rule: RuleInternal, Severity: Error, Message: "the schema could not be applied: " + err.Error()})
 		} else {
-			e := explainer{c: v.c, doc: d.value, strict: v.strict}
+			e := explainer{c: v.c, doc: tree{d.value}, strict: v.strict}
 			e.walk(ve, nil)
 			out = e.out
 		}
