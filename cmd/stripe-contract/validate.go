@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -74,7 +75,9 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	min, _ := validators.ParseSeverity(severity.value)
-	out, err := report.New(format.value, e.stdout, report.Options{MinSeverity: min, Validator: v, Name: "stripe-contract validate"})
+	// One write per document would be a system call per line of a log.
+	stdout := bufio.NewWriterSize(e.stdout, 256<<10)
+	out, err := report.New(format.value, stdout, report.Options{MinSeverity: min, Validator: v, Name: "stripe-contract validate"})
 	if err != nil {
 		e.errorf("validate: %v", err)
 		return exitUsage
@@ -97,6 +100,10 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	}
 	if err := out.Close(&sum); err != nil {
 		e.errorf("validate: %v", err)
+		return exitUsage
+	}
+	if err := stdout.Flush(); err != nil {
+		e.errorf("validate: writing the results: %v", err)
 		return exitUsage
 	}
 	switch {
