@@ -17,3 +17,7 @@ cd "$root"
 go build -o "$here/data/stripe-contract" ./cmd/stripe-contract
 go run ./validators/bench/compare -lines "$lines" -binary "$here/data/stripe-contract" \
   -data "$here/data" -bench "$here" -schemas "$root/schemas"
+if [ -n "${BIG_GB:-}" ]; then
+  # Memory on a multi-GB file (streamed): BIG_GB=2 validators/bench/run.sh
+  go run ./validators/bench/compare -big "$BIG_GB" -binary "$here/data/stripe-contract" -data "$here/data"
+fi
