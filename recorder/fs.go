@@ -127,3 +127,22 @@ func commentBlock(text string) string {
 	}
 	return b.String()
 }
+
+// ReadProvenance returns the comments heading a cassette file, without
+// their "# " marks: where its interactions came from. It is "" for a
+// cassette without them.
+func ReadProvenance(file string) (string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	for line := range strings.SplitSeq(strings.TrimSuffix(leadingComments(data), "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		line = strings.TrimPrefix(line, "#")
+		lines = append(lines, strings.TrimPrefix(line, " "))
+	}
+	return strings.Join(lines, "\n"), nil
+}

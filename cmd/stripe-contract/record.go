@@ -104,7 +104,14 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	}
 	provenance := *note
 	if provenance == "" {
-		provenance = fmt.Sprintf("Recorded by stripe-contract record through its recording proxy from %s on %s.\nCredentials and Stripe secrets were redacted before writing.", *upstream, time.Now().UTC().Format(time.DateOnly))
+		today := time.Now().UTC().Format(time.DateOnly)
+		provenance = fmt.Sprintf("Recorded by stripe-contract record through its recording proxy from %s on %s.\nCredentials and Stripe secrets were redacted before writing.", *upstream, today)
+		if recMode == recorder.ModeRecordNewEpisodes {
+			// Keep what the cassette said about its first interactions.
+			if old, err := recorder.ReadProvenance(path); err == nil && old != "" {
+				provenance = fmt.Sprintf("%s\nExtended by stripe-contract record (--mode new-episodes) from %s on %s.", old, *upstream, today)
+			}
+		}
 	}
 
 	v, err := validators.New()

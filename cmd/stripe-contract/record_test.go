@@ -197,6 +197,11 @@ var _ = Describe("record, serve and validate, as a user runs them", func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.Interactions).To(HaveLen(round+1), "round %d", round)
 		}
+		data, err := os.ReadFile(file)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(data)).To(MatchRegexp(`^# Recorded by stripe-contract record through its recording proxy from http://127.0.0.1:\d+ on \d{4}-\d\d-\d\d\.\n`+
+			`# Credentials and Stripe secrets were redacted before writing\.\n`+
+			`# Extended by stripe-contract record \(--mode new-episodes\) from http://127.0.0.1:\d+ on \d{4}-\d\d-\d\d\.\n---\n`), "the provenance of the first recording is kept")
 	})
 
 	DescribeTable("refuses bad input with a clear error, exit 2, writing nothing",
