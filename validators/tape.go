@@ -13,8 +13,9 @@ type tape struct {
 	data   []byte
 	toks   []tok
 	names  *names
-	depth  int     // the deepest nesting the current scan accepts
-	others []int32 // scratch for close
+	depth  int         // the deepest nesting the current scan accepts
+	others []otherSlot // close's set of names the dictionary does not know
+	gen    uint32      // the object close is checking, for others
 	// inexact: a check asked for a string the tape holds escaped, whose raw
 	// bytes are not its value; the fast path then cannot vouch for it.
 	inexact bool
@@ -201,7 +202,10 @@ func (t *tape) close(open int32, i int) bool {
 		return false
 	}
 	var seen [maxNames / 64]uint64
-	others := t.others[:0] // key tokens of names the dictionary does not know
+	if t.gen++; t.gen == 0 { // wrapped: stale slots could pass for current ones
+		clear(t.others)
+		t.gen = 1
+	}
 	for j := open + 1; j < o.next; j = t.toks[j+1].next {
 		key := &t.toks[j]
 		if key.kid != 0 {
@@ -212,16 +216,42 @@ func (t *tape) close(open int32, i int) bool {
 			seen[key.kid>>6] |= bit
 			continue
 		}
-		name := t.data[key.start:key.end]
-		for _, m := range others {
-			if string(t.data[t.toks[m].start:t.toks[m].end]) == string(name) {
-				return false
-			}
+		if !t.addOther(j) {
+			return false
 		}
-		others = append(others, j)
 	}
-	t.others = others
 	return true
+}
+
+// addOther records the member name at key token j, one the dictionary
+// does not know, in the current object's set; false if already there.
+// Slots carry the generation of the object that filled them, so the set is
+// emptied by counting, not clearing.
+func (t *tape) addOther(j int32) bool {
+	if t.others == nil {
+		t.others = make([]otherSlot, otherSlots)
+	}
+	name := t.data[t.toks[j].start:t.toks[j].end]
+	mask := uint32(len(t.others) - 1)
+	for h := hashName(name) & mask; ; h = (h + 1) & mask {
+		slot := &t.others[h]
+		if slot.gen != t.gen {
+			*slot = otherSlot{gen: t.gen, tok: j}
+			return true
+		}
+		if string(t.data[t.toks[slot.tok].start:t.toks[slot.tok].end]) == string(name) {
+			return false
+		}
+	}
+}
+
+// otherSlots is the size of close's set: a power of two, over twice maxMembers.
+const otherSlots = 256
+
+// otherSlot is an entry of the set of unknown member names of an object.
+type otherSlot struct {
+	gen uint32
+	tok int32
 }
 
 func skipSpace(data []byte, i int) int {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 )
@@ -58,10 +59,32 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
+	stopProfile := func() {}
+	if path := os.Getenv("STRIPE_CONTRACT_CPUPROFILE"); path != "" {
+		// For reports of slow runs: go tool pprof stripe-contract PATH.
+		var err error
+		if stopProfile, err = startCPUProfile(path); err != nil {
+			fmt.Fprintf(os.Stderr, "stripe-contract: STRIPE_CONTRACT_CPUPROFILE: %v\n", err)
+			stopProfile = func() {}
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	stopProfile()
 	os.Exit(code)
+}
+
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
