@@ -13,6 +13,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"flag"
 	"fmt"
@@ -29,6 +30,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/suites/stripemock"
 	"github.com/stripe-contract/stripe-contract/validators"
 )
 
@@ -75,7 +77,7 @@ func generate(o options) error {
 	}
 	bin := o.stripeMock
 	if bin == "" {
-		if bin, err = stripeMockBinary(); err != nil {
+		if bin, err = stripemock.Binary(); err != nil {
 			return err
 		}
 	}
@@ -121,11 +123,15 @@ func recordSet(set fixtureSet, dir, bin, tmp, version string, wantValid bool) ([
 			return nil, err
 		}
 	}
-	m, err := startStripeMock(bin, fixtures)
+	opts := []stripemock.Option{stripemock.WithBinary(bin), stripemock.WithLog(os.Stderr)}
+	if fixtures != "" {
+		opts = append(opts, stripemock.WithFixtures(fixtures))
+	}
+	m, err := stripemock.Start(context.Background(), opts...)
 	if err != nil {
 		return nil, err
 	}
-	defer m.stop()
+	defer m.Stop()
 	source := "recorded from stripe-mock " + version + ", fixtures from the API reference"
 	if set.resources == nil {
 		source = "recorded from stripe-mock " + version + ", its own placeholder fixtures: breaks the contract on purpose"
@@ -140,11 +146,11 @@ func recordSet(set fixtureSet, dir, bin, tmp, version string, wantValid bool) ([
 	return rows, nil
 }
 
-func record(m *stripeMock, set fixtureSet, s scenario, file, version string, wantValid bool) error {
+func record(m *stripemock.Server, set fixtureSet, s scenario, file, version string, wantValid bool) error {
 	var problems []string
 	rec, err := recorder.New(file,
 		recorder.WithProvenance(stripeMockProvenance(set, s, version)),
-		recorder.WithBeforeSave(normalize(m.addr)),
+		recorder.WithBeforeSave(normalize(m.Addr())),
 		recorder.WithCaptureHandler(func(c recorder.Capture) {
 			if c.Result.Valid() != wantValid {
 				problems = append(problems, fmt.Sprintf("interaction %d (%s %s): valid %v, want %v: %v", c.Interaction, c.Method, c.URL, c.Result.Valid(), wantValid, c.Result.Violations))
@@ -154,7 +160,7 @@ func record(m *stripeMock, set fixtureSet, s scenario, file, version string, wan
 	if err != nil {
 		return err
 	}
-	proxy, err := recorder.NewProxy("http://"+m.addr, rec)
+	proxy, err := recorder.NewProxy(m.URL(), rec)
 	if err != nil {
 		return err
 	}
