@@ -50,6 +50,7 @@ var commands = map[string]command{
 	"rules":    {"list the contract's rules and the documentation each comes from", runRules},
 	"record":   {"record Stripe traffic through a proxy into a go-vcr cassette, redacted and validated", runRecord},
 	"serve":    {"answer requests from recorded cassettes, for SDK test suites in any language", runServe},
+	"webhooks": {"replay recorded webhook deliveries to your endpoint, re-signed with --webhook-secret; checks 2xx", runWebhooks},
 }
 
 func main() {
