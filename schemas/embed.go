@@ -11,8 +11,17 @@ const (
 	ErrorFile          = "error.schema.json"
 )
 
-// Files lists every generated file.
+// RequestFile holds the request contract: the query parameters of the GET
+// requests of the invoice payment API, one subschema per operation.
+const RequestFile = "requests.schema.json"
+
+// Files lists the generated files that describe documents Stripe sends
+// (responses, events, errors): the ones package validators checks payloads
+// against.
 var Files = []string{InvoicePaymentFile, ListFile, EventFile, InvoiceFile, ErrorFile}
+
+// AllFiles lists every generated file: Files and RequestFile.
+func AllFiles() []string { return append(append([]string(nil), Files...), RequestFile) }
 
 // FS holds the generated schema files, as committed next to this file.
 //

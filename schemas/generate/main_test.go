@@ -22,7 +22,7 @@ func TestGenerateFromSpecFile(t *testing.T) {
 	if code := run([]string{"-spec", specPath, "-out", dir}, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	for _, name := range schemas.Files {
+	for _, name := range schemas.AllFiles() {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatalf("%s not written: %v", name, err)

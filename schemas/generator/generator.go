@@ -1,7 +1,8 @@
 // Package generator derives the contract's JSON Schema files from a Stripe
 // OpenAPI 3.0 spec: the invoice_payment resource, its list envelope, the
 // invoice_payment.* event envelope, an invoice carrying an expanded payments
-// list, and the error envelope.
+// list, the error envelope, and the request contract: the query parameters of
+// the GET requests (request.go).
 //
 // Structural rules (required fields, JSON types, enums, lengths, expandable
 // fields) come from the spec's keywords; rules the API reference states only
@@ -50,7 +51,7 @@ func Generate(specJSON []byte, origin string) (map[string][]byte, error) {
 	g := &generation{spec: s, origin: origin, files: map[string]string{"invoice_payment": InvoicePaymentFile}}
 	out := map[string][]byte{}
 	for _, build := range []func() (string, *object, error){
-		g.invoicePayment, g.list, g.event, g.invoice, g.errorEnvelope,
+		g.invoicePayment, g.list, g.event, g.invoice, g.errorEnvelope, g.requests,
 	} {
 		name, doc, err := build()
 		if err != nil {
@@ -142,6 +143,10 @@ func (g *generation) checkStatusFilter() error {
 		}
 		schema, _ := pm["schema"].(map[string]any)
 		filter := stringList(schema["enum"])
+		if len(filter) == 0 {
+			// The spec may state the filter's values in prose only.
+			filter, _, _ = proseEnum(str(pm, "description"))
+		}
 		a, b := slices.Sorted(slices.Values(filter)), slices.Sorted(slices.Values(g.statuses))
 		if !slices.Equal(a, b) {
 			return fmt.Errorf("invoice_payment.status lists %v in prose but the list endpoint filters on %v", g.statuses, filter)

@@ -147,3 +147,130 @@ var _ = Describe("Generate", func() {
 		Expect(err).To(MatchError(ContainSubstring("parse OpenAPI spec")))
 	})
 })
+
+// listParam returns the parameter name of GET path in a parsed spec.
+func listParam(spec map[string]any, path, name string) map[string]any {
+	for _, p := range spec["paths"].(map[string]any)[path].(map[string]any)["get"].(map[string]any)["parameters"].([]any) {
+		if pm := p.(map[string]any); pm["name"] == name {
+			return pm
+		}
+	}
+	Fail("no parameter " + name + " in GET " + path)
+	return nil
+}
+
+// requestDoc generates from spec and returns the request file, parsed.
+func requestDoc(spec []byte) (map[string]any, error) {
+	files, err := generator.Generate(spec, "test")
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	Expect(json.Unmarshal(files[generator.RequestFile], &doc)).To(Succeed())
+	return doc, nil
+}
+
+// query returns the query schema of an operation's parameter.
+func queryParam(doc map[string]any, op, name string) map[string]any {
+	q := doc["$defs"].(map[string]any)[op].(map[string]any)["properties"].(map[string]any)["query"].(map[string]any)
+	p, _ := q["properties"].(map[string]any)[name].(map[string]any)
+	return p
+}
+
+func expandable(doc map[string]any, op string) []any {
+	items, _ := queryParam(doc, op, "expand")["items"].(map[string]any)
+	list, _ := items["enum"].([]any)
+	return list
+}
+
+var _ = Describe("Generate: the request contract", func() {
+	pinned := func() map[string]any {
+		raw, _ := generator.PinnedSpec()
+		doc, err := requestDoc(raw)
+		Expect(err).NotTo(HaveOccurred())
+		return doc
+	}
+
+	It("derives every request rule from the pinned spec", func() {
+		doc := pinned()
+		Expect(ruleIDs(doc)).To(ContainElements(
+			"request.invoice_payments.list.limit.range",
+			"request.invoice_payments.list.limit.json-type",
+			"request.invoice_payments.list.status.enum",
+			"request.invoice_payments.list.payment.type.enum",
+			"request.invoice_payments.list.payment.type.required",
+			"request.invoice_payments.list.created.json-type",
+			"request.invoice_payments.list.created.gte.json-type",
+			"request.invoice_payments.list.cursors.exclusive",
+			"request.invoice_payments.list.unknown-parameter",
+			"request.invoice_payments.list.expand.expandable",
+			"request.invoice_payments.retrieve.expand.expandable",
+			"request.invoices.retrieve.expand.expandable",
+			"request.events.retrieve.expand.expandable",
+		))
+		limit := queryParam(doc, "invoice_payments.list", "limit")
+		Expect(limit).To(HaveKeyWithValue("minimum", BeNumerically("==", 1)))
+		Expect(limit).To(HaveKeyWithValue("maximum", BeNumerically("==", 100)))
+		Expect(queryParam(doc, "invoice_payments.list", "status")["enum"]).To(ConsistOf("open", "paid", "canceled"))
+		Expect(expandable(doc, "invoice_payments.retrieve")).To(ContainElements("invoice", "payment.payment_intent", "payment.charge", "invoice.customer"))
+		Expect(expandable(doc, "invoice_payments.retrieve")).NotTo(ContainElements("customer", "status_transitions", "payment"))
+		Expect(expandable(doc, "invoice_payments.list")).To(ContainElements("data.invoice", "data.payment.payment_intent"))
+		Expect(expandable(doc, "invoice_payments.list")).NotTo(ContainElement("invoice"))
+		Expect(expandable(doc, "invoices.retrieve")).To(ContainElements("payments", "customer"))
+		Expect(queryParam(doc, "events.retrieve", "expand")).To(HaveKeyWithValue("maxItems", BeNumerically("==", 0)))
+		Expect(doc["x-operations"]).To(ContainElement(And(
+			HaveKeyWithValue("path", "/v1/invoices/{invoice}"),
+			HaveKeyWithValue("not-paths", ContainElement("/v1/invoices/search")))))
+	})
+
+	It("takes the range of limit from its description's sentence", func() {
+		doc, err := requestDoc(mutate(func(s map[string]any) {
+			listParam(s, "/v1/invoice_payments", "limit")["description"] = "A limit on the number of objects to be returned. Limit can range between 1 and 50, and the default is 10."
+		}))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(queryParam(doc, "invoice_payments.list", "limit")).To(HaveKeyWithValue("maximum", BeNumerically("==", 50)))
+		Expect(doc["x-rule-definitions"].(map[string]any)["request.invoice_payments.list.limit.range"]).To(
+			HaveKeyWithValue("doc", "Limit can range between 1 and 50, and the default is 10."))
+	})
+
+	It("fails when the description of limit no longer states its range", func() {
+		_, err := requestDoc(mutate(func(s map[string]any) {
+			listParam(s, "/v1/invoice_payments", "limit")["description"] = "A limit on the number of objects to be returned."
+		}))
+		Expect(err).To(MatchError(ContainSubstring("limit description no longer states its range")))
+	})
+
+	It("takes the status filter's values from prose when the spec gives no enum", func() {
+		doc, err := requestDoc(mutate(func(s map[string]any) {
+			p := listParam(s, "/v1/invoice_payments", "status")
+			p["description"] = "The status of the invoice payments to return, one of `open`, `paid`, or `canceled`."
+			delete(p["schema"].(map[string]any), "enum")
+		}))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(queryParam(doc, "invoice_payments.list", "status")["enum"]).To(Equal([]any{"open", "paid", "canceled"}))
+	})
+
+	It("fails when only one of the two cursors is still described as one", func() {
+		_, err := requestDoc(mutate(func(s map[string]any) {
+			listParam(s, "/v1/invoice_payments", "ending_before")["description"] = "An object ID."
+		}))
+		Expect(err).To(MatchError(ContainSubstring("pagination cursors [starting_after], want ending_before and starting_after")))
+	})
+
+	It("follows the response schema for expand[]: a field no longer expandable is not listed", func() {
+		doc, err := requestDoc(mutate(func(s map[string]any) {
+			inv := property(s, "invoice_payment", "invoice")
+			delete(inv, "x-expansionResources")
+		}))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(expandable(doc, "invoice_payments.retrieve")).NotTo(ContainElement("invoice"))
+		Expect(expandable(doc, "invoice_payments.retrieve")).To(ContainElement("payment.payment_intent"))
+	})
+
+	It("refuses a payment filter whose required member is not among its properties", func() {
+		_, err := requestDoc(mutate(func(s map[string]any) {
+			listParam(s, "/v1/invoice_payments", "payment")["schema"].(map[string]any)["required"] = []any{"kind"}
+		}))
+		Expect(err).To(MatchError(ContainSubstring(`required "kind" is not among its properties`)))
+	})
+})
