@@ -5,6 +5,7 @@
 //	stripe-contract rules [--format text|json]  list the contract's rules and the docs they come from
 //	stripe-contract record --upstream URL --cassette FILE  record traffic through a proxy into a cassette
 //	stripe-contract serve --cassettes DIR      answer requests from recorded cassettes
+//	stripe-contract replay --cassettes DIR --target replay|stripe-mock|live|URL  check a target's answers to recorded requests
 //
 // Exit status: 0 when every document is valid, 1 when any is invalid, 2 for
 // a usage error or a path that cannot be read.
@@ -50,6 +51,7 @@ var commands = map[string]command{
 	"rules":    {"list the contract's rules and the documentation each comes from", runRules},
 	"record":   {"record Stripe traffic through a proxy into a go-vcr cassette, redacted and validated", runRecord},
 	"serve":    {"answer requests from recorded cassettes, for SDK test suites in any language", runServe},
+	"replay":   {"replay recorded cassettes against a target (replay, stripe-mock, live, URL) and check its answers", runReplay},
 	"webhooks": {"replay recorded webhook deliveries to your endpoint, re-signed with --webhook-secret; checks 2xx", runWebhooks},
 }
 

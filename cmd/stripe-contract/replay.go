@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/stripe-contract/stripe-contract/suites/replay"
+)
+
+const replayUsage = `usage: stripe-contract replay --cassettes DIR [--target replay|stripe-mock|live|URL] [flags]
+
+Sends every request recorded in the go-vcr cassettes (*.yaml) under DIR to a
+target and checks each answer: the recorded HTTP status, a body valid under
+the contract, and structurally equal to the recorded one (fields, JSON types,
+nullness, values; IDs, timestamps and URLs excepted); lists walked with
+starting_after also keep the pagination contract. The same engine as the
+Ginkgo suites in suites/.
+
+Targets: replay (the cassettes served in process), stripe-mock (the real one
+pinned in go.mod, with its own fixtures; run inside this module), live
+(Stripe's API with STRIPE_API_KEY, test-mode keys only, and optionally
+STRIPE_API_BASE), or an http(s) base URL (sent STRIPE_API_KEY when set).
+Webhook deliveries are sent to the replay target only.
+
+Known deviations are read from --baseline and reported without failing;
+--update-baseline FILE writes this run's deviations to FILE instead.
+
+Exit status: 0 when no deviation is new and no baseline entry is stale, 1
+when any is, 2 for a usage error (unknown target, unreadable cassettes or
+baseline, a live-mode key) or a target that cannot be started.
+
+flags:
+`
+
+func runReplay(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	dir := fs.String("cassettes", "", "directory of cassettes to replay (walked for .yaml files), e.g. cassettes/")
+	target := fs.String("target", replay.TargetReplay, "replay, stripe-mock, live, or an http(s) base URL")
+	baselineFile := fs.String("baseline", "", "baseline of known deviations (JSON), e.g. suites/baselines/stripe-mock.json")
+	update := fs.String("update-baseline", "", "write this run's deviations as the baseline FILE and exit 0")
+	format := &choice{value: "text", allowed: replay.Formats}
+	fs.Var(format, "format", "output format on stdout: "+strings.Join(replay.Formats, ", "))
+	junit := fs.String("junit", "", "also write a JUnit XML report to this file")
+	fs.Usage = func() {
+		io.WriteString(e.stderr, replayUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		e.errorf("replay: unexpected argument %q (flags only)", fs.Arg(0))
+		return exitUsage
+	}
+	if *dir == "" {
+		e.errorf("replay: --cassettes is required")
+		fs.Usage()
+		return exitUsage
+	}
+	if info, err := os.Stat(*dir); err != nil || !info.IsDir() {
+		e.errorf("replay: --cassettes %s: not a readable directory", *dir)
+		return exitUsage
+	}
+	if *update != "" && *baselineFile != "" {
+		e.errorf("replay: --baseline and --update-baseline: give one")
+		return exitUsage
+	}
+	var baseline *replay.Baseline
+	if *baselineFile != "" {
+		var err error
+		if baseline, err = replay.ReadBaseline(*baselineFile); err != nil {
+			e.errorf("replay: %v", err)
+			return exitUsage
+		}
+	}
+	fsys := os.DirFS(*dir)
+	engine, err := replay.New(fsys)
+	if err != nil {
+		e.errorf("replay: %s: %v", *dir, err)
+		return exitUsage
+	}
+	t, err := replay.Open(ctx, *target, fsys, os.Getenv)
+	if err != nil {
+		e.errorf("replay: --target %s: %v", *target, err)
+		return exitUsage
+	}
+	defer t.Close()
+	rep, err := engine.Run(ctx, t)
+	if err != nil {
+		e.errorf("replay: %v", err)
+		return exitUsage
+	}
+	if *update != "" {
+		b := rep.Baseline()
+		rewrite := "go run ./cmd/stripe-contract replay --target " + *target + " --cassettes " + *dir + " --update-baseline " + *update
+		if err := b.WriteFile(*update, rewrite); err != nil {
+			e.errorf("replay: %v", err)
+			return exitUsage
+		}
+		e.errorf("replay: wrote %d deviations of %s to %s", len(b.Entries), *target, *update)
+		return exitOK
+	}
+	verdict := rep.Judge(baseline)
+	opts := replay.WriteOptions{Root: *dir, Baseline: *baselineFile}
+	if err := replay.Write(e.stdout, format.value, rep, verdict, opts); err != nil {
+		e.errorf("replay: %v", err)
+		return exitUsage
+	}
+	if *junit != "" {
+		if err := writeJUnitFile(*junit, rep, verdict, opts); err != nil {
+			e.errorf("replay: --junit %s: %v", *junit, err)
+			return exitUsage
+		}
+	}
+	if format.value != "text" {
+		e.errorf("%s", replay.Summary(rep, verdict))
+	}
+	if verdict.Failed() {
+		return exitInvalid
+	}
+	return exitOK
+}
+
+func writeJUnitFile(path string, rep *replay.Report, v replay.Verdict, opts replay.WriteOptions) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := replay.Write(f, "junit", rep, v, opts); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
