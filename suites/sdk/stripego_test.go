@@ -425,5 +425,3 @@ func readFindings() ([]sdk.Finding, error) {
 	}
 	return fs, nil
 }
-
-
