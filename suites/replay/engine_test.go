@@ -133,7 +133,7 @@ var _ = Describe("the engine", func() {
 			mutation{from: "stripe-mock/retrieve_open.yaml#/interactions/0", body: func(d map[string]any) { d["amount_paid"] = 2000 }},
 			"stripe-mock/retrieve_open.yaml", 0, map[string]string{
 				"invoice_payment.amount_paid.null-unless-paid": "/response/body/amount_paid",
-				replay.RuleNullness: "/response/body/amount_paid",
+				replay.RuleNullness:                            "/response/body/amount_paid",
 			}),
 		Entry("a required field dropped",
 			mutation{from: "stripe-mock/retrieve_paid_charge.yaml#/interactions/0", body: func(d map[string]any) { delete(d, "currency") }},
