@@ -237,7 +237,7 @@ func (g *generation) requestOperation(method, path string, rs *ruleSet) (string,
 func (pc *paramConverter) convert(n map[string]any, path []string, src []string, desc string, descSrc []string, branch bool) (*object, error) {
 	out := newObject()
 	xrules := newObject()
-	name := strings.Join(path, ".")
+	name := displayName(path)
 	if d := str(n, "description"); d != "" {
 		desc, descSrc = d, src
 	}
@@ -338,7 +338,7 @@ func (pc *paramConverter) convert(n map[string]any, path []string, src []string,
 				}
 				if err := pc.add(cx.(*object), "required", rule{
 					id:      pc.id(append(slices.Clip(path), r), "required"),
-					summary: fmt.Sprintf("%s[%s] is required when any %s[...] parameter is given", name, r, name),
+					summary: fmt.Sprintf("%s is required when any %s[...] parameter is given", displayName(append(slices.Clip(path), r)), name),
 					doc:     fmt.Sprintf("%s The spec marks %s required in %s.", doc, r, name),
 					source:  pointer(append(slices.Clip(src), "required")...),
 				}); err != nil {
@@ -358,6 +358,20 @@ func (pc *paramConverter) convert(n map[string]any, path []string, src []string,
 		out.set("x-rules", xrules)
 	}
 	return out, nil
+}
+
+// displayName writes a parameter path as a request does: payment[type],
+// expand[] for the items of expand.
+func displayName(path []string) string {
+	var b strings.Builder
+	b.WriteString(path[0])
+	for _, p := range path[1:] {
+		if p == "items" {
+			p = ""
+		}
+		b.WriteString("[" + p + "]")
+	}
+	return b.String()
 }
 
 // limitRange adds the range of limit, which the docs state only in prose:
