@@ -425,3 +425,21 @@ func readFindings() ([]sdk.Finding, error) {
 	}
 	return fs, nil
 }
+
+var _ = Describe("stripe-go's request side", func() {
+	It("is caught when it differs from the recording: the replay server's miss names the nearest and the difference", func() {
+		before := traffic.count()
+		params := &stripe.InvoicePaymentParams{}
+		params.AddExpand("payment.charge")
+		_, err := client.Get("inpay_1QPaidPaymentIntent1", params)
+		var se *stripe.Error
+		Expect(errors.As(err, &se)).To(BeTrue(), "got %v", err)
+		Expect(se.HTTPStatusCode).To(Equal(400))
+		Expect(se.Msg).To(MatchRegexp(`nearest is interaction 0 of stripe-mock/retrieve_\w+\.yaml`))
+		Expect(se.Msg).To(ContainSubstring("sent expand[]=payment.charge"))
+		sent := traffic.since(before)
+		Expect(sent).To(HaveLen(1))
+		Expect(sent[0].miss).To(BeTrue())
+		Expect(sent[0].req.URL.Query()).To(HaveKeyWithValue("expand[0]", []string{"payment.charge"}))
+	})
+})
