@@ -31,6 +31,8 @@ type config struct {
 	onFault      func(*UpstreamError)
 	onMiss       func(*http.Request, *MissError)
 	beforeSave   []func(*cassette.Interaction) error
+	requests     RequestChecker
+	onReject     func(*http.Request, *RequestError)
 }
 
 func newConfig(opts []Option) config {
@@ -100,4 +102,30 @@ func WithBeforeSave(fn func(*cassette.Interaction) error) Option {
 // interaction, before the Stripe-shaped error is sent. Server.
 func WithMissHandler(fn func(*http.Request, *MissError)) Option {
 	return func(c *config) { c.onMiss = fn }
+}
+
+// RequestChecker checks a request against the request contract before a
+// Server answers it, and says what the API would answer one that breaks
+// it. *request.Checker (package validators/request) is the one this
+// project provides; the interface keeps this package free of it.
+type RequestChecker interface {
+	// Check returns the request's violations of the contract; none for a
+	// conforming request or one the contract does not cover.
+	Check(r *http.Request) []validators.Violation
+	// ErrorResponse is the API's answer to a request with these violations:
+	// a status (400) and a JSON error envelope.
+	ErrorResponse(violations []validators.Violation) (status int, body []byte)
+}
+
+// WithRequestCheck makes a Server check every request with rc. A request
+// that breaks the contract is answered with rc's error envelope, unless the
+// interaction it matches recorded a 4xx: that answer is the API's own
+// rejection, and is replayed. A recorded 2xx (or any non-4xx) answer to a
+// non-conforming request is never replayed as a success. Server.
+func WithRequestCheck(rc RequestChecker) Option { return func(c *config) { c.requests = rc } }
+
+// WithRejectHandler calls fn with every request a Server answers with the
+// request contract's error envelope, before it is sent. Server.
+func WithRejectHandler(fn func(*http.Request, *RequestError)) Option {
+	return func(c *config) { c.onReject = fn }
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	"github.com/stripe-contract/stripe-contract/validators"
 )
 
 // ReplayedFromHeader names, in a Server's response, the cassette and
@@ -20,6 +22,27 @@ const ReplayedFromHeader = "Stripe-Contract-Replayed-From"
 
 // MissHeader marks a Server's answer to a request that matched nothing.
 const MissHeader = "Stripe-Contract-Miss"
+
+// RequestViolationHeader names, in a Server's answer to a request that
+// breaks the request contract (see WithRequestCheck), the rule of its first
+// violation: on the error envelope the Server sends, and on a recorded 4xx
+// it replays.
+const RequestViolationHeader = "Stripe-Contract-Request-Violation"
+
+// RequestError is a request that breaks the request contract, as a Server
+// rejects it.
+type RequestError struct {
+	Method, URL string
+	Violations  []validators.Violation
+}
+
+func (e *RequestError) Error() string {
+	parts := make([]string, len(e.Violations))
+	for i, v := range e.Violations {
+		parts[i] = v.String()
+	}
+	return fmt.Sprintf("%s %s breaks the request contract: %s", e.Method, e.URL, strings.Join(parts, "; "))
+}
 
 // Server answers HTTP requests from a set of cassettes, for SDK test
 // suites in any language: point the SDK's API base at it. It is an
@@ -35,8 +58,10 @@ const MissHeader = "Stripe-Contract-Miss"
 // whose message names the nearest recorded request and what differs: 404
 // when no recording has the same method and path, 400 otherwise.
 type Server struct {
-	matcher *Matcher
-	onMiss  func(*http.Request, *MissError)
+	matcher  *Matcher
+	onMiss   func(*http.Request, *MissError)
+	requests RequestChecker
+	onReject func(*http.Request, *RequestError)
 
 	mu      sync.Mutex
 	entries []serverEntry
@@ -51,11 +76,11 @@ type serverEntry struct {
 
 // NewServer reads every cassette (*.yaml) under fsys, in lexical order;
 // hidden files and folders are skipped. Options read: WithMatchHeaders,
-// WithMissHandler. A cassette that cannot be read is an error naming it;
+// WithMissHandler, WithRequestCheck, WithRejectHandler. A cassette that cannot be read is an error naming it;
 // so is a set with no cassette.
 func NewServer(fsys fs.FS, opts ...Option) (*Server, error) {
 	cfg := newConfig(opts)
-	s := &Server{matcher: NewMatcher(cfg.matchHeaders...), onMiss: cfg.onMiss}
+	s := &Server{matcher: NewMatcher(cfg.matchHeaders...), onMiss: cfg.onMiss, requests: cfg.requests, onReject: cfg.onReject}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -103,7 +128,28 @@ func (s *Server) Interactions() int { return len(s.entries) }
 
 // ServeHTTP answers r from the cassettes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	e, miss := s.lookup(r)
+	var violations []validators.Violation
+	if s.requests != nil {
+		violations = s.requests.Check(r)
+	}
+	if len(violations) > 0 {
+		w.Header().Set(RequestViolationHeader, violations[0].Rule)
+		// The API's own answer to this request, when recorded, is a 4xx:
+		// replay it. Anything else would tell the SDK the request is fine.
+		if e, _ := s.lookup(r, false); e == nil || e.interaction.Response.Code < 400 || e.interaction.Response.Code >= 500 {
+			if s.onReject != nil {
+				s.onReject(r, &RequestError{Method: r.Method, URL: r.URL.RequestURI(), Violations: violations})
+			}
+			status, body := s.requests.ErrorResponse(violations)
+			h := w.Header()
+			h.Set("Content-Type", "application/json")
+			h.Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(status)
+			w.Write(body)
+			return
+		}
+	}
+	e, miss := s.lookup(r, true)
 	if miss != nil {
 		if s.onMiss != nil {
 			s.onMiss(r, miss)
@@ -137,9 +183,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// lookup finds the interaction that answers r, or says why none does.
-// Every request goes through here: it is the one place to check requests.
-func (s *Server) lookup(r *http.Request) (*serverEntry, *MissError) {
+// lookup finds the interaction that answers r, or says why none does;
+// consume marks it played (false only looks).
+func (s *Server) lookup(r *http.Request, consume bool) (*serverEntry, *MissError) {
 	sent := s.matcher.requestShape(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -150,7 +196,7 @@ func (s *Server) lookup(r *http.Request) (*serverEntry, *MissError) {
 			continue
 		}
 		if !e.played {
-			e.played = true
+			e.played = consume
 			return e, nil
 		}
 		last = e

@@ -5,7 +5,22 @@ import (
 	"io"
 
 	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/request"
 )
+
+// contractRules lists every rule: the payload rules, then the request
+// rules (request.*), and the API version they are for.
+func contractRules() ([]validators.Rule, string, error) {
+	v, err := validators.New()
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := request.New()
+	if err != nil {
+		return nil, "", err
+	}
+	return append(v.Rules(), c.Rules()...), v.APIVersion(), nil
+}
 
 func writeRulesJSON(w io.Writer, rules []validators.Rule) int {
 	type out struct {

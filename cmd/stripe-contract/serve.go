@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/validators/request"
 )
 
 const serveUsage = `usage: stripe-contract serve --cassettes DIR [flags]
@@ -25,7 +26,20 @@ idempotency keys, user agents, Stripe-Version) are ignored unless
 --match-header names them. A request that matches nothing gets a
 Stripe-shaped error ({"error":{"type":"invalid_request_error",...}}, 404 or
 400) naming the nearest recorded request and what differs, and is logged on
-standard error. Ctrl-C stops it.
+standard error.
+
+Requests are checked against the request contract (the query parameters the
+spec documents: limit 1-100, the status and payment[type] values,
+payment[type] with any payment[...], created as an integer or a range, not
+both starting_after and ending_before, expand[] only of expandable fields,
+no unknown parameter). A request that breaks it is answered with the 400
+error envelope the API would send ({"error":{"type":"invalid_request_error",
+"code":"parameter_unknown",...,"param":...}}, header
+Stripe-Contract-Request-Violation naming the rule) and logged on standard
+error, unless the interaction it matches recorded a 4xx answer: that is the
+API's own rejection, and is replayed. A recorded success is never replayed
+to a request the API rejects. --check-requests=false turns the check off.
+Ctrl-C stops it.
 
 Exit status: 0 when stopped, 2 for a usage error or cassettes that cannot
 be read.
@@ -40,6 +54,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	listen := fs.String("listen", "127.0.0.1:12114", "address to listen on (loopback unless you say otherwise; port 0 picks one)")
 	var matchHeaders headerList
 	fs.Var(&matchHeaders, "match-header", "also match requests on this header, e.g. Stripe-Version (repeatable)")
+	checkRequests := fs.Bool("check-requests", true, "answer requests that break the request contract with the API's 400 error envelope")
 	fs.Usage = func() {
 		io.WriteString(e.stderr, serveUsage)
 		fs.PrintDefaults()
@@ -63,10 +78,21 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		e.errorf("serve: --cassettes %s: not a readable directory", *dir)
 		return exitUsage
 	}
-	srvHandler, err := recorder.NewServer(os.DirFS(*dir),
+	opts := []recorder.Option{
 		recorder.WithMatchHeaders(matchHeaders...),
 		recorder.WithMissHandler(func(_ *http.Request, miss *recorder.MissError) { e.errorf("serve: miss: %v", miss) }),
-	)
+	}
+	if *checkRequests {
+		checker, err := request.New()
+		if err != nil {
+			e.errorf("serve: %v", err)
+			return exitUsage
+		}
+		opts = append(opts,
+			recorder.WithRequestCheck(checker),
+			recorder.WithRejectHandler(func(_ *http.Request, rej *recorder.RequestError) { e.errorf("serve: rejected: %v", rej) }))
+	}
+	srvHandler, err := recorder.NewServer(os.DirFS(*dir), opts...)
 	if err != nil {
 		e.errorf("serve: %s: %v", *dir, err)
 		return exitUsage

@@ -133,16 +133,16 @@ func runRules(_ context.Context, e *env, args []string) int {
 		}
 		return exitUsage
 	}
-	v, err := validators.New()
+	rules, version, err := contractRules()
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
 	if format.value == "json" {
-		return writeRulesJSON(e.stdout, v.Rules())
+		return writeRulesJSON(e.stdout, rules)
 	}
-	fmt.Fprintf(e.stdout, "Rules of the invoice_payment contract, Stripe API %s\n\n", v.APIVersion())
-	for _, r := range v.Rules() {
+	fmt.Fprintf(e.stdout, "Rules of the invoice_payment contract, Stripe API %s\n\n", version)
+	for _, r := range rules {
 		fmt.Fprintf(e.stdout, "%s (%s, checked by %s)\n  %s\n  doc: %q\n  source: %s\n\n", r.ID, r.Severity, r.Check, r.Summary, strings.Join(strings.Fields(r.Doc), " "), r.Source)
 	}
 	return exitOK

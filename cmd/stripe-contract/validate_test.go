@@ -200,6 +200,8 @@ var _ = Describe("rules", func() {
 		Expect(out).To(ContainSubstring("Stripe API 2026-08-26.dahlia"))
 		Expect(out).To(ContainSubstring("invoice_payment.payment.reference-matches-type (error, checked by schema)"))
 		Expect(out).To(ContainSubstring("invoice_payment.amount_paid.at-most-requested (warning, checked by go)"))
+		Expect(out).To(ContainSubstring("request.invoice_payments.list.limit.range (error, checked by schema)"))
+		Expect(out).To(ContainSubstring("request.invoice_payments.retrieve.expand.expandable (error, checked by schema)"))
 	})
 
 	It("writes them as JSON Lines", func() {
