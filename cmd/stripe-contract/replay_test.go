@@ -1,0 +1,197 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gbytes"
+	"github.com/onsi/gomega/gexec"
+
+	"github.com/stripe-contract/stripe-contract/suites/replay"
+)
+
+const (
+	bundledCassettes  = "../../cassettes"
+	stripeMockBase    = "../../suites/baselines/stripe-mock.json"
+	replayBaseline    = "../../suites/baselines/replay.json"
+	replayCLITimeout  = 3 * time.Minute
+	replayExitTimeout = 30 * time.Second
+)
+
+// verdictLine is a deviation as the replay command's JSON format and the
+// engine's Verdict both say it, for comparing the two front doors.
+type verdictLine struct {
+	Cassette    string
+	Interaction int
+	Rule        string
+	Pointer     string
+	Status      string // new, known, warning, notice
+}
+
+// runReplay runs the replay command and returns its session once it exits.
+func runReplay(env []string, args ...string) *gexec.Session {
+	cmd := exec.Command(binary, append([]string{"replay"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	session, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
+	Expect(err).NotTo(HaveOccurred())
+	Eventually(session, replayCLITimeout).Should(gexec.Exit())
+	return session
+}
+
+// cliVerdict reads the JSON format's lines.
+func cliVerdict(out []byte) (lines []verdictLine, skipped []string, stale []replay.Entry) {
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var row struct {
+			Source     string `json:"source"`
+			Skipped    string `json:"skipped"`
+			Deviations []struct {
+				Rule, Pointer, Status string
+			} `json:"deviations"`
+			Summary *struct {
+				Stale []replay.Entry `json:"stale"`
+			} `json:"summary"`
+		}
+		Expect(json.Unmarshal(sc.Bytes(), &row)).To(Succeed(), "line %q", sc.Text())
+		if row.Summary != nil {
+			stale = row.Summary.Stale
+			continue
+		}
+		if row.Skipped != "" {
+			skipped = append(skipped, row.Source)
+		}
+		var cassette string
+		var n int
+		for i := len(row.Source) - 1; i >= 0; i-- {
+			if row.Source[i] == '#' {
+				cassette = row.Source[:i]
+				Expect(json.Unmarshal([]byte(row.Source[i+1:]), &n)).To(Succeed())
+				break
+			}
+		}
+		for _, d := range row.Deviations {
+			lines = append(lines, verdictLine{cassette, n, d.Rule, d.Pointer, d.Status})
+		}
+	}
+	return lines, skipped, stale
+}
+
+// engineVerdict runs the engine itself, as the suites do, on the same
+// cassettes and baseline.
+func engineVerdict(target, baselineFile string) (lines []verdictLine, skipped []string, stale []replay.Entry) {
+	fsys := os.DirFS(bundledCassettes)
+	e, err := replay.New(fsys)
+	Expect(err).NotTo(HaveOccurred())
+	t, err := replay.Open(context.Background(), target, fsys, os.Getenv)
+	Expect(err).NotTo(HaveOccurred())
+	defer t.Close()
+	rep, err := e.Run(context.Background(), t)
+	Expect(err).NotTo(HaveOccurred())
+	var b *replay.Baseline
+	if baselineFile != "" {
+		b, err = replay.ReadBaseline(baselineFile)
+		Expect(err).NotTo(HaveOccurred())
+	}
+	v := rep.Judge(b)
+	add := func(ds []replay.Deviation, status func(replay.Deviation) string) {
+		for _, d := range ds {
+			lines = append(lines, verdictLine{d.Cassette, d.Interaction, d.Rule, d.Pointer, status(d)})
+		}
+	}
+	add(v.New, func(replay.Deviation) string { return "new" })
+	add(v.Known, func(replay.Deviation) string { return "known" })
+	add(v.Minor, func(d replay.Deviation) string { return d.Severity.String() })
+	for _, res := range rep.Results {
+		if res.Skipped != "" {
+			skipped = append(skipped, res.Interaction.Source())
+		}
+	}
+	return lines, skipped, v.Stale
+}
+
+var _ = Describe("stripe-contract replay", func() {
+	DescribeTable("gives the engine's verdicts on the same cassettes",
+		func(target, baselineFile string, wantExit int) {
+			args := []string{"--target", target, "--cassettes", bundledCassettes, "--format", "json"}
+			if baselineFile != "" {
+				args = append(args, "--baseline", baselineFile)
+			}
+			session := runReplay(nil, args...)
+			Expect(session.ExitCode()).To(Equal(wantExit), "stderr: %s", session.Err.Contents())
+			gotLines, gotSkipped, gotStale := cliVerdict(session.Out.Contents())
+			wantLines, wantSkipped, wantStale := engineVerdict(target, baselineFile)
+			Expect(gotLines).To(ConsistOf(wantLines))
+			Expect(gotSkipped).To(ConsistOf(wantSkipped))
+			Expect(gotStale).To(ConsistOf(wantStale))
+			if wantExit == 1 {
+				Expect(gotLines).To(ContainElement(HaveField("Status", "new")))
+			}
+		},
+		Entry("replay, its empty baseline: exit 0", replay.TargetReplay, replayBaseline, 0),
+		Entry("stripe-mock, its baseline: exit 0, every deviation known", replay.TargetStripeMock, stripeMockBase, 0),
+		Entry("stripe-mock, no baseline: exit 1, every deviation new", replay.TargetStripeMock, "", 1),
+	)
+
+	It("rewrites a baseline with one command, identical to the committed one when nothing changed", func() {
+		out := filepath.Join(GinkgoT().TempDir(), "stripe-mock.json")
+		session := runReplay(nil, "--target", "stripe-mock", "--cassettes", bundledCassettes, "--update-baseline", out)
+		Expect(session.ExitCode()).To(Equal(0), "stderr: %s", session.Err.Contents())
+		Expect(session.Err).To(gbytes.Say(`wrote \d+ deviations of stripe-mock`))
+		want, err := replay.ReadBaseline(stripeMockBase)
+		Expect(err).NotTo(HaveOccurred())
+		got, err := replay.ReadBaseline(out)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Entries).To(Equal(want.Entries))
+	})
+
+	It("fails on stale baseline entries, naming them, and writes JUnit with --junit", func() {
+		dir := GinkgoT().TempDir()
+		stale := filepath.Join(dir, "stale.json")
+		Expect(os.WriteFile(stale, []byte(`{"target":"replay","deviations":[{"cassette":"stripe-mock/retrieve_open.yaml","interaction":0,"rule":"replay.status","pointer":"/response/code"}]}`), 0o644)).To(Succeed())
+		junit := filepath.Join(dir, "junit.xml")
+		session := runReplay(nil, "--target", "replay", "--cassettes", bundledCassettes, "--baseline", stale, "--junit", junit)
+		Expect(session.ExitCode()).To(Equal(1))
+		Expect(session.Out).To(gbytes.Say(`stale: stripe-mock/retrieve_open.yaml#0 /response/code \[replay.status\] no longer occurs`))
+		data, err := os.ReadFile(junit)
+		Expect(err).NotTo(HaveOccurred())
+		var suites struct {
+			Tests    int `xml:"tests,attr"`
+			Failures int `xml:"failures,attr"`
+			Skipped  int `xml:"skipped,attr"`
+		}
+		Expect(xml.Unmarshal(data, &suites)).To(Succeed())
+		Expect(suites.Tests).To(Equal(20)) // 19 interactions and the baseline
+		Expect(suites.Failures).To(Equal(1))
+	})
+
+	It("writes GitHub annotations on the cassette's line", func() {
+		session := runReplay(nil, "--target", "stripe-mock", "--cassettes", bundledCassettes, "--format", "github")
+		Expect(session.ExitCode()).To(Equal(1))
+		Expect(session.Out).To(gbytes.Say(`::error file=../../cassettes/stripe-mock/retrieve_open.yaml,line=\d+,title=invoice_payment.status.enum::interaction 0 \(GET /v1/invoice_payments/inpay_1QOpen000000000001\)%3A|::error file=../../cassettes/stripe-mock/retrieve_open.yaml,line=\d+,title=`))
+	})
+
+	DescribeTable("exits 2 on usage errors, saying what is wrong",
+		func(env []string, args []string, message string) {
+			session := runReplay(env, args...)
+			Expect(session.ExitCode()).To(Equal(2))
+			Expect(session.Err).To(gbytes.Say(message))
+		},
+		Entry("an unknown target", nil, []string{"--cassettes", bundledCassettes, "--target", "stripe-mok"}, `unknown target "stripe-mok"`),
+		Entry("an unreadable cassettes folder", nil, []string{"--cassettes", "no/such/dir"}, `--cassettes no/such/dir: not a readable directory`),
+		Entry("no cassettes folder", nil, []string{"--target", "replay"}, `--cassettes is required`),
+		Entry("a live-mode key", []string{"STRIPE_API_KEY=sk_live_notreal"}, []string{"--cassettes", bundledCassettes, "--target", "live"}, `live-mode key \(sk_live_\.\.\.\)`),
+		Entry("live without a key", []string{"STRIPE_API_KEY="}, []string{"--cassettes", bundledCassettes, "--target", "live"}, `set STRIPE_API_KEY=sk_test_`),
+		Entry("a missing baseline", nil, []string{"--cassettes", bundledCassettes, "--baseline", "no/such.json"}, `baseline no/such.json`),
+		Entry("an unknown format", nil, []string{"--cassettes", bundledCassettes, "--format", "xml"}, `must be one of text, json, junit, github`),
+	)
+})
