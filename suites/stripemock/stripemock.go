@@ -37,7 +37,8 @@ type Server struct {
 	cmd    *exec.Cmd
 	addr   string // host:port of its HTTP listener
 	exited chan struct{}
-	err    error // why it exited, set before exited is closed
+	err    error         // why it exited, set before exited is closed
+	copied chan struct{} // closed when its output has all been copied to the log
 	once   sync.Once
 }
 
@@ -103,7 +104,7 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start stripe-mock: %w", err)
 	}
-	s := &Server{cmd: cmd, exited: make(chan struct{})}
+	s := &Server{cmd: cmd, exited: make(chan struct{}), copied: make(chan struct{})}
 	go func() {
 		s.err = cmd.Wait()
 		pw.Close()
@@ -111,6 +112,7 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	}()
 	found := make(chan string, 1)
 	go func() {
+		defer close(s.copied)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			fmt.Fprintln(c.log, "stripe-mock:", sc.Text())
@@ -170,8 +172,9 @@ func (s *Server) Addr() string { return s.addr }
 // URL is the base URL of its HTTP listener: http://127.0.0.1:PORT.
 func (s *Server) URL() string { return "http://" + s.addr }
 
-// Stop interrupts stripe-mock and waits for it; it kills it if it lingers
-// beyond 10 seconds. It is safe to call more than once.
+// Stop interrupts stripe-mock and waits for it, and for its last output to
+// reach the log; it kills it if it lingers beyond 10 seconds. It is safe to
+// call more than once.
 func (s *Server) Stop() {
 	s.once.Do(func() {
 		s.cmd.Process.Signal(os.Interrupt)
@@ -181,5 +184,6 @@ func (s *Server) Stop() {
 			s.cmd.Process.Kill()
 			<-s.exited
 		}
+		<-s.copied
 	})
 }
