@@ -23,8 +23,8 @@ import (
 const SecretPrefix = "whsec_"
 
 // DefaultTimeout bounds one delivery, from connecting to the end of the
-// endpoint's answer. Stripe asks endpoints to answer quickly, before any
-// slow work, and gives up on them after a few seconds.
+// endpoint's answer. Stripe's docs ask endpoints to return a 2xx quickly,
+// before any slow work; a handler that needs longer is itself a finding.
 const DefaultTimeout = 10 * time.Second
 
 // ErrSecretFormat is returned for a secret that is not a webhook endpoint
