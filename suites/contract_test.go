@@ -84,7 +84,7 @@ func init() {
 // interaction, and one for the baseline's stale entries.
 func describeTarget(name, label string, chosen bool) {
 	baselineFile := filepath.Join("baselines", name+".json")
-	Describe("target "+name, Label(label), Ordered, func() {
+	Describe("target "+name, Label(label), Ordered, ContinueOnFailure, func() {
 		var (
 			report   *replay.Report
 			verdict  replay.Verdict
