@@ -80,7 +80,7 @@ func Write(w io.Writer, format string, r *Report, v Verdict, o WriteOptions) err
 	return bw.Flush()
 }
 
-// results pairs each result with its judged deviations.
+// judgedResults pairs each result with its deviations and their status.
 func judgedResults(r *Report, v Verdict) [][]judged {
 	status := classify(v)
 	out := make([][]judged, len(r.Results))
