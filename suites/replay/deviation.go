@@ -81,5 +81,5 @@ func (d Deviation) Source() string { return fmt.Sprintf("%s#%d", d.Cassette, d.I
 
 // String is "cassette#N (METHOD path): pointer: message [rule]".
 func (d Deviation) String() string {
-	return fmt.Sprintf("%s (%s %s): %s: %s [%s]", d.Source(), d.Method, d.Path, validators.DisplayPointer(d.Pointer), d.Message, d.Rule)
+	return fmt.Sprintf("%s (%s %s): %s: %s [%s]", d.Source(), d.Method, d.Path, displayPointer(d.Pointer), d.Message, d.Rule)
 }

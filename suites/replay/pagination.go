@@ -141,7 +141,7 @@ func checkWalk(pages []page, whose string) []walkFinding {
 			switch {
 			case hasMore.Type == gjson.False && len(items) > 0:
 				add(prev.interaction, "/response/body/has_more", RulePaginationHasMore,
-					fmt.Sprintf("is false, but %s next page (interaction %d) holds %d more items", whose, in.Index, len(items)))
+					fmt.Sprintf("is false, but %s next page (interaction %d) holds %d more item(s)", whose, in.Index, len(items)))
 			case hasMore.Type == gjson.True && len(items) == 0:
 				add(prev.interaction, "/response/body/has_more", RulePaginationHasMore,
 					fmt.Sprintf("is true, but %s next page (interaction %d) is empty", whose, in.Index))
