@@ -46,6 +46,11 @@
 //     a crash or kill leaves the previous cassette intact.
 //   - Every JSON response body is validated with package validators as it
 //     is captured; WithCaptureHandler receives the result.
+//   - A Server given WithRequestCheck (package validators/request provides
+//     the checker) answers a request that breaks the request contract with
+//     the 400 error envelope the API would send, unless the interaction it
+//     matches recorded a 4xx (the API's own rejection, replayed); a recorded
+//     success is never replayed to such a request.
 //
 // ReadCassette lets the validate command's pipeline read cassettes: it
 // yields every JSON response body with its pointer prefixed by the
