@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/request"
 )
 
 // DefaultTimeout bounds one request to a target, from sending it to the last
@@ -22,6 +23,7 @@ type Engine struct {
 	set          [][]Interaction // by cassette, in lexical order
 	v            *validators.Validator
 	requestCheck func(*http.Request) []validators.Violation
+	checkSet     bool // WithRequestCheck was given, perhaps with nil
 	timeout      time.Duration
 }
 
@@ -40,9 +42,11 @@ func WithTimeout(d time.Duration) Option { return func(e *Engine) { e.timeout = 
 // request the recording shows answered 2xx is a deviation of the
 // interaction, its pointer prefixed with /request; on a request answered
 // 4xx it is expected (the cassette shows the API rejecting it) and not
-// reported.
+// reported. The default is the request contract of package
+// validators/request, derived from the same spec as the schemas; nil turns
+// the check off.
 func WithRequestCheck(check func(*http.Request) []validators.Violation) Option {
-	return func(e *Engine) { e.requestCheck = check }
+	return func(e *Engine) { e.requestCheck, e.checkSet = check, true }
 }
 
 // New loads every cassette (*.yaml) under fsys, in lexical order, hidden
@@ -62,6 +66,13 @@ func New(fsys fs.FS, opts ...Option) (*Engine, error) {
 		if e.v, err = validators.New(); err != nil {
 			return nil, err
 		}
+	}
+	if !e.checkSet {
+		c, err := request.New()
+		if err != nil {
+			return nil, err
+		}
+		e.requestCheck = c.Check
 	}
 	return e, nil
 }

@@ -248,6 +248,32 @@ var _ = Describe("the engine", func() {
 		})
 	})
 
+	Describe("the request contract, checked by default", func() {
+		It("reports a recorded request the API would reject but the recording shows answered 200", func() {
+			data, err := fs.ReadFile(cassettes.FS, "stripe-mock/list_by_status.yaml")
+			Expect(err).NotTo(HaveOccurred())
+			bad := strings.ReplaceAll(string(data), "&status=open", "&status=open&limit=0")
+			Expect(bad).NotTo(Equal(string(data)))
+			fsys := fstest.MapFS{"list.yaml": {Data: []byte(bad)}}
+			e, err := replay.New(fsys)
+			Expect(err).NotTo(HaveOccurred())
+			rep := run(e, replay.Replay(fsys))
+			Expect(find(rep, "list.yaml", 0, "request.invoice_payments.list.limit.range", "/request/query/limit")).To(HaveLen(1), dump(rep))
+
+			e, err = replay.New(fsys, replay.WithRequestCheck(nil))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(run(e, replay.Replay(fsys)).Deviations()).To(BeEmpty())
+		})
+
+		It("finds nothing to report in the bundled cassettes' requests", func() {
+			e, err := replay.New(cassettes.FS)
+			Expect(err).NotTo(HaveOccurred())
+			for _, d := range run(e, replay.Replay(cassettes.FS)).Deviations() {
+				Expect(d.Rule).NotTo(HavePrefix("request."), d.String())
+			}
+		})
+	})
+
 	It("refuses a cassette set it cannot read, naming the file and line", func() {
 		_, err := replay.New(fstest.MapFS{"bad.yaml": {Data: []byte("version: 1\ninteractions: []\n")}})
 		Expect(err).To(MatchError(ContainSubstring("cassette bad.yaml: line 1: version 1, want 2")))
