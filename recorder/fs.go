@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -145,4 +146,28 @@ func ReadProvenance(file string) (string, error) {
 		lines = append(lines, strings.TrimPrefix(line, " "))
 	}
 	return strings.Join(lines, "\n"), nil
+}
+
+// CassetteFiles lists the cassettes (*.yaml files) under fsys, in lexical
+// order, as paths relative to its root; hidden files and folders are
+// skipped. It is the one definition of a cassette set that serve, replay
+// and webhooks read.
+func CassetteFiles(fsys fs.FS) ([]string, error) {
+	var files []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != "." && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() && path.Ext(p) == ".yaml" {
+			files = append(files, p)
+		}
+		return nil
+	})
+	return files, err // WalkDir visits in lexical order
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,26 +80,18 @@ type serverEntry struct {
 func NewServer(fsys fs.FS, opts ...Option) (*Server, error) {
 	cfg := newConfig(opts)
 	s := &Server{matcher: NewMatcher(cfg.matchHeaders...), onMiss: cfg.onMiss, requests: cfg.requests, onReject: cfg.onReject}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p != "." && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || path.Ext(p) != ".yaml" {
-			return nil
-		}
+	files, err := CassetteFiles(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("recorder: %w", err)
+	}
+	for _, p := range files {
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("recorder: %w", err)
 		}
 		c, _, err := parseCassette(data)
 		if err != nil {
-			return fmt.Errorf("cassette %s: %w", p, err)
+			return nil, fmt.Errorf("recorder: cassette %s: %w", p, err)
 		}
 		s.files = append(s.files, p)
 		for n, i := range c.Interactions {
@@ -109,10 +100,6 @@ func NewServer(fsys fs.FS, opts ...Option) (*Server, error) {
 				interaction: i,
 			})
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("recorder: %w", err)
 	}
 	if len(s.files) == 0 {
 		return nil, errors.New("recorder: no cassettes (*.yaml files) found")

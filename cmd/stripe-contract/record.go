@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -45,8 +43,7 @@ flags:
 `
 
 func runRecord(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("record", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "record", recordUsage)
 	upstream := fs.String("upstream", "", "base URL to forward to, e.g. https://api.stripe.com or http://127.0.0.1:12111 (stripe-mock)")
 	file := fs.String("cassette", "", "cassette file to record into (.yaml)")
 	listen := fs.String("listen", "127.0.0.1:12113", "address to listen on (loopback unless you say otherwise; port 0 picks one)")
@@ -60,19 +57,8 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	format := &choice{value: "text", allowed: report.Names}
 	fs.Var(format, "format", "format of the validation report on stdout: "+strings.Join(report.Names, ", "))
 	note := fs.String("note", "", "where the recording comes from, written as comments at the top of the cassette (default: the upstream and the date)")
-	fs.Usage = func() {
-		io.WriteString(e.stderr, recordUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		e.errorf("record: unexpected argument %q (flags only)", fs.Arg(0))
-		return exitUsage
+	if code, ok := parseFlagsOnly(e, fs, args); !ok {
+		return code
 	}
 	if *upstream == "" || *file == "" {
 		e.errorf("record: --upstream and --cassette are required")

@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"io"
 	"os"
 	"strings"
 
@@ -37,8 +34,7 @@ flags:
 `
 
 func runReplay(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "replay", replayUsage)
 	dir := fs.String("cassettes", "", "directory of cassettes to replay (walked for .yaml files), e.g. cassettes/")
 	target := fs.String("target", replay.TargetReplay, "replay, stripe-mock, live, or an http(s) base URL")
 	baselineFile := fs.String("baseline", "", "baseline of known deviations (JSON), e.g. suites/baselines/stripe-mock.json")
@@ -46,27 +42,15 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 	format := &choice{value: "text", allowed: replay.Formats}
 	fs.Var(format, "format", "output format on stdout: "+strings.Join(replay.Formats, ", "))
 	junit := fs.String("junit", "", "also write a JUnit XML report to this file")
-	fs.Usage = func() {
-		io.WriteString(e.stderr, replayUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		e.errorf("replay: unexpected argument %q (flags only)", fs.Arg(0))
-		return exitUsage
+	if code, ok := parseFlagsOnly(e, fs, args); !ok {
+		return code
 	}
 	if *dir == "" {
 		e.errorf("replay: --cassettes is required")
 		fs.Usage()
 		return exitUsage
 	}
-	if info, err := os.Stat(*dir); err != nil || !info.IsDir() {
-		e.errorf("replay: --cassettes %s: not a readable directory", *dir)
+	if !readableDir(e, "replay", *dir) {
 		return exitUsage
 	}
 	if *update != "" && *baselineFile != "" {

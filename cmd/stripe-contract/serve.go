@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -48,34 +45,21 @@ flags:
 `
 
 func runServe(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "serve", serveUsage)
 	dir := fs.String("cassettes", "", "directory of cassettes to answer from (walked for .yaml files), e.g. cassettes/")
 	listen := fs.String("listen", "127.0.0.1:12114", "address to listen on (loopback unless you say otherwise; port 0 picks one)")
 	var matchHeaders headerList
 	fs.Var(&matchHeaders, "match-header", "also match requests on this header, e.g. Stripe-Version (repeatable)")
 	checkRequests := fs.Bool("check-requests", true, "answer requests that break the request contract with the API's 400 error envelope")
-	fs.Usage = func() {
-		io.WriteString(e.stderr, serveUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		e.errorf("serve: unexpected argument %q (flags only)", fs.Arg(0))
-		return exitUsage
+	if code, ok := parseFlagsOnly(e, fs, args); !ok {
+		return code
 	}
 	if *dir == "" {
 		e.errorf("serve: --cassettes is required")
 		fs.Usage()
 		return exitUsage
 	}
-	if info, err := os.Stat(*dir); err != nil || !info.IsDir() {
-		e.errorf("serve: --cassettes %s: not a readable directory", *dir)
+	if !readableDir(e, "serve", *dir) {
 		return exitUsage
 	}
 	opts := []recorder.Option{

@@ -3,10 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,35 +41,23 @@ flags:
 const ruleDelivery = "webhook.delivery"
 
 func runWebhooks(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("webhooks", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "webhooks", webhooksUsage)
 	dir := fs.String("cassettes", "", "directory of cassettes holding webhook deliveries (walked for .yaml files), e.g. cassettes/")
 	target := fs.String("target", "", "your webhook endpoint's URL, e.g. http://127.0.0.1:4242/webhook")
 	secret := fs.String("webhook-secret", "", "your endpoint's signing secret (whsec_...): re-sign each delivery with it")
 	timeout := fs.Duration("timeout", webhook.DefaultTimeout, "bound on each delivery, from connecting to the end of the answer")
 	format := &choice{value: "text", allowed: report.Names}
 	fs.Var(format, "format", "output format: "+strings.Join(report.Names, ", "))
-	fs.Usage = func() {
-		io.WriteString(e.stderr, webhooksUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlagsOnly(e, fs, args); !ok {
+		return code
 	}
 	switch {
-	case fs.NArg() > 0:
-		e.errorf("webhooks: unexpected argument %q (flags only)", fs.Arg(0))
-		return exitUsage
 	case *dir == "" || *target == "":
 		e.errorf("webhooks: --cassettes and --target are required")
 		fs.Usage()
 		return exitUsage
 	}
-	if info, err := os.Stat(*dir); err != nil || !info.IsDir() {
-		e.errorf("webhooks: --cassettes %s: not a readable directory", *dir)
+	if !readableDir(e, "webhooks", *dir) {
 		return exitUsage
 	}
 	v, err := validators.New()

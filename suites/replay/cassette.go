@@ -5,12 +5,13 @@ import (
 	"io/fs"
 	"mime"
 	"net/url"
-	"path"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v4"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	"github.com/stripe-contract/stripe-contract/recorder"
 )
 
 // Interaction is one recorded request and its answer, as the engine replays
@@ -40,32 +41,20 @@ func (i Interaction) Name() string { return i.Source() + " " + i.Method + " " + 
 // skipped. The files are decoded into go-vcr's own cassette types.
 func loadCassettes(fsys fs.FS) ([][]Interaction, error) {
 	var set [][]Interaction
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p != "." && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || path.Ext(p) != ".yaml" {
-			return nil
-		}
+	files, err := recorder.CassetteFiles(fsys)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range files {
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		interactions, err := decodeCassette(p, data)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		set = append(set, interactions)
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	if len(set) == 0 {
 		return nil, fmt.Errorf("no cassettes (*.yaml files) found")

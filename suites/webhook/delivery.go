@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"path"
-	"sort"
 	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v4"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
@@ -52,26 +49,10 @@ func (d Delivery) String() string {
 // is not a go-vcr cassette is an error naming it; a set without deliveries
 // is ErrNoDeliveries.
 func Load(fsys fs.FS) ([]Delivery, error) {
-	var files []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p != "." && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !d.IsDir() && path.Ext(p) == ".yaml" {
-			files = append(files, p)
-		}
-		return nil
-	})
+	files, err := recorder.CassetteFiles(fsys)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(files)
 	var out []Delivery
 	for _, f := range files {
 		data, err := fs.ReadFile(fsys, f)
