@@ -24,21 +24,21 @@ var ErrNotCassette = errors.New("not a go-vcr cassette")
 // is the endpoint's own reply and not Stripe's.
 func payload(i *cassette.Interaction) (body, pointer string, ok bool) {
 	if i.Request.Headers.Get("Stripe-Signature") != "" {
-		if isJSON(i.Request.Body, i.Request.Headers.Get("Content-Type")) {
+		if IsJSON(i.Request.Body, i.Request.Headers.Get("Content-Type")) {
 			return i.Request.Body, "/request/body", true
 		}
 		return "", "", false
 	}
-	if isJSON(i.Response.Body, i.Response.Headers.Get("Content-Type")) {
+	if IsJSON(i.Response.Body, i.Response.Headers.Get("Content-Type")) {
 		return i.Response.Body, "/response/body", true
 	}
 	return "", "", false
 }
 
-// isJSON reports whether a body is meant as JSON: its media type says so,
+// IsJSON reports whether a body is meant as JSON: its media type says so,
 // or it has none and starts like a JSON object or array. A body that says
 // it is JSON is validated even if it is not (that is a finding).
-func isJSON(body, contentType string) bool {
+func IsJSON(body, contentType string) bool {
 	trimmed := strings.TrimSpace(body)
 	if trimmed == "" {
 		return false

@@ -114,7 +114,7 @@ func runWebhooks(ctx context.Context, e *env, args []string) int {
 			}
 		}
 		outcome := outcomeOf(o, filepath.Join(*dir, filepath.FromSlash(d.Cassette)))
-		count(&sum, &outcome)
+		sum.Add(&outcome)
 		if err := out.Write(&outcome, out.Format(nil, &outcome)); err != nil {
 			e.errorf("webhooks: writing the report: %v", err)
 			return exitUsage
@@ -159,26 +159,6 @@ func outcomeOf(o webhook.Outcome, source string) pipeline.Outcome {
 			Label:  fmt.Sprintf("interaction %d: POST %s", d.Interaction, d.URL),
 		},
 		Result: res,
-	}
-}
-
-// count adds an outcome to the run's summary, as the pipeline does.
-func count(s *pipeline.Summary, o *pipeline.Outcome) {
-	s.Documents++
-	s.Bytes += o.Doc.Size
-	if o.Result.Valid() {
-		s.Valid++
-	} else {
-		s.Invalid++
-	}
-	for _, v := range o.Result.Violations {
-		s.Violations[v.Severity]++
-		rc := s.Rules[v.Rule]
-		if rc == nil {
-			rc = &pipeline.RuleCount{Rule: v.Rule, Severity: v.Severity}
-			s.Rules[v.Rule] = rc
-		}
-		rc.Count++
 	}
 }
 

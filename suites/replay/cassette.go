@@ -3,10 +3,8 @@ package replay
 import (
 	"fmt"
 	"io/fs"
-	"mime"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v4"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
@@ -115,18 +113,4 @@ func decodeCassette(name string, data []byte) ([]Interaction, error) {
 		})
 	}
 	return out, nil
-}
-
-// isJSON reports whether a body is meant as JSON: its media type says so,
-// or it has none and starts like a JSON object or array.
-func isJSON(body []byte, contentType string) bool {
-	trimmed := strings.TrimSpace(string(body))
-	if trimmed == "" {
-		return false
-	}
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
-		return true
-	}
-	return mt == "" && (trimmed[0] == '{' || trimmed[0] == '[')
 }

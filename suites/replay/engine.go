@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stripe-contract/stripe-contract/recorder"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/request"
 )
@@ -242,7 +243,7 @@ func (e *Engine) send(ctx context.Context, client *http.Client, base string, t *
 	if int64(len(body)) > limit {
 		return nil, fmt.Errorf("the body is over %d bytes", limit)
 	}
-	return &answer{status: resp.StatusCode, body: body, json: isJSON(body, resp.Header.Get("Content-Type"))}, nil
+	return &answer{status: resp.StatusCode, body: body, json: recorder.IsJSON(string(body), resp.Header.Get("Content-Type"))}, nil
 }
 
 // checkRequest applies the request check, if any, to an API request.
@@ -275,7 +276,7 @@ func (e *Engine) checkAnswer(in Interaction, a *answer) []finding {
 		out = append(out, finding{"/response/code", RuleStatus,
 			fmt.Sprintf("is %d, recorded %d", a.status, rec.Code), validators.Error})
 	}
-	recordedJSON := isJSON([]byte(rec.Body), rec.Headers.Get("Content-Type"))
+	recordedJSON := recorder.IsJSON(rec.Body, rec.Headers.Get("Content-Type"))
 	// A webhook endpoint's reply is its own, not Stripe's: it is compared
 	// with the recorded reply but not held to the contract.
 	if !in.Webhook && (recordedJSON || a.json) {

@@ -73,7 +73,10 @@ func (s *Summary) RuleCounts() []RuleCount {
 	return out
 }
 
-func (s *Summary) add(o *Outcome) {
+// Add counts one outcome, as a run does for each document: for callers
+// that produce outcomes of their own (webhook deliveries) and report them
+// the same way.
+func (s *Summary) Add(o *Outcome) {
 	s.Documents++
 	s.Bytes += o.Doc.Size
 	if o.Result.Valid() {
@@ -280,7 +283,7 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 		<-b.done
 		if writeErr == nil {
 			for i := range b.outcomes {
-				sum.add(&b.outcomes[i])
+				sum.Add(&b.outcomes[i])
 				start := 0
 				if i > 0 {
 					start = b.ends[i-1]
