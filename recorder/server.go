@@ -35,6 +35,7 @@ type RequestError struct {
 	Violations  []validators.Violation
 }
 
+// Error names the request and every rule it broke, with where.
 func (e *RequestError) Error() string {
 	parts := make([]string, len(e.Violations))
 	for i, v := range e.Violations {
