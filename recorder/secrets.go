@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -172,7 +173,7 @@ func checkInteraction(i *cassette.Interaction) (field, kind, encoding string, fo
 		return found
 	}
 	headers := func(prefix string, h http.Header) bool {
-		for _, name := range sortedKeys(h) {
+		for _, name := range slices.Sorted(maps.Keys(h)) {
 			if check(prefix+"[name]", name) {
 				return true
 			}
@@ -200,15 +201,6 @@ func checkInteraction(i *cassette.Interaction) (field, kind, encoding string, fo
 		headers("response.trailer", resp.Trailer) ||
 		check("response.body", resp.Body)
 	return
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // checkBytes finds a secret in a cassette file's bytes, as the last check

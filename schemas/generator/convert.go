@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -201,7 +202,7 @@ func (c *converter) object(out *object, n map[string]any, f field) error {
 	}
 	converted := newObject()
 	conditional := typeConditional(props)
-	for _, p := range sortedKeys(props) {
+	for _, p := range slices.Sorted(maps.Keys(props)) {
 		child, err := c.convert(props[p], field{
 			path: append(slices.Clip(f.path), p),
 			src:  append(slices.Clip(f.src), "properties", p),

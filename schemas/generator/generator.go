@@ -18,6 +18,7 @@ package generator
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -189,7 +190,7 @@ func (g *generation) list() (string, *object, error) {
 }
 
 func sameShape(a, b map[string]any) bool {
-	return slices.Equal(sortedKeys(properties(a)), sortedKeys(properties(b))) &&
+	return slices.Equal(slices.Sorted(maps.Keys(properties(a))), slices.Sorted(maps.Keys(properties(b)))) &&
 		slices.Equal(slices.Sorted(slices.Values(stringList(a["required"]))), slices.Sorted(slices.Values(stringList(b["required"]))))
 }
 

@@ -3,6 +3,7 @@ package generator
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -92,7 +93,7 @@ func (c *converter) crossField(n map[string]any, f field, props map[string]map[s
 	}
 	allOf = append(allOf, refs...)
 
-	for _, p := range sortedKeys(props) {
+	for _, p := range slices.Sorted(maps.Keys(props)) {
 		desc := str(props[p], "description")
 		if m := nullUntilPattern.FindStringSubmatchIndex(desc); m != nil {
 			value := desc[m[4]:m[5]]
@@ -159,7 +160,7 @@ func (c *converter) referenceRule(f field, props map[string]map[string]any) ([]a
 	types := stringList(typeProp["enum"])
 	named := map[string]string{}
 	var sentences []string
-	for _, p := range sortedKeys(props) {
+	for _, p := range slices.Sorted(maps.Keys(props)) {
 		desc := str(props[p], "description")
 		if m := whenTypePattern.FindStringSubmatchIndex(desc); m != nil {
 			t := desc[m[2]:m[3]]
@@ -178,7 +179,7 @@ func (c *converter) referenceRule(f field, props map[string]map[string]any) ([]a
 			return nil, fmt.Errorf("%s: no property is documented as set when type is %q", pointer(f.src...), t)
 		}
 	}
-	refs := sortedKeys(invert(named))
+	refs := slices.Sorted(maps.Keys(invert(named)))
 	id, err := c.rules.add(rule{
 		id:      c.ruleID(f, "reference-matches-type"),
 		summary: fmt.Sprintf("exactly one of %s is set: the one %s names", strings.Join(refs, ", "), strings.Join(append(slices.Clip(f.path), "type"), ".")),

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -260,7 +261,7 @@ func (pc *paramConverter) convert(n map[string]any, path []string, src []string,
 			}
 			converted = append(converted, child)
 			phrase := typePhrase(str(bm, "type"), false)
-			if props := sortedKeys(properties(bm)); len(props) > 0 {
+			if props := slices.Sorted(maps.Keys(properties(bm))); len(props) > 0 {
 				phrase += " with " + strings.Join(props, ", ")
 			}
 			phrases = append(phrases, phrase)
@@ -314,7 +315,7 @@ func (pc *paramConverter) convert(n map[string]any, path []string, src []string,
 	}
 	if props := properties(n); len(props) > 0 {
 		converted := newObject()
-		for _, p := range sortedKeys(props) {
+		for _, p := range slices.Sorted(maps.Keys(props)) {
 			child, err := pc.convert(props[p], append(slices.Clip(path), p), append(slices.Clip(src), "properties", p), "", nil, false)
 			if err != nil {
 				return nil, err
@@ -409,7 +410,7 @@ func (pc *paramConverter) limitRange(limit *object, desc string, src []string) e
 // the rule is read from the two descriptions, and the citation says so.
 func (pc *paramConverter) cursors(descs map[string]string, srcs map[string][]string) (*object, error) {
 	var found []string
-	for _, p := range sortedKeys(descs) {
+	for _, p := range slices.Sorted(maps.Keys(descs)) {
 		if m := cursorPattern.FindStringSubmatch(descs[p]); m != nil && m[1] == p {
 			found = append(found, p)
 		}
@@ -550,7 +551,7 @@ func (w *expansionWalk) walk(n map[string]any, prefix string, depth int, resourc
 	props := properties(n)
 	required := stringList(n["required"])
 	list := isList(n)
-	for _, p := range sortedKeys(props) {
+	for _, p := range slices.Sorted(maps.Keys(props)) {
 		child := props[p]
 		d := depth
 		if isList(child) && !slices.Contains(required, p) {

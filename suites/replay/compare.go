@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"strconv"
@@ -55,7 +56,7 @@ func compareValue(out *[]finding, ptr, parent, name string, want, got any) {
 	switch w := want.(type) {
 	case map[string]any:
 		g := got.(map[string]any)
-		for _, k := range sortedKeys(w) {
+		for _, k := range slices.Sorted(maps.Keys(w)) {
 			child := ptr + "/" + escapeToken(k)
 			gv, ok := g[k]
 			if !ok {
@@ -65,7 +66,7 @@ func compareValue(out *[]finding, ptr, parent, name string, want, got any) {
 			}
 			compareValue(out, child, name, k, w[k], gv)
 		}
-		for _, k := range sortedKeys(g) {
+		for _, k := range slices.Sorted(maps.Keys(g)) {
 			if _, ok := w[k]; !ok {
 				*out = append(*out, finding{ptr + "/" + escapeToken(k), RuleExtraField,
 					fmt.Sprintf("is %s, and the recording has no such field", describe(g[k])), validators.Warning})
@@ -145,15 +146,6 @@ func describe(v any) string {
 		return string(b[:77]) + `..."`
 	}
 	return string(b)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // escapeToken escapes a JSON pointer reference token (RFC 6901).

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -134,7 +135,7 @@ func (c *comparer) walk(j any, v reflect.Value, where, pointer string) {
 		case reflect.Struct:
 			c.walkStruct(jv, v, where, pointer)
 		case reflect.Map:
-			for _, k := range sortedKeys(jv) {
+			for _, k := range slices.Sorted(maps.Keys(jv)) {
 				mv := v.MapIndex(reflect.ValueOf(k).Convert(v.Type().Key()))
 				c.walk(jv[k], mv, where+"["+strconv.Quote(k)+"]", pointer+"/"+escape(k))
 			}
@@ -196,7 +197,7 @@ func (c *comparer) walkDynamic(j any, v reflect.Value, where, pointer string) {
 func (c *comparer) walkStruct(obj map[string]any, v reflect.Value, where, pointer string) {
 	fields := fieldsOf(v.Type())
 	seen := make(map[int]bool, len(fields))
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		i := lookup(fields, k)
 		if i < 0 {
 			c.add(NoField, where+"["+strconv.Quote(k)+"]", pointer+"/"+escape(k), obj[k], reflect.Value{})
@@ -355,15 +356,6 @@ func typeName(t reflect.Type) string {
 		return t.Name()
 	}
 	return t.String()
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func escape(k string) string {

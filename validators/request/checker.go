@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"mime"
 	"net/http"
 	"slices"
@@ -472,7 +473,7 @@ func (ck *check) collect(ve *jsonschema.ValidationError, instance any) {
 	case "additionalProperties":
 		obj, _ := value.(map[string]any)
 		known := props(node)
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			if _, ok := known[k]; ok {
 				continue
 			}
@@ -483,7 +484,7 @@ func (ck *check) collect(ve *jsonschema.ValidationError, instance any) {
 			case ptr == "/query":
 				ck.add(rule, kw, childPtr, fmt.Sprintf("%s is not a parameter of %s, which takes %s", paramName(childPtr), ck.op.request(), strings.Join(ck.op.params, ", ")))
 			default:
-				ck.add(rule, kw, childPtr, fmt.Sprintf("%s is not a parameter of %s: %s takes %s", paramName(childPtr), ck.op.request(), name, strings.Join(bracketed(name, sortedKeys(known)), ", ")))
+				ck.add(rule, kw, childPtr, fmt.Sprintf("%s is not a parameter of %s: %s takes %s", paramName(childPtr), ck.op.request(), name, strings.Join(bracketed(name, slices.Sorted(maps.Keys(known))), ", ")))
 			}
 		}
 	case "not":
@@ -615,7 +616,7 @@ func show(v any) string {
 func shape(name string, v any) string {
 	switch v := v.(type) {
 	case map[string]any:
-		return fmt.Sprintf("given with members (%s)", strings.Join(bracketed(name, sortedKeys(v)), ", "))
+		return fmt.Sprintf("given with members (%s)", strings.Join(bracketed(name, slices.Sorted(maps.Keys(v))), ", "))
 	case []any:
 		return fmt.Sprintf("given as a list (%s[]=...)", name)
 	}

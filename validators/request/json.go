@@ -1,7 +1,6 @@
 package request
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -39,15 +38,6 @@ func itemsEnum(m map[string]any) []string {
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // resolve follows an RFC 6901 pointer ("" is the whole value) through
