@@ -246,28 +246,7 @@ func (v *Validator) goChecks(k Kind, d decoded, schema *jsonschema.Schema) []Vio
 // treeView reads a decoded document.
 type treeView struct{ doc any }
 
-func (v treeView) get(p path) (any, bool) {
-	cur := v.doc
-	for _, seg := range p.segs[:p.n] {
-		switch c := cur.(type) {
-		case map[string]any:
-			next, ok := c[seg]
-			if !ok {
-				return nil, false
-			}
-			cur = next
-		case []any:
-			i, err := strconv.Atoi(seg)
-			if err != nil || i < 0 || i >= len(c) {
-				return nil, false
-			}
-			cur = c[i]
-		default:
-			return nil, false
-		}
-	}
-	return cur, true
-}
+func (v treeView) get(p path) (any, bool) { return descend(v.doc, p.segs[:p.n]) }
 
 func (v treeView) number(p path) (json.Number, bool) {
 	x, _ := v.get(p)

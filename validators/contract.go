@@ -240,9 +240,13 @@ func splitPointer(p string) []string {
 }
 
 // valueAt resolves a pointer in a decoded document.
-func valueAt(doc any, p string) (any, bool) {
+func valueAt(doc any, p string) (any, bool) { return descend(doc, splitPointer(p)) }
+
+// descend follows member names and array indexes from doc; false when one
+// leads nowhere.
+func descend(doc any, segs []string) (any, bool) {
 	cur := doc
-	for _, seg := range splitPointer(p) {
+	for _, seg := range segs {
 		switch v := cur.(type) {
 		case map[string]any:
 			next, ok := v[seg]
