@@ -22,6 +22,7 @@ const (
 	FaultBodyTimeout Fault = "body-timeout" // the response began, but its body did not finish within the timeout
 	FaultBodyCut     Fault = "body-cut"     // the connection broke in the middle of the body
 	FaultCanceled    Fault = "canceled"     // the client gave up first
+	FaultEncoding    Fault = "encoding"     // a Content-Encoding the recorder cannot decode, or a body that does not decode
 	FaultOther       Fault = "error"        // anything else: DNS, TLS, a malformed response
 )
 
@@ -59,6 +60,8 @@ func (e *UpstreamError) Error() string {
 		what = fmt.Sprintf("the upstream broke the connection after %d bytes of the response body", e.Received)
 	case FaultCanceled:
 		what = "the client canceled the request"
+	case FaultEncoding:
+		what = "the response body cannot be recorded"
 	default:
 		what = "the upstream request failed"
 	}
@@ -94,25 +97,28 @@ func defaultTransport(timeout time.Duration) *http.Transport {
 }
 
 // faultTransport names upstream faults (as *UpstreamError), for the
-// request and for the body as it is read. It also drops Accept-Encoding,
-// so the upstream answers in plain text: a compressed body could be
-// neither validated nor redacted.
+// request and for the body as it is read. It asks the upstream for
+// "identity" (which also keeps Go's transport from asking for gzip on its
+// own) and decodes any Content-Encoding that comes back all the same (see
+// decodeBody), so what is recorded, redacted and validated is the body as
+// the client reads it.
 type faultTransport struct {
 	next http.RoundTripper
 }
 
 func (t *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	out := req
-	if req.Header.Get("Accept-Encoding") != "" {
-		out = req.Clone(req.Context())
-		out.Header.Del("Accept-Encoding")
-	}
+	out := req.Clone(req.Context())
+	out.Header.Set("Accept-Encoding", "identity")
 	start := time.Now()
 	resp, err := t.next.RoundTrip(out)
 	if err != nil {
 		return nil, classify(req, err, 0, start, false)
 	}
 	resp.Body = &faultBody{ReadCloser: resp.Body, req: req, start: start}
+	if err := decodeBody(resp); err != nil {
+		resp.Body.Close()
+		return nil, classify(req, err, 0, start, false)
+	}
 	return resp, nil
 }
 
@@ -145,7 +151,10 @@ func classify(req *http.Request, err error, received int64, start time.Time, inB
 	var netErr net.Error
 	ctxErr := req.Context().Err()
 	timedOut := errors.Is(ctxErr, context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout())
+	var encErr *EncodingError
 	switch {
+	case errors.As(err, &encErr):
+		e.Fault = FaultEncoding
 	case errors.Is(ctxErr, context.Canceled):
 		e.Fault = FaultCanceled
 	case timedOut && inBody:

@@ -84,8 +84,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // fault answers a request the upstream did not.
 func (p *Proxy) fault(w http.ResponseWriter, r *http.Request, err error) {
 	var ue *UpstreamError
+	var encErr *EncodingError
 	switch {
 	case errors.As(err, &ue):
+	case errors.As(err, &encErr):
+		// A body that stopped decoding part-way, found as go-vcr read it.
+		ue = &UpstreamError{Fault: FaultEncoding, Method: r.Method, URL: redactor{}.url(r.URL.String()), Err: err}
 	case errors.Is(err, ErrStopped):
 		writeError(w, http.StatusServiceUnavailable, "api_error", "stripe-contract record is shutting down; the request was not sent")
 		return
