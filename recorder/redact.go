@@ -65,6 +65,7 @@ func (rd redactor) interaction(i *cassette.Interaction) error {
 	req.Host = rd.text(req.Host)
 	req.RemoteAddr = rd.text(req.RemoteAddr)
 	req.Headers = rd.headers(req.Headers)
+	reduceTelemetry(req.Headers)
 	req.Trailer = rd.headers(req.Trailer)
 	req.Form = rd.values(req.Form)
 	if body := rd.body(req.Body, req.Headers.Get("Content-Type")); body != req.Body {
