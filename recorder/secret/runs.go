@@ -47,6 +47,10 @@ func base64Runs(b []byte, runs []run) []run {
 			last := width
 			for last == width {
 				next := lineStart(b, cur)
+				if next >= 0 && b[next] == '=' { // a line of only padding
+					cur = padEnd(b, next)
+					break
+				}
 				if next < 0 || b64Value[b[next]] == 0xff || hasLit(b, next, "--", false) {
 					break
 				}
@@ -63,7 +67,7 @@ func base64Runs(b []byte, runs []run) []run {
 					break
 				}
 			}
-			if wrapped {
+			if wrapped || cur != j {
 				j, k = cur, cur
 			}
 		}
