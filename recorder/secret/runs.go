@@ -1,0 +1,191 @@
+package secret
+
+// Lengths below which an encoded token cannot hold the shortest secret
+// ("sk_live_x", 9 bytes) or credential (8 bytes).
+const (
+	minPlain     = 8
+	minBase64    = 11 // 8 bytes
+	minHex       = 2 * minPlain
+	minUTF16     = minPlain
+	minWrapWidth = 16 // narrowest line of a wrapped base64 token
+)
+
+// run is a token of a block encoding in a view: its span [lo, hi) (with
+// padding and, for base64 wrapped across lines, the line breaks) and its
+// characters without either.
+type run struct {
+	lo, hi int
+	chars  []byte
+}
+
+// isHex reports whether c is a hex digit.
+func isHex(c byte) bool {
+	_, ok := unhex(c)
+	return ok
+}
+
+// base64Runs appends the base64 tokens of b, in either alphabet, to runs.
+// A token continues across a line break (CRLF or LF, then any indentation)
+// when every line before the break is as wide as its first, at least
+// minWrapWidth and unpadded, as MIME (76 columns), PEM (64) and YAML's
+// !!binary (70) wrap them; a line starting "--" (a MIME boundary) never
+// continues one.
+func base64Runs(b []byte, runs []run) []run {
+	for i := 0; i < len(b); {
+		if b64Value[b[i]] == 0xff {
+			i++
+			continue
+		}
+		lo := i
+		j := segmentEnd(b, i)
+		width := j - lo
+		k := padEnd(b, j)
+		chars := b[lo:j]
+		wrapped := false
+		if width >= minWrapWidth && k == j {
+			cur := j // end of the token's last segment
+			last := width
+			for last == width {
+				next := lineStart(b, cur)
+				if next >= 0 && b[next] == '=' { // a line of only padding
+					cur = padEnd(b, next)
+					break
+				}
+				if next < 0 || b64Value[b[next]] == 0xff || hasLit(b, next, "--", false) {
+					break
+				}
+				if !wrapped {
+					chars = append([]byte(nil), chars...)
+					wrapped = true
+				}
+				e := segmentEnd(b, next)
+				chars = append(chars, b[next:e]...)
+				last = e - next
+				cur = e
+				if p := padEnd(b, e); p != e {
+					cur = p
+					break
+				}
+			}
+			if wrapped || cur != j {
+				j, k = cur, cur
+			}
+		}
+		if len(chars) >= minBase64 {
+			runs = append(runs, run{lo: lo, hi: max(j, k), chars: chars})
+		}
+		i = max(j, k)
+	}
+	return runs
+}
+
+// segmentEnd is the end of the base64 characters starting at b[i].
+func segmentEnd(b []byte, i int) int {
+	for i < len(b) && b64Value[b[i]] != 0xff {
+		i++
+	}
+	return i
+}
+
+// padEnd is the end of the (at most two) '=' of padding at b[i].
+func padEnd(b []byte, i int) int {
+	for n := 0; n < 2 && i < len(b) && b[i] == '='; n++ {
+		i++
+	}
+	return i
+}
+
+// lineStart returns where the next line's text starts when b[i:] is a
+// line break (CRLF or LF) and its indentation, or -1.
+func lineStart(b []byte, i int) int {
+	switch {
+	case i+1 < len(b) && b[i] == '\r' && b[i+1] == '\n':
+		i += 2
+	case i < len(b) && b[i] == '\n':
+		i++
+	default:
+		return -1
+	}
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	if i >= len(b) {
+		return -1
+	}
+	return i
+}
+
+// hexRuns appends the runs of hex digits of b long enough to hold a secret.
+func hexRuns(b []byte, runs []run) []run {
+	for i := 0; i < len(b); {
+		if !isHex(b[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(b) && isHex(b[j]) {
+			j++
+		}
+		if j-i >= minHex {
+			runs = append(runs, run{lo: i, hi: j, chars: b[i:j]})
+		}
+		i = j
+	}
+	return runs
+}
+
+// stretch is a run of UTF-16 text whose characters are all one byte wide
+// (U+0001 to U+00FF), the only ones a secret or an encoding of one uses:
+// character i is the pair at lo+2i, and its low byte is at lo+2i (LE) or
+// lo+2i+1 (BE).
+type stretch struct {
+	lo, n int
+	kind  layer
+}
+
+// utf16Stretches appends the stretches of b at least minUTF16 characters
+// long: in each run of bytes that alternate between zero and not, the
+// pairs of one byte order. The order is the one a byte-order mark says,
+// at the start of b or just before the run; without one, a run that
+// starts with a zero byte is big-endian. Either way the pairs a secret
+// occupies are the same bytes but at the ends of the run, so a wrong
+// guess changes little more than the name.
+func utf16Stretches(b []byte, out []stretch) []stretch {
+	order := layer(0)
+	if len(b) >= 2 && b[0] == 0xff && b[1] == 0xfe {
+		order = layerUTF16LE
+	} else if len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff {
+		order = layerUTF16BE
+	}
+	for s := 0; s+1 < len(b); {
+		if (b[s] == 0) == (b[s+1] == 0) {
+			s++
+			continue
+		}
+		e := s + 2
+		for e < len(b) && (b[e] == 0) != (b[e-1] == 0) {
+			e++
+		}
+		kind := order
+		switch {
+		case s >= 2 && b[s-2] == 0xff && b[s-1] == 0xfe:
+			kind = layerUTF16LE
+		case s >= 1 && b[s-1] == 0xfe && b[s] == 0xff:
+			kind = layerUTF16BE
+		case kind == 0 && b[s] == 0:
+			kind = layerUTF16BE
+		case kind == 0:
+			kind = layerUTF16LE
+		}
+		// A little-endian pair is (x, 0), a big-endian one (0, x).
+		lo := s
+		if (kind == layerUTF16BE) != (b[s] == 0) {
+			lo++
+		}
+		if n := (e - lo) / 2; n >= minUTF16 {
+			out = append(out, stretch{lo: lo, n: n, kind: kind})
+		}
+		s = e
+	}
+	return out
+}

@@ -1,0 +1,238 @@
+package secret
+
+import "bytes"
+
+// The bounds of one Scan or Redact.
+const (
+	// maxDepth is how many encodings deep a secret is looked for.
+	maxDepth = 6
+	// workFactor and workFloor bound the bytes of all decoded views:
+	// workFactor times the input (and times what was decompressed) plus
+	// workFloor. Ordinary text needs a few times its size.
+	workFactor = 32
+	workFloor  = 1 << 20
+	// viewCost is what a view costs besides its bytes, so that many tiny
+	// views are bounded too.
+	viewCost = 64
+	// maxInflated bounds the output of all compressed containers.
+	maxInflated = 64 << 20
+)
+
+// state is one Scan or Redact under way.
+type state struct {
+	fold     bool     // prefixes and credentials match in either case
+	inflate  bool     // open compressed containers
+	creds    [][]byte // longest first; lower case when fold
+	work     int      // decoded bytes left before the bound
+	inflated int      // decompressed bytes left before the bound
+	limited  bool     // a bound stopped the walk
+	out      []finding
+	arena    []byte // decoded views, a stack: a view's bytes are freed when its walk returns
+	lowered  []byte
+	inflaters
+}
+
+// visit finds what v holds, and what every decoding of v reveals.
+func (st *state) visit(v *view) {
+	st.values(v)
+	if v.depth >= maxDepth || st.limited {
+		return
+	}
+	st.charChildren(v)
+	st.utf16Children(v)
+	st.base64Children(v)
+	st.hexChildren(v)
+	if st.inflate {
+		st.packedChildren(v)
+	}
+}
+
+// values records the secrets and credentials in v's bytes.
+func (st *state) values(v *view) {
+	eachValue(v.data, st.fold, func(a, b, fam int) { st.found(v, a, b, catalogue[fam].Name) })
+	if len(st.creds) == 0 {
+		return
+	}
+	data := v.data
+	if st.fold {
+		st.lowered = lowerASCII(st.lowered, data)
+		data = st.lowered
+	}
+	eachCredential(data, st.creds, func(a, b int) { st.found(v, a, b, FamilyCredential) })
+}
+
+// found records a value of family at [a, b) of v, unless v is a character
+// layer whose escapes it does not touch (its parent holds it as it is).
+func (st *state) found(v *view, a, b int, family string) {
+	if v.kind.char() && !v.touches(a, b) {
+		return
+	}
+	f := place(v, a, b)
+	f.Family = family
+	st.out = append(st.out, f)
+}
+
+// spend takes cost from the work left, or records that a bound stopped
+// the walk at [lo, hi) of v.
+func (st *state) spend(v *view, lo, hi, cost int) bool {
+	if st.limited {
+		return false
+	}
+	if cost <= st.work {
+		st.work -= cost
+		return true
+	}
+	st.limit(v, lo, hi)
+	return false
+}
+
+// limit records a FamilyUnscanned finding at [lo, hi) of v and stops the
+// walk.
+func (st *state) limit(v *view, lo, hi int) {
+	st.limited = true
+	lo = min(max(lo, 0), len(v.data)-1)
+	hi = min(max(hi, lo+1), len(v.data))
+	f := place(v, lo, hi)
+	f.Family, f.Redactable, f.repl = FamilyUnscanned, false, nil
+	st.out = append(st.out, f)
+}
+
+// isText reports whether c can be part of text a character encoding was
+// applied to: printable ASCII and white space.
+func isText(c byte) bool {
+	return 0x20 <= c && c < 0x7f || c == '\t' || c == '\r' || c == '\n'
+}
+
+// charChildren visits each text region of v that holds an escape of a
+// character encoding, decoded. Regions are maximal runs of text bytes:
+// encoded text is ASCII, and binary data (a base64 token's decoding that
+// is not text) would otherwise decode every stray "%41" into a view the
+// size of the data.
+//
+// Below a character layer A, an encoding B is decoded only when one of its
+// escapes touches an escape of A (B was applied to A's output: "%5Cu0073")
+// or B comes after A in the canonical order: escapes that touch nothing
+// commute, and one order finds what both would.
+func (st *state) charChildren(v *view) {
+	for ci := range charCodecs {
+		c := &charCodecs[ci]
+		if bytes.IndexByte(v.data, c.trigger) < 0 {
+			continue
+		}
+		var scratch [8]byte
+		floor := 0 // the end of the last region
+		for pos := 0; pos < len(v.data); {
+			j := bytes.IndexByte(v.data[pos:], c.trigger)
+			if j < 0 {
+				break
+			}
+			j += pos
+			if n, _ := c.at(v.data, j, scratch[:0]); n == 0 {
+				pos = j + 1
+				continue
+			}
+			lo := j
+			for lo > floor && isText(v.data[lo-1]) {
+				lo--
+			}
+			hi := j
+			for hi < len(v.data) && isText(v.data[hi]) {
+				hi++
+			}
+			pos = max(hi, j+1)
+			floor = pos
+			if hi-lo < minPlain {
+				continue
+			}
+			mark := len(st.arena)
+			var esc []escape
+			st.arena, esc = decodeChars(c, v.data[lo:hi], lo, st.arena)
+			if v.kind.char() && c.kind <= v.kind && !touchesAny(v, esc) {
+				st.arena = st.arena[:mark]
+				continue
+			}
+			if !st.spend(v, lo, hi, len(st.arena)-mark+16*len(esc)+viewCost) {
+				st.arena = st.arena[:mark]
+				return
+			}
+			st.visit(&view{data: st.arena[mark:], kind: c.kind, parent: v, depth: v.depth + 1, esc: esc, lo: lo, hi: hi})
+			st.arena = st.arena[:mark]
+		}
+	}
+}
+
+// touchesAny reports whether any of esc (escapes found in v) touches an
+// escape of v.
+func touchesAny(v *view, esc []escape) bool {
+	for _, e := range esc {
+		if v.touches(e.e, e.e+e.en) {
+			return true
+		}
+	}
+	return false
+}
+
+// utf16Children visits each UTF-16 stretch of v as the text it encodes.
+func (st *state) utf16Children(v *view) {
+	if bytes.IndexByte(v.data, 0) < 0 {
+		return
+	}
+	for _, s := range utf16Stretches(v.data, nil) {
+		lo, hi := s.lo, s.lo+2*s.n
+		if v.kind.char() && !v.touches(lo, hi) {
+			continue
+		}
+		if !st.spend(v, lo, hi, s.n+viewCost) {
+			return
+		}
+		mark := len(st.arena)
+		low := lo // the low byte of each pair
+		if s.kind == layerUTF16BE {
+			low++
+		}
+		for i := range s.n {
+			st.arena = append(st.arena, v.data[low+2*i])
+		}
+		st.visit(&view{data: st.arena[mark:], kind: s.kind, parent: v, depth: v.depth + 1, lo: lo, hi: hi})
+		st.arena = st.arena[:mark]
+	}
+}
+
+// base64Children visits each base64 token of v decoded at each of the four
+// alignments: a token glued to text before it ("key_c2tf…", since '_' is
+// in the URL alphabet) decodes right only from its true start.
+func (st *state) base64Children(v *view) {
+	for _, r := range base64Runs(v.data, nil) {
+		if v.kind.char() && !v.touches(r.lo, r.hi) {
+			continue
+		}
+		for k := 0; k < 4 && len(r.chars)-k >= minBase64; k++ {
+			if !st.spend(v, r.lo, r.hi, (len(r.chars)-k)*3/4+viewCost) {
+				return
+			}
+			mark := len(st.arena)
+			st.arena = decodeBase64(r.chars[k:], st.arena)
+			st.visit(&view{data: st.arena[mark:], kind: layerBase64, parent: v, depth: v.depth + 1, lo: r.lo, hi: r.hi, first: k == 0})
+			st.arena = st.arena[:mark]
+		}
+	}
+}
+
+// hexChildren visits each run of hex digits of v decoded at both
+// alignments.
+func (st *state) hexChildren(v *view) {
+	for _, r := range hexRuns(v.data, nil) {
+		if v.kind.char() && !v.touches(r.lo, r.hi) {
+			continue
+		}
+		for k := 0; k < 2; k++ {
+			if !st.spend(v, r.lo, r.hi, (len(r.chars)-k)/2+viewCost) {
+				return
+			}
+			mark := len(st.arena)
+			st.arena = decodeHex(r.chars[k:], st.arena)
+			st.visit(&view{data: st.arena[mark:], kind: layerHex, parent: v, depth: v.depth + 1, lo: r.lo, hi: r.hi, first: k == 0})
+			st.arena = st.arena[:mark]
+		}
+	}
+}
