@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"syscall"
 	"time"
+
+	"github.com/stripe-contract/stripe-contract/recorder/secret"
 )
 
 // Fault is what went wrong with an upstream.
@@ -65,7 +67,8 @@ func (e *UpstreamError) Error() string {
 	default:
 		what = "the upstream request failed"
 	}
-	return fmt.Sprintf("%s %s: %s (after %s): %v", e.Method, e.URL, what, e.Elapsed.Round(time.Millisecond), e.Err)
+	// The transport's error quotes the URL as sent, secrets and all.
+	return secret.Redact(fmt.Sprintf("%s %s: %s (after %s): %v", e.Method, e.URL, what, e.Elapsed.Round(time.Millisecond), e.Err))
 }
 
 // Unwrap returns the transport's error.

@@ -115,8 +115,12 @@ func leadingComments(data []byte) string {
 	return header
 }
 
-// commentBlock turns text into YAML comment lines.
+// commentBlock turns text into YAML comment lines, its secrets redacted.
+// A line break YAML knows (CR, LF, NEL, LS, PS: YAML 1.2, section 5.4)
+// starts a new comment line, so no part of the text can fall outside the
+// comments and break the cassette.
 func commentBlock(text string) string {
+	text = yamlLineBreaks.Replace(redactText(text))
 	text = strings.TrimRight(text, "\n")
 	if text == "" {
 		return ""
@@ -128,6 +132,9 @@ func commentBlock(text string) string {
 	}
 	return b.String()
 }
+
+// yamlLineBreaks maps every line break YAML reads to "\n".
+var yamlLineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u0085", "\n", "\u2028", "\n", "\u2029", "\n")
 
 // ReadProvenance returns the comments heading a cassette file, without
 // their "# " marks: where its interactions came from. It is "" for a

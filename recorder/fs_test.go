@@ -44,7 +44,7 @@ var _ = Describe("the atomic cassette FS", func() {
 		name := filepath.Join(dir, "c.yaml")
 		Expect(os.WriteFile(name, []byte("old"), 0o644)).To(Succeed())
 		err := recorder.NewAtomicFS().WriteFile(name, []byte("version: 2\ninteractions:\n  - body: "+randomKey("rk_test_")+"\n"))
-		Expect(err).To(MatchError(&recorder.SecretError{Cassette: name, Interaction: -1, Line: 3, Kind: "rk_test_"}))
+		Expect(err).To(MatchError(&recorder.SecretError{Cassette: name, Interaction: -1, Line: 3, Family: "restricted-key"}))
 		Expect(os.ReadFile(name)).To(BeEquivalentTo("old"))
 	})
 

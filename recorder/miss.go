@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	"github.com/stripe-contract/stripe-contract/recorder/secret"
 )
 
 // MissError is a request that matches no recorded interaction. It names the
@@ -68,7 +70,10 @@ type candidate struct {
 
 // miss builds the MissError for a request that matched none of cands.
 func (m *Matcher) miss(r *http.Request, sent shape, cands []candidate) *MissError {
-	e := &MissError{Method: r.Method, URL: displayURL(r.URL.Path, r.URL.RawQuery)}
+	// A miss is printed and sent back: what it quotes of the request goes
+	// through redaction, knowing the credentials the request carried.
+	scan := secret.NewScanner(credentials(r.Header, r.Trailer)...)
+	e := &MissError{Method: r.Method, URL: scan.Redact(displayURL(r.URL.Path, r.URL.RawQuery))}
 	best := -1
 	var bestDiffs []Difference
 	for i, c := range cands {
@@ -82,6 +87,10 @@ func (m *Matcher) miss(r *http.Request, sent shape, cands []candidate) *MissErro
 		return e
 	}
 	c := cands[best]
+	for k := range bestDiffs {
+		bestDiffs[k].Sent = scan.Redact(bestDiffs[k].Sent)
+		bestDiffs[k].Recorded = scan.Redact(bestDiffs[k].Recorded)
+	}
 	e.Nearest = &Nearest{
 		Cassette:    c.cassette,
 		Interaction: c.index,

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 	vcr "gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
+	"github.com/stripe-contract/stripe-contract/recorder/secret"
 	"github.com/stripe-contract/stripe-contract/validators"
 )
 
@@ -96,6 +97,9 @@ type Recorder struct {
 
 	recorded atomic.Int64
 	pending  sync.Map // *cassette.Interaction -> *Capture, until go-vcr numbers it
+	// scanners holds, from redaction to the secret check, the scanner that
+	// knows the credentials each interaction carried before redaction.
+	scanners sync.Map // *cassette.Interaction -> *secret.Scanner
 }
 
 // New returns a Recorder for the cassette at path (".yaml" is added when
@@ -160,7 +164,7 @@ func New(path string, opts ...Option) (*Recorder, error) {
 		vcr.WithFS(fsys),
 		vcr.WithHook(r.afterCapture, vcr.AfterCaptureHook),
 		vcr.WithHook(r.beforeResponse, vcr.BeforeResponseReplayHook),
-		vcr.WithHook(r.redactor.interaction, vcr.BeforeSaveHook),
+		vcr.WithHook(r.redact, vcr.BeforeSaveHook),
 	}
 	for _, fn := range cfg.beforeSave {
 		vopts = append(vopts, vcr.WithHook(fn, vcr.BeforeSaveHook))
@@ -251,14 +255,22 @@ func (r *Recorder) afterCapture(i *cassette.Interaction) error {
 	if !ok {
 		return nil
 	}
+	// What is printed of the capture goes through the same redaction as
+	// the cassette, after decoding: a key sent percent-encoded in the URL
+	// must not reach the report once the URL is shown unescaped.
+	scan := scannerFor(i)
+	res := r.validator.Validate([]byte(body))
+	for k := range res.Violations {
+		res.Violations[k].Message = scan.Redact(res.Violations[k].Message)
+	}
 	r.pending.Store(i, &Capture{
 		Cassette: r.file,
 		Method:   i.Request.Method,
-		URL:      recordedDisplayURL(r.redactor.url(i.Request.URL)),
+		URL:      scan.Redact(recordedDisplayURL(r.redactor.url(i.Request.URL))),
 		Status:   i.Response.Code,
 		Pointer:  pointer,
 		Size:     len(body),
-		Result:   r.validator.Validate([]byte(body)),
+		Result:   res,
 	})
 	return nil
 }
@@ -273,7 +285,6 @@ func (r *Recorder) beforeResponse(i *cassette.Interaction) error {
 		for k := range c.Result.Violations {
 			viol := &c.Result.Violations[k]
 			viol.Pointer = c.Pointer + viol.Pointer
-			viol.Message = redactText(viol.Message)
 		}
 		r.cfg.onCapture(*c)
 		return nil
@@ -284,11 +295,21 @@ func (r *Recorder) beforeResponse(i *cassette.Interaction) error {
 	return nil
 }
 
+// redact is the first BeforeSaveHook.
+func (r *Recorder) redact(i *cassette.Interaction) error {
+	r.scanners.Store(i, r.redactor.interaction(i))
+	return nil
+}
+
 // refuseSecrets is the last BeforeSaveHook: after redaction, any secret
 // left stops the save.
 func (r *Recorder) refuseSecrets(i *cassette.Interaction) error {
-	if field, kind, enc, found := checkInteraction(i); found {
-		return &SecretError{Cassette: r.file, Interaction: i.ID, Field: field, Kind: kind, Encoding: enc}
+	var scan *secret.Scanner
+	if v, ok := r.scanners.LoadAndDelete(i); ok {
+		scan = v.(*secret.Scanner)
+	}
+	if field, f, found := checkInteraction(scan, i); found {
+		return &SecretError{Cassette: r.file, Interaction: i.ID, Field: field, Family: f.Family, Encoding: f.Encoding}
 	}
 	return nil
 }
@@ -317,17 +338,15 @@ func WriteCassette(path string, interactions []*cassette.Interaction, opts ...Op
 	rd := redactor{maskPII: cfg.maskPII}
 	for _, i := range interactions {
 		cp := &cassette.Interaction{Request: i.Request, Response: i.Response}
-		if err := rd.interaction(cp); err != nil {
-			return err
-		}
+		scan := rd.interaction(cp)
 		for _, fn := range cfg.beforeSave {
 			if err := fn(cp); err != nil {
 				return err
 			}
 		}
 		c.AddInteraction(cp)
-		if field, kind, enc, found := checkInteraction(cp); found {
-			return &SecretError{Cassette: c.File, Interaction: cp.ID, Field: field, Kind: kind, Encoding: enc}
+		if field, f, found := checkInteraction(scan, cp); found {
+			return &SecretError{Cassette: c.File, Interaction: cp.ID, Field: field, Family: f.Family, Encoding: f.Encoding}
 		}
 	}
 	return c.SaveWithFS(&atomicFS{header: commentBlock(cfg.provenance)})

@@ -8,35 +8,29 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
-	"regexp"
+
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	"github.com/stripe-contract/stripe-contract/recorder/secret"
 )
 
 // Redacted replaces credentials and Stripe secrets in saved cassettes.
 // It is not itself shaped like a secret, so a redacted cassette passes the
 // secret check.
-const Redacted = "[REDACTED]"
+const Redacted = secret.Redacted
 
 // Masked replaces personal data in saved cassettes when WithMaskPII is on.
 const Masked = "[MASKED]"
 
-// secretPattern is a Stripe secret: a secret or restricted API key, live or
-// test, or a webhook endpoint's signing secret, followed by key characters.
-// It is not anchored to a word boundary: "key_sk_live_..." holds a secret too.
-var secretPattern = regexp.MustCompile(`(?:sk|rk)_(?:live|test)_[0-9A-Za-z]+|whsec_[0-9A-Za-z]+`)
-
-// redactText replaces every Stripe secret in s by Redacted.
-func redactText(s string) string {
-	if !strings.Contains(s, "_") {
-		return s
-	}
-	return secretPattern.ReplaceAllLiteralString(s, Redacted)
-}
+// redactText replaces every Stripe secret in s, plain or encoded, by
+// Redacted: for text printed or kept outside an interaction (captures'
+// messages, provenance notes).
+func redactText(s string) string { return secret.Redact(s) }
 
 // credentialHeaders are replaced whole, whatever they hold: a Basic
 // credential is base64 and no pattern would see the key inside.
@@ -47,19 +41,30 @@ var credentialHeaders = map[string]bool{
 	"Set-Cookie":          true,
 }
 
-// redactor is the BeforeSaveHook that removes secrets, credentials and,
-// when asked, personal data from an interaction.
+// redactor removes secrets, credentials and, when asked, personal data
+// from an interaction: the BeforeSaveHook of every cassette written.
 type redactor struct {
 	maskPII bool
-	known   []string // credentials of the interaction being redacted
+	// scan knows the credentials of the interaction being redacted, and
+	// every secret family; nil outside an interaction.
+	scan *secret.Scanner
 }
 
-func (rd redactor) interaction(i *cassette.Interaction) error {
+// scannerFor is the scanner that knows the credentials an interaction's
+// request carried (and any credential header of its response).
+func scannerFor(i *cassette.Interaction) *secret.Scanner {
+	return secret.NewScanner(credentials(i.Request.Headers, i.Request.Trailer, i.Response.Headers)...)
+}
+
+// interaction redacts i in place and returns the scanner its secret check
+// must use: one that knows the credentials i carried before redaction.
+func (rd redactor) interaction(i *cassette.Interaction) *secret.Scanner {
 	req, resp := &i.Request, &i.Response
 	// A server may echo a credential it was sent (stripe-mock's 401 quotes
 	// the Authorization header, base64 and all): the values of the
-	// credential headers are replaced wherever else they appear.
-	rd.known = credentials(req.Headers, req.Trailer, resp.Headers)
+	// credential headers are replaced wherever else they appear, in every
+	// encoding the scanner knows.
+	rd.scan = scannerFor(i)
 	req.URL = rd.url(req.URL)
 	req.RequestURI = rd.url(req.RequestURI)
 	req.Host = rd.text(req.Host)
@@ -67,19 +72,23 @@ func (rd redactor) interaction(i *cassette.Interaction) error {
 	req.Headers = rd.headers(req.Headers)
 	reduceTelemetry(req.Headers)
 	req.Trailer = rd.headers(req.Trailer)
-	req.Form = rd.values(req.Form)
-	if body := rd.body(req.Body, req.Headers.Get("Content-Type")); body != req.Body {
+	path := ""
+	if u, err := url.Parse(req.URL); err == nil {
+		path = u.Path
+	}
+	req.Form = rd.values(req.Form, path)
+	if body := rd.body(req.Body, req.Headers.Get("Content-Type"), path); body != req.Body {
 		req.ContentLength = fixLength(req.Headers, req.ContentLength, len(req.Body), len(body))
 		req.Body = body
 	}
 	resp.Status = rd.text(resp.Status)
 	resp.Headers = rd.headers(resp.Headers)
 	resp.Trailer = rd.headers(resp.Trailer)
-	if body := rd.body(resp.Body, resp.Headers.Get("Content-Type")); body != resp.Body {
+	if body := rd.body(resp.Body, resp.Headers.Get("Content-Type"), ""); body != resp.Body {
 		resp.ContentLength = fixLength(resp.Headers, resp.ContentLength, len(resp.Body), len(body))
 		resp.Body = body
 	}
-	return nil
+	return rd.scan
 }
 
 // minCredential is the shortest credential value replaced wherever it
@@ -113,6 +122,7 @@ func credentials(hs ...http.Header) []string {
 					add(token)
 					if strings.EqualFold(scheme, "Basic") {
 						if plain, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token)); err == nil {
+							add(string(plain))
 							user, pass, _ := strings.Cut(string(plain), ":")
 							add(user)
 							add(pass)
@@ -133,16 +143,19 @@ func credentials(hs ...http.Header) []string {
 	return out
 }
 
-// text replaces every Stripe secret and known credential in s by Redacted.
+// text replaces every Stripe secret and known credential in s, plain or
+// encoded, by Redacted.
 func (rd redactor) text(s string) string {
-	s = redactText(s)
-	for _, c := range rd.known {
-		if strings.Contains(s, c) {
-			s = strings.ReplaceAll(s, c, Redacted)
-		}
+	if rd.scan == nil {
+		return secret.Redact(s)
 	}
-	return s
+	return rd.scan.Redact(s)
 }
+
+// name redacts a header name. Go canonicalises a name's case, so a key
+// sent as a header name ("sk_test_...: 1") arrives as "Sk_test_...": a name
+// that holds a secret once lowercased is redacted too.
+func (rd redactor) name(n string) string { return rd.scan.RedactName(n) }
 
 // fixLength keeps Content-Length true to a body whose length changed, so a
 // replayed response is not cut short or left waiting.
@@ -170,7 +183,7 @@ func (rd redactor) headers(h http.Header) http.Header {
 				redacted[i] = rd.text(v)
 			case canon == "Authorization" || canon == "Proxy-Authorization":
 				// Keep the scheme: it says how the client authenticated.
-				if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && !secretPattern.MatchString(scheme) {
+				if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && rd.text(scheme) == scheme {
 					redacted[i] = scheme + " " + Redacted
 				} else {
 					redacted[i] = Redacted
@@ -179,7 +192,7 @@ func (rd redactor) headers(h http.Header) http.Header {
 				redacted[i] = Redacted
 			}
 		}
-		out[rd.text(name)] = redacted
+		out[rd.name(name)] = redacted
 	}
 	return out
 }
@@ -195,6 +208,11 @@ func (rd redactor) url(raw string) string {
 			u.User = nil
 			raw = u.String()
 		}
+		if q, changed := redactFormFields(u.RawQuery, u.Path); changed {
+			u.User = nil
+			u.RawQuery = q
+			raw = u.String()
+		}
 		if rd.maskPII && u.RawQuery != "" {
 			if q, changed := maskForm(u.RawQuery); changed {
 				u.User = nil
@@ -206,7 +224,7 @@ func (rd redactor) url(raw string) string {
 	return rd.text(raw)
 }
 
-func (rd redactor) values(v url.Values) url.Values {
+func (rd redactor) values(v url.Values, path string) url.Values {
 	if v == nil {
 		return nil
 	}
@@ -221,15 +239,28 @@ func (rd redactor) values(v url.Values) url.Values {
 		}
 		out[rd.text(k)] = redacted
 	}
+	redactValuesFields(out, path)
 	return out
 }
 
-func (rd redactor) body(body, contentType string) string {
-	out := rd.text(body)
+// body redacts a body: secret fields of a JSON or form body, then every
+// secret and credential wherever it stands, then personal data if asked.
+func (rd redactor) body(body, contentType, path string) string {
+	if body == "" {
+		return body
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	out := body
+	switch {
+	case mt == "application/x-www-form-urlencoded":
+		out, _ = redactFormFields(out, path)
+	case mt == "" || mt == "application/json" || strings.HasSuffix(mt, "+json") || strings.HasPrefix(mt, "text/"):
+		out, _ = redactJSONFields(out)
+	}
+	out = rd.text(out)
 	if !rd.maskPII || out == "" {
 		return out
 	}
-	mt, _, _ := mime.ParseMediaType(contentType)
 	trimmed := strings.TrimSpace(out)
 	switch {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json") || (mt == "" && trimmed != "" && (trimmed[0] == '{' || trimmed[0] == '[')):

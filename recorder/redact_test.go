@@ -17,6 +17,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/ulikunitz/xz"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
 )
@@ -166,64 +167,80 @@ var _ = Describe("redaction", func() {
 	})
 })
 
-var _ = DescribeTable("a cassette that would still hold a secret after redaction is refused, and nothing is written",
-	func(plant func(secret string) (*http.Request, http.HandlerFunc), want recorder.SecretError) {
-		secret := randomKey(want.Kind)
-		req, handler := plant(secret)
-		upstream := httptest.NewServer(handler)
-		DeferCleanup(upstream.Close)
-		u, _ := url.Parse(upstream.URL)
-		req.URL.Scheme, req.URL.Host = u.Scheme, u.Host
+// plantedCase plants a fresh secret in a request or in the upstream's answer.
+type plantedCase func(secret string) (*http.Request, http.HandlerFunc)
 
-		dir := GinkgoT().TempDir()
-		file := filepath.Join(dir, "refused.yaml")
-		old := []byte("# the previous cassette\n---\nversion: 2\ninteractions: []\n")
-		Expect(os.WriteFile(file, old, 0o644)).To(Succeed())
+// recordPlanted records one interaction of plant against a real upstream
+// on loopback into a folder holding an older cassette, and returns Stop's
+// error, the secret and the folder's cassette bytes afterwards.
+func recordPlanted(prefix string, plant plantedCase) (stopErr error, secret string, old, after []byte, dir string) {
+	secret = randomKey(prefix)
+	req, handler := plant(secret)
+	upstream := httptest.NewServer(handler)
+	DeferCleanup(upstream.Close)
+	u, _ := url.Parse(upstream.URL)
+	req.URL.Scheme, req.URL.Host = u.Scheme, u.Host
 
-		rec, err := recorder.New(file)
+	dir = GinkgoT().TempDir()
+	file := filepath.Join(dir, "planted.yaml")
+	old = []byte("# the previous cassette\n---\nversion: 2\ninteractions: []\n")
+	Expect(os.WriteFile(file, old, 0o644)).To(Succeed())
+
+	rec, err := recorder.New(file)
+	Expect(err).NotTo(HaveOccurred())
+	resp, err := rec.Client().Do(req)
+	Expect(err).NotTo(HaveOccurred())
+	resp.Body.Close()
+	stopErr = rec.Stop()
+	after, _ = os.ReadFile(file)
+	return stopErr, secret, old, after, dir
+}
+
+var _ = DescribeTable("an encoded secret that redaction can reach is replaced in place, and the cassette is written",
+	func(prefix string, plant plantedCase) {
+		err, secret, old, after, _ := recordPlanted(prefix, plant)
 		Expect(err).NotTo(HaveOccurred())
-		resp, err := rec.Client().Do(req)
-		Expect(err).NotTo(HaveOccurred())
-		resp.Body.Close()
-
-		err = rec.Stop()
-		want.Cassette = file
-		Expect(err).To(MatchError(&want))
-		Expect(err.Error()).NotTo(ContainSubstring(secret[8:]), "the error must not repeat the secret")
-		var se *recorder.SecretError
-		Expect(errors.As(err, &se)).To(BeTrue())
-
-		after, _ := os.ReadFile(file)
-		Expect(after).To(Equal(old), "the previous cassette is unchanged")
-		entries, _ := os.ReadDir(dir)
-		Expect(entries).To(HaveLen(1), "no temporary file is left")
+		Expect(after).NotTo(Equal(old), "the cassette was written")
+		Expect(string(after)).NotTo(ContainSubstring(secret[len(prefix):]))
+		Expect(string(after)).To(ContainSubstring(recorder.Redacted))
 	},
-	Entry("a JSON-escaped secret in a response body",
-		func(secret string) (*http.Request, http.HandlerFunc) {
+	Entry("a JSON-escaped secret in a response body", "whsec_",
+		plantedCase(func(secret string) (*http.Request, http.HandlerFunc) {
 			req, _ := http.NewRequest("GET", "http://placeholder/v1/webhook_endpoints/we_1", nil)
 			escaped := strings.Replace(secret, "_", `\u005f`, 1)
 			return req, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
-				io.WriteString(w, `{"id":"we_1","secret":"`+escaped+`"}`)
+				io.WriteString(w, `{"id":"we_1","url":"`+escaped+`"}`)
 			}
-		},
-		recorder.SecretError{Interaction: 0, Field: "response.body", Kind: "whsec_", Encoding: "JSON-escaped"}),
-	Entry("a percent-encoded secret in a query",
-		func(secret string) (*http.Request, http.HandlerFunc) {
+		})),
+	Entry("a percent-encoded secret in a query", "sk_live_",
+		plantedCase(func(secret string) (*http.Request, http.HandlerFunc) {
 			req, _ := http.NewRequest("GET", "http://placeholder/v1/invoice_payments?key="+strings.ReplaceAll(secret, "_", "%5F"), nil)
 			return req, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "{}") }
-		},
-		recorder.SecretError{Interaction: 0, Field: "request.url", Kind: "sk_live_", Encoding: "percent-encoded"}),
-	Entry("a base64-encoded secret in a response body that no request header explains",
-		func(secret string) (*http.Request, http.HandlerFunc) {
+		})),
+	Entry("a base64-encoded secret in a response body that no request header explains", "rk_live_",
+		plantedCase(func(secret string) (*http.Request, http.HandlerFunc) {
 			req, _ := http.NewRequest("GET", "http://placeholder/v1/files/file_1/contents", nil)
 			return req, func(w http.ResponseWriter, r *http.Request) {
 				io.WriteString(w, "config: "+base64.StdEncoding.EncodeToString([]byte("STRIPE_KEY="+secret)))
 			}
-		},
-		recorder.SecretError{Interaction: 0, Field: "response.body", Kind: "rk_live_", Encoding: "base64-encoded"}),
-	Entry("a gzip-compressed request body",
-		func(secret string) (*http.Request, http.HandlerFunc) {
+		})),
+)
+
+var _ = DescribeTable("a cassette that would still hold a secret after redaction is refused, and nothing is written",
+	func(prefix string, plant plantedCase, want recorder.SecretError) {
+		err, secret, old, after, dir := recordPlanted(prefix, plant)
+		want.Cassette = filepath.Join(dir, "planted.yaml")
+		Expect(err).To(MatchError(&want))
+		Expect(err.Error()).NotTo(ContainSubstring(secret[len(prefix):]), "the error must not repeat the secret")
+		var se *recorder.SecretError
+		Expect(errors.As(err, &se)).To(BeTrue())
+		Expect(after).To(Equal(old), "the previous cassette is unchanged")
+		entries, _ := os.ReadDir(dir)
+		Expect(entries).To(HaveLen(1), "no temporary file is left")
+	},
+	Entry("a gzip-compressed request body", "sk_test_",
+		plantedCase(func(secret string) (*http.Request, http.HandlerFunc) {
 			var buf bytes.Buffer
 			zw := gzip.NewWriter(&buf)
 			io.WriteString(zw, "api_key="+secret)
@@ -232,6 +249,27 @@ var _ = DescribeTable("a cassette that would still hold a secret after redaction
 			req.Header.Set("Content-Encoding", "gzip")
 			req.Header.Set("Content-Type", "application/octet-stream")
 			return req, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "{}") }
-		},
-		recorder.SecretError{Interaction: 0, Field: "request.body", Kind: "sk_test_", Encoding: "gzip-compressed"}),
+		}),
+		recorder.SecretError{Interaction: 0, Field: "request.body", Family: "secret-key", Encoding: "gzip"}),
+	Entry("an xz payload in a response body", "rk_live_",
+		plantedCase(func(secret string) (*http.Request, http.HandlerFunc) {
+			req, _ := http.NewRequest("GET", "http://placeholder/v1/files/file_1/contents", nil)
+			return req, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/octet-stream")
+				// Repeated, so the stream is compressed: an xz of a short
+				// text stores it as it is, where redaction reaches it.
+				w.Write(xzCompress([]byte(strings.Repeat("STRIPE_KEY="+secret+"\n", 20))))
+			}
+		}),
+		recorder.SecretError{Interaction: 0, Field: "response.body", Family: "restricted-key", Encoding: "xz"}),
 )
+
+// xzCompress is an xz stream of b.
+func xzCompress(b []byte) []byte {
+	var buf bytes.Buffer
+	w, err := xz.NewWriter(&buf)
+	Expect(err).NotTo(HaveOccurred())
+	w.Write(b)
+	Expect(w.Close()).To(Succeed())
+	return buf.Bytes()
+}

@@ -21,6 +21,8 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
+
+	"github.com/stripe-contract/stripe-contract/recorder/secret"
 )
 
 // Exit statuses.
@@ -34,6 +36,10 @@ const (
 type command struct {
 	summary string
 	run     func(ctx context.Context, env *env, args []string) int
+	// handlesCredentials marks the commands that see requests' credentials
+	// (record, serve, replay, webhooks): everything they print goes through
+	// secret redaction first, whatever printed it.
+	handlesCredentials bool
 }
 
 // env is what a command may touch: its streams, injected for tests.
@@ -47,12 +53,12 @@ func (e *env) errorf(format string, args ...any) {
 }
 
 var commands = map[string]command{
-	"validate": {"validate invoice_payment payloads (files, directories, - for stdin)", runValidate},
-	"rules":    {"list the contract's rules and the documentation each comes from", runRules},
-	"record":   {"record Stripe traffic through a proxy into a go-vcr cassette, redacted and validated", runRecord},
-	"serve":    {"answer requests from recorded cassettes, for SDK test suites in any language", runServe},
-	"replay":   {"replay recorded cassettes against a target (replay, stripe-mock, live, URL) and check its answers", runReplay},
-	"webhooks": {"replay recorded webhook deliveries to your endpoint, re-signed with --webhook-secret; checks 2xx", runWebhooks},
+	"validate": {"validate invoice_payment payloads (files, directories, - for stdin)", runValidate, false},
+	"rules":    {"list the contract's rules and the documentation each comes from", runRules, false},
+	"record":   {"record Stripe traffic through a proxy into a go-vcr cassette, redacted and validated", runRecord, true},
+	"serve":    {"answer requests from recorded cassettes, for SDK test suites in any language", runServe, true},
+	"replay":   {"replay recorded cassettes against a target (replay, stripe-mock, live, URL) and check its answers", runReplay, true},
+	"webhooks": {"replay recorded webhook deliveries to your endpoint, re-signed with --webhook-secret; checks 2xx", runWebhooks, true},
 }
 
 func main() {
@@ -104,6 +110,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		e.errorf("unknown command %q", args[0])
 		usage(e.stderr)
 		return exitUsage
+	}
+	if cmd.handlesCredentials {
+		out, errOut := secret.NewWriter(stdout, nil), secret.NewWriter(stderr, nil)
+		defer out.Flush()
+		defer errOut.Flush()
+		e.stdout, e.stderr = out, errOut
 	}
 	return cmd.run(ctx, e, args[1:])
 }
