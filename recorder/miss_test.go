@@ -1,6 +1,7 @@
 package recorder_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -163,3 +164,46 @@ var _ = Describe("a replay miss", func() {
 		})
 	})
 })
+
+var _ = Describe("a replay miss of a request carrying credentials", func() {
+	It("quotes none of them, in the answer or the error, whatever headers are matched", func() {
+		dir := GinkgoT().TempDir()
+		upstream := startStripeLike()
+		rec, err := recorder.New(filepath.Join(dir, "keyed.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		get(rec.Client(), "GET", upstream.URL+"/v1/invoice_payments/inpay_1", "")
+		Expect(rec.Stop()).To(Succeed())
+
+		var logged []string
+		srv, err := recorder.NewServer(os.DirFS(dir),
+			recorder.WithMatchHeaders("Authorization", "X-Api-Token"),
+			recorder.WithMissHandler(func(_ *http.Request, m *recorder.MissError) { logged = append(logged, m.Error()) }))
+		Expect(err).NotTo(HaveOccurred())
+		front := httptest.NewServer(srv)
+		DeferCleanup(front.Close)
+
+		key := randomKey("sk_test_")
+		opaque := "opaque-token-that-no-pattern-knows"
+		for _, auth := range []string{"Bearer " + key, "Basic " + base64Of(key+":"), "Bearer " + opaque} {
+			req, _ := http.NewRequest("GET", front.URL+"/v1/invoice_payments/inpay_1?key="+key, nil)
+			req.Header.Set("Authorization", auth)
+			req.Header.Set("X-Api-Token", key)
+			resp, err := http.DefaultClient.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			Expect(resp.Header.Get(recorder.MissHeader)).To(Equal("true"))
+			for _, leak := range []string{key[8:], opaque, base64Of(key + ":")} {
+				Expect(string(body)).NotTo(ContainSubstring(leak))
+			}
+			Expect(string(body)).To(ContainSubstring("header Authorization"), "the answer still says what differs")
+		}
+		Expect(logged).To(HaveLen(3))
+		for _, l := range logged {
+			Expect(l).NotTo(ContainSubstring(key[8:]))
+			Expect(l).NotTo(ContainSubstring(opaque))
+		}
+	})
+})
+
+func base64Of(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
