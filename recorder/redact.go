@@ -249,13 +249,15 @@ func (rd redactor) body(body, contentType, path string) string {
 	if body == "" {
 		return body
 	}
-	mt, _, _ := mime.ParseMediaType(contentType)
+	mt, params, _ := mime.ParseMediaType(contentType)
 	out := body
 	switch {
 	case mt == "application/x-www-form-urlencoded":
 		out, _ = redactFormFields(out, path)
-	case mt == "" || mt == "application/json" || strings.HasSuffix(mt, "+json") || strings.HasPrefix(mt, "text/"):
-		out, _ = redactJSONFields(out)
+	case strings.HasPrefix(mt, "multipart/"):
+		out, _ = redactMultipartFields(out, params["boundary"], path)
+	default: // JSON, NDJSON, either in UTF-16, whatever the type says; others are left alone
+		out, _ = redactJSONText(out, path)
 	}
 	out = rd.text(out)
 	if !rd.maskPII || out == "" {

@@ -45,7 +45,18 @@ func (e *SecretError) Error() string {
 		how = "encoded as " + e.Encoding
 	}
 	return fmt.Sprintf("refusing to write cassette %s: %s still holds a Stripe secret (%s, %s) that redaction cannot reach; nothing was written, and the previous cassette is unchanged",
-		e.Cassette, where, e.Family, how)
+		e.Cassette, where, familyLabel(e.Family), how)
+}
+
+// familyLabel names a family as a reader recognises it: its name and, when
+// it has one, the shape of its values ("secret-key: sk_live_ or sk_test_").
+func familyLabel(name string) string {
+	for _, f := range secret.Families() {
+		if f.Name == name && f.Prefix != "" {
+			return name + ": " + f.Prefix
+		}
+	}
+	return name
 }
 
 // checkInteraction finds a secret left anywhere in an interaction: in
