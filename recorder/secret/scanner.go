@@ -204,7 +204,7 @@ func (s *Scanner) run(data []byte, fold, inflate bool) []finding {
 			st.creds = s.foldCreds
 		}
 	}
-	st.visit(&view{data: data})
+	st.visit(st.enter(view{data: data}))
 	return dedupe(st.out)
 }
 
