@@ -2,6 +2,7 @@ package secret_test
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,9 @@ func plant(data []byte) (p planted, ok bool) {
 	fams := shapedFamilies()
 	p.family = fams[int(data[0])%len(fams)]
 	for i := range int(data[1]) % 4 {
-		p.chain = append(p.chain, encodings[int(data[2+i])%len(encodings)])
+		if e := encodings[int(data[2+i])%len(encodings)]; e.name != "" {
+			p.chain = append(p.chain, e)
+		}
 	}
 	seed := data[5:min(len(data), 13)]
 	rest := data[min(len(data), 13):]
@@ -38,12 +41,46 @@ func plant(data []byte) (p planted, ok bool) {
 		cut = min(cut, len(rest))
 	}
 	p.before, p.after = rest[:cut], rest[cut:]
+	if data[1]&0x40 != 0 {
+		p.before, p.after = delimit(p.before), delimit(p.after)
+	}
 	p.value = sampleSecret(p.family.Name, seed, data[1]&0x80 != 0)
 	p.encoded = p.value
 	for _, e := range p.chain {
 		p.encoded = e.enc(p.encoded)
 	}
 	return p, true
+}
+
+// delimiters are bytes that end a token in every encoding: a secret
+// between them is one, whatever encodes it.
+const delimiters = " \t\r\n\"'<>,;:{}[]()|!?"
+
+// delimit maps b onto delimiters.
+func delimit(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		out[i] = delimiters[int(c)%len(delimiters)]
+	}
+	return out
+}
+
+// delimited reports whether p's value stands between delimiters under a
+// chain in which every encoding can carry what the one before produced:
+// HTML has no reference for NUL (&#0; is U+FFFD), and UTF-16 of text with
+// NULs in it is not a run of one-byte characters.
+func (p planted) delimited() bool {
+	for _, b := range [][]byte{p.before, p.after} {
+		if len(b) > 0 && !strings.ContainsRune(delimiters, rune(b[len(b)-1])) || len(b) > 0 && !strings.ContainsRune(delimiters, rune(b[0])) {
+			return false
+		}
+	}
+	for i := 1; i < len(p.chain); i++ {
+		if strings.HasPrefix(p.chain[i-1].name, "UTF-16") && (p.chain[i].name == "HTML entities" || strings.HasPrefix(p.chain[i].name, "UTF-16")) {
+			return false
+		}
+	}
+	return true
 }
 
 // clean reports whether Scan finds nothing Redact could have replaced.
@@ -58,8 +95,9 @@ func clean(t *testing.T, what string, text []byte) bool {
 }
 
 // FuzzRedact plants a secret of a random family, under a random chain of
-// encodings, in random bytes: after Redact, Scan finds nothing it could
-// have replaced; and text that holds no secret, Redact leaves as it is.
+// encodings, in random bytes: Scan finds it when delimiters stand around
+// it; after Redact, Scan finds nothing it could have replaced; and text
+// that holds no secret, Redact leaves as it is.
 func FuzzRedact(f *testing.F) {
 	for i := range 2 * len(encodings) {
 		f.Add([]byte{byte(i), byte(1 + i%3), byte(i), byte(i / 2), byte(i * 5), 's', 'e', 'e', 'd', byte(i), 0, 0, 0, 9, '{', '"', 'a', '"', ':', '"', '"', '}'})
@@ -70,6 +108,9 @@ func FuzzRedact(f *testing.F) {
 			return
 		}
 		text := string(p.before) + p.encoded + string(p.after)
+		if p.delimited() && !slices.ContainsFunc(secret.Scan([]byte(text)), func(f secret.Finding) bool { return f.Family == p.family.Name }) {
+			t.Errorf("Scan missed %s planted under %d encodings in %q", p.family.Name, len(p.chain), text)
+		}
 		out := secret.Redact(text)
 		if !clean(t, "after Redact", []byte(out)) {
 			t.Logf("planted %s under %d encodings", p.family.Name, len(p.chain))
