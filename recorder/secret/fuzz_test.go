@@ -46,6 +46,10 @@ func plant(data []byte) (p planted, ok bool) {
 	}
 	p.value = sampleSecret(p.family.Name, seed, data[1]&0x80 != 0)
 	p.encoded = p.value
+	if data[1]&0x20 != 0 {
+		// Delimiters encoded with the value: "%22pi_…%22".
+		p.encoded = string(delimiters[int(data[0])%len(delimiters)]) + p.value + string(delimiters[int(data[4])%len(delimiters)])
+	}
 	for _, e := range p.chain {
 		p.encoded = e.enc(p.encoded)
 	}

@@ -185,6 +185,9 @@ func TestPrefixRules(t *testing.T) {
 		{"pi_" + "3Abc_secret_" + tail[:15], ""},
 		{"pk_" + "live_" + tail, ""},
 		{"SK_" + "LIVE_" + tail, ""}, // only names are case-folded
+		// The boundary before a value counts once decoded.
+		{"cs=%22pi_" + "3Abc_secret_" + tail + "%22", "payment-intent-client-secret"},
+		{`{"code":"\u0022rt_` + tail + `"}`, "oauth-refresh-token"},
 	} {
 		found := secret.Scan([]byte(c.text))
 		got := ""

@@ -147,9 +147,12 @@ func (st *state) values(v *view, sv survey) {
 }
 
 // found records a value of family at [a, b) of v, unless v is a character
-// layer whose escapes it does not touch (its parent holds it as it is).
+// layer whose escapes touch neither it nor the byte before it: its parent
+// holds it as it is, and finds it. The byte before counts because a value
+// may need a boundary there: "%22pi_…" holds a client secret only once
+// decoded.
 func (st *state) found(v *view, a, b int, family string) {
-	if v.kind.char() && !v.touches(a, b) {
+	if v.kind.char() && !v.touches(max(a-1, 0), b) {
 		return
 	}
 	f := place(v, a, b)
