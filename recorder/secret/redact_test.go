@@ -1,9 +1,12 @@
 package secret_test
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stripe-contract/stripe-contract/recorder/secret"
@@ -264,4 +267,50 @@ func TestNilAndZeroScannersHaveNoCredentials(t *testing.T) {
 			t.Errorf("Scan(nil) = %v", got)
 		}
 	}
+}
+
+// A base64 part is replaced whole, and nothing after it: its boundary
+// starts "--", which never continues a wrapped token, even after a full
+// line.
+func TestRedactMultipartKeepsTheBoundary(t *testing.T) {
+	value := sampleSecret("webhook-signing-secret", []byte("multipart"), false)
+	for pad := range 3 {
+		// 57 bytes make one full 76-column line: pick a payload that ends
+		// on a full line, and ones that do not.
+		payload := []byte(`{"secret":"` + value + `"}`)
+		for (len(payload)+pad)%57 != 0 {
+			payload = append(payload, ' ')
+		}
+		payload = append(payload, bytes.Repeat([]byte{' '}, pad)...)
+		part := wrap(base64.StdEncoding.EncodeToString(payload), 76, "\r\n")
+		head := "--b0undary\r\nContent-Type: application/json\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+		tail := "\r\n--b0undary\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nidentity_document\r\n--b0undary--\r\n"
+		want := head + secret.Redacted + tail
+		if got := secret.Redact(head + part + tail); got != want {
+			t.Errorf("pad %d: Redact gave %q, want %q", pad, got, want)
+		}
+	}
+}
+
+// A Scanner is safe for concurrent use (go test -race checks).
+func TestScannerIsSafeForConcurrentUse(t *testing.T) {
+	sc := secret.NewScanner("concurrent-credential")
+	value := sampleSecret("secret-key", []byte("concurrent"), true)
+	doc := `{"a":"` + base64.StdEncoding.EncodeToString([]byte(value)) + `","b":"concurrent%2Dcredential"}`
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 50 {
+				if got := sc.Redact(doc); got != `{"a":"[REDACTED]","b":"[REDACTED]"}` {
+					t.Errorf("Redact gave %q", got)
+					return
+				}
+				if found := sc.Scan([]byte(doc)); len(found) != 2 {
+					t.Errorf("Scan found %v", found)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

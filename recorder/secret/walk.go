@@ -178,6 +178,9 @@ func (st *state) spend(v *view, lo, hi, cost int) bool {
 // walk.
 func (st *state) limit(v *view, lo, hi int) {
 	st.limited = true
+	if len(v.data) == 0 {
+		return
+	}
 	lo = min(max(lo, 0), len(v.data)-1)
 	hi = min(max(hi, lo+1), len(v.data))
 	f := place(v, lo, hi)
