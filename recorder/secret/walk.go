@@ -265,25 +265,64 @@ func touchesAny(v *view, esc []escape) bool {
 
 // utf16Children visits each UTF-16 stretch of v as the text it encodes.
 func (st *state) utf16Children(v *view) {
+	first := 0 // where the findings of the last stretch's first reading start
 	for _, s := range utf16Stretches(v.data, nil) {
-		lo, hi := s.lo, s.lo+2*s.n
-		if v.kind.char() && !v.touches(lo, hi) {
-			continue
+		if !s.other {
+			first = len(st.out)
 		}
-		if !st.spend(v, lo, hi, s.n+viewCost) {
-			return
+		second := len(st.out)
+		st.utf16Child(v, s)
+		if s.other {
+			st.out = keepLonger(st.out, first, second)
 		}
-		mark := len(st.arena)
-		low := lo // the low byte of each pair
-		if s.kind == layerUTF16BE {
-			low++
-		}
-		for i := range s.n {
-			st.arena = append(st.arena, v.data[low+2*i])
-		}
-		st.visit(st.enter(view{data: st.arena[mark:], kind: s.kind, parent: v, depth: v.depth + 1, lo: lo, hi: hi}))
-		st.arena = st.arena[:mark]
 	}
+}
+
+// utf16Child visits one stretch of v.
+func (st *state) utf16Child(v *view, s stretch) {
+	lo, hi := s.lo, s.lo+2*s.n
+	if v.kind.char() && !v.touches(lo, hi) || !st.spend(v, lo, hi, s.n+viewCost) {
+		return
+	}
+	mark := len(st.arena)
+	low := lo // the low byte of each pair
+	if s.kind == layerUTF16BE {
+		low++
+	}
+	for i := range s.n {
+		st.arena = append(st.arena, v.data[low+2*i])
+	}
+	st.visit(st.enter(view{data: st.arena[mark:], kind: s.kind, parent: v, depth: v.depth + 1, lo: lo, hi: hi}))
+	st.arena = st.arena[:mark]
+}
+
+// keepLonger resolves the two readings of a UTF-16 run whose byte order
+// nothing tells: out[first:second] are what the little-endian one found,
+// out[second:] the big-endian one. Of two findings that overlap, the one
+// of the longer value stays: the wrong reading sees a secret short of a
+// character, or not at all, and replacing both would leave the text a byte
+// out of step.
+func keepLonger(out []finding, first, second int) []finding {
+	drop := make([]bool, len(out))
+	for i := first; i < second; i++ {
+		for j := second; j < len(out); j++ {
+			a, b := out[i], out[j]
+			if a.Start < b.End && b.Start < a.End {
+				if b.width > a.width {
+					drop[i] = true
+				} else {
+					drop[j] = true
+				}
+			}
+		}
+	}
+	kept := out[:first]
+	for i := first; i < len(out); i++ {
+		if !drop[i] {
+			kept = append(kept, out[i])
+		}
+	}
+	return kept
 }
 
 // base64Children visits each base64 token of v decoded at each of the four
