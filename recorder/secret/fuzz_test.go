@@ -14,6 +14,7 @@ import (
 // of encodings, between which bytes.
 type planted struct {
 	family         secret.Family
+	scanner        *secret.Scanner // knows the value when it is a credential
 	chain          []encoding
 	before, after  []byte
 	value, encoded string
@@ -45,6 +46,12 @@ func plant(data []byte) (p planted, ok bool) {
 		p.before, p.after = delimit(p.before), delimit(p.after)
 	}
 	p.value = sampleSecret(p.family.Name, seed, data[1]&0x80 != 0)
+	if data[1]&0x10 != 0 {
+		// A credential the request carried: any characters, echoed.
+		p.value = keyString(seed, secret.MinCredential+len(seed)) + string(delimiters[int(data[2])%len(delimiters)]) + "x"
+		p.family = secret.Family{Name: secret.FamilyCredential}
+		p.scanner = secret.NewScanner(p.value)
+	}
 	p.encoded = p.value
 	if data[1]&0x20 != 0 {
 		// Delimiters encoded with the value: "%22pi_…%22".
@@ -87,9 +94,10 @@ func (p planted) delimited() bool {
 	return true
 }
 
-// clean reports whether Scan finds nothing Redact could have replaced.
-func clean(t *testing.T, what string, text []byte) bool {
-	for _, f := range secret.Scan(text) {
+// clean reports whether sc's Scan finds nothing its Redact could have
+// replaced.
+func clean(t *testing.T, sc *secret.Scanner, what string, text []byte) bool {
+	for _, f := range sc.Scan(text) {
 		if f.Redactable {
 			t.Errorf("%s: Scan finds %v in %q", what, f, text)
 			return false
@@ -112,18 +120,18 @@ func FuzzRedact(f *testing.F) {
 			return
 		}
 		text := string(p.before) + p.encoded + string(p.after)
-		if p.delimited() && !slices.ContainsFunc(secret.Scan([]byte(text)), func(f secret.Finding) bool { return f.Family == p.family.Name }) {
+		if p.delimited() && !slices.ContainsFunc(p.scanner.Scan([]byte(text)), func(f secret.Finding) bool { return f.Family == p.family.Name }) {
 			t.Errorf("Scan missed %s planted under %d encodings in %q", p.family.Name, len(p.chain), text)
 		}
-		out := secret.Redact(text)
-		if !clean(t, "after Redact", []byte(out)) {
+		out := p.scanner.Redact(text)
+		if !clean(t, p.scanner, "after Redact", []byte(out)) {
 			t.Logf("planted %s under %d encodings", p.family.Name, len(p.chain))
 		}
 		around := string(p.before) + string(p.after)
-		if redactable(around) {
+		if redactable(p.scanner, around) {
 			return
 		}
-		if got := secret.Redact(around); got != around {
+		if got := p.scanner.Redact(around); got != around {
 			t.Errorf("Redact changed %q, which holds no secret, to %q", around, got)
 		}
 	})
@@ -131,8 +139,8 @@ func FuzzRedact(f *testing.F) {
 
 // redactable reports whether Scan finds something in s that Redact
 // replaces, or stopped short.
-func redactable(s string) bool {
-	for _, f := range secret.Scan([]byte(s)) {
+func redactable(sc *secret.Scanner, s string) bool {
+	for _, f := range sc.Scan([]byte(s)) {
 		if f.Redactable || f.Family == secret.FamilyUnscanned {
 			return true
 		}
@@ -161,7 +169,7 @@ func FuzzScan(f *testing.F) {
 			}
 		}
 		out := secret.Redact(string(data))
-		clean(t, "after Redact", []byte(out))
+		clean(t, nil, "after Redact", []byte(out))
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("Scan and Redact of %d bytes took %v", len(data), d)
 		}
