@@ -87,4 +87,26 @@
 // base64 or hex, the UTF-16 form of Redacted in UTF-16 text; a secret in a
 // compressed container is found (Redactable false) but cannot be replaced.
 // After Redact, Scan finds nothing Redactable.
+//
+// # Limits
+//
+//   - A base64 or hex token is replaced whole, with whatever text of its
+//     alphabet is glued to it: in "/v1/files/<token>" the path goes too
+//     ('/' is base64), in "key_<token>" the key name ('_' is base64url).
+//   - A secret a container holds verbatim (a zstd raw block or raw
+//     literals, a stored deflate block) is plain text to Redact, which
+//     replaces it and so breaks the container.
+//   - Raw deflate and brotli have no signature: they are tried only at the
+//     start of the input, of a whole token's decoding or of a decompressed
+//     output, on binary data of 24 bytes or more.
+//   - Two character encodings whose escapes do not touch commute; Encoding
+//     names them in one order (percent, JSON, HTML, quoted-printable)
+//     whichever was applied first.
+//   - A wrapped base64 token continues across a line break only while its
+//     lines are of one width of 16 or more; UTF-16 is read for characters
+//     U+0001 to U+00FF, the only ones a secret or an encoding of one uses.
+//   - Six encodings deep at most; about 32 times the input in decoded
+//     views and 64 MiB of decompressed output in all; xz dictionaries and
+//     zstd windows of 64 MiB at most. Past a bound, a FamilyUnscanned
+//     finding says where.
 package secret

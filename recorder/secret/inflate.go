@@ -8,7 +8,6 @@ import (
 	"compress/zlib"
 	"errors"
 	"io"
-	"slices"
 
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/zstd"
@@ -17,6 +16,11 @@ import (
 
 // minPacked is the shortest compressed stream that can hold a secret.
 const minPacked = 8
+
+// minTried is the shortest view tried as a raw deflate or brotli stream,
+// which have no signature: a compressed body is longer, and most of the
+// short tokens of ordinary text (IDs, words) decode to binary.
+const minTried = 24
 
 // maxWindow bounds the window (zstd) or dictionary (xz) a container may
 // ask for: a header is a few bytes, and what it asks for is allocated.
@@ -75,27 +79,28 @@ type hit struct {
 
 // packedChildren visits every compressed container of v, decompressed:
 // those a signature starts anywhere in v, and at the start of v a raw
-// deflate or brotli stream, which have none, when v is binary and is the
-// input, a whole token's decoding or a decompressed output.
-func (st *state) packedChildren(v *view) {
+// deflate or brotli stream, which have none, when v is binary, at least
+// minTried bytes, and is the input, a whole token's decoding or a
+// decompressed output.
+func (st *state) packedChildren(v *view, sv survey) {
 	var hits []hit
-	for _, m := range magics {
-		for pos := 0; pos < len(v.data); {
-			i := bytes.Index(v.data[pos:], []byte(m.sig))
-			if i < 0 {
-				break
-			}
-			pos += i
-			if m.check == nil || m.check(v.data[pos:]) {
-				hits = append(hits, hit{pos, m.kind})
-			}
-			pos++
-		}
+	if len(v.data) >= minTried && (v.kind == layerPlain || v.first || v.kind.packed()) && binaryish(v.data) {
+		hits = append(hits, hit{0, layerDeflate}, hit{0, layerBrotli})
 	}
-	slices.SortFunc(hits, func(a, b hit) int { return a.pos - b.pos })
-	if (v.kind == layerPlain || v.first || v.kind.packed()) && len(v.data) >= minPacked &&
-		binaryish(v.data) && (len(hits) == 0 || hits[0].pos != 0) {
-		hits = append([]hit{{0, layerDeflate}, {0, layerBrotli}}, hits...)
+	if sv.classes&classMagic != 0 {
+		for pos, c := range v.data {
+			if classes[c]&classMagic == 0 {
+				continue
+			}
+			for _, m := range magics {
+				if hasLit(v.data, pos, m.sig, false) && (m.check == nil || m.check(v.data[pos:])) {
+					if pos == 0 {
+						hits = hits[:0] // a signature says what it is
+					}
+					hits = append(hits, hit{pos, m.kind})
+				}
+			}
+		}
 	}
 	skip := 0
 	for _, h := range hits {
@@ -128,7 +133,7 @@ func (st *state) packedChildren(v *view) {
 		if !st.spend(v, lo, hi, len(out)+viewCost) {
 			return
 		}
-		st.visit(&view{data: out, kind: h.kind, parent: v, depth: v.depth + 1, lo: lo, hi: hi})
+		st.visit(st.enter(view{data: out, kind: h.kind, parent: v, depth: v.depth + 1, lo: lo, hi: hi}))
 		if truncated {
 			st.limit(v, lo, hi)
 			return

@@ -141,21 +141,31 @@ func hexRuns(b []byte, runs []run) []run {
 type stretch struct {
 	lo, n int
 	kind  layer
+	// other is true for the second reading of a run whose byte order
+	// nothing tells (see utf16Stretches).
+	other bool
 }
 
 // utf16Stretches appends the stretches of b at least minUTF16 characters
 // long: in each run of bytes that alternate between zero and not, the
-// pairs of one byte order. The order is the one a byte-order mark says,
-// at the start of b or just before the run; without one, a run that
-// starts with a zero byte is big-endian. Either way the pairs a secret
-// occupies are the same bytes but at the ends of the run, so a wrong
-// guess changes little more than the name.
+// pairs of one byte order. The order is the one a byte-order mark says, at
+// the start of b or just before the run. Without one, a run that starts
+// with a zero byte is big-endian, one that starts with a non-zero byte and
+// ends with a zero is little-endian, and one that starts and ends with a
+// non-zero byte ('"', 0, 's', 0, 'k', '"') is either a little-endian text
+// and the byte after it or a byte before and a big-endian text: both
+// readings are returned, the big-endian one marked other.
 func utf16Stretches(b []byte, out []stretch) []stretch {
 	order := layer(0)
 	if len(b) >= 2 && b[0] == 0xff && b[1] == 0xfe {
 		order = layerUTF16LE
 	} else if len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff {
 		order = layerUTF16BE
+	}
+	add := func(lo, e int, kind layer, other bool) {
+		if n := (e - lo) / 2; n >= minUTF16 {
+			out = append(out, stretch{lo: lo, n: n, kind: kind, other: other})
+		}
 	}
 	for s := 0; s+1 < len(b); {
 		if (b[s] == 0) == (b[s+1] == 0) {
@@ -172,18 +182,22 @@ func utf16Stretches(b []byte, out []stretch) []stretch {
 			kind = layerUTF16LE
 		case s >= 1 && b[s-1] == 0xfe && b[s] == 0xff:
 			kind = layerUTF16BE
+		}
+		switch {
+		case kind == 0 && b[s] != 0 && b[e-1] != 0:
+			add(s, e, layerUTF16LE, false)
+			add(s+1, e, layerUTF16BE, true)
 		case kind == 0 && b[s] == 0:
-			kind = layerUTF16BE
+			add(s, e, layerUTF16BE, false)
 		case kind == 0:
-			kind = layerUTF16LE
-		}
-		// A little-endian pair is (x, 0), a big-endian one (0, x).
-		lo := s
-		if (kind == layerUTF16BE) != (b[s] == 0) {
-			lo++
-		}
-		if n := (e - lo) / 2; n >= minUTF16 {
-			out = append(out, stretch{lo: lo, n: n, kind: kind})
+			add(s, e, layerUTF16LE, false)
+		default:
+			// A little-endian pair is (x, 0), a big-endian one (0, x).
+			lo := s
+			if (kind == layerUTF16BE) != (b[s] == 0) {
+				lo++
+			}
+			add(lo, e, kind, false)
 		}
 		s = e
 	}

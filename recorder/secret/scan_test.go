@@ -26,37 +26,37 @@ import (
 // standard library only reads (testdata holds one).
 var compressors = []struct {
 	name string
-	pack func(t *testing.T, b []byte) []byte
+	pack func(t testing.TB, b []byte) []byte
 }{
-	{"gzip", func(t *testing.T, b []byte) []byte {
+	{"gzip", func(t testing.TB, b []byte) []byte {
 		var buf bytes.Buffer
 		w := gzip.NewWriter(&buf)
 		w.Write(b)
 		w.Close()
 		return buf.Bytes()
 	}},
-	{"zlib", func(t *testing.T, b []byte) []byte {
+	{"zlib", func(t testing.TB, b []byte) []byte {
 		var buf bytes.Buffer
 		w := zlib.NewWriter(&buf)
 		w.Write(b)
 		w.Close()
 		return buf.Bytes()
 	}},
-	{"deflate", func(t *testing.T, b []byte) []byte {
+	{"deflate", func(t testing.TB, b []byte) []byte {
 		var buf bytes.Buffer
 		w, _ := flate.NewWriter(&buf, flate.BestCompression)
 		w.Write(b)
 		w.Close()
 		return buf.Bytes()
 	}},
-	{"brotli", func(t *testing.T, b []byte) []byte {
+	{"brotli", func(t testing.TB, b []byte) []byte {
 		var buf bytes.Buffer
 		w := brotli.NewWriter(&buf)
 		w.Write(b)
 		w.Close()
 		return buf.Bytes()
 	}},
-	{"zstd", func(t *testing.T, b []byte) []byte {
+	{"zstd", func(t testing.TB, b []byte) []byte {
 		w, err := zstd.NewWriter(nil)
 		if err != nil {
 			t.Fatal(err)
@@ -64,7 +64,7 @@ var compressors = []struct {
 		defer w.Close()
 		return w.EncodeAll(b, nil)
 	}},
-	{"xz", func(t *testing.T, b []byte) []byte {
+	{"xz", func(t testing.TB, b []byte) []byte {
 		var buf bytes.Buffer
 		w, err := xz.NewWriter(&buf)
 		if err != nil {

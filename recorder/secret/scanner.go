@@ -109,7 +109,8 @@ func (s *Scanner) RedactName(name string) string { return s.redact(name, true) }
 // or URL alphabet, padded or not, at any alignment, wrapped across CRLF or
 // LF line breaks), hex, and the compressed containers gzip, zlib, zstd, xz
 // and bzip2 (found by magic number anywhere), raw deflate and brotli
-// (tried on binary data that starts a view). Findings are in input order.
+// (tried on binary data of 24 bytes or more that is the input, a whole
+// token's decoding or a decompressed output). Findings are in input order.
 //
 // The work is bounded: about 32 times the input in decoded views, and 64
 // MiB of decompressed output in all. Where a bound stops it, one finding
@@ -204,7 +205,7 @@ func (s *Scanner) run(data []byte, fold, inflate bool) []finding {
 			st.creds = s.foldCreds
 		}
 	}
-	st.visit(&view{data: data})
+	st.visit(st.enter(view{data: data}))
 	return dedupe(st.out)
 }
 

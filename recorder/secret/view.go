@@ -84,13 +84,14 @@ type finding struct {
 	Finding
 	layers int
 	repl   []byte
+	width  int // the value's length where it was matched
 }
 
 // place maps the span [a, b) of v to the input: the Finding (without its
 // Family) and the replacement that keeps the encodings around it intact.
 func place(v *view, a, b int) finding {
 	repl := []byte(Redacted)
-	f := finding{Finding: Finding{Redactable: true}}
+	f := finding{Finding: Finding{Redactable: true}, width: b - a}
 	var names []string
 	for cur := v; cur.parent != nil; cur = cur.parent {
 		k := cur.kind

@@ -29,27 +29,112 @@ type state struct {
 	out      []finding
 	arena    []byte // decoded views, a stack: a view's bytes are freed when its walk returns
 	lowered  []byte
+	// views and runs hold, at each depth, the one view being walked there
+	// and its tokens: a walk is depth first.
+	views [maxDepth + 2]view
+	runs  [maxDepth + 2][]run
 	inflaters
+}
+
+// enter makes v the view being walked at its depth.
+func (st *state) enter(v view) *view {
+	st.views[v.depth] = v
+	return &st.views[v.depth]
+}
+
+// Classes of bytes a survey of a view counts.
+const (
+	classBase64 = 1 << iota
+	classHex
+	classUnderscore
+	classZero
+	classMagic // the first byte of a container's signature
+	classTrigger
+)
+
+var classes = func() (t [256]uint8) {
+	for c := range 256 {
+		if b64Value[c] != 0xff {
+			t[c] |= classBase64
+		}
+		if isHex(byte(c)) {
+			t[c] |= classHex
+		}
+	}
+	t['_'] |= classUnderscore
+	t[0] |= classZero
+	for _, m := range magics {
+		t[m.sig[0]] |= classMagic
+	}
+	for _, c := range charCodecs {
+		t[c.trigger] |= classTrigger
+	}
+	return t
+}()
+
+// survey is what one pass over a view says is worth looking for.
+type survey struct {
+	classes  uint8 // of all its bytes
+	base64   int   // its longest run of base64 characters
+	hex      int   // its longest run of hex digits
+	triggers [len(charCodecs)]bool
+}
+
+func surveyOf(b []byte) (s survey) {
+	b64, hx := 0, 0
+	for _, c := range b {
+		k := classes[c]
+		s.classes |= k
+		if k&classBase64 != 0 {
+			b64++
+			s.base64 = max(s.base64, b64)
+		} else {
+			b64 = 0
+		}
+		if k&classHex != 0 {
+			hx++
+			s.hex = max(s.hex, hx)
+		} else {
+			hx = 0
+		}
+	}
+	if s.classes&classTrigger != 0 {
+		for i := range charCodecs {
+			s.triggers[i] = bytes.IndexByte(b, charCodecs[i].trigger) >= 0
+		}
+	}
+	return s
 }
 
 // visit finds what v holds, and what every decoding of v reveals.
 func (st *state) visit(v *view) {
-	st.values(v)
+	sv := surveyOf(v.data)
+	st.values(v, sv)
 	if v.depth >= maxDepth || st.limited {
 		return
 	}
-	st.charChildren(v)
-	st.utf16Children(v)
-	st.base64Children(v)
-	st.hexChildren(v)
+	if sv.classes&classTrigger != 0 {
+		st.charChildren(v, sv)
+	}
+	if sv.classes&classZero != 0 {
+		st.utf16Children(v)
+	}
+	if sv.base64 >= minBase64 {
+		st.base64Children(v)
+	}
+	if sv.hex >= minHex {
+		st.hexChildren(v)
+	}
 	if st.inflate {
-		st.packedChildren(v)
+		st.packedChildren(v, sv)
 	}
 }
 
 // values records the secrets and credentials in v's bytes.
-func (st *state) values(v *view) {
-	eachValue(v.data, st.fold, func(a, b, fam int) { st.found(v, a, b, catalogue[fam].Name) })
+func (st *state) values(v *view, sv survey) {
+	if sv.classes&classUnderscore != 0 {
+		eachValue(v.data, st.fold, func(a, b, fam int) { st.found(v, a, b, catalogue[fam].Name) })
+	}
 	if len(st.creds) == 0 {
 		return
 	}
@@ -62,9 +147,12 @@ func (st *state) values(v *view) {
 }
 
 // found records a value of family at [a, b) of v, unless v is a character
-// layer whose escapes it does not touch (its parent holds it as it is).
+// layer whose escapes touch neither it nor the byte before it: its parent
+// holds it as it is, and finds it. The byte before counts because a value
+// may need a boundary there: "%22pi_…" holds a client secret only once
+// decoded.
 func (st *state) found(v *view, a, b int, family string) {
-	if v.kind.char() && !v.touches(a, b) {
+	if v.kind.char() && !v.touches(max(a-1, 0), b) {
 		return
 	}
 	f := place(v, a, b)
@@ -90,6 +178,9 @@ func (st *state) spend(v *view, lo, hi, cost int) bool {
 // walk.
 func (st *state) limit(v *view, lo, hi int) {
 	st.limited = true
+	if len(v.data) == 0 {
+		return
+	}
 	lo = min(max(lo, 0), len(v.data)-1)
 	hi = min(max(hi, lo+1), len(v.data))
 	f := place(v, lo, hi)
@@ -113,10 +204,10 @@ func isText(c byte) bool {
 // escapes touches an escape of A (B was applied to A's output: "%5Cu0073")
 // or B comes after A in the canonical order: escapes that touch nothing
 // commute, and one order finds what both would.
-func (st *state) charChildren(v *view) {
+func (st *state) charChildren(v *view, sv survey) {
 	for ci := range charCodecs {
 		c := &charCodecs[ci]
-		if bytes.IndexByte(v.data, c.trigger) < 0 {
+		if !sv.triggers[ci] {
 			continue
 		}
 		var scratch [8]byte
@@ -155,7 +246,7 @@ func (st *state) charChildren(v *view) {
 				st.arena = st.arena[:mark]
 				return
 			}
-			st.visit(&view{data: st.arena[mark:], kind: c.kind, parent: v, depth: v.depth + 1, esc: esc, lo: lo, hi: hi})
+			st.visit(st.enter(view{data: st.arena[mark:], kind: c.kind, parent: v, depth: v.depth + 1, esc: esc, lo: lo, hi: hi}))
 			st.arena = st.arena[:mark]
 		}
 	}
@@ -174,35 +265,72 @@ func touchesAny(v *view, esc []escape) bool {
 
 // utf16Children visits each UTF-16 stretch of v as the text it encodes.
 func (st *state) utf16Children(v *view) {
-	if bytes.IndexByte(v.data, 0) < 0 {
+	first := 0 // where the findings of the last stretch's first reading start
+	for _, s := range utf16Stretches(v.data, nil) {
+		if !s.other {
+			first = len(st.out)
+		}
+		second := len(st.out)
+		st.utf16Child(v, s)
+		if s.other {
+			st.out = keepLonger(st.out, first, second)
+		}
+	}
+}
+
+// utf16Child visits one stretch of v.
+func (st *state) utf16Child(v *view, s stretch) {
+	lo, hi := s.lo, s.lo+2*s.n
+	if v.kind.char() && !v.touches(lo, hi) || !st.spend(v, lo, hi, s.n+viewCost) {
 		return
 	}
-	for _, s := range utf16Stretches(v.data, nil) {
-		lo, hi := s.lo, s.lo+2*s.n
-		if v.kind.char() && !v.touches(lo, hi) {
-			continue
-		}
-		if !st.spend(v, lo, hi, s.n+viewCost) {
-			return
-		}
-		mark := len(st.arena)
-		low := lo // the low byte of each pair
-		if s.kind == layerUTF16BE {
-			low++
-		}
-		for i := range s.n {
-			st.arena = append(st.arena, v.data[low+2*i])
-		}
-		st.visit(&view{data: st.arena[mark:], kind: s.kind, parent: v, depth: v.depth + 1, lo: lo, hi: hi})
-		st.arena = st.arena[:mark]
+	mark := len(st.arena)
+	low := lo // the low byte of each pair
+	if s.kind == layerUTF16BE {
+		low++
 	}
+	for i := range s.n {
+		st.arena = append(st.arena, v.data[low+2*i])
+	}
+	st.visit(st.enter(view{data: st.arena[mark:], kind: s.kind, parent: v, depth: v.depth + 1, lo: lo, hi: hi}))
+	st.arena = st.arena[:mark]
+}
+
+// keepLonger resolves the two readings of a UTF-16 run whose byte order
+// nothing tells: out[first:second] are what the little-endian one found,
+// out[second:] the big-endian one. Of two findings that overlap, the one
+// of the longer value stays: the wrong reading sees a secret short of a
+// character, or not at all, and replacing both would leave the text a byte
+// out of step.
+func keepLonger(out []finding, first, second int) []finding {
+	drop := make([]bool, len(out))
+	for i := first; i < second; i++ {
+		for j := second; j < len(out); j++ {
+			a, b := out[i], out[j]
+			if a.Start < b.End && b.Start < a.End {
+				if b.width > a.width {
+					drop[i] = true
+				} else {
+					drop[j] = true
+				}
+			}
+		}
+	}
+	kept := out[:first]
+	for i := first; i < len(out); i++ {
+		if !drop[i] {
+			kept = append(kept, out[i])
+		}
+	}
+	return kept
 }
 
 // base64Children visits each base64 token of v decoded at each of the four
 // alignments: a token glued to text before it ("key_c2tf…", since '_' is
 // in the URL alphabet) decodes right only from its true start.
 func (st *state) base64Children(v *view) {
-	for _, r := range base64Runs(v.data, nil) {
+	st.runs[v.depth] = base64Runs(v.data, st.runs[v.depth][:0])
+	for _, r := range st.runs[v.depth] {
 		if v.kind.char() && !v.touches(r.lo, r.hi) {
 			continue
 		}
@@ -212,7 +340,7 @@ func (st *state) base64Children(v *view) {
 			}
 			mark := len(st.arena)
 			st.arena = decodeBase64(r.chars[k:], st.arena)
-			st.visit(&view{data: st.arena[mark:], kind: layerBase64, parent: v, depth: v.depth + 1, lo: r.lo, hi: r.hi, first: k == 0})
+			st.visit(st.enter(view{data: st.arena[mark:], kind: layerBase64, parent: v, depth: v.depth + 1, lo: r.lo, hi: r.hi, first: k == 0}))
 			st.arena = st.arena[:mark]
 		}
 	}
@@ -221,7 +349,8 @@ func (st *state) base64Children(v *view) {
 // hexChildren visits each run of hex digits of v decoded at both
 // alignments.
 func (st *state) hexChildren(v *view) {
-	for _, r := range hexRuns(v.data, nil) {
+	st.runs[v.depth] = hexRuns(v.data, st.runs[v.depth][:0])
+	for _, r := range st.runs[v.depth] {
 		if v.kind.char() && !v.touches(r.lo, r.hi) {
 			continue
 		}
@@ -231,7 +360,7 @@ func (st *state) hexChildren(v *view) {
 			}
 			mark := len(st.arena)
 			st.arena = decodeHex(r.chars[k:], st.arena)
-			st.visit(&view{data: st.arena[mark:], kind: layerHex, parent: v, depth: v.depth + 1, lo: r.lo, hi: r.hi, first: k == 0})
+			st.visit(st.enter(view{data: st.arena[mark:], kind: layerHex, parent: v, depth: v.depth + 1, lo: r.lo, hi: r.hi, first: k == 0}))
 			st.arena = st.arena[:mark]
 		}
 	}
