@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
@@ -234,7 +235,7 @@ func (rd redactor) body(body, contentType string) string {
 	if !rd.maskPII || out == "" {
 		return out
 	}
-	mt, _, _ := mime.ParseMediaType(contentType)
+	mt, params, _ := mime.ParseMediaType(contentType)
 	trimmed := strings.TrimSpace(out)
 	switch {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json") || (mt == "" && trimmed != "" && (trimmed[0] == '{' || trimmed[0] == '[')):
@@ -245,6 +246,14 @@ func (rd redactor) body(body, contentType string) string {
 		if masked, ok := pii.MaskForm(out); ok {
 			return masked
 		}
+	case mt == "multipart/form-data":
+		if masked, ok := pii.MaskMultipart(out, params["boundary"]); ok {
+			return masked
+		}
+	case strings.HasPrefix(mt, "text/") && utf8.ValidString(out):
+		// A report's CSV or an error page; not a compressed body, which
+		// is not UTF-8 and which a text replacement would corrupt.
+		return pii.MaskText(out)
 	}
 	return out
 }

@@ -164,7 +164,7 @@ var _ = Describe("redaction", func() {
 			}
 		})
 
-		It("is masked with --mask-pii wherever it stands: the URL path, a search query, free text and metadata values", func() {
+		It("is masked with --mask-pii wherever it stands: the URL path, a search query, free text, metadata values and uploads", func() {
 			upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				io.WriteString(w, `{"object": "search_result", "data": [{"id": "cus_1", "created": 1760000000, "description": "VIP jane.doe@example.com",
@@ -174,15 +174,18 @@ var _ = Describe("redaction", func() {
 			file := filepath.Join(GinkgoT().TempDir(), "pii.yaml")
 			rec, err := recorder.New(file, recorder.WithMaskPII(true))
 			Expect(err).NotTo(HaveOccurred())
-			for _, r := range []struct{ method, path, body string }{
-				{"GET", "/v1/customers/jane.doe@example.com/balance_transactions?limit=3", ""},
-				{"GET", "/v1/customers/jane.doe%40example.com", ""},
-				{"GET", "/v1/customers/search?query=" + url.QueryEscape("email:'jane.doe@example.com' AND created>1609459200"), ""},
-				{"POST", "/v1/customers/cus_1", "description=VIP+jane.doe%40example.com&metadata[ref]=call+555-555-0123&phone_number=%2B15555550123"},
+			const form = "application/x-www-form-urlencoded"
+			upload := "--b0undary\r\nContent-Disposition: form-data; name=\"file_link_data[metadata][email]\"\r\n\r\njane.doe@example.com\r\n--b0undary--\r\n"
+			for _, r := range []struct{ method, path, contentType, body string }{
+				{"GET", "/v1/customers/jane.doe@example.com/balance_transactions?limit=3", form, ""},
+				{"GET", "/v1/customers/jane.doe%40example.com", form, ""},
+				{"GET", "/v1/customers/search?query=" + url.QueryEscape("email:'jane.doe@example.com' AND created>1609459200"), form, ""},
+				{"POST", "/v1/customers/cus_1", form, "description=VIP+jane.doe%40example.com&metadata[ref]=call+555-555-0123&phone_number=%2B15555550123"},
+				{"POST", "/v1/files", "multipart/form-data; boundary=b0undary", upload},
 			} {
 				req, err := http.NewRequest(r.method, upstream.URL+r.path, strings.NewReader(r.body))
 				Expect(err).NotTo(HaveOccurred())
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Content-Type", r.contentType)
 				resp, err := rec.Client().Do(req)
 				Expect(err).NotTo(HaveOccurred())
 				resp.Body.Close()

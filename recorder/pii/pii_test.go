@@ -1,6 +1,8 @@
 package pii_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -261,4 +263,38 @@ var _ = DescribeTable("MaskText masks emails and phone numbers, never IDs, times
 	Entry("a version with an @", "stripe-go@v85.0.0", "stripe-go@v85.0.0"),
 	Entry("text with no digits or @", "My First Invoice Item (created for API docs)", "My First Invoice Item (created for API docs)"),
 	Entry("Masked itself", "[MASKED]", "[MASKED]"),
+)
+
+// upload is a multipart/form-data body as stripe-go sends POST /v1/files,
+// with the boundary "b0undary".
+func upload(fields ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(fields); i += 2 {
+		b.WriteString("--b0undary\r\nContent-Disposition: form-data; " + fields[i] + "\r\n\r\n" + fields[i+1] + "\r\n")
+	}
+	b.WriteString("--b0undary--\r\n")
+	return b.String()
+}
+
+var _ = DescribeTable("MaskMultipart masks the text fields of a file upload and keeps the file",
+	func(in, want string) {
+		got, ok := pii.MaskMultipart(in, "b0undary")
+		Expect(got).To(Equal(want))
+		Expect(ok).To(Equal(want != in))
+	},
+	Entry("a personal metadata field",
+		upload(`name="purpose"`, "identity_document", `name="file_link_data[metadata][email]"`, "jane@example.com"),
+		upload(`name="purpose"`, "identity_document", `name="file_link_data[metadata][email]"`, "[MASKED]")),
+	Entry("an email in any other field",
+		upload(`name="file_link_data[metadata][note]"`, "scan for jane@example.com"),
+		upload(`name="file_link_data[metadata][note]"`, "scan for [MASKED]")),
+	Entry("a file's content is kept, its name is read for emails",
+		upload(`name="file"; filename="jane@example.com.png"`+"\r\nContent-Type: image/png", "\x89PNG jane@example.com\r\n\x00"),
+		upload(`name="file"; filename="[MASKED]"`+"\r\nContent-Type: image/png", "\x89PNG jane@example.com\r\n\x00")),
+	Entry("nothing personal: byte for byte",
+		"preamble\r\n"+upload(`name="purpose"`, "dispute_evidence", `name="file"; filename="evidence.pdf"`, "%PDF-1.4")+"epilogue",
+		"preamble\r\n"+upload(`name="purpose"`, "dispute_evidence", `name="file"; filename="evidence.pdf"`, "%PDF-1.4")+"epilogue"),
+	Entry("another boundary: kept",
+		strings.ReplaceAll(upload(`name="email"`, "jane@example.com"), "b0undary", "other"),
+		strings.ReplaceAll(upload(`name="email"`, "jane@example.com"), "b0undary", "other")),
 )

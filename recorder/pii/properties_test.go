@@ -2,7 +2,9 @@ package pii_test
 
 import (
 	"encoding/json"
+	"io"
 	"mime"
+	"mime/multipart"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -239,4 +241,31 @@ var _ = Describe("masking", func() {
 			checkForm(in)
 		}
 	})
+})
+
+var _ = It("MaskMultipart keeps a multipart body readable, with the same parts in the same order", func() {
+	in := upload(`name="purpose"`, "identity_document", `name="file_link_data[metadata][email]"`, "jane@example.com",
+		`name="file"; filename="id.png"`+"\r\nContent-Type: image/png", "\x89PNG\r\n--b0undar\r\n")
+	out, ok := pii.MaskMultipart(in, "b0undary")
+	Expect(ok).To(BeTrue())
+	names := func(body string) (names, values []string) {
+		r := multipart.NewReader(strings.NewReader(body), "b0undary")
+		for {
+			p, err := r.NextPart()
+			if err == io.EOF {
+				return names, values
+			}
+			Expect(err).NotTo(HaveOccurred())
+			b, err := io.ReadAll(p)
+			Expect(err).NotTo(HaveOccurred())
+			names, values = append(names, p.FormName()), append(values, string(b))
+		}
+	}
+	inNames, inValues := names(in)
+	outNames, outValues := names(out)
+	Expect(outNames).To(Equal(inNames))
+	Expect(outValues).To(Equal([]string{"identity_document", pii.Masked, inValues[2]}))
+	again, changed := pii.MaskMultipart(out, "b0undary")
+	Expect(changed).To(BeFalse())
+	Expect(again).To(Equal(out))
 })
