@@ -1,6 +1,9 @@
 package pii
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // class is what a field name says about its value.
 type class int
@@ -14,18 +17,20 @@ const (
 )
 
 // personalTokens are the words that make a field personal wherever they
-// stand in its underscore-separated name: email, receipt_email,
-// customer_email_address, phone_number, customer_phone_number,
-// verified_phone, first_name, last_name_kana, full_name_aliases,
-// billing_address, address_line1, ip_address, postal_code, from_postal_code,
-// ssn_last_4.
+// stand in its name: email, receipt_email, customer_email_address,
+// phone_number, customer_phone_number, verified_phone, first_name,
+// last_name_kana, full_name_aliases, billing_address, address_line1,
+// ip_address, postal_code, from_postal_code, ssn_last_4; and, for the
+// metadata keys users choose, e-mail, telephone, firstname, street, zipcode,
+// birthday. Not mobile (Stripe's mobile_payment_element is a setting) nor
+// zip (Zip is a payment method).
 var personalTokens = map[string]bool{
-	"email": true, "emails": true,
-	"phone": true, "phones": true,
-	"name": true, "names": true, "surname": true,
-	"address": true, "addresses": true,
-	"postal": true, "postcode": true,
-	"dob": true, "ssn": true,
+	"email": true, "emails": true, "mail": true,
+	"phone": true, "phones": true, "telephone": true, "tel": true, "fax": true,
+	"name": true, "names": true, "surname": true, "firstname": true, "lastname": true, "fullname": true,
+	"address": true, "addresses": true, "street": true,
+	"postal": true, "postcode": true, "zipcode": true,
+	"dob": true, "birthdate": true, "birthday": true, "ssn": true,
 	"line1": true, "line2": true,
 }
 
@@ -91,6 +96,10 @@ var settingsNames = map[string]bool{"customer_update": true, "matching": true, "
 
 // classify says what the field name k says about its value.
 func classify(k string) class {
+	tokens := words(k)
+	if len(tokens) == 0 {
+		return neutral
+	}
 	k = strings.ToLower(k)
 	if settingsNames[k] {
 		return settings
@@ -101,7 +110,6 @@ func classify(k string) class {
 	if taxIDNames[k] {
 		return taxIDs
 	}
-	tokens := strings.Split(k, "_")
 	if aboutTokens[tokens[len(tokens)-1]] {
 		return about
 	}
@@ -116,26 +124,61 @@ func classify(k string) class {
 	return neutral
 }
 
+// words splits a field name into its lower-case words: Stripe's are
+// separated by underscores (customer_phone_number); metadata keys, which
+// users choose, may also be customerEmail, Customer Name or e-mail.
+func words(k string) []string {
+	var out []string
+	start := 0
+	prevLower := false
+	for i, r := range k {
+		switch {
+		case r == '_' || r == '-' || r == '.' || r == ' ':
+			if i > start {
+				out = append(out, strings.ToLower(k[start:i]))
+			}
+			start = i + 1
+			prevLower = false
+			continue
+		case unicode.IsUpper(r) && prevLower:
+			out = append(out, strings.ToLower(k[start:i]))
+			start = i
+		}
+		prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
+	}
+	if start < len(k) {
+		out = append(out, strings.ToLower(k[start:]))
+	}
+	return out
+}
+
 // IsPersonalKey reports whether the value of a field named name is personal
 // data, which --mask-pii masks whatever it holds.
 //
-// A name is personal when one of its underscore-separated words is email,
-// phone, name, surname, address, postal, postcode, dob, ssn, line1 or line2
-// (or a plural), so that every prefixed and suffixed form counts:
+// A name is personal when one of its words (split at underscores, dashes,
+// dots, spaces and camelCase) is email, phone, name, surname, address,
+// postal, postcode, dob, ssn, line1 or line2, or a plural or a metadata
+// spelling of one (mail, telephone, firstname, street, zipcode,
+// birthday), so that every prefixed and suffixed form counts:
 // customer_email, receipt_email, email_address, phone_number,
 // customer_phone_number, first_name_kana, full_name_aliases,
-// billing_address, ip_address, address_line1, postal_code, ssn_last_4. A
-// few personal fields hold none of these words and are listed: shipping,
-// shipping_details, customer_shipping, billing_details, tax_id, tax_ids,
-// customer_tax_ids, tax_id_data, id_number, personal_id_number,
-// nationality, place_of_birth, billing_zip, zip_code, ip.
+// billing_address, ip_address, address_line1, postal_code, ssn_last_4,
+// customerEmail. A few personal fields hold none of these words and are
+// listed: shipping, shipping_details, customer_shipping, billing_details,
+// tax_id, id_number, personal_id_number, nationality, place_of_birth,
+// billing_zip, zip_code, ip. Tax ID lists (tax_ids, customer_tax_ids,
+// tax_id_data) are not personal as a whole: only the value of each tax ID
+// in them is masked, and its type, ID and timestamps are kept.
 //
 // It is not personal when its last word says it describes the data rather
-// than holds it (email_sent_at, address_line1_check,
+// than holds it (email_sent_at, shipping.eta, address_line1_check,
 // billing_address_collection, email_type, ssn_last_4_provided: the words
-// at, check, collection, type, types, source, validation, provided,
-// verification, status, enabled), or when it names a thing rather than a
-// person (bank_name, product_name, event_name, display_name, ...).
+// at, eta, amount, error, check, collection, type, types, source,
+// validation, provided, verification, status, enabled), or when it names a
+// thing rather than a person (bank_name, product_name, event_name,
+// display_name, financial_addresses, ...). Such a field is kept even inside
+// a personal one, and so are the fields of settings named after personal
+// ones (customer_update[address]=auto, options.matching.dob).
 //
 // country, city, state and town are not personal by themselves (they also
 // name a merchant's city or a tax jurisdiction); inside an address they are

@@ -41,6 +41,10 @@ var _ = DescribeTable("IsPersonalKey: a field is personal when its name says it 
 	Entry("ssn_last_4 (gap)", "ssn_last_4", true),
 	Entry("a person's tax_id (gap)", "tax_id", true),
 	Entry("upper case: Email", "Email", true),
+	Entry("a camelCase metadata key: customerEmail", "customerEmail", true),
+	Entry("a spaced metadata key: Customer Name", "Customer Name", true),
+	Entry("a dashed metadata key: e-mail", "e-mail", true),
+	Entry("a metadata key written as one word: firstname", "firstname", true),
 
 	Entry("country alone names a card's or a merchant's country, not a person", "country", false),
 	Entry("city alone: a merchant's city", "city", false),
@@ -65,6 +69,9 @@ var _ = DescribeTable("IsPersonalKey: a field is personal when its name says it 
 	Entry("metadata: its values are read for emails and phones instead", "metadata", false),
 	Entry("id", "id", false),
 	Entry("created", "created", false),
+	Entry("mobile_payment_element is a setting", "mobile_payment_element", false),
+	Entry("a camelCase key with no personal word: orderId", "orderId", false),
+	Entry("an empty name", "", false),
 )
 
 var _ = DescribeTable("MaskJSON masks personal values and keeps every other byte",
@@ -243,6 +250,8 @@ var _ = DescribeTable("MaskText masks emails and phone numbers, never IDs, times
 	Entry("a phone number then a timestamp", "+15555550123 1760003700", "[MASKED] 1760003700"),
 	Entry("two phone numbers together", "+15555550123+15555550123", "[MASKED][MASKED]"),
 	Entry("an email then a phone number", "a@example.com+15555550123", "[MASKED][MASKED]"),
+	Entry("a percent-encoded email is masked with the escapes before it, never cutting one",
+		"/search?query=%27jane%40example.com%27", "/search?query=[MASKED]%27"),
 
 	Entry("a Unix timestamp", "1760003700", "1760003700"),
 	Entry("a ten-digit number with no separator", "5555550123", "5555550123"),

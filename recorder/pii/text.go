@@ -15,11 +15,13 @@ const Masked = "[MASKED]"
 // emailPattern is an email address, its @ written as is or percent-encoded
 // (%40, as in a URL's path or query). The local part is the dot-atom most
 // addresses use (letters, digits and . _ % + - '), starting with a letter, a
-// digit or _ so that a quote or + before it stays (email:'jane@example.com'
-// in a search query); the domain is two or more labels, the last starting
-// with a letter, so that "v1.2@3.4" is not an address. Letters and digits
-// are Unicode's: jané@exämple.com is one too.
-var emailPattern = regexp.MustCompile(`[\pL\pN_][\pL\pN._%+'\-]*(?:@|%40)(?:[\pL\pN](?:[\pL\pN\-]*[\pL\pN])?\.)+\pL(?:[\pL\pN\-]*[\pL\pN])?`)
+// digit, _ or %, so that a quote or + before it stays
+// (email:'jane@example.com' in a search query) and an escape before it is
+// taken whole rather than cut (/%27jane%40example.com); the domain is two
+// or more labels, the last starting with a letter, so that "v1.2@3.4" is
+// not an address. Letters and digits are Unicode's: jané@exämple.com is one
+// too.
+var emailPattern = regexp.MustCompile(`[\pL\pN_%][\pL\pN._%+'\-]*(?:@|%40)(?:[\pL\pN](?:[\pL\pN\-]*[\pL\pN])?\.)+\pL(?:[\pL\pN\-]*[\pL\pN])?`)
 
 // MaskText replaces every email address and phone number in free text (a
 // description, a metadata value, a path segment, a search query) by Masked
