@@ -249,6 +249,7 @@ var _ = DescribeTable("MaskText masks emails and phone numbers, never IDs, times
 	Entry("French national", "06 12 34 56 78", "[MASKED]"),
 	Entry("a phone number then a timestamp", "+15555550123 1760003700", "[MASKED] 1760003700"),
 	Entry("two phone numbers together", "+15555550123+15555550123", "[MASKED][MASKED]"),
+	Entry("a CSV row", "cus_1,jane@example.com,+15555550123,2000,1760003700\n", "cus_1,[MASKED],[MASKED],2000,1760003700\n"),
 	Entry("an email then a phone number", "a@example.com+15555550123", "[MASKED][MASKED]"),
 	Entry("a percent-encoded email is masked with the escapes before it, never cutting one",
 		"/search?query=%27jane%40example.com%27", "/search?query=[MASKED]%27"),

@@ -168,8 +168,9 @@ func phoneAt(s string) int {
 }
 
 // endsAlone reports whether a number ending at s[i] is not followed by a
-// letter, a digit or a further dotted or dashed part (1.2.3.4, a version,
-// a decimal).
+// letter, a digit or a further dotted, dashed, slashed or coloned part (a
+// decimal, a version, a date, a time). A comma may follow: a CSV row
+// (jane,+15555550123,2000) holds a phone number.
 func endsAlone(s string, i int) bool {
 	if i >= len(s) {
 		return true
@@ -178,7 +179,7 @@ func endsAlone(s string, i int) bool {
 	if isWordRune(r) {
 		return false
 	}
-	if (r == '.' || r == '-' || r == '/' || r == ':' || r == ',') && i+1 < len(s) && isDigit(s[i+1]) {
+	if (r == '.' || r == '-' || r == '/' || r == ':') && i+1 < len(s) && isDigit(s[i+1]) {
 		return false
 	}
 	return true
