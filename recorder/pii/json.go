@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -85,17 +86,24 @@ func (m *jsonMasker) value(s scope) error {
 		if err != nil {
 			return err
 		}
-		n := len(raw)
-		text, _ := jsontext.AppendUnquote(nil, raw) // invalid UTF-8 reads as U+FFFD
 		switch {
 		case s.personal:
-			if len(text) > 0 && string(text) != Masked {
-				m.replace(n, []byte(maskedJSON))
+			if string(raw) == `""` || string(raw) == maskedJSON {
+				return nil
 			}
-		default:
+			if bytes.IndexByte(raw, '\\') >= 0 {
+				if text, _ := jsontext.AppendUnquote(nil, raw); string(text) == Masked {
+					return nil // an escaped Masked
+				}
+			}
+			m.replace(len(raw), []byte(maskedJSON))
+		case bytes.ContainsAny(raw, `@\0123456789`):
+			// Only text with an @, a digit or an escape (which may hide
+			// either) can hold what MaskText masks.
+			text, _ := jsontext.AppendUnquote(nil, raw) // invalid UTF-8 reads as U+FFFD
 			if masked := MaskText(string(text)); masked != string(text) {
 				quoted, _ := jsontext.AppendQuote(nil, masked)
-				m.replace(n, quoted)
+				m.replace(len(raw), quoted)
 			}
 		}
 		return nil

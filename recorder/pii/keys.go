@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"iter"
 	"strings"
 	"unicode"
 )
@@ -96,60 +97,59 @@ var settingsNames = map[string]bool{"customer_update": true, "matching": true, "
 
 // classify says what the field name k says about its value.
 func classify(k string) class {
-	tokens := words(k)
-	if len(tokens) == 0 {
-		return neutral
+	last, anyPersonal := "", false
+	for w := range words(k) {
+		last = w
+		anyPersonal = anyPersonal || personalTokens[w]
 	}
 	k = strings.ToLower(k)
-	if settingsNames[k] {
-		return settings
-	}
-	if personalNames[k] {
-		return personal
-	}
-	if taxIDNames[k] {
-		return taxIDs
-	}
-	if aboutTokens[tokens[len(tokens)-1]] {
-		return about
-	}
-	if thingNames[k] {
+	switch {
+	case last == "":
 		return neutral
-	}
-	for _, t := range tokens {
-		if personalTokens[t] {
-			return personal
-		}
+	case settingsNames[k]:
+		return settings
+	case personalNames[k]:
+		return personal
+	case taxIDNames[k]:
+		return taxIDs
+	case aboutTokens[last]:
+		return about
+	case thingNames[k]:
+		return neutral
+	case anyPersonal:
+		return personal
 	}
 	return neutral
 }
 
-// words splits a field name into its lower-case words: Stripe's are
+// words yields the lower-case words of a field name: Stripe's are
 // separated by underscores (customer_phone_number); metadata keys, which
 // users choose, may also be customerEmail, Customer Name or e-mail.
-func words(k string) []string {
-	var out []string
-	start := 0
-	prevLower := false
-	for i, r := range k {
-		switch {
-		case r == '_' || r == '-' || r == '.' || r == ' ':
-			if i > start {
-				out = append(out, strings.ToLower(k[start:i]))
+func words(k string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		start := 0
+		prevLower := false
+		for i, r := range k {
+			switch {
+			case r == '_' || r == '-' || r == '.' || r == ' ':
+				if i > start && !yield(strings.ToLower(k[start:i])) {
+					return
+				}
+				start = i + 1
+				prevLower = false
+				continue
+			case unicode.IsUpper(r) && prevLower:
+				if !yield(strings.ToLower(k[start:i])) {
+					return
+				}
+				start = i
 			}
-			start = i + 1
-			prevLower = false
-			continue
-		case unicode.IsUpper(r) && prevLower:
-			out = append(out, strings.ToLower(k[start:i]))
-			start = i
+			prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
 		}
-		prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
+		if start < len(k) {
+			yield(strings.ToLower(k[start:]))
+		}
 	}
-	if start < len(k) {
-		out = append(out, strings.ToLower(k[start:]))
-	}
-	return out
 }
 
 // IsPersonalKey reports whether the value of a field named name is personal
