@@ -13,6 +13,11 @@ import (
 // as Stripe sends them, and reports the bytes masked per second.
 //
 //	go test ./recorder/pii -run '^$' -bench MaskJSON
+//
+// Measured on the development machine (2 shared cores, load average 8-11
+// from other work, Go 1.26), 177 fixtures, 157 KB a pass, three runs:
+//
+//	23-51 MB/s, 26,000-58,000 bodies/s, 8,427 allocations a pass
 func BenchmarkMaskJSON(b *testing.B) {
 	var doc struct{ Resources map[string]json.RawMessage }
 	if err := json.Unmarshal(embedded.OpenAPIFixtures, &doc); err != nil {
