@@ -214,7 +214,7 @@ func isPhone(plus bool, groups []group) bool {
 }
 
 // isNANP reports whether groups are a North American number: [1] NXX NXX
-// XXXX, the last group separated, only the area code in parentheses.
+// XXXX, only the area code in parentheses.
 func isNANP(groups []group) bool {
 	if len(groups) == 4 && groups[0].digits == "1" && !groups[0].paren {
 		groups = groups[1:]
@@ -225,7 +225,7 @@ func isNANP(groups []group) bool {
 	area, exchange, line := groups[0], groups[1], groups[2]
 	return len(area.digits) == 3 && area.digits[0] >= '2' &&
 		len(exchange.digits) == 3 && exchange.digits[0] >= '2' && !exchange.paren &&
-		len(line.digits) == 4 && !line.paren && line.sep != 0
+		len(line.digits) == 4 && !line.paren
 }
 
 // isTrunk reports whether groups are a national number dialled with a trunk
