@@ -1,9 +1,7 @@
 package recorder
 
 import (
-	"bytes"
 	"encoding/base64"
-	"io"
 	"mime"
 	"net/http"
 	"net/textproto"
@@ -12,10 +10,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
-	"github.com/go-json-experiment/json/jsontext"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
+	"github.com/stripe-contract/stripe-contract/recorder/pii"
 	"github.com/stripe-contract/stripe-contract/recorder/secret"
 )
 
@@ -24,8 +23,9 @@ import (
 // secret check.
 const Redacted = secret.Redacted
 
-// Masked replaces personal data in saved cassettes when WithMaskPII is on.
-const Masked = "[MASKED]"
+// Masked replaces personal data in saved cassettes when WithMaskPII is on
+// (package pii decides what is personal).
+const Masked = pii.Masked
 
 // redactText replaces every Stripe secret in s, plain or encoded, by
 // Redacted: for text printed or kept outside an interaction (captures'
@@ -198,7 +198,7 @@ func (rd redactor) headers(h http.Header) http.Header {
 }
 
 // url redacts a URL: userinfo is dropped, secrets in the path or query are
-// replaced, and with maskPII personal query parameters are masked.
+// replaced, and with maskPII personal data in the path and query is masked.
 func (rd redactor) url(raw string) string {
 	if raw == "" {
 		return raw
@@ -209,14 +209,19 @@ func (rd redactor) url(raw string) string {
 			raw = u.String()
 		}
 		if q, changed := redactFormFields(u.RawQuery, u.Path); changed {
-			u.User = nil
 			u.RawQuery = q
 			raw = u.String()
 		}
-		if rd.maskPII && u.RawQuery != "" {
-			if q, changed := maskForm(u.RawQuery); changed {
-				u.User = nil
-				u.RawQuery = q
+		if rd.maskPII {
+			query, masked := pii.MaskForm(u.RawQuery)
+			if path := pii.MaskPath(u.EscapedPath()); path != u.EscapedPath() {
+				if unescaped, err := url.PathUnescape(path); err == nil {
+					u.Path, u.RawPath = unescaped, path
+					masked = true
+				}
+			}
+			if masked {
+				u.RawQuery = query
 				raw = u.String()
 			}
 		}
@@ -232,8 +237,8 @@ func (rd redactor) values(v url.Values, path string) url.Values {
 	for k, vals := range v {
 		redacted := make([]string, len(vals))
 		for i, s := range vals {
-			if rd.maskPII && personalFormKey(k) {
-				s = Masked
+			if rd.maskPII {
+				s = pii.MaskValue(k, s)
 			}
 			redacted[i] = rd.text(s)
 		}
@@ -266,140 +271,21 @@ func (rd redactor) body(body, contentType, path string) string {
 	trimmed := strings.TrimSpace(out)
 	switch {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json") || (mt == "" && trimmed != "" && (trimmed[0] == '{' || trimmed[0] == '[')):
-		if masked, ok := maskJSON(out); ok {
+		if masked, ok := pii.MaskJSON(out); ok {
 			return masked
 		}
 	case mt == "application/x-www-form-urlencoded":
-		if masked, ok := maskForm(out); ok {
+		if masked, ok := pii.MaskForm(out); ok {
 			return masked
 		}
+	case mt == "multipart/form-data":
+		if masked, ok := pii.MaskMultipart(out, params["boundary"]); ok {
+			return masked
+		}
+	case strings.HasPrefix(mt, "text/") && utf8.ValidString(out):
+		// A report's CSV or an error page; not a compressed body, which
+		// is not UTF-8 and which a text replacement would corrupt.
+		return pii.MaskText(out)
 	}
 	return out
-}
-
-// personalKey reports whether a field holds personal data: email, name,
-// phone and address fields, and their prefixed forms (customer_email,
-// receipt_email, customer_address, ...).
-func personalKey(k string) bool {
-	k = strings.ToLower(k)
-	switch k {
-	case "email", "name", "phone", "address":
-		return true
-	}
-	for _, suffix := range []string{"_email", "_name", "_phone", "_address"} {
-		if strings.HasSuffix(k, suffix) {
-			return true
-		}
-	}
-	return false
-}
-
-// personalFormKey reports whether any segment of a form key
-// (shipping[address][line1]) is personal.
-func personalFormKey(k string) bool {
-	for seg := range strings.FieldsFuncSeq(k, func(r rune) bool { return r == '[' || r == ']' }) {
-		if personalKey(seg) {
-			return true
-		}
-	}
-	return false
-}
-
-// maskForm masks the values of personal keys in a form-encoded string,
-// keeping every other byte as it was.
-func maskForm(raw string) (string, bool) {
-	parts := strings.Split(raw, "&")
-	changed := false
-	for i, p := range parts {
-		k, _, hasValue := strings.Cut(p, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			key = k
-		}
-		if hasValue && personalFormKey(key) {
-			parts[i] = k + "=" + url.QueryEscape(Masked)
-			changed = true
-		}
-	}
-	return strings.Join(parts, "&"), changed
-}
-
-// maskJSON replaces every string under a personal key (and every string
-// leaf of an object or array under one) with Masked, keeping the order of
-// members. It re-indents the result as Stripe does (two spaces) when the
-// body was indented. ok is false when body is not JSON or nothing changed.
-func maskJSON(body string) (string, bool) {
-	dec := jsontext.NewDecoder(strings.NewReader(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
-	var buf bytes.Buffer
-	opts := []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
-	if strings.Contains(body, "\n") {
-		opts = append(opts, jsontext.Multiline(true), jsontext.WithIndent("  "))
-	}
-	enc := jsontext.NewEncoder(&buf, opts...)
-	changed := false
-	var walk func(mask bool) error
-	walk = func(mask bool) error {
-		switch dec.PeekKind() {
-		case '{', '[':
-			open, err := dec.ReadToken()
-			if err != nil {
-				return err
-			}
-			if err := enc.WriteToken(open); err != nil {
-				return err
-			}
-			isObject := open.Kind() == '{'
-			for dec.PeekKind() != '}' && dec.PeekKind() != ']' {
-				child := mask
-				if isObject {
-					name, err := dec.ReadToken()
-					if err != nil {
-						return err
-					}
-					if err := enc.WriteToken(name); err != nil {
-						return err
-					}
-					child = mask || personalKey(name.String())
-				}
-				if err := walk(child); err != nil {
-					return err
-				}
-			}
-			end, err := dec.ReadToken()
-			if err != nil {
-				return err
-			}
-			return enc.WriteToken(end)
-		case '"':
-			tok, err := dec.ReadToken()
-			if err != nil {
-				return err
-			}
-			if mask && tok.String() != Masked {
-				changed = true
-				tok = jsontext.String(Masked)
-			}
-			return enc.WriteToken(tok)
-		default:
-			tok, err := dec.ReadToken()
-			if err != nil {
-				return err
-			}
-			return enc.WriteToken(tok)
-		}
-	}
-	if err := walk(false); err != nil {
-		return body, false
-	}
-	if _, err := dec.ReadToken(); err != io.EOF {
-		return body, false
-	}
-	if !changed {
-		return body, false
-	}
-	out := buf.String()
-	if !strings.HasSuffix(body, "\n") {
-		out = strings.TrimSuffix(out, "\n")
-	}
-	return out, true
 }

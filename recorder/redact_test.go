@@ -164,6 +164,45 @@ var _ = Describe("redaction", func() {
 				Expect(data).To(ContainSubstring(p))
 			}
 		})
+
+		It("is masked with --mask-pii wherever it stands: the URL path, a search query, free text, metadata values and uploads", func() {
+			upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"object": "search_result", "data": [{"id": "cus_1", "created": 1760000000, "description": "VIP jane.doe@example.com",
+  "metadata": {"ref": "call 555-555-0123"}}], "has_more": false, "url": "/v1/customers/search"}`)
+			}))
+			DeferCleanup(upstream.Close)
+			file := filepath.Join(GinkgoT().TempDir(), "pii.yaml")
+			rec, err := recorder.New(file, recorder.WithMaskPII(true))
+			Expect(err).NotTo(HaveOccurred())
+			const form = "application/x-www-form-urlencoded"
+			upload := "--b0undary\r\nContent-Disposition: form-data; name=\"file_link_data[metadata][email]\"\r\n\r\njane.doe@example.com\r\n--b0undary--\r\n"
+			for _, r := range []struct{ method, path, contentType, body string }{
+				{"GET", "/v1/customers/jane.doe@example.com/balance_transactions?limit=3", form, ""},
+				{"GET", "/v1/customers/jane.doe%40example.com", form, ""},
+				{"GET", "/v1/customers/search?query=" + url.QueryEscape("email:'jane.doe@example.com' AND created>1609459200"), form, ""},
+				{"POST", "/v1/customers/cus_1", form, "description=VIP+jane.doe%40example.com&metadata[ref]=call+555-555-0123&phone_number=%2B15555550123"},
+				{"POST", "/v1/files", "multipart/form-data; boundary=b0undary", upload},
+			} {
+				req, err := http.NewRequest(r.method, upstream.URL+r.path, strings.NewReader(r.body))
+				Expect(err).NotTo(HaveOccurred())
+				req.Header.Set("Content-Type", r.contentType)
+				resp, err := rec.Client().Do(req)
+				Expect(err).NotTo(HaveOccurred())
+				resp.Body.Close()
+			}
+			Expect(rec.Stop()).To(Succeed())
+			raw, err := os.ReadFile(file)
+			Expect(err).NotTo(HaveOccurred())
+			data := string(raw)
+			for _, p := range []string{"jane.doe", "555-555-0123", "15555550123"} {
+				Expect(data).NotTo(ContainSubstring(p))
+			}
+			Expect(data).To(ContainSubstring("/v1/customers/[MASKED]/balance_transactions?limit=3"))
+			Expect(data).To(ContainSubstring("created%3E1609459200"), "the rest of the query is kept")
+			Expect(data).To(ContainSubstring(`"created": 1760000000`), "IDs and timestamps are kept")
+			Expect(data).To(ContainSubstring(`"description": "VIP [MASKED]"`))
+		})
 	})
 })
 
