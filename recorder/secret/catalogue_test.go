@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"slices"
+	"os"
 	"strings"
 	"testing"
 
@@ -180,6 +181,20 @@ func TestIsSecretField(t *testing.T) {
 	} {
 		if got := secret.IsSecretField(c.object, c.name); got != c.want {
 			t.Errorf("IsSecretField(%q, %q) = %v, want %v", c.object, c.name, got, c.want)
+		}
+	}
+}
+
+// The README's table of families is written by hand: it must name every
+// family of the catalogue, so that a family added here is documented there.
+func TestReadmeNamesEveryFamily(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range secret.Families() {
+		if !strings.Contains(string(readme), "`"+f.Name+"`") {
+			t.Errorf("README.md does not name the secret family `%s`", f.Name)
 		}
 	}
 }
