@@ -2,9 +2,9 @@ package secret_test
 
 import (
 	"encoding/json"
+	"os"
 	"regexp"
 	"slices"
-	"os"
 	"strings"
 	"testing"
 
