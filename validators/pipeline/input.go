@@ -218,17 +218,47 @@ func ReadNDJSON(source string, r io.Reader, maxSize int, emit func(Document) err
 
 // ReadAuto reads NDJSON, unless the first line does not hold a whole JSON
 // value but starts one that goes on (a pretty-printed document, as curl
-// shows a Stripe response): then the whole input is one document.
+// shows a Stripe response): then the whole input is one document. The whole
+// first line decides, however long, up to maxSize: a first line longer than
+// that cannot be a document's opening (the document would be over the limit
+// too), so the input is read as NDJSON and that line reported too large.
 func ReadAuto(source string, r io.Reader, maxSize int, emit func(Document) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
-	head, err := br.Peek(64 << 10)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+	head, overLimit, err := readHead(br, maxSize)
+	if err != nil {
 		return err
 	}
-	if pretty(head) {
-		return ReadJSON(source, br, maxSize, emit)
+	rest := io.MultiReader(bytes.NewReader(head), br)
+	if !overLimit && pretty(head) {
+		return ReadJSON(source, rest, maxSize, emit)
 	}
-	return ReadNDJSON(source, br, maxSize, emit)
+	return ReadNDJSON(source, rest, maxSize, emit)
+}
+
+// readHead reads br up to the end of its first non-blank line, or to the end
+// of input, and returns every byte read. It stops early, with overLimit,
+// once it holds more than limit bytes (the line end aside) without having
+// reached that line's end.
+func readHead(br *bufio.Reader, limit int) (head []byte, overLimit bool, err error) {
+	lineStart := 0
+	for {
+		chunk, err := br.ReadSlice('\n')
+		head = append(head, chunk...)
+		switch {
+		case err == nil:
+			if len(bytes.TrimSpace(head[lineStart:])) > 0 {
+				return head, false, nil
+			}
+			lineStart = len(head)
+		case errors.Is(err, io.EOF):
+			return head, false, nil
+		case !errors.Is(err, bufio.ErrBufferFull):
+			return nil, false, err
+		}
+		if len(head) > limit+2 { // +2: the line end is not part of the document
+			return head, true, nil
+		}
+	}
 }
 
 // pretty reports whether head starts with a JSON value that its first
@@ -249,13 +279,10 @@ func pretty(head []byte) bool {
 		if trimmed[0] != '{' && trimmed[0] != '[' {
 			return false
 		}
-		if json.Valid(trimmed) {
-			return false
-		}
 		// Open at the end of the line (it goes on), not broken in the middle.
-		var v any
+		// (Unmarshal checks the syntax before decoding anything.)
 		var se *json.SyntaxError
-		return errors.As(json.Unmarshal(trimmed, &v), &se) && se.Offset >= int64(len(trimmed))
+		return errors.As(json.Unmarshal(trimmed, new(json.RawMessage)), &se) && se.Offset >= int64(len(trimmed))
 	}
 	return false
 }

@@ -68,6 +68,12 @@ func payment(id, status string) string {
 	return fmt.Sprintf(`{"id":%q,"object":"invoice_payment","amount_paid":%s,"amount_requested":1000,"created":1760000000,"currency":"usd","invoice":"in_1","is_default":true,"livemode":false,"payment":{"type":"charge","charge":"ch_1"},"status":%q,"status_transitions":{"canceled_at":null,"paid_at":%s}}`, id, amount, status, paidAt)
 }
 
+// longPayment is a valid payment whose line is at least n bytes long: an
+// undocumented field (a notice, not an error) carries the padding.
+func longPayment(n int) string {
+	return strings.Replace(payment("long", "paid"), `{"id"`, `{"note":"`+strings.Repeat("x", n)+`","id"`, 1)
+}
+
 func write(dir, name, content string) string {
 	path := filepath.Join(dir, name)
 	Expect(os.MkdirAll(filepath.Dir(path), 0o755)).To(Succeed())
@@ -243,6 +249,53 @@ var _ = DescribeTable("stdin",
 	Entry("a pretty-printed document, as curl shows a response", "{\n  \"object\": \"list\",\n  \"data\": [],\n  \"has_more\": false,\n  \"url\": \"/v1/invoice_payments\"\n}\n", pipeline.LayoutAuto, []int{0}, []bool{true}),
 	Entry("a pretty-printed broken document is one invalid document", "{\n  \"object\": \"list\",\n  \"data\": [\n}\n", pipeline.LayoutAuto, []int{0}, []bool{false}),
 	Entry("NDJSON whose first line is broken stays NDJSON", "{\"object\": oops}\n"+payment("b", "paid")+"\n", pipeline.LayoutAuto, []int{1, 2}, []bool{false, true}),
+	Entry("NDJSON whose first line is over 64 KiB stays NDJSON (the whole line decides, not a peek)",
+		longPayment(70<<10)+"\n"+payment("b", "bad")+"\n", pipeline.LayoutAuto, []int{1, 2}, []bool{true, false}),
+	Entry("a pretty-printed document whose first line is over 64 KiB is one document",
+		"{\"metadata\": {\"note\": \""+strings.Repeat("x", 70<<10)+"\"},\n\"object\": \"invoice_payment\"}\n", pipeline.LayoutAuto, []int{0}, []bool{false}),
 	Entry("forced NDJSON", "{\n}\n", pipeline.LayoutNDJSON, []int{1, 2}, []bool{false, false}),
 	Entry("forced JSON", payment("a", "paid")+"\n", pipeline.LayoutJSON, []int{0}, []bool{true}),
 )
+
+var _ = Describe("reading input of no known layout (stdin, other extensions)", func() {
+	It("reads a file with another extension, its first line over 64 KiB, as NDJSON", func() {
+		dir := GinkgoT().TempDir()
+		var lines []string
+		for i := range 100 {
+			status := "paid"
+			if i%10 == 9 {
+				status = "bad"
+			}
+			lines = append(lines, payment(fmt.Sprint(i), status))
+		}
+		path := write(dir, "app.log", longPayment(100<<10)+"\n"+strings.Join(lines, "\n")+"\n")
+		c, sum, err := run([]string{path})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(101))
+		Expect(sum.Invalid).To(BeEquivalentTo(10))
+		Expect(c.outcomes[100].Doc.Line).To(Equal(101))
+	})
+
+	It("reads NDJSON whose first line is over the size limit as NDJSON, that line too large", func() {
+		small, err := validators.New(validators.WithMaxSize(4 << 10))
+		Expect(err).NotTo(HaveOccurred())
+		input := longPayment(8<<10) + "\n" + payment("b", "paid") + "\n" + payment("c", "bad") + "\n"
+		c := &collector{}
+		_, err = pipeline.New(small, pipeline.WithStdin(strings.NewReader(input), pipeline.LayoutAuto)).Run(context.Background(), []string{pipeline.Stdin}, c)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(3))
+		Expect(c.outcomes[0].Result.Violations).To(ConsistOf(HaveField("Rule", validators.RuleTooLarge)))
+		Expect(c.outcomes[1].Result.Valid()).To(BeTrue())
+		Expect(c.outcomes[2].Doc.Line).To(Equal(3))
+		Expect(c.outcomes[2].Result.Valid()).To(BeFalse())
+	})
+
+	It("keeps the line numbers of a pretty-printed document that follows blank lines", func() {
+		input := "\n\n{\n  \"object\": \"invoice_payment\",\n  \"id\": \"inpay_1\",\n  \"status\": \"nope\"\n}\n"
+		c := &collector{}
+		_, err := pipeline.New(v, pipeline.WithStdin(strings.NewReader(input), pipeline.LayoutAuto)).Run(context.Background(), []string{pipeline.Stdin}, c)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(1))
+		Expect(validators.LineOf(c.outcomes[0].Doc.Data, "/status")).To(Equal(6))
+	})
+})
