@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
 // NewAtomicFS returns a cassette.FS, for go-vcr's recorder.WithFS, that
@@ -150,9 +152,17 @@ func ReadProvenance(file string) (string, error) {
 
 // CassetteFiles lists the cassettes (*.yaml files) under fsys, in lexical
 // order, as paths relative to its root; hidden files and folders are
-// skipped. It is the one definition of a cassette set that serve, replay
-// and webhooks read.
+// skipped, and so are files that are not regular files nor links to one (a
+// named pipe would block the reader forever, /dev/zero never ends). It is
+// the one definition of a cassette set that serve, replay and webhooks read.
 func CassetteFiles(fsys fs.FS) ([]string, error) {
+	return WalkCassettes(fsys, nil)
+}
+
+// WalkCassettes is CassetteFiles, calling skipped (when not nil) with each
+// *.yaml file passed over for not being a regular file, so that a command
+// can say so.
+func WalkCassettes(fsys fs.FS, skipped func(pipeline.Skipped)) ([]string, error) {
 	var files []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -164,9 +174,16 @@ func CassetteFiles(fsys fs.FS) ([]string, error) {
 			}
 			return nil
 		}
-		if !d.IsDir() && path.Ext(p) == ".yaml" {
-			files = append(files, p)
+		if d.IsDir() || path.Ext(p) != ".yaml" {
+			return nil
 		}
+		if typ, ok := pipeline.Walkable(d, func() (fs.FileInfo, error) { return fs.Stat(fsys, p) }); !ok {
+			if skipped != nil {
+				skipped(pipeline.Skipped{Path: p, Type: typ})
+			}
+			return nil
+		}
+		files = append(files, p)
 		return nil
 	})
 	return files, err // WalkDir visits in lexical order

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -15,6 +16,7 @@ import (
 	vcr "gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
 var _ = Describe("the atomic cassette FS", func() {
@@ -155,3 +157,28 @@ func readAll(resp *http.Response) string {
 	Expect(err).NotTo(HaveOccurred())
 	return string(body)
 }
+
+var _ = Describe("the cassette set under a folder", func() {
+	It("lists regular .yaml files and links to them, and skips named pipes, sockets and devices", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("version: 2\ninteractions: []\n"), 0o644)).To(Succeed())
+		Expect(syscall.Mkfifo(filepath.Join(dir, "b.yaml"), 0o600)).To(Succeed())
+		Expect(os.Symlink("/dev/zero", filepath.Join(dir, "c.yaml"))).To(Succeed())
+		Expect(os.Symlink("a.yaml", filepath.Join(dir, "d.yaml"))).To(Succeed())
+		Expect(os.MkdirAll(filepath.Join(dir, "e"), 0o755)).To(Succeed())
+		Expect(syscall.Mkfifo(filepath.Join(dir, "e", "f.yaml"), 0o600)).To(Succeed())
+		files, err := recorder.CassetteFiles(os.DirFS(dir))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(files).To(Equal([]string{"a.yaml", "d.yaml"}))
+
+		var skipped []string
+		files, err = recorder.WalkCassettes(os.DirFS(dir), func(s pipeline.Skipped) { skipped = append(skipped, s.String()) })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(files).To(Equal([]string{"a.yaml", "d.yaml"}))
+		Expect(skipped).To(Equal([]string{
+			"b.yaml: skipped: a named pipe, not a regular file (name it as a PATH to read it)",
+			"c.yaml: skipped: a character device, not a regular file (name it as a PATH to read it)",
+			"e/f.yaml: skipped: a named pipe, not a regular file (name it as a PATH to read it)",
+		}))
+	})
+})

@@ -22,8 +22,9 @@ import (
 const validateUsage = `usage: stripe-contract validate [flags] PATH...
 
 Validates Stripe invoice_payment payloads against the documented contract.
-PATH is a file, a directory (walked for .json, .ndjson, .jsonl and .yaml
-files) or - for standard input. A .json file holds one document; .ndjson and
+PATH is a file, a directory (walked for regular .json, .ndjson, .jsonl and
+.yaml files; a named pipe, socket or device there is skipped with a notice)
+or - for standard input. A .json file holds one document; .ndjson and
 .jsonl files hold one per line (blank lines are skipped); a .yaml file is a
 go-vcr cassette, whose JSON response bodies are documents, their pointers
 prefixed with /interactions/N/response/body. A document is an
@@ -87,6 +88,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		pipeline.WithWorkers(*workers),
 		pipeline.WithStdin(e.stdin, inputLayout),
 		pipeline.WithErrorHandler(func(err error) { e.errorf("%v", err) }),
+		pipeline.WithSkipHandler(func(s pipeline.Skipped) { e.errorf("notice: %v", s) }),
 		pipeline.WithReader(".yaml", recorder.ReadCassette),
 	}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {

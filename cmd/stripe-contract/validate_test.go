@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -171,6 +172,28 @@ var _ = Describe("validate", func() {
 		Expect(out).NotTo(ContainSubstring(": notice: "))
 		Expect(out).NotTo(ContainSubstring(": warning: "))
 		Expect(out).To(ContainSubstring("1 warning, 1 notice"))
+	})
+
+	It("skips a named pipe in a directory, saying so, and reads one named as a PATH", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "good.json"), []byte(`{"object":"list","data":[],"has_more":false,"url":"/v1/invoice_payments"}`), 0o644)).To(Succeed())
+		fifo := filepath.Join(dir, "pipe.ndjson")
+		Expect(syscall.Mkfifo(fifo, 0o600)).To(Succeed())
+		session := stripeContract("", "validate", dir)
+		Expect(session).To(gexec.Exit(0))
+		Expect(string(session.Err.Contents())).To(Equal("stripe-contract: notice: " + fifo + ": skipped: a named pipe, not a regular file (name it as a PATH to read it)\n"))
+		Expect(session.Out).To(gbytes.Say("1 document checked: 1 valid"))
+
+		cmd := exec.Command(binary, "validate", fifo)
+		named, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
+		Expect(err).NotTo(HaveOccurred())
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // waits for the reader, as the reader waited for it
+		Expect(err).NotTo(HaveOccurred())
+		ndjson, _ := os.ReadFile("testdata/input/payments.ndjson")
+		w.Write(ndjson)
+		w.Close()
+		Eventually(named, time.Minute).Should(gexec.Exit(1))
+		Expect(named.Out).To(gbytes.Say("6 documents checked"))
 	})
 
 	DescribeTable("exits 2 on usage errors and unreadable paths, with a message on stderr",

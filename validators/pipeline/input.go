@@ -90,8 +90,9 @@ func (e *UsageError) Unwrap() error { return e.Err }
 var ErrNoDocuments = errors.New("no .json, .ndjson or .jsonl files found")
 
 // expand turns the paths given into files: directories are walked (in
-// lexical order) for the extensions readers are registered for; a file
-// named explicitly is read whatever its extension.
+// lexical order) for the regular files with the extensions readers are
+// registered for; a file named explicitly is read whatever its extension
+// and its type.
 func (p *Pipeline) expand(paths []string) ([]input, []error) {
 	var out []input
 	var errs []error
@@ -124,10 +125,16 @@ func (p *Pipeline) expand(paths []string) ([]input, []error) {
 				}
 				return nil
 			}
-			if r := p.readerFor(file, false); r != nil {
-				out = append(out, input{path: file, read: r})
-				found++
+			r := p.readerFor(file, false)
+			if r == nil {
+				return nil
 			}
+			if typ, ok := Walkable(d, func() (fs.FileInfo, error) { return os.Stat(file) }); !ok {
+				p.onSkip(Skipped{Path: file, Type: typ})
+				return nil
+			}
+			out = append(out, input{path: file, read: r})
+			found++
 			return nil
 		})
 		if err != nil {
@@ -138,6 +145,57 @@ func (p *Pipeline) expand(paths []string) ([]input, []error) {
 		}
 	}
 	return out, errs
+}
+
+// Skipped is a file a directory walk passed over although its extension is
+// one read: it is not a regular file. A named pipe would wait for a writer
+// forever, a device such as /dev/zero never ends; named as a PATH, such a
+// file is read as cat would.
+type Skipped struct {
+	Path string
+	Type fs.FileMode // the file's type bits (fs.ModeNamedPipe, ...), of its target for a symbolic link
+}
+
+func (s Skipped) String() string {
+	return fmt.Sprintf("%s: skipped: %s, not a regular file (name it as a PATH to read it)", s.Path, fileType(s.Type))
+}
+
+// fileType names a file type for people.
+func fileType(t fs.FileMode) string {
+	switch {
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeCharDevice != 0:
+		return "a character device"
+	case t&fs.ModeDevice != 0:
+		return "a device"
+	case t&fs.ModeDir != 0:
+		return "a directory"
+	case t&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "an irregular file"
+}
+
+// Walkable reports whether a directory walk reads the entry d: a regular
+// file, or a symbolic link whose target (stat follows it) is one. A link
+// that cannot be followed is walkable, so that reading it reports why. It
+// is the one definition of what walks read, here and in package recorder.
+func Walkable(d fs.DirEntry, stat func() (fs.FileInfo, error)) (typ fs.FileMode, ok bool) {
+	typ = d.Type()
+	if typ.IsRegular() {
+		return typ, true
+	}
+	if typ&fs.ModeSymlink != 0 {
+		info, err := stat()
+		if err != nil {
+			return typ, true
+		}
+		typ = info.Mode().Type()
+	}
+	return typ, typ.IsRegular()
 }
 
 func unwrapPathError(err error) error {

@@ -109,6 +109,7 @@ type Pipeline struct {
 	batchBytes  int
 	progress    io.Writer
 	onError     func(error)
+	onSkip      func(Skipped)
 	batches     sync.Pool
 }
 
@@ -138,6 +139,10 @@ func WithProgress(w io.Writer) Option { return func(p *Pipeline) { p.progress = 
 // cannot be read; the run goes on with the others.
 func WithErrorHandler(fn func(error)) Option { return func(p *Pipeline) { p.onError = fn } }
 
+// WithSkipHandler is called with each file a directory walk passes over
+// (see Skipped); by default they pass silently.
+func WithSkipHandler(fn func(Skipped)) Option { return func(p *Pipeline) { p.onSkip = fn } }
+
 // New returns a pipeline that validates with v.
 func New(v *validators.Validator, opts ...Option) *Pipeline {
 	p := &Pipeline{
@@ -149,6 +154,7 @@ func New(v *validators.Validator, opts ...Option) *Pipeline {
 		batchDocs:  256,
 		batchBytes: 256 << 10,
 		onError:    func(error) {},
+		onSkip:     func(Skipped) {},
 	}
 	for _, o := range opts {
 		o(p)

@@ -6,11 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -297,5 +301,55 @@ var _ = Describe("reading input of no known layout (stdin, other extensions)", f
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.outcomes).To(HaveLen(1))
 		Expect(validators.LineOf(c.outcomes[0].Doc.Data, "/status")).To(Equal(6))
+	})
+})
+
+var _ = Describe("walking a directory", func() {
+	It("reads regular files and links to them, and skips named pipes, sockets and devices, naming each", func() {
+		dir := GinkgoT().TempDir()
+		good := write(dir, "a-good.ndjson", payment("a", "paid")+"\n")
+		Expect(syscall.Mkfifo(filepath.Join(dir, "b-fifo.ndjson"), 0o600)).To(Succeed())
+		Expect(os.Symlink("/dev/zero", filepath.Join(dir, "c-zero.json"))).To(Succeed())
+		Expect(os.Symlink(good, filepath.Join(dir, "d-link.json"))).To(Succeed())
+		sock, err := net.Listen("unix", filepath.Join(dir, "e.jsonl"))
+		Expect(err).NotTo(HaveOccurred())
+		defer sock.Close()
+
+		var skipped []pipeline.Skipped
+		done := make(chan []string)
+		go func() {
+			defer GinkgoRecover()
+			c, _, err := run([]string{dir}, pipeline.WithSkipHandler(func(s pipeline.Skipped) { skipped = append(skipped, s) }))
+			Expect(err).NotTo(HaveOccurred())
+			var sources []string
+			for _, o := range c.outcomes {
+				sources = append(sources, filepath.Base(o.Doc.Source))
+			}
+			done <- sources
+		}()
+		Eventually(done, 10*time.Second).Should(Receive(Equal([]string{"a-good.ndjson", "d-link.json"})), "a walk that opens a named pipe waits forever")
+		Expect(skipped).To(Equal([]pipeline.Skipped{
+			{Path: filepath.Join(dir, "b-fifo.ndjson"), Type: fs.ModeNamedPipe},
+			{Path: filepath.Join(dir, "c-zero.json"), Type: fs.ModeDevice | fs.ModeCharDevice},
+			{Path: filepath.Join(dir, "e.jsonl"), Type: fs.ModeSocket},
+		}))
+		Expect(skipped[0].String()).To(Equal(filepath.Join(dir, "b-fifo.ndjson") + ": skipped: a named pipe, not a regular file (name it as a PATH to read it)"))
+	})
+
+	It("reads a named pipe named as a PATH, as cat would", func() {
+		fifo := filepath.Join(GinkgoT().TempDir(), "pipe")
+		Expect(syscall.Mkfifo(fifo, 0o600)).To(Succeed())
+		go func() {
+			defer GinkgoRecover()
+			f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			Expect(err).NotTo(HaveOccurred())
+			fmt.Fprintln(f, payment("a", "paid"))
+			fmt.Fprintln(f, payment("b", "bad"))
+			f.Close()
+		}()
+		c, sum, err := run([]string{fifo})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(2))
+		Expect(sum.Invalid).To(BeEquivalentTo(1))
 	})
 })
