@@ -150,6 +150,29 @@ func ReadProvenance(file string) (string, error) {
 	return strings.Join(lines, "\n"), nil
 }
 
+// ReadCassetteFile reads the cassette name from fsys whole, but no more than
+// limit bytes (0 means DefaultMaxCassetteSize): a larger file, or an endless
+// one such as /dev/zero, is a *CassetteTooLargeError. The replay server and
+// the suites read cassettes with it.
+func ReadCassetteFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	if limit <= 0 {
+		limit = DefaultMaxCassetteSize
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := readBounded(f, limit)
+	if errors.Is(err, ErrCassetteTooLarge) {
+		return nil, &CassetteTooLargeError{File: name, Limit: limit}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read cassette %s: %w", name, err)
+	}
+	return data, nil
+}
+
 // CassetteFiles lists the cassettes (*.yaml files) under fsys, in lexical
 // order, as paths relative to its root; hidden files and folders are
 // skipped, and so are files that are not regular files nor links to one (a

@@ -31,6 +31,7 @@ type Validator struct {
 	maxDepth int
 	maxSize  int
 	files    fs.FS
+	extra    []Rule
 }
 
 // Option configures a Validator.
@@ -55,6 +56,14 @@ func WithFastPath(on bool) Option { return func(v *Validator) { v.noFast = !on }
 // in package schemas (for schemas generated from another spec).
 func WithSchemas(fsys fs.FS) Option { return func(v *Validator) { v.files = fsys } }
 
+// WithRules adds rules checked outside this package to the catalogue that
+// Rules and Rule read, so that listings and reports cite them: rules about
+// the files documents come in, such as package recorder's cassette rules.
+// New fails if one has the ID of a rule already there.
+func WithRules(rules ...Rule) Option {
+	return func(v *Validator) { v.extra = append(v.extra, rules...) }
+}
+
 // New compiles the schemas and returns a Validator.
 func New(opts ...Option) (*Validator, error) {
 	v := &Validator{maxDepth: DefaultMaxDepth, maxSize: DefaultMaxSize, files: schemas.FS}
@@ -67,6 +76,15 @@ func New(opts ...Option) (*Validator, error) {
 	c, err := loadContract(v.files)
 	if err != nil {
 		return nil, fmt.Errorf("validators: %w", err)
+	}
+	for _, r := range v.extra {
+		if r.ID == "" {
+			return nil, fmt.Errorf("validators: a rule added has no ID (%s)", r.Summary)
+		}
+		if _, dup := c.rules[r.ID]; dup {
+			return nil, fmt.Errorf("validators: rule %s is already defined", r.ID)
+		}
+		c.rules[r.ID] = r
 	}
 	v.c = c
 	if !v.noFast {

@@ -27,7 +27,8 @@ PATH is a file, a directory (walked for regular .json, .ndjson, .jsonl and
 or - for standard input. A .json file holds one document; .ndjson and
 .jsonl files hold one per line (blank lines are skipped); a .yaml file is a
 go-vcr cassette, whose JSON response bodies are documents, their pointers
-prefixed with /interactions/N/response/body. A document is an
+prefixed with /interactions/N/response/body (a .yaml file that is not a
+cassette, or is over --max-cassette-size, is one invalid row). A document is an
 invoice_payment, a list of them, an invoice_payment.* event, an invoice with
 expanded payments, or a Stripe error envelope.
 
@@ -50,6 +51,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "documents validated in parallel")
 	maxSize := fs.Int("max-document-size", validators.DefaultMaxSize, "largest document accepted, in bytes; larger ones are reported as json.too-large")
 	maxDepth := fs.Int("max-depth", validators.DefaultMaxDepth, "deepest nesting accepted")
+	maxCassette := fs.Int64("max-cassette-size", recorder.DefaultMaxCassetteSize, "largest cassette (.yaml) file read, in bytes; larger ones are reported as cassette.too-large")
 	fs.Usage = func() {
 		io.WriteString(e.stderr, validateUsage)
 		fs.PrintDefaults()
@@ -66,11 +68,12 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	if *workers < 1 || *maxSize < 1 || *maxDepth < 1 {
-		e.errorf("validate: --workers, --max-document-size and --max-depth must be positive")
+	if *workers < 1 || *maxSize < 1 || *maxDepth < 1 || *maxCassette < 1 {
+		e.errorf("validate: --workers, --max-document-size, --max-depth and --max-cassette-size must be positive")
 		return exitUsage
 	}
-	v, err := validators.New(validators.WithStrict(*strict), validators.WithMaxSize(*maxSize), validators.WithMaxDepth(*maxDepth))
+	v, err := validators.New(validators.WithStrict(*strict), validators.WithMaxSize(*maxSize), validators.WithMaxDepth(*maxDepth),
+		validators.WithRules(recorder.CassetteRules()...))
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
@@ -89,7 +92,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		pipeline.WithStdin(e.stdin, inputLayout),
 		pipeline.WithErrorHandler(func(err error) { e.errorf("%v", err) }),
 		pipeline.WithSkipHandler(func(s pipeline.Skipped) { e.errorf("notice: %v", s) }),
-		pipeline.WithReader(".yaml", recorder.ReadCassette),
+		pipeline.WithReader(".yaml", recorder.CassetteReader{MaxSize: *maxCassette}.Read),
 	}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		opts = append(opts, pipeline.WithProgress(e.stderr))

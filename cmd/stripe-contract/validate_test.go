@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -196,6 +197,44 @@ var _ = Describe("validate", func() {
 		Expect(named.Out).To(gbytes.Say("6 documents checked"))
 	})
 
+	It("reports a broken cassette among good files as its own invalid row, and validates the others", func() {
+		dir := GinkgoT().TempDir()
+		good, err := os.ReadFile("../../cassettes/docs/list_two_pages.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(filepath.Join(dir, "a.yaml"), good, 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "b.yaml"), []byte("version: 2\ninteractions: [\n"), 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "c.json"), []byte(`{"object":"list","data":[],"has_more":false,"url":"/v1/invoice_payments"}`), 0o644)).To(Succeed())
+		session := stripeContract("", "validate", "--format", "json", dir)
+		Expect(session).To(gexec.Exit(1))
+		Expect(string(session.Err.Contents())).To(BeEmpty())
+		rows := strings.Split(strings.TrimSpace(string(session.Out.Contents())), "\n")
+		Expect(rows).To(HaveLen(4)) // two pages, the broken file, c.json
+		Expect(rows[2]).To(HavePrefix(`{"source":"` + filepath.Join(dir, "b.yaml") + `:3","kind":"unknown","valid":false,"violations":[{"rule":"cassette.unreadable","path":"","message":"not a go-vcr cassette: `))
+		Expect(rows[3]).To(Equal(`{"source":"` + filepath.Join(dir, "c.json") + `","kind":"list","valid":true,"violations":[]}`))
+
+		text := stripeContract("", "validate", dir)
+		Expect(text).To(gexec.Exit(1))
+		Expect(text.Out).To(gbytes.Say(`cassette\.unreadable\n\s+a \.yaml file read as a cassette is a go-vcr v4 cassette`), "the summary cites the rule")
+	})
+
+	It("caps a cassette's size, with a flag to raise it, and reads no further than the cap", func() {
+		dir := GinkgoT().TempDir()
+		good, err := os.ReadFile("../../cassettes/docs/list_two_pages.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		file := filepath.Join(dir, "a.yaml")
+		Expect(os.WriteFile(file, good, 0o644)).To(Succeed())
+		session := stripeContract("", "validate", "--format", "json", "--max-cassette-size", "100", dir)
+		Expect(session).To(gexec.Exit(1))
+		Expect(string(session.Out.Contents())).To(Equal(`{"source":"` + file + `","kind":"unknown","valid":false,"violations":[{"rule":"cassette.too-large","path":"","message":"is more than 100 bytes, over the limit on a cassette file; a cassette file is no larger than the size limit (64 MiB unless raised with --max-cassette-size)","severity":"error"}]}` + "\n"))
+		Expect(stripeContract("", "validate", "--max-cassette-size", fmt.Sprint(len(good)), dir)).To(gexec.Exit(0))
+
+		zero := filepath.Join(dir, "zero.yaml")
+		Expect(os.Symlink("/dev/zero", zero)).To(Succeed())
+		session = stripeContract("", "validate", "--format", "json", zero)
+		Expect(session).To(gexec.Exit(1))
+		Expect(string(session.Out.Contents())).To(ContainSubstring(`"rule":"cassette.too-large","path":"","message":"is more than 67108864 bytes`))
+	})
+
 	DescribeTable("exits 2 on usage errors and unreadable paths, with a message on stderr",
 		func(stdin string, message string, args ...string) {
 			session := stripeContract(stdin, args...)
@@ -212,6 +251,7 @@ var _ = Describe("validate", func() {
 		Entry("a directory without payloads", "", "no .json, .ndjson or .jsonl files found", "validate", "no-payloads"),
 		Entry("empty stdin", "", "no documents found", "validate", "-"),
 		Entry("a non-positive limit", "", "must be positive", "validate", "--workers", "0", "input/list.json"),
+		Entry("a non-positive cassette limit", "", "must be positive", "validate", "--max-cassette-size", "0", "input/list.json"),
 	)
 })
 
@@ -225,6 +265,8 @@ var _ = Describe("rules", func() {
 		Expect(out).To(ContainSubstring("invoice_payment.amount_paid.at-most-requested (warning, checked by go)"))
 		Expect(out).To(ContainSubstring("request.invoice_payments.list.limit.range (error, checked by schema)"))
 		Expect(out).To(ContainSubstring("request.invoice_payments.retrieve.expand.expandable (error, checked by schema)"))
+		Expect(out).To(ContainSubstring("cassette.unreadable (error, checked by go)"))
+		Expect(out).To(ContainSubstring("cassette.too-large (error, checked by go)"))
 	})
 
 	It("writes them as JSON Lines", func() {

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/stripe-contract/stripe-contract/validators"
 )
 
 // Document is one payload to validate and where it came from.
@@ -27,6 +29,10 @@ type Document struct {
 	Prefix string
 	// Label names the document when Line cannot (an interaction of a cassette).
 	Label string
+
+	// problem is set for a file a Reader found invalid as a whole (an
+	// *InvalidFileError): the violation reported instead of validating Data.
+	problem *validators.Violation
 }
 
 // Location is "source" or "source:line".
@@ -76,6 +82,21 @@ type input struct {
 	path string
 	read Reader
 }
+
+// InvalidFileError is what a Reader returns for a file whose content is not
+// what its extension says (a .yaml file that is not a go-vcr cassette, or
+// one over the size limit on cassettes): the file is then one invalid result
+// row, at Line, with Violation, as a document that is not JSON is, and not an
+// unreadable path. Documents emitted before it stand. Err is the reason, for
+// callers outside a pipeline (errors.Is and errors.As reach it).
+type InvalidFileError struct {
+	Line      int // 1-based line in the file where the problem stands; 0 when not known
+	Violation validators.Violation
+	Err       error
+}
+
+func (e *InvalidFileError) Error() string { return e.Err.Error() }
+func (e *InvalidFileError) Unwrap() error { return e.Err }
 
 // UsageError is a problem with the paths given: nothing there to read.
 type UsageError struct {

@@ -259,7 +259,7 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 			if source == Stdin {
 				source = StdinName
 			}
-			err = in.read(source, r, p.v.MaxSize(), func(d Document) error {
+			add := func(d Document) error {
 				start := len(cur.arena)
 				cur.arena = append(cur.arena, d.Data...)
 				cur.spans = append(cur.spans, [2]int{start, len(cur.arena)})
@@ -269,10 +269,14 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 					return flush()
 				}
 				return nil
-			})
+			}
+			err = in.read(source, r, p.v.MaxSize(), add)
 			closeInput()
 			if ctx.Err() != nil {
 				return
+			}
+			if invalid := (*InvalidFileError)(nil); errors.As(err, &invalid) {
+				err = add(Document{Source: source, Line: invalid.Line, problem: &invalid.Violation})
 			}
 			if err != nil {
 				err = &UsageError{Path: in.path, Err: err}
@@ -339,9 +343,12 @@ func (p *Pipeline) process(b *batch, sink Sink) {
 	b.ends = slices.Grow(b.ends[:0], len(b.docs))[:len(b.docs)]
 	for i, d := range b.docs {
 		span := b.spans[i]
-		if d.Size > int64(p.v.MaxSize()) {
+		switch {
+		case d.problem != nil:
+			b.outcomes[i].Result = validators.Result{Kind: validators.KindUnknown, Violations: []validators.Violation{*d.problem}}
+		case d.Size > int64(p.v.MaxSize()):
 			b.outcomes[i].Result = p.v.TooLarge(d.Size)
-		} else {
+		default:
 			d.Data = b.arena[span[0]:span[1]:span[1]]
 			b.outcomes[i].Result = p.v.Validate(d.Data)
 		}

@@ -237,6 +237,29 @@ var _ = Describe("Run", func() {
 	})
 })
 
+var _ = Describe("a file a reader finds invalid as a whole", func() {
+	It("is one invalid result row, and the files after it are still validated", func() {
+		dir := GinkgoT().TempDir()
+		bad := write(dir, "a.cassette", "ignored")
+		good := write(dir, "b.json", payment("b", "paid"))
+		broken := validators.Violation{Rule: "cassette.unreadable", Message: "not a cassette; a cassette is one", Severity: validators.Error}
+		reader := func(source string, r io.Reader, maxSize int, emit func(pipeline.Document) error) error {
+			return &pipeline.InvalidFileError{Line: 3, Violation: broken, Err: errors.New("not a cassette")}
+		}
+		var reported []error
+		c, sum, err := run([]string{bad, good}, pipeline.WithReader(".cassette", reader), pipeline.WithErrorHandler(func(err error) { reported = append(reported, err) }))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(reported).To(BeEmpty())
+		Expect(sum.Unreadable).To(BeEmpty())
+		Expect(c.outcomes).To(HaveLen(2))
+		Expect(c.outcomes[0].Doc.Location()).To(Equal(bad + ":3"))
+		Expect(c.outcomes[0].Result).To(Equal(validators.Result{Kind: validators.KindUnknown, Violations: []validators.Violation{broken}}))
+		Expect(c.outcomes[1].Result.Valid()).To(BeTrue())
+		Expect(sum.Invalid).To(BeEquivalentTo(1))
+		Expect(sum.Rules).To(HaveKey("cassette.unreadable"))
+	})
+})
+
 var _ = DescribeTable("stdin",
 	func(input string, layout pipeline.Layout, lines []int, valid []bool) {
 		c := &collector{}
