@@ -256,11 +256,7 @@ func parseCassette(data []byte) (*cassette.Cassette, []map[string]int, error) {
 		return nil, nil, &notCassetteError{line: yamlLine(err), err: err}
 	}
 	if c.Version != cassette.CassetteFormatVersion {
-		line := doc.Line
-		if v := mappingValue(doc, "version"); v != nil {
-			line = v.Line
-		}
-		return nil, nil, &notCassetteError{line: line, err: fmt.Errorf("version %d, want %d (go-vcr v4)", c.Version, cassette.CassetteFormatVersion)}
+		return nil, nil, unsupportedVersion(doc, c.Version)
 	}
 	lines := make([]map[string]int, len(c.Interactions))
 	seq := mappingValue(doc, "interactions")
@@ -291,6 +287,44 @@ func parseCassette(data []byte) (*cassette.Cassette, []map[string]int, error) {
 		}
 	}
 	return c, lines, nil
+}
+
+// versionError is a cassette of another format version than go-vcr v4's;
+// errors.Is(err, cassette.ErrUnsupportedCassetteFormat) holds.
+type versionError struct{ found int }
+
+func (e *versionError) Error() string {
+	return fmt.Sprintf("version %d, want %d (go-vcr v4)", e.found, cassette.CassetteFormatVersion)
+}
+
+func (e *versionError) Is(target error) bool { return target == cassette.ErrUnsupportedCassetteFormat }
+
+// unsupportedVersion is the error for the cassette doc of version found,
+// at the line of its version field.
+func unsupportedVersion(doc *yaml.Node, found int) error {
+	line := doc.Line
+	if v := mappingValue(doc, "version"); v != nil {
+		line = v.Line
+	}
+	return &notCassetteError{line: line, err: &versionError{found: found}}
+}
+
+// checkVersion refuses a cassette whose version field is not go-vcr v4's;
+// anything else it leaves to go-vcr's loader to judge, as before.
+func checkVersion(data []byte) error {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil {
+		return nil
+	}
+	doc := &root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	var version int
+	if v := mappingValue(doc, "version"); v == nil || v.Decode(&version) != nil || version == cassette.CassetteFormatVersion {
+		return nil
+	}
+	return unsupportedVersion(doc, version)
 }
 
 // mappingValue is the value of key in a YAML mapping node, or nil.

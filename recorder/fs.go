@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -27,9 +28,28 @@ type atomicFS struct {
 	// header is a comment block written before the cassette (where it came
 	// from); when empty, the comment block heading the existing file is kept.
 	header string
+	// maxSize bounds the cassette read (0: DefaultMaxCassetteSize).
+	maxSize int64
 }
 
-func (f *atomicFS) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
+// ReadFile reads a cassette for go-vcr to load, no further than the size
+// limit, and refuses another format version naming the version found and
+// the one supported (go-vcr's own error names only the latter: "unsupported
+// cassette version format: 2").
+func (f *atomicFS) ReadFile(name string) ([]byte, error) {
+	file, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	data, err := readCassetteFrom(name, file, f.maxSize)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVersion(data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
 
 func (f *atomicFS) IsFileExists(name string) bool {
 	_, err := os.Stat(name)
@@ -155,14 +175,18 @@ func ReadProvenance(file string) (string, error) {
 // one such as /dev/zero, is a *CassetteTooLargeError. The replay server and
 // the suites read cassettes with it.
 func ReadCassetteFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
-	if limit <= 0 {
-		limit = DefaultMaxCassetteSize
-	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
 	}
+	return readCassetteFrom(name, f, limit)
+}
+
+func readCassetteFrom(name string, f io.ReadCloser, limit int64) ([]byte, error) {
 	defer f.Close()
+	if limit <= 0 {
+		limit = DefaultMaxCassetteSize
+	}
 	data, err := readBounded(f, limit)
 	if errors.Is(err, ErrCassetteTooLarge) {
 		return nil, &CassetteTooLargeError{File: name, Limit: limit}

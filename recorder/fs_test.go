@@ -182,3 +182,22 @@ var _ = Describe("the cassette set under a folder", func() {
 		}))
 	})
 })
+
+var _ = Describe("loading a cassette to record new episodes into, or to replay", func() {
+	It("names the version found and the version supported when the format is another", func() {
+		file := filepath.Join(GinkgoT().TempDir(), "old.yaml")
+		Expect(os.WriteFile(file, []byte("# recorded with go-vcr v1\n---\nversion: 1\ninteractions: []\n"), 0o644)).To(Succeed())
+		for _, mode := range []recorder.Mode{recorder.ModeRecordNewEpisodes, recorder.ModeReplayOnly} {
+			_, err := recorder.New(file, recorder.WithMode(mode))
+			Expect(err).To(MatchError(cassette.ErrUnsupportedCassetteFormat))
+			Expect(err).To(MatchError("recorder: read cassette " + file + ": not a go-vcr cassette: line 3: version 1, want 2 (go-vcr v4)"))
+		}
+	})
+
+	It("bounds the read by the size limit on cassettes", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))).To(Succeed())
+		_, err := recorder.New(filepath.Join(dir, "zero.yaml"), recorder.WithMode(recorder.ModeReplayOnly))
+		Expect(err).To(MatchError(recorder.ErrCassetteTooLarge))
+	})
+})
