@@ -17,6 +17,10 @@ const (
 	DefaultMaxSize  = 16 << 20
 )
 
+// MaxDepthLimit is the deepest nesting WithMaxDepth accepts: the JSON
+// decoder's own bound (go-json-experiment's jsontext stops there).
+const MaxDepthLimit = 10000
+
 // RuleInternal names a validator failure: a bug here, never a verdict on
 // the document. Fuzzing checks that it never occurs.
 const RuleInternal = "validator.internal"
@@ -40,7 +44,8 @@ type Option func(*Validator)
 // WithStrict makes undocumented fields errors instead of notices.
 func WithStrict(strict bool) Option { return func(v *Validator) { v.strict = strict } }
 
-// WithMaxDepth sets how deeply a document may nest (DefaultMaxDepth).
+// WithMaxDepth sets how deeply a document may nest (DefaultMaxDepth), at
+// most MaxDepthLimit levels.
 func WithMaxDepth(levels int) Option { return func(v *Validator) { v.maxDepth = levels } }
 
 // WithMaxSize sets the largest document accepted, in bytes (DefaultMaxSize).
@@ -72,6 +77,9 @@ func New(opts ...Option) (*Validator, error) {
 	}
 	if v.maxDepth < 1 || v.maxSize < 1 {
 		return nil, errors.New("validators: limits must be positive")
+	}
+	if v.maxDepth > MaxDepthLimit {
+		return nil, fmt.Errorf("validators: a depth limit of %d is over %d, the JSON decoder's own", v.maxDepth, MaxDepthLimit)
 	}
 	c, err := loadContract(v.files)
 	if err != nil {

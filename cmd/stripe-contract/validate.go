@@ -50,7 +50,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	fs.Var(layout, "input", "layout of stdin and of files with other extensions: auto (NDJSON, or one pretty-printed document), json, ndjson")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "documents validated in parallel")
 	maxSize := fs.Int("max-document-size", validators.DefaultMaxSize, "largest document accepted, in bytes; larger ones are reported as json.too-large")
-	maxDepth := fs.Int("max-depth", validators.DefaultMaxDepth, "deepest nesting accepted")
+	maxDepth := fs.Int("max-depth", validators.DefaultMaxDepth, fmt.Sprintf("deepest nesting accepted, at most %d levels; deeper documents are reported as json.too-deep", validators.MaxDepthLimit))
 	maxCassette := fs.Int64("max-cassette-size", recorder.DefaultMaxCassetteSize, "largest cassette (.yaml) file read, in bytes; larger ones are reported as cassette.too-large")
 	fs.Usage = func() {
 		io.WriteString(e.stderr, validateUsage)
@@ -70,6 +70,10 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	}
 	if *workers < 1 || *maxSize < 1 || *maxDepth < 1 || *maxCassette < 1 {
 		e.errorf("validate: --workers, --max-document-size, --max-depth and --max-cassette-size must be positive")
+		return exitUsage
+	}
+	if *maxDepth > validators.MaxDepthLimit {
+		e.errorf("validate: --max-depth %d is over the limit of %d levels (the JSON decoder's own)", *maxDepth, validators.MaxDepthLimit)
 		return exitUsage
 	}
 	v, err := validators.New(validators.WithStrict(*strict), validators.WithMaxSize(*maxSize), validators.WithMaxDepth(*maxDepth),

@@ -251,6 +251,7 @@ var _ = Describe("validate", func() {
 		Entry("a directory without payloads", "", "no .json, .ndjson or .jsonl files found", "validate", "no-payloads"),
 		Entry("empty stdin", "", "no documents found", "validate", "-"),
 		Entry("a non-positive limit", "", "must be positive", "validate", "--workers", "0", "input/list.json"),
+		Entry("a depth limit beyond the decoder's", "", "validate: --max-depth 20000 is over the limit of 10000 levels (the JSON decoder's own)", "validate", "--max-depth", "20000", "input/list.json"),
 		Entry("a non-positive cassette limit", "", "must be positive", "validate", "--max-cassette-size", "0", "input/list.json"),
 	)
 })
