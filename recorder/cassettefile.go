@@ -37,7 +37,7 @@ type CassetteTooLargeError struct {
 }
 
 func (e *CassetteTooLargeError) Error() string {
-	return fmt.Sprintf("cassette %s %s", e.File, e.found())
+	return fmt.Sprintf("cassette %s %s", pipeline.DisplayPath(e.File), e.found())
 }
 
 func (e *CassetteTooLargeError) found() string {

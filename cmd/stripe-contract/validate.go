@@ -122,7 +122,11 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		e.errorf("validate: interrupted after %d documents", sum.Documents)
 		return exitUsage
 	case sum.Documents == 0:
-		e.errorf("validate: no documents found in %s (only blank lines?)", strings.Join(paths, ", "))
+		shown := make([]string, len(paths))
+		for i, p := range paths {
+			shown[i] = pipeline.DisplayPath(p)
+		}
+		e.errorf("validate: no documents found in %s (only blank lines?)", strings.Join(shown, ", "))
 		return exitUsage
 	case sum.Invalid > 0:
 		return exitInvalid

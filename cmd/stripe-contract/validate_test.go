@@ -235,6 +235,30 @@ var _ = Describe("validate", func() {
 		Expect(string(session.Out.Contents())).To(ContainSubstring(`"rule":"cassette.too-large","path":"","message":"is more than 67108864 bytes`))
 	})
 
+	It("escapes file names in every format, so that a line break in one cannot inject a workflow command", func() {
+		dir := GinkgoT().TempDir()
+		name := filepath.Join(dir, "x\n::error file=evil.json,line=1::injected.json")
+		open, _ := os.ReadFile("testdata/input/open_with_amount.json")
+		Expect(os.WriteFile(name, open, 0o644)).To(Succeed())
+		Expect(syscall.Mkfifo(filepath.Join(dir, "p\n::error::fifo.ndjson"), 0o600)).To(Succeed())
+		for _, format := range []string{"text", "json", "junit", "github"} {
+			session := stripeContract("", "validate", "--format", format, dir)
+			Expect(session).To(gexec.Exit(1), format)
+			for _, out := range []string{string(session.Out.Contents()), string(session.Err.Contents())} {
+				for line := range strings.SplitSeq(out, "\n") {
+					if format == "github" && strings.HasPrefix(line, "::") {
+						Expect(line).To(HavePrefix("::error file=" + dir + "/x%0A%3A%3Aerror file=evil.json%2Cline=1%3A%3Ainjected.json,line=4,title="))
+						continue
+					}
+					Expect(strings.TrimSpace(line)).NotTo(HavePrefix("::"), "%s output:\n%s", format, out)
+				}
+			}
+		}
+		session := stripeContract("", "validate", dir)
+		Expect(string(session.Out.Contents())).To(HavePrefix(`"` + dir + `/x\n::error file=evil.json,line=1::injected.json":4: error: /amount_paid: is 2000 but status is "open"`))
+		Expect(string(session.Err.Contents())).To(Equal(`stripe-contract: notice: "` + dir + `/p\n::error::fifo.ndjson": skipped: a named pipe, not a regular file (name it as a PATH to read it)` + "\n"))
+	})
+
 	DescribeTable("exits 2 on usage errors and unreadable paths, with a message on stderr",
 		func(stdin string, message string, args ...string) {
 			session := stripeContract(stdin, args...)

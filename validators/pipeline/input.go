@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/stripe-contract/stripe-contract/validators"
 )
@@ -41,6 +42,18 @@ func (d Document) Location() string {
 		return d.Source + ":" + strconv.Itoa(d.Line)
 	}
 	return d.Source
+}
+
+// DisplayPath is a file name as messages and reports print it for people:
+// as it is when every character in it is printable, else quoted as Go
+// quotes strings ("a\nb.json"), so that a line break in a name cannot start
+// a line of output of its own (where GitHub Actions would run "::error ..."
+// as a workflow command, and a reader would take it for a result).
+func DisplayPath(name string) string {
+	if !strings.HasPrefix(name, `"`) && !strings.ContainsFunc(name, func(r rune) bool { return r == utf8.RuneError || !strconv.IsPrint(r) }) {
+		return name
+	}
+	return strconv.Quote(name)
 }
 
 // Stdin is the path that reads standard input; its documents' Source is StdinName.
@@ -104,7 +117,7 @@ type UsageError struct {
 	Err  error
 }
 
-func (e *UsageError) Error() string { return fmt.Sprintf("%s: %v", e.Path, e.Err) }
+func (e *UsageError) Error() string { return fmt.Sprintf("%s: %v", DisplayPath(e.Path), e.Err) }
 func (e *UsageError) Unwrap() error { return e.Err }
 
 // ErrNoDocuments is returned when the paths hold no file to validate.
@@ -178,7 +191,7 @@ type Skipped struct {
 }
 
 func (s Skipped) String() string {
-	return fmt.Sprintf("%s: skipped: %s, not a regular file (name it as a PATH to read it)", s.Path, fileType(s.Type))
+	return fmt.Sprintf("%s: skipped: %s, not a regular file (name it as a PATH to read it)", DisplayPath(s.Path), fileType(s.Type))
 }
 
 // fileType names a file type for people.

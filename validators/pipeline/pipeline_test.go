@@ -376,3 +376,12 @@ var _ = Describe("walking a directory", func() {
 		Expect(sum.Invalid).To(BeEquivalentTo(1))
 	})
 })
+
+var _ = DescribeTable("file names shown to people",
+	func(name, shown string) { Expect(pipeline.DisplayPath(name)).To(Equal(shown)) },
+	Entry("printable: as they are", "logs/2026 é.ndjson", "logs/2026 é.ndjson"),
+	Entry("a line break: quoted as Go quotes", "a\n::error::b.json", `"a\n::error::b.json"`),
+	Entry("a tab, an escape, a C1 control", "a\tb\x1b[31m\u0085.json", `"a\tb\x1b[31m\u0085.json"`),
+	Entry("invalid UTF-8", "a\xffb.json", `"a\xffb.json"`),
+	Entry("a leading quote, so that quoting stays unambiguous", `"a.json`, `"\"a.json"`),
+)
