@@ -319,7 +319,9 @@ func ReadNDJSON(source string, r io.Reader, maxSize int, emit func(Document) err
 // that cannot be a document's opening (the document would be over the limit
 // too), so the input is read as NDJSON and that line reported too large.
 func ReadAuto(source string, r io.Reader, maxSize int, emit func(Document) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := readBuffers.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() { br.Reset(nil); readBuffers.Put(br) }()
 	head, overLimit, err := readHead(br, maxSize)
 	if err != nil {
 		return err
