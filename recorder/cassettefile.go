@@ -56,33 +56,28 @@ const (
 // CassetteRules are the rules about cassette files, for
 // validators.WithRules: a file that is not a go-vcr v4 cassette, or is over
 // the size limit, breaks one of them instead of having its payloads checked.
-func CassetteRules() []validators.Rule {
-	return []validators.Rule{
-		{ID: RuleCassetteUnreadable, Severity: validators.Error, Check: "go",
-			Summary: "a .yaml file read as a cassette is a go-vcr v4 cassette: YAML, version: 2, and a list of interactions with parseable URLs",
-			Doc:     "CassetteFormatVersion is the supported cassette version. Version: Cassette format version. Interactions: Interactions between client and server.",
-			Source:  "gopkg.in/dnaeon/go-vcr.v4/pkg/cassette (CassetteFormatVersion = 2, type Cassette)"},
-		{ID: RuleCassetteTooLarge, Severity: validators.Error, Check: "go",
-			Summary: "a cassette file is no larger than the size limit (64 MiB unless raised with --max-cassette-size)",
-			Doc:     "A cassette is read whole and decoded into a tree many times its size, so its size is bounded, as a document's is: an implementation may set limits on the size of texts that it accepts.",
-			Source:  "recorder.DefaultMaxCassetteSize; RFC 8259 section 9"},
-	}
-}
+func CassetteRules() []validators.Rule { return []validators.Rule{ruleUnreadable, ruleTooLarge} }
+
+var (
+	ruleUnreadable = validators.Rule{ID: RuleCassetteUnreadable, Severity: validators.Error, Check: "go",
+		Summary: "a .yaml file read as a cassette is a go-vcr v4 cassette: YAML, version: 2, and a list of interactions with parseable URLs",
+		Doc:     "CassetteFormatVersion is the supported cassette version. Version: Cassette format version. Interactions: Interactions between client and server.",
+		Source:  "gopkg.in/dnaeon/go-vcr.v4/pkg/cassette (CassetteFormatVersion = 2, type Cassette)"}
+	ruleTooLarge = validators.Rule{ID: RuleCassetteTooLarge, Severity: validators.Error, Check: "go",
+		Summary: "a cassette file is no larger than the size limit (64 MiB unless raised with --max-cassette-size)",
+		Doc:     "A cassette is read whole and decoded into a tree many times its size, so its size is bounded, as a document's is: an implementation may set limits on the size of texts that it accepts.",
+		Source:  "recorder.DefaultMaxCassetteSize; RFC 8259 section 9"}
+)
 
 // invalidCassette makes err, about the file at line, a result row for
-// validate: the found text is err's message, then the rule's summary.
-func invalidCassette(rule string, line int, err error) error {
-	for _, r := range CassetteRules() {
-		if r.ID == rule {
-			found := err.Error()
-			if tl := (*CassetteTooLargeError)(nil); errors.As(err, &tl) {
-				found = tl.found()
-			}
-			return &pipeline.InvalidFileError{Line: line, Err: err,
-				Violation: validators.Violation{Rule: r.ID, Message: found + "; " + r.Summary, Severity: r.Severity, Doc: r.Doc}}
-		}
+// validate breaking rule r: what was found (err's message), then the rule.
+func invalidCassette(r validators.Rule, line int, err error) error {
+	found := err.Error()
+	if tl := (*CassetteTooLargeError)(nil); errors.As(err, &tl) {
+		found = tl.found() // the row names the file already
 	}
-	panic("recorder: no cassette rule " + rule)
+	return &pipeline.InvalidFileError{Line: line, Err: err,
+		Violation: validators.Violation{Rule: r.ID, Message: found + "; " + r.Summary, Severity: r.Severity, Doc: r.Doc}}
 }
 
 // notCassetteError is a file that is not a go-vcr v4 cassette, and where.
@@ -188,7 +183,7 @@ func (cr CassetteReader) Read(source string, r io.Reader, maxSize int, emit func
 	}
 	data, err := readBounded(r, limit)
 	if errors.Is(err, ErrCassetteTooLarge) {
-		return invalidCassette(RuleCassetteTooLarge, 0, &CassetteTooLargeError{File: source, Limit: limit})
+		return invalidCassette(ruleTooLarge, 0, &CassetteTooLargeError{File: source, Limit: limit})
 	}
 	if err != nil {
 		return err
@@ -199,7 +194,7 @@ func (cr CassetteReader) Read(source string, r io.Reader, maxSize int, emit func
 		if nc := (*notCassetteError)(nil); errors.As(err, &nc) {
 			line = nc.line
 		}
-		return invalidCassette(RuleCassetteUnreadable, line, err)
+		return invalidCassette(ruleUnreadable, line, err)
 	}
 	for n, i := range c.Interactions {
 		body, pointer, ok := payload(i)

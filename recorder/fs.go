@@ -28,8 +28,6 @@ type atomicFS struct {
 	// header is a comment block written before the cassette (where it came
 	// from); when empty, the comment block heading the existing file is kept.
 	header string
-	// maxSize bounds the cassette read (0: DefaultMaxCassetteSize).
-	maxSize int64
 }
 
 // ReadFile reads a cassette for go-vcr to load, no further than the size
@@ -41,7 +39,7 @@ func (f *atomicFS) ReadFile(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := readCassetteFrom(name, file, f.maxSize)
+	data, err := readCassetteFrom(name, file, DefaultMaxCassetteSize)
 	if err != nil {
 		return nil, err
 	}
@@ -172,8 +170,8 @@ func ReadProvenance(file string) (string, error) {
 
 // ReadCassetteFile reads the cassette name from fsys whole, but no more than
 // limit bytes (0 means DefaultMaxCassetteSize): a larger file, or an endless
-// one such as /dev/zero, is a *CassetteTooLargeError. The replay server and
-// the suites read cassettes with it.
+// one such as /dev/zero, is a *CassetteTooLargeError. It is for readers of
+// cassette sets (the replay server, the suites) to bound what they read.
 func ReadCassetteFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
@@ -191,10 +189,7 @@ func readCassetteFrom(name string, f io.ReadCloser, limit int64) ([]byte, error)
 	if errors.Is(err, ErrCassetteTooLarge) {
 		return nil, &CassetteTooLargeError{File: name, Limit: limit}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("read cassette %s: %w", name, err)
-	}
-	return data, nil
+	return data, err
 }
 
 // CassetteFiles lists the cassettes (*.yaml files) under fsys, in lexical

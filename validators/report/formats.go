@@ -297,7 +297,8 @@ func appendXML(dst []byte, s string) []byte {
 	return append(dst, b.String()...)
 }
 
-// notXMLChar reports a rune outside XML 1.0's Char production (section 2.2).
+// notXMLChar reports a rune outside XML 1.0's Char production (section
+// 2.2), or U+FFFD, which stands for invalid UTF-8 as strings decode.
 func notXMLChar(r rune) bool {
 	switch {
 	case r == '\t' || r == '\n' || r == '\r':

@@ -87,24 +87,26 @@ func appendLocation(dst []byte, o *pipeline.Outcome, v validators.Violation) []b
 // value quoted in a message, a cassette's label) then cannot break the
 // line it stands on, nor drive a terminal.
 func appendEscaped(dst []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < 0x7f {
-			dst = append(dst, c)
-			i++
-			continue
+	for len(s) > 0 {
+		plain := 0
+		for plain < len(s) && s[plain] >= 0x20 && s[plain] < 0x7f {
+			plain++
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		dst = append(dst, s[:plain]...)
+		if s = s[plain:]; s == "" {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s)
 		switch {
 		case r == utf8.RuneError && size == 1:
-			dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+			dst = append(dst, '\\', 'x', hexDigits[s[0]>>4], hexDigits[s[0]&0xf])
 		case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == '\u2028' || r == '\u2029':
 			q := strconv.QuoteRune(r)
 			dst = append(dst, q[1:len(q)-1]...)
 		default:
-			dst = append(dst, s[i:i+size]...)
+			dst = append(dst, s[:size]...)
 		}
-		i += size
+		s = s[size:]
 	}
 	return dst
 }
