@@ -1,6 +1,7 @@
 package recorder_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
@@ -23,18 +25,98 @@ func readCassette(text string, maxSize int) ([]pipeline.Document, error) {
 }
 
 var _ = DescribeTable("a file that is not a go-vcr v4 cassette is an error naming where, never a silent pass",
-	func(text, message string) {
+	func(text, message string, line int) {
 		docs, err := readCassette(text, 1<<20)
 		Expect(err).To(MatchError(ContainSubstring(message)))
+		Expect(err).To(MatchError(recorder.ErrNotCassette))
 		Expect(docs).To(BeEmpty())
+		// For validate, the file is one invalid result row, not an unreadable path.
+		var invalid *pipeline.InvalidFileError
+		Expect(errors.As(err, &invalid)).To(BeTrue())
+		Expect(invalid.Line).To(Equal(line))
+		Expect(invalid.Violation.Rule).To(Equal(recorder.RuleCassetteUnreadable))
+		Expect(invalid.Violation.Severity).To(Equal(validators.Error))
+		Expect(invalid.Violation.Message).To(HavePrefix(err.Error() + "; "))
 	},
-	Entry("an empty file", "", "not a go-vcr cassette: line 1: no interactions list"),
-	Entry("a YAML list", "- a\n- b\n", "not a go-vcr cassette: line 1: no interactions list"),
-	Entry("another version of the format", "# header\n---\nversion: 1\ninteractions: []\n", "not a go-vcr cassette: line 3: version 1, want 2 (go-vcr v4)"),
-	Entry("broken YAML", "version: 2\ninteractions: [\n", "not a go-vcr cassette"),
-	Entry("an interaction whose URL does not parse", "version: 2\ninteractions:\n  - request: {url: \"http://a/%zz\", method: GET}\n", `interaction 0: request url: parse "http://a/%zz"`),
-	Entry("an empty interaction", "version: 2\ninteractions:\n  - \n", "interaction 0 is empty"),
+	Entry("an empty file", "", "not a go-vcr cassette: line 1: no interactions list", 1),
+	Entry("a YAML list", "- a\n- b\n", "not a go-vcr cassette: line 1: no interactions list", 1),
+	Entry("another version of the format", "# header\n---\nversion: 1\ninteractions: []\n", "not a go-vcr cassette: line 3: version 1, want 2 (go-vcr v4)", 3),
+	Entry("broken YAML", "version: 2\ninteractions: [\n", "not a go-vcr cassette", 3),
+	Entry("an interaction whose URL does not parse", "version: 2\ninteractions:\n  - request: {url: \"http://a/%zz\", method: GET}\n", `interaction 0: request url: parse "http://a/%zz"`, 3),
+	Entry("an empty interaction", "version: 2\ninteractions:\n  - \n", "interaction 0 is empty", 3),
 )
+
+var _ = Describe("the size limit on a cassette", func() {
+	It("stops reading at the limit: the file is one invalid row naming the limit", func() {
+		source := &countingReader{}
+		err := recorder.CassetteReader{MaxSize: 1000}.Read("big.yaml", source, 1<<20, func(pipeline.Document) error {
+			Fail("no document is emitted from a cassette over the limit")
+			return nil
+		})
+		Expect(err).To(MatchError(recorder.ErrCassetteTooLarge))
+		Expect(err).To(MatchError("cassette big.yaml is more than 1000 bytes, over the limit on a cassette file"))
+		Expect(source.read).To(BeNumerically("<=", 1001), "the read itself is bounded")
+		var invalid *pipeline.InvalidFileError
+		Expect(errors.As(err, &invalid)).To(BeTrue())
+		Expect(invalid.Violation.Rule).To(Equal(recorder.RuleCassetteTooLarge))
+		Expect(invalid.Violation.Message).To(HavePrefix("is more than 1000 bytes, over the limit on a cassette file; "))
+	})
+
+	It("is 64 MiB by default, for ReadCassette too (a .yaml that is /dev/zero once ran out of memory)", func() {
+		Expect(recorder.DefaultMaxCassetteSize).To(BeEquivalentTo(64 << 20))
+		source := &countingReader{}
+		err := recorder.ReadCassette("zero.yaml", source, 1<<20, func(pipeline.Document) error { return nil })
+		Expect(err).To(MatchError(recorder.ErrCassetteTooLarge))
+		Expect(source.read).To(BeEquivalentTo(64<<20 + 1))
+	})
+
+	It("reads a cassette up to the limit", func() {
+		text := "version: 2\ninteractions: []\n"
+		err := recorder.CassetteReader{MaxSize: int64(len(text))}.Read("c.yaml", strings.NewReader(text), 1<<20, func(pipeline.Document) error { return nil })
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("bounds ReadCassetteFile, for the replay server, the same way", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("version: 2\ninteractions: []\n"), 0o644)).To(Succeed())
+		Expect(os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))).To(Succeed())
+		data, err := recorder.ReadCassetteFile(os.DirFS(dir), "c.yaml", 100)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(data)).To(Equal("version: 2\ninteractions: []\n"))
+		_, err = recorder.ReadCassetteFile(os.DirFS(dir), "c.yaml", 10)
+		Expect(err).To(MatchError(&recorder.CassetteTooLargeError{File: "c.yaml", Limit: 10}))
+		_, err = recorder.ReadCassetteFile(os.DirFS(dir), "zero.yaml", 0)
+		Expect(err).To(MatchError(&recorder.CassetteTooLargeError{File: "zero.yaml", Limit: recorder.DefaultMaxCassetteSize}))
+	})
+})
+
+var _ = Describe("the rules about cassette files", func() {
+	It("each has a summary, a doc text and a source, and validators can cite them", func() {
+		rules := recorder.CassetteRules()
+		Expect(rules).To(HaveLen(2))
+		for _, r := range rules {
+			Expect(r.ID).To(HavePrefix("cassette."))
+			Expect(r.Summary).NotTo(BeEmpty())
+			Expect(r.Doc).NotTo(BeEmpty())
+			Expect(r.Source).NotTo(BeEmpty())
+		}
+		v, err := validators.New(validators.WithRules(rules...))
+		Expect(err).NotTo(HaveOccurred())
+		r, ok := v.Rule(recorder.RuleCassetteUnreadable)
+		Expect(ok).To(BeTrue())
+		Expect(r.Severity).To(Equal(validators.Error))
+	})
+})
+
+// countingReader is an endless source of zeros, like /dev/zero, counting
+// what is read from it.
+type countingReader struct{ read int64 }
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	clear(p)
+	c.read += int64(len(p))
+	return len(p), nil
+}
 
 var _ = Describe("reading a cassette for validate", func() {
 	cassette := `# provenance

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -11,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
 // NewAtomicFS returns a cassette.FS, for go-vcr's recorder.WithFS, that
@@ -27,7 +30,24 @@ type atomicFS struct {
 	header string
 }
 
-func (f *atomicFS) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
+// ReadFile reads a cassette for go-vcr to load, no further than the size
+// limit, and refuses another format version naming the version found and
+// the one supported (go-vcr's own error names only the latter: "unsupported
+// cassette version format: 2").
+func (f *atomicFS) ReadFile(name string) ([]byte, error) {
+	file, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	data, err := readCassetteFrom(name, file, DefaultMaxCassetteSize)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVersion(data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
 
 func (f *atomicFS) IsFileExists(name string) bool {
 	_, err := os.Stat(name)
@@ -155,11 +175,43 @@ func ReadProvenance(file string) (string, error) {
 	return strings.Join(lines, "\n"), nil
 }
 
+// ReadCassetteFile reads the cassette name from fsys whole, but no more than
+// limit bytes (0 means DefaultMaxCassetteSize): a larger file, or an endless
+// one such as /dev/zero, is a *CassetteTooLargeError. It is for readers of
+// cassette sets (the replay server, the suites) to bound what they read.
+func ReadCassetteFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return readCassetteFrom(name, f, limit)
+}
+
+func readCassetteFrom(name string, f io.ReadCloser, limit int64) ([]byte, error) {
+	defer f.Close()
+	if limit <= 0 {
+		limit = DefaultMaxCassetteSize
+	}
+	data, err := readBounded(f, limit)
+	if errors.Is(err, ErrCassetteTooLarge) {
+		return nil, &CassetteTooLargeError{File: name, Limit: limit}
+	}
+	return data, err
+}
+
 // CassetteFiles lists the cassettes (*.yaml files) under fsys, in lexical
 // order, as paths relative to its root; hidden files and folders are
-// skipped. It is the one definition of a cassette set that serve, replay
-// and webhooks read.
+// skipped, and so are files that are not regular files nor links to one (a
+// named pipe would block the reader forever, /dev/zero never ends). It is
+// the one definition of a cassette set that serve, replay and webhooks read.
 func CassetteFiles(fsys fs.FS) ([]string, error) {
+	return WalkCassettes(fsys, nil)
+}
+
+// WalkCassettes is CassetteFiles, calling skipped (when not nil) with each
+// *.yaml file passed over for not being a regular file, so that a command
+// can say so.
+func WalkCassettes(fsys fs.FS, skipped func(pipeline.Skipped)) ([]string, error) {
 	var files []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -171,9 +223,16 @@ func CassetteFiles(fsys fs.FS) ([]string, error) {
 			}
 			return nil
 		}
-		if !d.IsDir() && path.Ext(p) == ".yaml" {
-			files = append(files, p)
+		if d.IsDir() || path.Ext(p) != ".yaml" {
+			return nil
 		}
+		if typ, ok := pipeline.Walkable(d, func() (fs.FileInfo, error) { return fs.Stat(fsys, p) }); !ok {
+			if skipped != nil {
+				skipped(pipeline.Skipped{Path: p, Type: typ})
+			}
+			return nil
+		}
+		files = append(files, p)
 		return nil
 	})
 	return files, err // WalkDir visits in lexical order

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -15,6 +16,7 @@ import (
 	vcr "gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
 var _ = Describe("the atomic cassette FS", func() {
@@ -155,3 +157,47 @@ func readAll(resp *http.Response) string {
 	Expect(err).NotTo(HaveOccurred())
 	return string(body)
 }
+
+var _ = Describe("the cassette set under a folder", func() {
+	It("lists regular .yaml files and links to them, and skips named pipes, sockets and devices", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("version: 2\ninteractions: []\n"), 0o644)).To(Succeed())
+		Expect(syscall.Mkfifo(filepath.Join(dir, "b.yaml"), 0o600)).To(Succeed())
+		Expect(os.Symlink("/dev/zero", filepath.Join(dir, "c.yaml"))).To(Succeed())
+		Expect(os.Symlink("a.yaml", filepath.Join(dir, "d.yaml"))).To(Succeed())
+		Expect(os.MkdirAll(filepath.Join(dir, "e"), 0o755)).To(Succeed())
+		Expect(syscall.Mkfifo(filepath.Join(dir, "e", "f.yaml"), 0o600)).To(Succeed())
+		files, err := recorder.CassetteFiles(os.DirFS(dir))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(files).To(Equal([]string{"a.yaml", "d.yaml"}))
+
+		var skipped []string
+		files, err = recorder.WalkCassettes(os.DirFS(dir), func(s pipeline.Skipped) { skipped = append(skipped, s.String()) })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(files).To(Equal([]string{"a.yaml", "d.yaml"}))
+		Expect(skipped).To(Equal([]string{
+			"b.yaml: skipped: a named pipe, not a regular file (name it as a PATH to read it)",
+			"c.yaml: skipped: a character device, not a regular file (name it as a PATH to read it)",
+			"e/f.yaml: skipped: a named pipe, not a regular file (name it as a PATH to read it)",
+		}))
+	})
+})
+
+var _ = Describe("loading a cassette to record new episodes into, or to replay", func() {
+	It("names the version found and the version supported when the format is another", func() {
+		file := filepath.Join(GinkgoT().TempDir(), "old.yaml")
+		Expect(os.WriteFile(file, []byte("# recorded with go-vcr v1\n---\nversion: 1\ninteractions: []\n"), 0o644)).To(Succeed())
+		for _, mode := range []recorder.Mode{recorder.ModeRecordNewEpisodes, recorder.ModeReplayOnly} {
+			_, err := recorder.New(file, recorder.WithMode(mode))
+			Expect(err).To(MatchError(cassette.ErrUnsupportedCassetteFormat))
+			Expect(err).To(MatchError("recorder: read cassette " + file + ": not a go-vcr cassette: line 3: version 1, want 2 (go-vcr v4)"))
+		}
+	})
+
+	It("bounds the read by the size limit on cassettes", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))).To(Succeed())
+		_, err := recorder.New(filepath.Join(dir, "zero.yaml"), recorder.WithMode(recorder.ModeReplayOnly))
+		Expect(err).To(MatchError(recorder.ErrCassetteTooLarge))
+	})
+})

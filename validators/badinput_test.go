@@ -93,6 +93,20 @@ var _ = Describe("documents that parse", func() {
 		Expect(limited.Validate(deeper)).To(HaveViolationOf("json.too-deep"))
 	})
 
+	It("nest up to the JSON decoder's own limit when asked, and refuse a limit beyond it", func() {
+		nested := func(levels int) []byte { // the root object, then arrays
+			return []byte(`{"object":"list","data":[],"has_more":false,"url":"x","extra":` + strings.Repeat("[", levels-1) + strings.Repeat("]", levels-1) + `}`)
+		}
+		limited := mustValidator(validators.WithMaxDepth(validators.MaxDepthLimit))
+		Expect(limited.Validate(nested(validators.MaxDepthLimit))).To(BeValid())
+		Expect(limited.Validate(nested(validators.MaxDepthLimit + 1))).To(HaveViolation("json.too-deep", "/extra"+strings.Repeat("/0", validators.MaxDepthLimit-1)))
+		// The same pointer as below the decoder's limit: the first value too deep.
+		Expect(mustValidator(validators.WithMaxDepth(8)).Validate(nested(9))).To(HaveViolation("json.too-deep", "/extra"+strings.Repeat("/0", 7)))
+
+		_, err := validators.New(validators.WithMaxDepth(validators.MaxDepthLimit + 1))
+		Expect(err).To(MatchError("validators: a depth limit of 10001 is over 10000, the JSON decoder's own"))
+	})
+
 	It("take no time over numbers that would cost exact arithmetic dearly", func() {
 		doc := []byte(`{"object":"list","has_more":false,"url":"x","data":[` + strings.TrimSuffix(strings.Repeat(`1e300,`, 5000), ",") + `]}`)
 		res := validator.Validate(doc)

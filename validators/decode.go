@@ -101,6 +101,13 @@ func decode(data []byte, maxDepth int) (decoded, *decodeError) {
 	for !done {
 		tok, err := dec.ReadToken()
 		if err != nil {
+			if len(stack) >= maxDepth {
+				// At MaxDepthLimit the decoder refuses the opening token
+				// before the check below can see it.
+				if derr := tooDeepAt(data, err, maxDepth); derr != nil {
+					return decoded{}, derr
+				}
+			}
 			derr := classify(data, dec, err)
 			if derr.truncated {
 				derr.pointer = openPointer(stack)
@@ -110,10 +117,7 @@ func decode(data []byte, maxDepth int) (decoded, *decodeError) {
 		switch kind := tok.Kind(); kind {
 		case '{', '[':
 			if len(stack) >= maxDepth {
-				return decoded{}, &decodeError{
-					rule: RuleTooDeep, pointer: string(dec.StackPointer()), offset: dec.InputOffset(),
-					message: fmt.Sprintf("nests deeper than %d levels; no Stripe object comes close, and deep nesting exhausts parsers", maxDepth),
-				}
+				return decoded{}, tooDeep(string(dec.StackPointer()), dec.InputOffset(), maxDepth)
 			}
 			if kind == '{' {
 				stack = append(stack, frame{obj: map[string]any{}})
@@ -163,6 +167,26 @@ func decode(data []byte, maxDepth int) (decoded, *decodeError) {
 		}
 	}
 	return decoded{value: root, oddNumbers: odd}, nil
+}
+
+func tooDeep(pointer string, offset int64, maxDepth int) *decodeError {
+	return &decodeError{
+		rule: RuleTooDeep, pointer: pointer, offset: offset,
+		message: fmt.Sprintf("nests deeper than %d levels; no Stripe object comes close, and deep nesting exhausts parsers", maxDepth),
+	}
+}
+
+// tooDeepAt is the too-deep error for the decoder's refusal of an object or
+// array that opens one level past its own limit, or nil for another error.
+func tooDeepAt(data []byte, err error, maxDepth int) *decodeError {
+	var se *jsontext.SyntacticError
+	if !errors.As(err, &se) || se.ByteOffset < 0 || se.ByteOffset >= int64(len(data)) {
+		return nil
+	}
+	if c := data[se.ByteOffset]; c != '{' && c != '[' {
+		return nil
+	}
+	return tooDeep(string(se.JSONPointer), se.ByteOffset, maxDepth)
 }
 
 // Bounds on number literals: exact arithmetic on 1e1000000 (which

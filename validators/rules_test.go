@@ -309,6 +309,18 @@ var _ = Describe("the rule catalogue", func() {
 		}
 	})
 
+	It("takes rules checked elsewhere (about the files documents come in), but never a second definition of one", func() {
+		extra := validators.Rule{ID: "cassette.example", Severity: validators.Error, Check: "go", Summary: "s", Doc: "d", Source: "src"}
+		v, err := validators.New(validators.WithRules(extra))
+		Expect(err).NotTo(HaveOccurred())
+		r, ok := v.Rule("cassette.example")
+		Expect(ok).To(BeTrue())
+		Expect(r).To(Equal(extra))
+		Expect(v.Rules()).To(ContainElement(extra))
+		_, err = validators.New(validators.WithRules(validators.Rule{ID: validators.RuleSyntax}))
+		Expect(err).To(MatchError("validators: rule json.syntax is already defined"))
+	})
+
 	It("is for the API version of the schemas", func() {
 		Expect(validator.APIVersion()).To(Equal("2026-08-26.dahlia"))
 	})

@@ -17,6 +17,10 @@ const (
 	DefaultMaxSize  = 16 << 20
 )
 
+// MaxDepthLimit is the deepest nesting WithMaxDepth accepts: the JSON
+// decoder's own bound (go-json-experiment's jsontext stops there).
+const MaxDepthLimit = 10000
+
 // RuleInternal names a validator failure: a bug here, never a verdict on
 // the document. Fuzzing checks that it never occurs.
 const RuleInternal = "validator.internal"
@@ -31,6 +35,7 @@ type Validator struct {
 	maxDepth int
 	maxSize  int
 	files    fs.FS
+	extra    []Rule
 }
 
 // Option configures a Validator.
@@ -39,7 +44,8 @@ type Option func(*Validator)
 // WithStrict makes undocumented fields errors instead of notices.
 func WithStrict(strict bool) Option { return func(v *Validator) { v.strict = strict } }
 
-// WithMaxDepth sets how deeply a document may nest (DefaultMaxDepth).
+// WithMaxDepth sets how deeply a document may nest (DefaultMaxDepth), at
+// most MaxDepthLimit levels.
 func WithMaxDepth(levels int) Option { return func(v *Validator) { v.maxDepth = levels } }
 
 // WithMaxSize sets the largest document accepted, in bytes (DefaultMaxSize).
@@ -55,6 +61,14 @@ func WithFastPath(on bool) Option { return func(v *Validator) { v.noFast = !on }
 // in package schemas (for schemas generated from another spec).
 func WithSchemas(fsys fs.FS) Option { return func(v *Validator) { v.files = fsys } }
 
+// WithRules adds rules checked outside this package to the catalogue that
+// Rules and Rule read, so that listings and reports cite them: rules about
+// the files documents come in, such as package recorder's cassette rules.
+// New fails if one has the ID of a rule already there.
+func WithRules(rules ...Rule) Option {
+	return func(v *Validator) { v.extra = append(v.extra, rules...) }
+}
+
 // New compiles the schemas and returns a Validator.
 func New(opts ...Option) (*Validator, error) {
 	v := &Validator{maxDepth: DefaultMaxDepth, maxSize: DefaultMaxSize, files: schemas.FS}
@@ -64,9 +78,21 @@ func New(opts ...Option) (*Validator, error) {
 	if v.maxDepth < 1 || v.maxSize < 1 {
 		return nil, errors.New("validators: limits must be positive")
 	}
+	if v.maxDepth > MaxDepthLimit {
+		return nil, fmt.Errorf("validators: a depth limit of %d is over %d, the JSON decoder's own", v.maxDepth, MaxDepthLimit)
+	}
 	c, err := loadContract(v.files)
 	if err != nil {
 		return nil, fmt.Errorf("validators: %w", err)
+	}
+	for _, r := range v.extra {
+		if r.ID == "" {
+			return nil, fmt.Errorf("validators: a rule added has no ID (%s)", r.Summary)
+		}
+		if _, dup := c.rules[r.ID]; dup {
+			return nil, fmt.Errorf("validators: rule %s is already defined", r.ID)
+		}
+		c.rules[r.ID] = r
 	}
 	v.c = c
 	if !v.noFast {

@@ -4,14 +4,16 @@ import (
 	"encoding/json"
 	"io"
 
+	"github.com/stripe-contract/stripe-contract/recorder"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/request"
 )
 
-// contractRules lists every rule: the payload rules, then the request
-// rules (request.*), and the API version they are for.
+// contractRules lists every rule: the payload rules with the rules about
+// cassette files (cassette.*), then the request rules (request.*), and the
+// API version they are for.
 func contractRules() ([]validators.Rule, string, error) {
-	v, err := validators.New()
+	v, err := validators.New(validators.WithRules(recorder.CassetteRules()...))
 	if err != nil {
 		return nil, "", err
 	}

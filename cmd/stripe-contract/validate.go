@@ -22,11 +22,13 @@ import (
 const validateUsage = `usage: stripe-contract validate [flags] PATH...
 
 Validates Stripe invoice_payment payloads against the documented contract.
-PATH is a file, a directory (walked for .json, .ndjson, .jsonl and .yaml
-files) or - for standard input. A .json file holds one document; .ndjson and
+PATH is a file, a directory (walked for regular .json, .ndjson, .jsonl and
+.yaml files; a named pipe, socket or device there is skipped with a notice)
+or - for standard input. A .json file holds one document; .ndjson and
 .jsonl files hold one per line (blank lines are skipped); a .yaml file is a
 go-vcr cassette, whose JSON response bodies are documents, their pointers
-prefixed with /interactions/N/response/body. A document is an
+prefixed with /interactions/N/response/body (a .yaml file that is not a
+cassette, or is over --max-cassette-size, is one invalid row). A document is an
 invoice_payment, a list of them, an invoice_payment.* event, an invoice with
 expanded payments, or a Stripe error envelope.
 
@@ -48,7 +50,8 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	fs.Var(layout, "input", "layout of stdin and of files with other extensions: auto (NDJSON, or one pretty-printed document), json, ndjson")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "documents validated in parallel")
 	maxSize := fs.Int("max-document-size", validators.DefaultMaxSize, "largest document accepted, in bytes; larger ones are reported as json.too-large")
-	maxDepth := fs.Int("max-depth", validators.DefaultMaxDepth, "deepest nesting accepted")
+	maxDepth := fs.Int("max-depth", validators.DefaultMaxDepth, fmt.Sprintf("deepest nesting accepted, at most %d levels; deeper documents are reported as json.too-deep", validators.MaxDepthLimit))
+	maxCassette := fs.Int64("max-cassette-size", recorder.DefaultMaxCassetteSize, "largest cassette (.yaml) file read, in bytes; larger ones are reported as cassette.too-large")
 	fs.Usage = func() {
 		io.WriteString(e.stderr, validateUsage)
 		fs.PrintDefaults()
@@ -65,11 +68,16 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	if *workers < 1 || *maxSize < 1 || *maxDepth < 1 {
-		e.errorf("validate: --workers, --max-document-size and --max-depth must be positive")
+	if *workers < 1 || *maxSize < 1 || *maxDepth < 1 || *maxCassette < 1 {
+		e.errorf("validate: --workers, --max-document-size, --max-depth and --max-cassette-size must be positive")
 		return exitUsage
 	}
-	v, err := validators.New(validators.WithStrict(*strict), validators.WithMaxSize(*maxSize), validators.WithMaxDepth(*maxDepth))
+	if *maxDepth > validators.MaxDepthLimit {
+		e.errorf("validate: --max-depth %d is over the limit of %d levels (the JSON decoder's own)", *maxDepth, validators.MaxDepthLimit)
+		return exitUsage
+	}
+	v, err := validators.New(validators.WithStrict(*strict), validators.WithMaxSize(*maxSize), validators.WithMaxDepth(*maxDepth),
+		validators.WithRules(recorder.CassetteRules()...))
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
@@ -87,7 +95,8 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		pipeline.WithWorkers(*workers),
 		pipeline.WithStdin(e.stdin, inputLayout),
 		pipeline.WithErrorHandler(func(err error) { e.errorf("%v", err) }),
-		pipeline.WithReader(".yaml", recorder.ReadCassette),
+		pipeline.WithSkipHandler(func(s pipeline.Skipped) { e.errorf("notice: %v", s) }),
+		pipeline.WithReader(".yaml", recorder.CassetteReader{MaxSize: *maxCassette}.Read),
 	}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		opts = append(opts, pipeline.WithProgress(e.stderr))
@@ -113,7 +122,11 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		e.errorf("validate: interrupted after %d documents", sum.Documents)
 		return exitUsage
 	case sum.Documents == 0:
-		e.errorf("validate: no documents found in %s (only blank lines?)", strings.Join(paths, ", "))
+		shown := make([]string, len(paths))
+		for i, p := range paths {
+			shown[i] = pipeline.DisplayPath(p)
+		}
+		e.errorf("validate: no documents found in %s (only blank lines?)", strings.Join(shown, ", "))
 		return exitUsage
 	case sum.Invalid > 0:
 		return exitInvalid

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -173,6 +175,90 @@ var _ = Describe("validate", func() {
 		Expect(out).To(ContainSubstring("1 warning, 1 notice"))
 	})
 
+	It("skips a named pipe in a directory, saying so, and reads one named as a PATH", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "good.json"), []byte(`{"object":"list","data":[],"has_more":false,"url":"/v1/invoice_payments"}`), 0o644)).To(Succeed())
+		fifo := filepath.Join(dir, "pipe.ndjson")
+		Expect(syscall.Mkfifo(fifo, 0o600)).To(Succeed())
+		session := stripeContract("", "validate", dir)
+		Expect(session).To(gexec.Exit(0))
+		Expect(string(session.Err.Contents())).To(Equal("stripe-contract: notice: " + fifo + ": skipped: a named pipe, not a regular file (name it as a PATH to read it)\n"))
+		Expect(session.Out).To(gbytes.Say("1 document checked: 1 valid"))
+
+		cmd := exec.Command(binary, "validate", fifo)
+		named, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
+		Expect(err).NotTo(HaveOccurred())
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // waits for the reader, as the reader waited for it
+		Expect(err).NotTo(HaveOccurred())
+		ndjson, _ := os.ReadFile("testdata/input/payments.ndjson")
+		w.Write(ndjson)
+		w.Close()
+		Eventually(named, time.Minute).Should(gexec.Exit(1))
+		Expect(named.Out).To(gbytes.Say("6 documents checked"))
+	})
+
+	It("reports a broken cassette among good files as its own invalid row, and validates the others", func() {
+		dir := GinkgoT().TempDir()
+		good, err := os.ReadFile("../../cassettes/docs/list_two_pages.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(filepath.Join(dir, "a.yaml"), good, 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "b.yaml"), []byte("version: 2\ninteractions: [\n"), 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "c.json"), []byte(`{"object":"list","data":[],"has_more":false,"url":"/v1/invoice_payments"}`), 0o644)).To(Succeed())
+		session := stripeContract("", "validate", "--format", "json", dir)
+		Expect(session).To(gexec.Exit(1))
+		Expect(string(session.Err.Contents())).To(BeEmpty())
+		rows := strings.Split(strings.TrimSpace(string(session.Out.Contents())), "\n")
+		Expect(rows).To(HaveLen(4)) // two pages, the broken file, c.json
+		Expect(rows[2]).To(HavePrefix(`{"source":"` + filepath.Join(dir, "b.yaml") + `:3","kind":"unknown","valid":false,"violations":[{"rule":"cassette.unreadable","path":"","message":"not a go-vcr cassette: `))
+		Expect(rows[3]).To(Equal(`{"source":"` + filepath.Join(dir, "c.json") + `","kind":"list","valid":true,"violations":[]}`))
+
+		text := stripeContract("", "validate", dir)
+		Expect(text).To(gexec.Exit(1))
+		Expect(text.Out).To(gbytes.Say(`cassette\.unreadable\n\s+a \.yaml file read as a cassette is a go-vcr v4 cassette`), "the summary cites the rule")
+	})
+
+	It("caps a cassette's size, with a flag to raise it, and reads no further than the cap", func() {
+		dir := GinkgoT().TempDir()
+		good, err := os.ReadFile("../../cassettes/docs/list_two_pages.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		file := filepath.Join(dir, "a.yaml")
+		Expect(os.WriteFile(file, good, 0o644)).To(Succeed())
+		session := stripeContract("", "validate", "--format", "json", "--max-cassette-size", "100", dir)
+		Expect(session).To(gexec.Exit(1))
+		Expect(string(session.Out.Contents())).To(Equal(`{"source":"` + file + `","kind":"unknown","valid":false,"violations":[{"rule":"cassette.too-large","path":"","message":"is more than 100 bytes, over the limit on a cassette file; a cassette file is no larger than the size limit (64 MiB unless raised with --max-cassette-size)","severity":"error"}]}` + "\n"))
+		Expect(stripeContract("", "validate", "--max-cassette-size", fmt.Sprint(len(good)), dir)).To(gexec.Exit(0))
+
+		zero := filepath.Join(dir, "zero.yaml")
+		Expect(os.Symlink("/dev/zero", zero)).To(Succeed())
+		session = stripeContract("", "validate", "--format", "json", zero)
+		Expect(session).To(gexec.Exit(1))
+		Expect(string(session.Out.Contents())).To(ContainSubstring(`"rule":"cassette.too-large","path":"","message":"is more than 67108864 bytes`))
+	})
+
+	It("escapes file names in every format, so that a line break in one cannot inject a workflow command", func() {
+		dir := GinkgoT().TempDir()
+		name := filepath.Join(dir, "x\n::error file=evil.json,line=1::injected.json")
+		open, _ := os.ReadFile("testdata/input/open_with_amount.json")
+		Expect(os.WriteFile(name, open, 0o644)).To(Succeed())
+		Expect(syscall.Mkfifo(filepath.Join(dir, "p\n::error::fifo.ndjson"), 0o600)).To(Succeed())
+		for _, format := range []string{"text", "json", "junit", "github"} {
+			session := stripeContract("", "validate", "--format", format, dir)
+			Expect(session).To(gexec.Exit(1), format)
+			for _, out := range []string{string(session.Out.Contents()), string(session.Err.Contents())} {
+				for line := range strings.SplitSeq(out, "\n") {
+					if format == "github" && strings.HasPrefix(line, "::") {
+						Expect(line).To(HavePrefix("::error file=" + dir + "/x%0A%3A%3Aerror file=evil.json%2Cline=1%3A%3Ainjected.json,line=4,title="))
+						continue
+					}
+					Expect(strings.TrimSpace(line)).NotTo(HavePrefix("::"), "%s output:\n%s", format, out)
+				}
+			}
+		}
+		session := stripeContract("", "validate", dir)
+		Expect(string(session.Out.Contents())).To(HavePrefix(`"` + dir + `/x\n::error file=evil.json,line=1::injected.json":4: error: /amount_paid: is 2000 but status is "open"`))
+		Expect(string(session.Err.Contents())).To(Equal(`stripe-contract: notice: "` + dir + `/p\n::error::fifo.ndjson": skipped: a named pipe, not a regular file (name it as a PATH to read it)` + "\n"))
+	})
+
 	DescribeTable("exits 2 on usage errors and unreadable paths, with a message on stderr",
 		func(stdin string, message string, args ...string) {
 			session := stripeContract(stdin, args...)
@@ -189,6 +275,8 @@ var _ = Describe("validate", func() {
 		Entry("a directory without payloads", "", "no .json, .ndjson or .jsonl files found", "validate", "no-payloads"),
 		Entry("empty stdin", "", "no documents found", "validate", "-"),
 		Entry("a non-positive limit", "", "must be positive", "validate", "--workers", "0", "input/list.json"),
+		Entry("a depth limit beyond the decoder's", "", "validate: --max-depth 20000 is over the limit of 10000 levels (the JSON decoder's own)", "validate", "--max-depth", "20000", "input/list.json"),
+		Entry("a non-positive cassette limit", "", "must be positive", "validate", "--max-cassette-size", "0", "input/list.json"),
 	)
 })
 
@@ -202,6 +290,8 @@ var _ = Describe("rules", func() {
 		Expect(out).To(ContainSubstring("invoice_payment.amount_paid.at-most-requested (warning, checked by go)"))
 		Expect(out).To(ContainSubstring("request.invoice_payments.list.limit.range (error, checked by schema)"))
 		Expect(out).To(ContainSubstring("request.invoice_payments.retrieve.expand.expandable (error, checked by schema)"))
+		Expect(out).To(ContainSubstring("cassette.unreadable (error, checked by go)"))
+		Expect(out).To(ContainSubstring("cassette.too-large (error, checked by go)"))
 	})
 
 	It("writes them as JSON Lines", func() {

@@ -13,6 +13,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/stripe-contract/stripe-contract/validators"
 )
 
 // Document is one payload to validate and where it came from.
@@ -26,6 +30,10 @@ type Document struct {
 	Prefix string
 	// Label names the document when Line cannot (an interaction of a cassette).
 	Label string
+
+	// problem is set for a file a Reader found invalid as a whole (an
+	// *InvalidFileError): the violation reported instead of validating Data.
+	problem *validators.Violation
 }
 
 // Location is "source" or "source:line".
@@ -34,6 +42,18 @@ func (d Document) Location() string {
 		return d.Source + ":" + strconv.Itoa(d.Line)
 	}
 	return d.Source
+}
+
+// DisplayPath is a file name as messages and reports print it for people:
+// as it is when every character in it is printable, else quoted as Go
+// quotes strings ("a\nb.json"), so that a line break in a name cannot start
+// a line of output of its own (where GitHub Actions would run "::error ..."
+// as a workflow command, and a reader would take it for a result).
+func DisplayPath(name string) string {
+	if !strings.HasPrefix(name, `"`) && !strings.ContainsFunc(name, func(r rune) bool { return r == utf8.RuneError || !strconv.IsPrint(r) }) {
+		return name
+	}
+	return strconv.Quote(name)
 }
 
 // Stdin is the path that reads standard input; its documents' Source is StdinName.
@@ -66,7 +86,8 @@ func ParseLayout(s string) (Layout, error) {
 }
 
 // Reader splits a file into documents. Extra readers (cassettes) register by
-// file extension with WithReader.
+// file extension with WithReader. A document's Data is valid only until
+// emit returns: readers reuse their buffers.
 type Reader func(source string, r io.Reader, maxSize int, emit func(Document) error) error
 
 // input is one file to read, with the reader its extension selects.
@@ -75,21 +96,37 @@ type input struct {
 	read Reader
 }
 
+// InvalidFileError is what a Reader returns for a file whose content is not
+// what its extension says (a .yaml file that is not a go-vcr cassette, or
+// one over the size limit on cassettes): the file is then one invalid result
+// row, at Line, with Violation, as a document that is not JSON is, and not an
+// unreadable path. Documents emitted before it stand. Err is the reason, for
+// callers outside a pipeline (errors.Is and errors.As reach it).
+type InvalidFileError struct {
+	Line      int // 1-based line in the file where the problem stands; 0 when not known
+	Violation validators.Violation
+	Err       error
+}
+
+func (e *InvalidFileError) Error() string { return e.Err.Error() }
+func (e *InvalidFileError) Unwrap() error { return e.Err }
+
 // UsageError is a problem with the paths given: nothing there to read.
 type UsageError struct {
 	Path string
 	Err  error
 }
 
-func (e *UsageError) Error() string { return fmt.Sprintf("%s: %v", e.Path, e.Err) }
+func (e *UsageError) Error() string { return fmt.Sprintf("%s: %v", DisplayPath(e.Path), e.Err) }
 func (e *UsageError) Unwrap() error { return e.Err }
 
 // ErrNoDocuments is returned when the paths hold no file to validate.
 var ErrNoDocuments = errors.New("no .json, .ndjson or .jsonl files found")
 
 // expand turns the paths given into files: directories are walked (in
-// lexical order) for the extensions readers are registered for; a file
-// named explicitly is read whatever its extension.
+// lexical order) for the regular files with the extensions readers are
+// registered for; a file named explicitly is read whatever its extension
+// and its type.
 func (p *Pipeline) expand(paths []string) ([]input, []error) {
 	var out []input
 	var errs []error
@@ -122,10 +159,16 @@ func (p *Pipeline) expand(paths []string) ([]input, []error) {
 				}
 				return nil
 			}
-			if r := p.readerFor(file, false); r != nil {
-				out = append(out, input{path: file, read: r})
-				found++
+			r := p.readerFor(file, false)
+			if r == nil {
+				return nil
 			}
+			if typ, ok := Walkable(d, func() (fs.FileInfo, error) { return os.Stat(file) }); !ok {
+				p.onSkip(Skipped{Path: file, Type: typ})
+				return nil
+			}
+			out = append(out, input{path: file, read: r})
+			found++
 			return nil
 		})
 		if err != nil {
@@ -136,6 +179,57 @@ func (p *Pipeline) expand(paths []string) ([]input, []error) {
 		}
 	}
 	return out, errs
+}
+
+// Skipped is a file a directory walk passed over although its extension is
+// one read: it is not a regular file. A named pipe would wait for a writer
+// forever, a device such as /dev/zero never ends; named as a PATH, such a
+// file is read as cat would.
+type Skipped struct {
+	Path string
+	Type fs.FileMode // the file's type bits (fs.ModeNamedPipe, ...), of its target for a symbolic link
+}
+
+func (s Skipped) String() string {
+	return fmt.Sprintf("%s: skipped: %s, not a regular file (name it as a PATH to read it)", DisplayPath(s.Path), fileType(s.Type))
+}
+
+// fileType names a file type for people.
+func fileType(t fs.FileMode) string {
+	switch {
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeCharDevice != 0:
+		return "a character device"
+	case t&fs.ModeDevice != 0:
+		return "a device"
+	case t&fs.ModeDir != 0:
+		return "a directory"
+	case t&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "an irregular file"
+}
+
+// Walkable reports whether a directory walk reads the entry d: a regular
+// file, or a symbolic link whose target (stat follows it) is one. A link
+// that cannot be followed is walkable, so that reading it reports why. It
+// is the one definition of what walks read, here and in package recorder.
+func Walkable(d fs.DirEntry, stat func() (fs.FileInfo, error)) (typ fs.FileMode, ok bool) {
+	typ = d.Type()
+	if typ.IsRegular() {
+		return typ, true
+	}
+	if typ&fs.ModeSymlink != 0 {
+		info, err := stat()
+		if err != nil {
+			return typ, true
+		}
+		typ = info.Mode().Type()
+	}
+	return typ, typ.IsRegular()
 }
 
 func unwrapPathError(err error) error {
@@ -211,24 +305,58 @@ func readLimited(r io.Reader, maxSize int) (data []byte, size int64, err error) 
 // longer than maxSize is emitted with its size and no data, and reading
 // goes on with the next line.
 func ReadNDJSON(source string, r io.Reader, maxSize int, emit func(Document) error) error {
-	return newLineReader(r, maxSize).each(func(line []byte, size int64, n int) error {
+	lr := newLineReader(r, maxSize)
+	defer lr.release()
+	return lr.each(func(line []byte, size int64, n int) error {
 		return emit(Document{Source: source, Line: n, Data: line, Size: size})
 	})
 }
 
 // ReadAuto reads NDJSON, unless the first line does not hold a whole JSON
 // value but starts one that goes on (a pretty-printed document, as curl
-// shows a Stripe response): then the whole input is one document.
+// shows a Stripe response): then the whole input is one document. The whole
+// first line decides, however long, up to maxSize: a first line longer than
+// that cannot be a document's opening (the document would be over the limit
+// too), so the input is read as NDJSON and that line reported too large.
 func ReadAuto(source string, r io.Reader, maxSize int, emit func(Document) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, err := br.Peek(64 << 10)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+	br := readBuffers.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() { br.Reset(nil); readBuffers.Put(br) }()
+	head, overLimit, err := readHead(br, maxSize)
+	if err != nil {
 		return err
 	}
-	if pretty(head) {
-		return ReadJSON(source, br, maxSize, emit)
+	rest := io.MultiReader(bytes.NewReader(head), br)
+	if !overLimit && pretty(head) {
+		return ReadJSON(source, rest, maxSize, emit)
 	}
-	return ReadNDJSON(source, br, maxSize, emit)
+	return ReadNDJSON(source, rest, maxSize, emit)
+}
+
+// readHead reads br up to the end of its first non-blank line, or to the end
+// of input, and returns every byte read. It stops early, with overLimit,
+// once it holds more than limit bytes (the line end aside) without having
+// reached that line's end.
+func readHead(br *bufio.Reader, limit int) (head []byte, overLimit bool, err error) {
+	lineStart := 0
+	for {
+		chunk, err := br.ReadSlice('\n')
+		head = append(head, chunk...)
+		switch {
+		case err == nil:
+			if len(bytes.TrimSpace(head[lineStart:])) > 0 {
+				return head, false, nil
+			}
+			lineStart = len(head)
+		case errors.Is(err, io.EOF):
+			return head, false, nil
+		case !errors.Is(err, bufio.ErrBufferFull):
+			return nil, false, err
+		}
+		if len(head) > limit+2 { // +2: the line end is not part of the document
+			return head, true, nil
+		}
+	}
 }
 
 // pretty reports whether head starts with a JSON value that its first
@@ -249,13 +377,10 @@ func pretty(head []byte) bool {
 		if trimmed[0] != '{' && trimmed[0] != '[' {
 			return false
 		}
-		if json.Valid(trimmed) {
-			return false
-		}
 		// Open at the end of the line (it goes on), not broken in the middle.
-		var v any
+		// (Unmarshal checks the syntax before decoding anything.)
 		var se *json.SyntaxError
-		return errors.As(json.Unmarshal(trimmed, &v), &se) && se.Offset >= int64(len(trimmed))
+		return errors.As(json.Unmarshal(trimmed, new(json.RawMessage)), &se) && se.Offset >= int64(len(trimmed))
 	}
 	return false
 }
@@ -263,16 +388,32 @@ func pretty(head []byte) bool {
 // lineReader splits input into lines of bounded size.
 type lineReader struct {
 	r       *bufio.Reader
+	pooled  bool // r came from readBuffers
 	maxSize int
 	buf     []byte
 }
 
+// readBuffers holds the line readers' 256 KiB buffers between files: one
+// allocated per file is, over 40,000 small files, 10 GB of garbage, and the
+// heap grows with it.
+var readBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 256<<10) }}
+
 func newLineReader(r io.Reader, maxSize int) *lineReader {
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 256<<10)
+	if br, ok := r.(*bufio.Reader); ok {
+		return &lineReader{r: br, maxSize: maxSize}
 	}
-	return &lineReader{r: br, maxSize: maxSize}
+	br := readBuffers.Get().(*bufio.Reader)
+	br.Reset(r)
+	return &lineReader{r: br, pooled: true, maxSize: maxSize}
+}
+
+// release gives the read buffer back; the lines read are then invalid.
+func (lr *lineReader) release() {
+	if lr.pooled {
+		lr.r.Reset(nil)
+		readBuffers.Put(lr.r)
+		lr.r, lr.pooled = nil, false
+	}
 }
 
 // each calls fn for every non-blank line with its bytes (nil when longer

@@ -109,6 +109,7 @@ type Pipeline struct {
 	batchBytes  int
 	progress    io.Writer
 	onError     func(error)
+	onSkip      func(Skipped)
 	batches     sync.Pool
 }
 
@@ -138,6 +139,10 @@ func WithProgress(w io.Writer) Option { return func(p *Pipeline) { p.progress = 
 // cannot be read; the run goes on with the others.
 func WithErrorHandler(fn func(error)) Option { return func(p *Pipeline) { p.onError = fn } }
 
+// WithSkipHandler is called with each file a directory walk passes over
+// (see Skipped); by default they pass silently.
+func WithSkipHandler(fn func(Skipped)) Option { return func(p *Pipeline) { p.onSkip = fn } }
+
 // New returns a pipeline that validates with v.
 func New(v *validators.Validator, opts ...Option) *Pipeline {
 	p := &Pipeline{
@@ -149,6 +154,7 @@ func New(v *validators.Validator, opts ...Option) *Pipeline {
 		batchDocs:  256,
 		batchBytes: 256 << 10,
 		onError:    func(error) {},
+		onSkip:     func(Skipped) {},
 	}
 	for _, o := range opts {
 		o(p)
@@ -253,7 +259,7 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 			if source == Stdin {
 				source = StdinName
 			}
-			err = in.read(source, r, p.v.MaxSize(), func(d Document) error {
+			add := func(d Document) error {
 				start := len(cur.arena)
 				cur.arena = append(cur.arena, d.Data...)
 				cur.spans = append(cur.spans, [2]int{start, len(cur.arena)})
@@ -263,10 +269,14 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 					return flush()
 				}
 				return nil
-			})
+			}
+			err = in.read(source, r, p.v.MaxSize(), add)
 			closeInput()
 			if ctx.Err() != nil {
 				return
+			}
+			if invalid := (*InvalidFileError)(nil); errors.As(err, &invalid) {
+				err = add(Document{Source: source, Line: invalid.Line, problem: &invalid.Violation})
 			}
 			if err != nil {
 				err = &UsageError{Path: in.path, Err: err}
@@ -333,9 +343,12 @@ func (p *Pipeline) process(b *batch, sink Sink) {
 	b.ends = slices.Grow(b.ends[:0], len(b.docs))[:len(b.docs)]
 	for i, d := range b.docs {
 		span := b.spans[i]
-		if d.Size > int64(p.v.MaxSize()) {
+		switch {
+		case d.problem != nil:
+			b.outcomes[i].Result = validators.Result{Kind: validators.KindUnknown, Violations: []validators.Violation{*d.problem}}
+		case d.Size > int64(p.v.MaxSize()):
 			b.outcomes[i].Result = p.v.TooLarge(d.Size)
-		} else {
+		default:
 			d.Data = b.arena[span[0]:span[1]:span[1]]
 			b.outcomes[i].Result = p.v.Validate(d.Data)
 		}

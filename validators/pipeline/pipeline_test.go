@@ -6,11 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -66,6 +70,12 @@ func payment(id, status string) string {
 		amount, paidAt = "1000", "1760003600"
 	}
 	return fmt.Sprintf(`{"id":%q,"object":"invoice_payment","amount_paid":%s,"amount_requested":1000,"created":1760000000,"currency":"usd","invoice":"in_1","is_default":true,"livemode":false,"payment":{"type":"charge","charge":"ch_1"},"status":%q,"status_transitions":{"canceled_at":null,"paid_at":%s}}`, id, amount, status, paidAt)
+}
+
+// longPayment is a valid payment whose line is at least n bytes long: an
+// undocumented field (a notice, not an error) carries the padding.
+func longPayment(n int) string {
+	return strings.Replace(payment("long", "paid"), `{"id"`, `{"note":"`+strings.Repeat("x", n)+`","id"`, 1)
 }
 
 func write(dir, name, content string) string {
@@ -227,6 +237,29 @@ var _ = Describe("Run", func() {
 	})
 })
 
+var _ = Describe("a file a reader finds invalid as a whole", func() {
+	It("is one invalid result row, and the files after it are still validated", func() {
+		dir := GinkgoT().TempDir()
+		bad := write(dir, "a.cassette", "ignored")
+		good := write(dir, "b.json", payment("b", "paid"))
+		broken := validators.Violation{Rule: "cassette.unreadable", Message: "not a cassette; a cassette is one", Severity: validators.Error}
+		reader := func(source string, r io.Reader, maxSize int, emit func(pipeline.Document) error) error {
+			return &pipeline.InvalidFileError{Line: 3, Violation: broken, Err: errors.New("not a cassette")}
+		}
+		var reported []error
+		c, sum, err := run([]string{bad, good}, pipeline.WithReader(".cassette", reader), pipeline.WithErrorHandler(func(err error) { reported = append(reported, err) }))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(reported).To(BeEmpty())
+		Expect(sum.Unreadable).To(BeEmpty())
+		Expect(c.outcomes).To(HaveLen(2))
+		Expect(c.outcomes[0].Doc.Location()).To(Equal(bad + ":3"))
+		Expect(c.outcomes[0].Result).To(Equal(validators.Result{Kind: validators.KindUnknown, Violations: []validators.Violation{broken}}))
+		Expect(c.outcomes[1].Result.Valid()).To(BeTrue())
+		Expect(sum.Invalid).To(BeEquivalentTo(1))
+		Expect(sum.Rules).To(HaveKey("cassette.unreadable"))
+	})
+})
+
 var _ = DescribeTable("stdin",
 	func(input string, layout pipeline.Layout, lines []int, valid []bool) {
 		c := &collector{}
@@ -243,6 +276,112 @@ var _ = DescribeTable("stdin",
 	Entry("a pretty-printed document, as curl shows a response", "{\n  \"object\": \"list\",\n  \"data\": [],\n  \"has_more\": false,\n  \"url\": \"/v1/invoice_payments\"\n}\n", pipeline.LayoutAuto, []int{0}, []bool{true}),
 	Entry("a pretty-printed broken document is one invalid document", "{\n  \"object\": \"list\",\n  \"data\": [\n}\n", pipeline.LayoutAuto, []int{0}, []bool{false}),
 	Entry("NDJSON whose first line is broken stays NDJSON", "{\"object\": oops}\n"+payment("b", "paid")+"\n", pipeline.LayoutAuto, []int{1, 2}, []bool{false, true}),
+	Entry("NDJSON whose first line is over 64 KiB stays NDJSON (the whole line decides, not a peek)",
+		longPayment(70<<10)+"\n"+payment("b", "bad")+"\n", pipeline.LayoutAuto, []int{1, 2}, []bool{true, false}),
+	Entry("a pretty-printed document whose first line is over 64 KiB is one document",
+		"{\"metadata\": {\"note\": \""+strings.Repeat("x", 70<<10)+"\"},\n\"object\": \"invoice_payment\"}\n", pipeline.LayoutAuto, []int{0}, []bool{false}),
 	Entry("forced NDJSON", "{\n}\n", pipeline.LayoutNDJSON, []int{1, 2}, []bool{false, false}),
 	Entry("forced JSON", payment("a", "paid")+"\n", pipeline.LayoutJSON, []int{0}, []bool{true}),
+)
+
+var _ = Describe("reading input of no known layout (stdin, other extensions)", func() {
+	It("reads a file with another extension, its first line over 64 KiB, as NDJSON", func() {
+		dir := GinkgoT().TempDir()
+		var lines []string
+		for i := range 100 {
+			status := "paid"
+			if i%10 == 9 {
+				status = "bad"
+			}
+			lines = append(lines, payment(fmt.Sprint(i), status))
+		}
+		path := write(dir, "app.log", longPayment(100<<10)+"\n"+strings.Join(lines, "\n")+"\n")
+		c, sum, err := run([]string{path})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(101))
+		Expect(sum.Invalid).To(BeEquivalentTo(10))
+		Expect(c.outcomes[100].Doc.Line).To(Equal(101))
+	})
+
+	It("reads NDJSON whose first line is over the size limit as NDJSON, that line too large", func() {
+		small, err := validators.New(validators.WithMaxSize(4 << 10))
+		Expect(err).NotTo(HaveOccurred())
+		input := longPayment(8<<10) + "\n" + payment("b", "paid") + "\n" + payment("c", "bad") + "\n"
+		c := &collector{}
+		_, err = pipeline.New(small, pipeline.WithStdin(strings.NewReader(input), pipeline.LayoutAuto)).Run(context.Background(), []string{pipeline.Stdin}, c)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(3))
+		Expect(c.outcomes[0].Result.Violations).To(ConsistOf(HaveField("Rule", validators.RuleTooLarge)))
+		Expect(c.outcomes[1].Result.Valid()).To(BeTrue())
+		Expect(c.outcomes[2].Doc.Line).To(Equal(3))
+		Expect(c.outcomes[2].Result.Valid()).To(BeFalse())
+	})
+
+	It("keeps the line numbers of a pretty-printed document that follows blank lines", func() {
+		input := "\n\n{\n  \"object\": \"invoice_payment\",\n  \"id\": \"inpay_1\",\n  \"status\": \"nope\"\n}\n"
+		c := &collector{}
+		_, err := pipeline.New(v, pipeline.WithStdin(strings.NewReader(input), pipeline.LayoutAuto)).Run(context.Background(), []string{pipeline.Stdin}, c)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(1))
+		Expect(validators.LineOf(c.outcomes[0].Doc.Data, "/status")).To(Equal(6))
+	})
+})
+
+var _ = Describe("walking a directory", func() {
+	It("reads regular files and links to them, and skips named pipes, sockets and devices, naming each", func() {
+		dir := GinkgoT().TempDir()
+		good := write(dir, "a-good.ndjson", payment("a", "paid")+"\n")
+		Expect(syscall.Mkfifo(filepath.Join(dir, "b-fifo.ndjson"), 0o600)).To(Succeed())
+		Expect(os.Symlink("/dev/zero", filepath.Join(dir, "c-zero.json"))).To(Succeed())
+		Expect(os.Symlink(good, filepath.Join(dir, "d-link.json"))).To(Succeed())
+		sock, err := net.Listen("unix", filepath.Join(dir, "e.jsonl"))
+		Expect(err).NotTo(HaveOccurred())
+		defer sock.Close()
+
+		var skipped []pipeline.Skipped
+		done := make(chan []string)
+		go func() {
+			defer GinkgoRecover()
+			c, _, err := run([]string{dir}, pipeline.WithSkipHandler(func(s pipeline.Skipped) { skipped = append(skipped, s) }))
+			Expect(err).NotTo(HaveOccurred())
+			var sources []string
+			for _, o := range c.outcomes {
+				sources = append(sources, filepath.Base(o.Doc.Source))
+			}
+			done <- sources
+		}()
+		Eventually(done, 10*time.Second).Should(Receive(Equal([]string{"a-good.ndjson", "d-link.json"})), "a walk that opens a named pipe waits forever")
+		Expect(skipped).To(Equal([]pipeline.Skipped{
+			{Path: filepath.Join(dir, "b-fifo.ndjson"), Type: fs.ModeNamedPipe},
+			{Path: filepath.Join(dir, "c-zero.json"), Type: fs.ModeDevice | fs.ModeCharDevice},
+			{Path: filepath.Join(dir, "e.jsonl"), Type: fs.ModeSocket},
+		}))
+		Expect(skipped[0].String()).To(Equal(filepath.Join(dir, "b-fifo.ndjson") + ": skipped: a named pipe, not a regular file (name it as a PATH to read it)"))
+	})
+
+	It("reads a named pipe named as a PATH, as cat would", func() {
+		fifo := filepath.Join(GinkgoT().TempDir(), "pipe")
+		Expect(syscall.Mkfifo(fifo, 0o600)).To(Succeed())
+		go func() {
+			defer GinkgoRecover()
+			f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			Expect(err).NotTo(HaveOccurred())
+			fmt.Fprintln(f, payment("a", "paid"))
+			fmt.Fprintln(f, payment("b", "bad"))
+			f.Close()
+		}()
+		c, sum, err := run([]string{fifo})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.outcomes).To(HaveLen(2))
+		Expect(sum.Invalid).To(BeEquivalentTo(1))
+	})
+})
+
+var _ = DescribeTable("file names shown to people",
+	func(name, shown string) { Expect(pipeline.DisplayPath(name)).To(Equal(shown)) },
+	Entry("printable: as they are", "logs/2026 é.ndjson", "logs/2026 é.ndjson"),
+	Entry("a line break: quoted as Go quotes", "a\n::error::b.json", `"a\n::error::b.json"`),
+	Entry("a tab, an escape, a C1 control", "a\tb\x1b[31m\u0085.json", `"a\tb\x1b[31m\u0085.json"`),
+	Entry("invalid UTF-8", "a\xffb.json", `"a\xffb.json"`),
+	Entry("a leading quote, so that quoting stays unambiguous", `"a.json`, `"\"a.json"`),
 )

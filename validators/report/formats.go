@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
@@ -30,9 +31,9 @@ func (t *text) Format(dst []byte, o *pipeline.Outcome) []byte {
 		dst = append(dst, ": "...)
 		dst = append(dst, v.Severity.String()...)
 		dst = append(dst, ": "...)
-		dst = append(dst, validators.DisplayPointer(v.Pointer)...)
+		dst = appendEscaped(dst, validators.DisplayPointer(v.Pointer))
 		dst = append(dst, ": "...)
-		dst = append(dst, v.Message...)
+		dst = appendEscaped(dst, v.Message)
 		dst = append(dst, " ["...)
 		dst = append(dst, v.Rule...)
 		dst = append(dst, "]\n"...)
@@ -269,8 +270,41 @@ func (j *junit) Close(sum *pipeline.Summary) error {
 	return bw.Flush()
 }
 
+// appendXML appends s as XML text or attribute value. Characters XML 1.0
+// cannot carry at all, not even as references (most C0 controls, invalid
+// UTF-8), are written as Go escapes (\x01) instead of U+FFFD, so a name
+// stays recognisable; line breaks and tabs become references (&#xA;).
 func appendXML(dst []byte, s string) []byte {
+	if strings.ContainsFunc(s, notXMLChar) {
+		var b []byte
+		for i := 0; i < len(s); {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && size == 1:
+				b = append(b, '\\', 'x', hexDigits[s[i]>>4], hexDigits[s[i]&0xf])
+			case notXMLChar(r):
+				q := strconv.QuoteRune(r)
+				b = append(b, q[1:len(q)-1]...)
+			default:
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+		}
+		s = string(b)
+	}
 	var b strings.Builder
 	xml.EscapeText(&b, []byte(s))
 	return append(dst, b.String()...)
+}
+
+// notXMLChar reports a rune outside XML 1.0's Char production (section
+// 2.2), or U+FFFD, which stands for invalid UTF-8 as strings decode.
+func notXMLChar(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return false
+	case r < 0x20, r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE || r == 0xFFFF, r == utf8.RuneError:
+		return true
+	}
+	return r > 0x10FFFF
 }

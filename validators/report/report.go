@@ -64,20 +64,54 @@ func location(o *pipeline.Outcome, v validators.Violation) (string, int) {
 	return o.Doc.Source, 0
 }
 
+// appendLocation writes source:line (label) for people, the name as
+// pipeline.DisplayPath shows it and the label escaped.
 func appendLocation(dst []byte, o *pipeline.Outcome, v validators.Violation) []byte {
 	src, line := location(o, v)
-	dst = append(dst, src...)
+	dst = append(dst, pipeline.DisplayPath(src)...)
 	if line > 0 {
 		dst = append(dst, ':')
 		dst = strconv.AppendInt(dst, int64(line), 10)
 	}
 	if o.Doc.Label != "" {
 		dst = append(dst, " ("...)
-		dst = append(dst, o.Doc.Label...)
+		dst = appendEscaped(dst, o.Doc.Label)
 		dst = append(dst, ')')
 	}
 	return dst
 }
+
+// appendEscaped appends s with its control characters (C0, DEL, C1, the
+// Unicode line and paragraph separators) and invalid bytes written as Go
+// escapes (\n, \x1b, \u2028): text from the input (a document's keys, a
+// value quoted in a message, a cassette's label) then cannot break the
+// line it stands on, nor drive a terminal.
+func appendEscaped(dst []byte, s string) []byte {
+	for len(s) > 0 {
+		plain := 0
+		for plain < len(s) && s[plain] >= 0x20 && s[plain] < 0x7f {
+			plain++
+		}
+		dst = append(dst, s[:plain]...)
+		if s = s[plain:]; s == "" {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, '\\', 'x', hexDigits[s[0]>>4], hexDigits[s[0]&0xf])
+		case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == '\u2028' || r == '\u2029':
+			q := strconv.QuoteRune(r)
+			dst = append(dst, q[1:len(q)-1]...)
+		default:
+			dst = append(dst, s[:size]...)
+		}
+		s = s[size:]
+	}
+	return dst
+}
+
+const hexDigits = "0123456789abcdef"
 
 func plural(n int64, one, many string) string {
 	if n == 1 {
@@ -101,7 +135,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // appendJSONString appends s as a JSON string: quotes, backslashes and
 // control characters escaped, invalid UTF-8 replaced by U+FFFD.
 func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
+	const hex = hexDigits
 	dst = append(dst, '"')
 	plain := true
 	for i := 0; i < len(s); i++ {

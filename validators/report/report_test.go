@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stripe-contract/stripe-contract/validators"
@@ -93,5 +95,97 @@ func TestJUnitIsWellFormedXML(t *testing.T) {
 	}
 	if len(doc.Suites) != 2 || doc.Suites[0].Name != "a<1>.ndjson" || doc.Suites[0].Tests != 2 || doc.Suites[1].Tests != 1 {
 		t.Errorf("suites: %+v", doc.Suites)
+	}
+}
+
+// A file name, a cassette's label, a document's keys and the messages
+// quoting them come from the input: a line break in any of them must not
+// start a line of its own, where GitHub Actions would run "::error ..." as a
+// workflow command and a reader would take it for a result.
+func TestInputTextCannotStartALine(t *testing.T) {
+	o := &pipeline.Outcome{
+		Doc: pipeline.Document{Source: "dir/x\n::error file=evil.json,line=1::injected\r.json", Line: 3, Label: "interaction 0: GET\n::warning::label"},
+		Result: validators.Result{Kind: validators.KindUnknown, Violations: []validators.Violation{
+			{Rule: "r", Pointer: "/a\n::error::key", Message: "found\n::error::message\x1b[31m", Severity: validators.Error},
+			{Rule: "n", Pointer: "/b", Message: "a notice", Severity: validators.Notice},
+		}},
+	}
+	want := map[string][]string{
+		"text": {
+			`"dir/x\n::error file=evil.json,line=1::injected\r.json":3 (interaction 0: GET\n::warning::label): error: /a\n::error::key: found\n::error::message\x1b[31m [r]`,
+			`"dir/x\n::error file=evil.json,line=1::injected\r.json":3 (interaction 0: GET\n::warning::label): notice: /b: a notice [n]`,
+		},
+		"github": {
+			`::error file=dir/x%0A%3A%3Aerror file=evil.json%2Cline=1%3A%3Ainjected%0D.json,line=3,title=r::/a%0A::error::key: found%0A::error::message` + "\x1b[31m",
+			`::notice file=dir/x%0A%3A%3Aerror file=evil.json%2Cline=1%3A%3Ainjected%0D.json,line=3,title=n::/b: a notice`,
+		},
+	}
+	for _, name := range Names {
+		var out bytes.Buffer
+		f, err := New(name, &out, Options{MinSeverity: validators.Notice})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := pipeline.Summary{Rules: map[string]*pipeline.RuleCount{}}
+		sum.Add(o)
+		if err := f.Write(o, f.Format(nil, o)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(&sum); err != nil {
+			t.Fatal(err)
+		}
+		var annotations []string
+		for line := range strings.SplitSeq(out.String(), "\n") {
+			if strings.HasPrefix(line, "::") || strings.HasPrefix(strings.TrimLeft(line, " "), "::") {
+				annotations = append(annotations, line)
+			}
+		}
+		if name == "github" {
+			if !slices.Equal(annotations, want[name]) {
+				t.Errorf("github: the annotations are\n%s\nwant\n%s", strings.Join(annotations, "\n"), strings.Join(want[name], "\n"))
+			}
+			continue
+		}
+		if len(annotations) > 0 {
+			t.Errorf("%s: lines an input started:\n%s\nin\n%s", name, strings.Join(annotations, "\n"), out.String())
+		}
+		if w := want[name]; w != nil && !strings.HasPrefix(out.String(), strings.Join(w, "\n")+"\n") {
+			t.Errorf("%s:\n%s\nwant it to start with\n%s", name, out.String(), strings.Join(w, "\n"))
+		}
+	}
+}
+
+func TestJUnitKeepsNamesThroughXML(t *testing.T) {
+	var out bytes.Buffer
+	f, err := New("junit", &out, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &pipeline.Outcome{Doc: pipeline.Document{Source: "a\nb\r\tc\x01d.json"}, Result: validators.Result{Kind: validators.KindUnknown}}
+	sum := pipeline.Summary{Rules: map[string]*pipeline.RuleCount{}}
+	sum.Add(o)
+	if err := f.Write(o, f.Format(nil, o)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(&sum); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "a\nb") {
+		t.Errorf("a raw line break in an attribute:\n%s", out.String())
+	}
+	var doc struct {
+		Suites []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Class string `xml:"classname,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	// XML 1.0 cannot carry U+0001 at all, even as a reference: it is written as Go would.
+	if want := "a\nb\r\tc\\x01d.json"; doc.Suites[0].Name != want || doc.Suites[0].Cases[0].Class != want {
+		t.Errorf("names came back as %q and %q, want %q", doc.Suites[0].Name, doc.Suites[0].Cases[0].Class, want)
 	}
 }
