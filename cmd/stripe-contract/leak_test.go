@@ -351,6 +351,20 @@ func (c *cell) problems() []problem {
 	return out
 }
 
+// outcome is what record did with the cell's own session.
+func (c *cell) outcome() string {
+	r := c.final
+	switch {
+	case r == nil:
+		return "not run"
+	case r.refused():
+		return "refused"
+	case r.written:
+		return fmt.Sprintf("written (exit %d)", r.exit)
+	}
+	return fmt.Sprintf("nothing written (exit %d)", r.exit)
+}
+
 func (c *cell) verdict() []string {
 	var out []string
 	for _, p := range c.problems() {
@@ -386,7 +400,7 @@ func (h *leakHarness) summarise(t *testing.T) {
 		"M refusal message incomplete, E Content-Encoding not decoded, K pk_ or ordinary field lost,\n" +
 		"X not exercised (neither recorded nor refused), H crash or hang, blank not a cell\n\n")
 	fmt.Fprintf(&b, "%-44s %s\n", "place/encoding", "abcdefghijklmnopqrstuvwxyz"[:len(families)])
-	report.WriteString("place\tencoding\tfamily\texpect\tverdict\tproblems\n")
+	report.WriteString("place\tencoding\tfamily\texpect\toutcome\tverdict\tproblems\n")
 	var row []byte
 	key := ""
 	flush := func() {
@@ -413,8 +427,8 @@ func (h *leakHarness) summarise(t *testing.T) {
 		for _, p := range ps {
 			texts = append(texts, string(p.class)+": "+strings.ReplaceAll(p.text, "\n", " "))
 		}
-		fmt.Fprintf(&report, "%s\t%s\t%s\t%s\t%c\t%s\n", c.place.name, c.enc.name, c.fam.name,
-			[]string{"write", "write-or-refuse", "refuse", "logs", "not-recorded"}[c.expect], mark, strings.Join(texts, " | "))
+		fmt.Fprintf(&report, "%s\t%s\t%s\t%s\t%s\t%c\t%s\n", c.place.name, c.enc.name, c.fam.name,
+			[]string{"write", "write-or-refuse", "refuse", "logs", "not-recorded"}[c.expect], c.outcome(), mark, strings.Join(texts, " | "))
 	}
 	flush()
 	fmt.Fprintf(&b, "\n%d cells: %d pass, %d fail; %d record sessions, %v on average\n", pass+fail, pass, fail,
