@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v4"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
@@ -93,12 +94,8 @@ func (e *notCassetteError) Error() string {
 	return fmt.Sprintf("%v: %v", ErrNotCassette, e.err)
 }
 
-// mentionsLine: YAML's own errors say where already.
-func (e *notCassetteError) mentionsLine() bool {
-	var le *yaml.LoadError
-	var les *yaml.LoadErrors
-	return errors.As(e.err, &le) || errors.As(e.err, &les)
-}
+// mentionsLine: YAML's own errors say where already, when they know.
+func (e *notCassetteError) mentionsLine() bool { return yamlLine(e.err) > 0 }
 
 func (e *notCassetteError) Is(target error) bool { return target == ErrNotCassette }
 func (e *notCassetteError) Unwrap() error        { return e.err }
@@ -237,7 +234,11 @@ func readBounded(r io.Reader, limit int64) ([]byte, error) {
 func parseCassette(data []byte) (*cassette.Cassette, []map[string]int, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, nil, &notCassetteError{line: yamlLine(err), err: err}
+		line := yamlLine(err)
+		if line == 0 {
+			line = badCharLine(data)
+		}
+		return nil, nil, &notCassetteError{line: line, err: err}
 	}
 	doc := &root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
@@ -280,8 +281,34 @@ func parseCassette(data []byte) (*cassette.Cassette, []map[string]int, error) {
 		if _, err := url.Parse(i.Request.URL); err != nil {
 			return nil, nil, &notCassetteError{line: itemLine(n), err: fmt.Errorf("interaction %d: request url: %w", n, err)}
 		}
+		// HTTP status codes are three digits (RFC 9110, section 15); a
+		// server cannot send another (Go's panics), so the file is broken.
+		// 0 is go-vcr's "not set", replayed as 200.
+		if c := i.Response.Code; c != 0 && (c < 100 || c > 599) {
+			return nil, nil, &notCassetteError{line: itemLine(n), err: fmt.Errorf("interaction %d: response code %d is not an HTTP status (100-599)", n, c)}
+		}
 	}
 	return c, lines, nil
+}
+
+// badCharLine is the line of the first character YAML cannot read (YAML
+// 1.2, section 5.1: C0 controls other than tab and line breaks, DEL, C1
+// controls, surrogates, invalid UTF-8), for the YAML errors that name no
+// position ("control characters are not allowed"); 0 when there is none.
+func badCharLine(data []byte) int {
+	line := 1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == '\n':
+			line++
+		case r == '\t' || r == '\r' || r == 0x85 || r == 0xFEFF:
+		case r == utf8.RuneError && n == 1, r < 0x20, r == 0x7f, 0x80 <= r && r <= 0x9f, r == 0xFFFE, r == 0xFFFF:
+			return line
+		}
+		i += n
+	}
+	return 0
 }
 
 // versionError is a cassette of another format version than go-vcr v4's;
