@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // eventPrefix is the family of event types this contract covers.
@@ -132,7 +134,7 @@ func (p path) pointer() string {
 	var b strings.Builder
 	for _, s := range p.segs[:p.n] {
 		b.WriteByte('/')
-		b.WriteString(escapePointer(s))
+		b.WriteString(pointer.Escape(s))
 	}
 	return b.String()
 }
@@ -233,7 +235,7 @@ func (v *Validator) goChecks(k Kind, d decoded, schema *jsonschema.Schema) []Vio
 	for _, p := range d.oddNumbers {
 		n, _ := valueAt(d.value, p)
 		num, ok := n.(json.Number)
-		if !ok || !integerAt(schema, splitPointer(p)) {
+		if !ok || !integerAt(schema, pointer.Split(p)) {
 			continue
 		}
 		if _, ok := integer(num); ok {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"github.com/stripe-contract/stripe-contract/schemas"
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // annotation is what the schema files say about one subschema: which rule
@@ -148,9 +149,9 @@ func (c *contract) index(id string, node map[string]any, loc, inherited string, 
 					continue
 				}
 				if key == "properties" {
-					c.index(id, sm, loc+"/properties/"+escapePointer(name), inherited, append(append([]string(nil), path...), name), covered)
+					c.index(id, sm, loc+"/properties/"+pointer.Escape(name), inherited, append(append([]string(nil), path...), name), covered)
 				} else {
-					c.index(id, sm, loc+"/$defs/"+escapePointer(name), "", nil, true)
+					c.index(id, sm, loc+"/$defs/"+pointer.Escape(name), "", nil, true)
 				}
 			}
 		case "items", "not", "if", "then", "else", "additionalProperties", "unevaluatedProperties":
@@ -183,7 +184,7 @@ func (c *contract) checkAnnotations() error {
 			for _, kw := range a.keywords {
 				if kw == "required" {
 					for _, p := range a.required {
-						if child := c.notes[loc+"/properties/"+escapePointer(p)]; child == nil || child.rules["required"] == "" {
+						if child := c.notes[loc+"/properties/"+pointer.Escape(p)]; child == nil || child.rules["required"] == "" {
 							problems = append(problems, fmt.Sprintf("%s: required property %q has no rule", loc, p))
 						}
 					}
@@ -219,28 +220,8 @@ func asList(v any) []any {
 	return l
 }
 
-func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
-}
-
-func unescapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
-}
-
-// splitPointer splits an RFC 6901 pointer into unescaped segments.
-func splitPointer(p string) []string {
-	if p == "" {
-		return nil
-	}
-	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	for i, s := range segs {
-		segs[i] = unescapePointer(s)
-	}
-	return segs
-}
-
 // valueAt resolves a pointer in a decoded document.
-func valueAt(doc any, p string) (any, bool) { return descend(doc, splitPointer(p)) }
+func valueAt(doc any, p string) (any, bool) { return descend(doc, pointer.Split(p)) }
 
 // descend follows member names and array indexes from doc; false when one
 // leads nowhere.

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // decoded is a parsed document, in the form jsonschema/v5 validates:
@@ -49,7 +51,7 @@ func openPointer(stack []frame) string {
 		switch {
 		case f.obj != nil && f.haveKey:
 			b = append(b, '/')
-			b = append(b, escapePointer(f.key)...)
+			b = append(b, pointer.Escape(f.key)...)
 		case f.arr != nil:
 			b = append(b, '/')
 			b = strconv.AppendInt(b, int64(len(f.arr)), 10)

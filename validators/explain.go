@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // RuleSchemaKeyword names a schema failure that no annotation explains. The
@@ -151,10 +153,10 @@ func (e *explainer) missing(a *annotation, parent, instance string, conds []cond
 			continue
 		}
 		rule := a.rule
-		if child := e.c.notes[parent+"/properties/"+escapePointer(p)]; child != nil && child.rules["required"] != "" && a.rule == "" {
+		if child := e.c.notes[parent+"/properties/"+pointer.Escape(p)]; child != nil && child.rules["required"] != "" && a.rule == "" {
 			rule = child.rules["required"]
 		}
-		e.add(rule, instance+"/"+escapePointer(p), "is missing", conds, "required", parent)
+		e.add(rule, instance+"/"+pointer.Escape(p), "is missing", conds, "required", parent)
 	}
 }
 
@@ -191,7 +193,7 @@ func (e *explainer) because(conds []condition) string {
 	var parts []string
 	for _, p := range a.conditions {
 		name := strings.Join(append(append([]string(nil), a.path...), p), ".")
-		v, ok := e.doc.lookup(cond.instance + "/" + escapePointer(p))
+		v, ok := e.doc.lookup(cond.instance + "/" + pointer.Escape(p))
 		if !ok {
 			parts = append(parts, name+" is missing")
 			continue

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // The full path, guided. jsonschema/v5's failures for a subschema applied
@@ -87,10 +89,10 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 			}
 			if sub != nil {
 				if sub.eval(g.t, val) != pass {
-					g.explain(sub, val, inst+"/"+escapePointer(name), conds)
+					g.explain(sub, val, inst+"/"+pointer.Escape(name), conds)
 				}
 			} else if n.closed {
-				g.e.add(a.undocumented, inst+"/"+escapePointer(name), "is not a documented field", conds, "unevaluatedProperties", loc)
+				g.e.add(a.undocumented, inst+"/"+pointer.Escape(name), "is not a documented field", conds, "unevaluatedProperties", loc)
 			}
 			j = g.t.toks[val].next
 		}
@@ -180,7 +182,7 @@ func (t *tape) atPointer(p string) int32 {
 		} else {
 			p = ""
 		}
-		seg = unescapePointer(seg)
+		seg = pointer.Unescape(seg)
 		switch t.toks[i].kind {
 		case tokObject:
 			i = t.member(i, seg)

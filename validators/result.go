@@ -1,11 +1,12 @@
 package validators
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // Severity says how much a violation matters. Only errors make a document
@@ -107,7 +108,7 @@ func (r Result) Valid() bool {
 // drops exact repeats (one rule can fail at one place through two branches).
 func sortViolations(vs []Violation) []Violation {
 	slices.SortFunc(vs, func(a, b Violation) int {
-		if c := comparePointers(a.Pointer, b.Pointer); c != 0 {
+		if c := pointer.Compare(a.Pointer, b.Pointer); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Rule, b.Rule)
@@ -115,45 +116,4 @@ func sortViolations(vs []Violation) []Violation {
 	return slices.CompactFunc(vs, func(a, b Violation) bool {
 		return a.Pointer == b.Pointer && a.Rule == b.Rule
 	})
-}
-
-// comparePointers orders JSON pointers segment by segment, array indexes
-// numerically, so /data/2 comes before /data/10. A segment written as an
-// array index (RFC 6901: "0" or digits without a leading zero) sorts before
-// any other name, and indexes among themselves by value; other names by
-// their text. That is a total order, whatever names a document uses.
-func comparePointers(a, b string) int {
-	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
-	for i := 0; i < len(as) && i < len(bs); i++ {
-		if as[i] == bs[i] {
-			continue
-		}
-		ai, bi := isArrayIndex(as[i]), isArrayIndex(bs[i])
-		switch {
-		case ai && bi: // same digits, no leading zeros: the shorter is smaller
-			if c := cmp.Compare(len(as[i]), len(bs[i])); c != 0 {
-				return c
-			}
-		case ai:
-			return -1
-		case bi:
-			return 1
-		}
-		return strings.Compare(as[i], bs[i])
-	}
-	return len(as) - len(bs)
-}
-
-// isArrayIndex reports whether a pointer segment is written as an array
-// index.
-func isArrayIndex(seg string) bool {
-	if seg == "" || seg[0] == '0' && len(seg) > 1 {
-		return false
-	}
-	for i := 0; i < len(seg); i++ {
-		if seg[i] < '0' || seg[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -2,7 +2,8 @@ package generator
 
 import (
 	"fmt"
-	"strings"
+
+	jsonpointer "github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // Severity levels a rule can carry, as written in the files.
@@ -72,13 +73,4 @@ func (rs *ruleSet) object() *object {
 }
 
 // pointer builds a JSON pointer (RFC 6901) into the spec from literal keys.
-func pointer(keys ...string) string {
-	var b strings.Builder
-	b.WriteByte('#')
-	for _, k := range keys {
-		b.WriteByte('/')
-		k = strings.ReplaceAll(k, "~", "~0")
-		b.WriteString(strings.ReplaceAll(k, "/", "~1"))
-	}
-	return b.String()
-}
+func pointer(keys ...string) string { return "#" + jsonpointer.Join(keys...) }

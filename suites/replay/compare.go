@@ -8,9 +8,9 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // finding is a deviation before it is placed in an interaction.
@@ -57,7 +57,7 @@ func compareValue(out *[]finding, ptr, parent, name string, want, got any) {
 	case map[string]any:
 		g := got.(map[string]any)
 		for _, k := range slices.Sorted(maps.Keys(w)) {
-			child := ptr + "/" + escapeToken(k)
+			child := ptr + "/" + pointer.Escape(k)
 			gv, ok := g[k]
 			if !ok {
 				*out = append(*out, finding{child, RuleMissingField,
@@ -68,7 +68,7 @@ func compareValue(out *[]finding, ptr, parent, name string, want, got any) {
 		}
 		for _, k := range slices.Sorted(maps.Keys(g)) {
 			if _, ok := w[k]; !ok {
-				*out = append(*out, finding{ptr + "/" + escapeToken(k), RuleExtraField,
+				*out = append(*out, finding{ptr + "/" + pointer.Escape(k), RuleExtraField,
 					fmt.Sprintf("is %s, and the recording has no such field", describe(g[k])), validators.Warning})
 			}
 		}
@@ -146,9 +146,4 @@ func describe(v any) string {
 		return string(b[:77]) + `..."`
 	}
 	return string(b)
-}
-
-// escapeToken escapes a JSON pointer reference token (RFC 6901).
-func escapeToken(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	jsonpointer "github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // Kind is a way an SDK's decoding loses or changes what the API sent.
@@ -137,7 +139,7 @@ func (c *comparer) walk(j any, v reflect.Value, where, pointer string) {
 		case reflect.Map:
 			for _, k := range slices.Sorted(maps.Keys(jv)) {
 				mv := v.MapIndex(reflect.ValueOf(k).Convert(v.Type().Key()))
-				c.walk(jv[k], mv, where+"["+strconv.Quote(k)+"]", pointer+"/"+escape(k))
+				c.walk(jv[k], mv, where+"["+strconv.Quote(k)+"]", pointer+"/"+jsonpointer.Escape(k))
 			}
 			if v.Len() != len(jv) {
 				c.add(ValueChanged, where, pointer, j, v)
@@ -200,7 +202,7 @@ func (c *comparer) walkStruct(obj map[string]any, v reflect.Value, where, pointe
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		i := lookup(fields, k)
 		if i < 0 {
-			c.add(NoField, where+"["+strconv.Quote(k)+"]", pointer+"/"+escape(k), obj[k], reflect.Value{})
+			c.add(NoField, where+"["+strconv.Quote(k)+"]", pointer+"/"+jsonpointer.Escape(k), obj[k], reflect.Value{})
 			continue
 		}
 		seen[i] = true
@@ -209,7 +211,7 @@ func (c *comparer) walkStruct(obj map[string]any, v reflect.Value, where, pointe
 		if !ok {
 			fv = reflect.Value{}
 		}
-		child, ptr := where+"."+f.goName, pointer+"/"+escape(k)
+		child, ptr := where+"."+f.goName, pointer+"/"+jsonpointer.Escape(k)
 		if items, ok := obj[k].([]any); ok && isListData(v, f) && fv.Kind() == reflect.Slice && fv.Len() == len(items) {
 			// The items of a list start again from their own type, so that
 			// an item is named the same whether listed or retrieved.
@@ -226,7 +228,7 @@ func (c *comparer) walkStruct(obj map[string]any, v reflect.Value, where, pointe
 		}
 		fv, ok := fieldByIndex(v, f.index)
 		if ok && fv.IsZero() {
-			c.losses = append(c.losses, Loss{Kind: AbsentAsZero, Where: where + "." + f.goName, Pointer: pointer + "/" + escape(f.name), Recorded: "(absent)", Decoded: show(fv)})
+			c.losses = append(c.losses, Loss{Kind: AbsentAsZero, Where: where + "." + f.goName, Pointer: pointer + "/" + jsonpointer.Escape(f.name), Recorded: "(absent)", Decoded: show(fv)})
 		}
 	}
 }
@@ -356,10 +358,6 @@ func typeName(t reflect.Type) string {
 		return t.Name()
 	}
 	return t.String()
-}
-
-func escape(k string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
 }
 
 func compact(j any) string {

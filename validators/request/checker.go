@@ -17,6 +17,7 @@ import (
 
 	"github.com/stripe-contract/stripe-contract/schemas"
 	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // MaxBody is the most of a form body Check reads; a larger body is left
@@ -239,26 +240,9 @@ func (c *Checker) Check(r *http.Request) []validators.Violation {
 		}
 	}
 	slices.SortStableFunc(ck.out, func(a, b validators.Violation) int {
-		return cmpPointer(a.Pointer, b.Pointer)
+		return pointer.Compare(a.Pointer, b.Pointer)
 	})
 	return slices.CompactFunc(ck.out, func(a, b validators.Violation) bool { return a == b })
-}
-
-// cmpPointer orders pointers by their tokens, indexes as numbers.
-func cmpPointer(a, b string) int {
-	ta, tb := strings.Split(a, "/"), strings.Split(b, "/")
-	for i := 0; i < len(ta) && i < len(tb); i++ {
-		if ta[i] == tb[i] {
-			continue
-		}
-		na, ea := strconv.Atoi(ta[i])
-		nb, eb := strconv.Atoi(tb[i])
-		if ea == nil && eb == nil {
-			return na - nb
-		}
-		return strings.Compare(ta[i], tb[i])
-	}
-	return len(ta) - len(tb)
 }
 
 // formBody reads a form-encoded body and puts it back.
@@ -335,10 +319,10 @@ func (ck *check) decode(raw, where string) any {
 func (ck *check) ruleAt(instancePtr, keyword string) string {
 	node := ck.op.def
 	for _, tok := range strings.Split(strings.TrimPrefix(instancePtr, "/"), "/") {
-		if next := objectBranch(node); next != nil && child(node, unescape(tok)) == nil {
+		if next := objectBranch(node); next != nil && child(node, pointer.Unescape(tok)) == nil {
 			node = next // created[gte]: a member of the anyOf's object form
 		}
-		if next := child(node, unescape(tok)); next != nil {
+		if next := child(node, pointer.Unescape(tok)); next != nil {
 			node = next
 		} else if items, ok := node["items"].(map[string]any); ok {
 			node = items
@@ -466,8 +450,8 @@ func (ck *check) collect(ve *jsonschema.ValidationError, instance any) {
 			if _, ok := obj[r]; ok {
 				continue
 			}
-			childPtr := ptr + "/" + escape(r)
-			id := ruleFor(ck.c.doc, loc+"/properties/"+escape(r), "required")
+			childPtr := ptr + "/" + pointer.Escape(r)
+			id := ruleFor(ck.c.doc, loc+"/properties/"+pointer.Escape(r), "required")
 			ck.add(id, kw, childPtr, fmt.Sprintf("%s is missing; %s", paramName(childPtr), ck.c.rules[id].Summary))
 		}
 	case "additionalProperties":
@@ -477,7 +461,7 @@ func (ck *check) collect(ve *jsonschema.ValidationError, instance any) {
 			if _, ok := known[k]; ok {
 				continue
 			}
-			childPtr := ptr + "/" + escape(k)
+			childPtr := ptr + "/" + pointer.Escape(k)
 			switch {
 			case ptr == "":
 				ck.add(rule, kw, childPtr, fmt.Sprintf("%s takes its parameters in the query, and the request has a form body", ck.op.request()))

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -14,6 +15,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 	"github.com/stripe-contract/stripe-contract/validators/request"
 )
 
@@ -275,5 +277,33 @@ var _ = Describe("Rules", func() {
 		}
 		Expect(ids).To(ContainElements("request.invoice_payments.list.limit.range", "request.invoice_payments.list.cursors.exclusive", "request.invoice_payments.retrieve.expand.expandable"))
 		Expect(checker.APIVersion()).To(Equal("2026-08-26.dahlia"))
+	})
+})
+
+var _ = Describe("the order of a request's violations", func() {
+	// The checker once sorted with its own comparator, which read tokens
+	// with strconv.Atoi: cmp("1","01") was 0 and "1" < "0a" < "01" < "1"
+	// a cycle, so the same request listed its violations in whatever
+	// order the decoded parameters came. It sorts with pointer.Compare.
+	It("is the same whatever order the parameters come in, and pointer.Compare's", func() {
+		names := []string{"1", "01", "0a", "00", "10", "2", "a"}
+		var first []string
+		for run := range 40 {
+			q := make([]string, len(names))
+			for i := range names {
+				q[i] = "created[" + names[(i+run)%len(names)] + "]=1"
+			}
+			vs := checker.Check(get(list + "?" + strings.Join(q, "&")))
+			var ptrs []string
+			for _, v := range vs {
+				ptrs = append(ptrs, v.Pointer)
+			}
+			Expect(slices.IsSortedFunc(ptrs, pointer.Compare)).To(BeTrue(), "%q", ptrs)
+			if first == nil {
+				first = ptrs
+				Expect(len(ptrs)).To(BeNumerically(">=", len(names)), "each unknown created[...] member is a violation")
+			}
+			Expect(ptrs).To(Equal(first))
+		}
 	})
 })

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // pair is one key=value of a form-encoded string, its key split into the
@@ -144,31 +146,17 @@ func isIndex(s string) bool {
 
 // paramName shows a pointer's parameter as it is written in a request:
 // /query/payment/type is payment[type], /query/expand/0 is expand[0].
-func paramName(pointer string) string {
-	parts := strings.Split(strings.TrimPrefix(pointer, "/"), "/")
+func paramName(ptr string) string {
+	parts := pointer.Split(ptr)
 	if len(parts) < 2 {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString(unescape(parts[1]))
+	b.WriteString(parts[1])
 	for _, p := range parts[2:] {
-		b.WriteString("[" + unescape(p) + "]")
+		b.WriteString("[" + p + "]")
 	}
 	return b.String()
 }
 
-func unescape(token string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(token, "~1", "/"), "~0", "~")
-}
-
-func escape(token string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(token, "~", "~0"), "/", "~1")
-}
-
-func pointerOf(path []string) string {
-	var b strings.Builder
-	for _, p := range path {
-		b.WriteString("/" + escape(p))
-	}
-	return b.String()
-}
+func pointerOf(path []string) string { return pointer.Join(path...) }

@@ -2,7 +2,8 @@ package request
 
 import (
 	"strconv"
-	"strings"
+
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // Reading the parsed schema file and instances: JSON values as
@@ -42,12 +43,8 @@ func itemsEnum(m map[string]any) []string {
 
 // resolve follows an RFC 6901 pointer ("" is the whole value) through
 // objects and arrays; nil when it leads nowhere.
-func resolve(v any, pointer string) any {
-	if pointer == "" {
-		return v
-	}
-	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
-		tok = unescape(tok)
+func resolve(v any, ptr string) any {
+	for _, tok := range pointer.Split(ptr) {
 		switch n := v.(type) {
 		case map[string]any:
 			v = n[tok]
