@@ -315,3 +315,16 @@ func (b *credentialBook) labelCredential(before, after http.Header) {
 func WithCredentialSalt(salt []byte) Option {
 	return func(c *config) { c.credentialSalt = append([]byte(nil), salt...) }
 }
+
+// otherDisplay shows a live request's credential where it is not the
+// recorded one: its label when it sends one, else only that it is another.
+func (c credential) otherDisplay() string {
+	token := "[REDACTED: another key]"
+	if c.label != "" {
+		token = redactedLabel(c.label)
+	}
+	if c.scheme == "" {
+		return token
+	}
+	return c.scheme + " " + token
+}
