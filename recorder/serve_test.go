@@ -3,6 +3,7 @@ package recorder_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -149,6 +150,7 @@ var _ = Describe("the replay server's answers", func() {
 		got := ask(newClient(), "GET", api+object, "Bearer "+randomKey("sk_test_"), "", "")
 		Expect(got.status).To(Equal(recorder.MissStatus))
 		Expect(got.body).To(ContainSubstring(`credential: recorded Bearer [REDACTED key 1], rejected (401) when recorded, sent Bearer [REDACTED: another key]`))
+		Expect(got.body).NotTo(ContainSubstring(rejected[8:]))
 		Expect(ask(newClient(), "GET", api+object, "Bearer "+rejected, "", "").status).To(Equal(401))
 	})
 
@@ -223,6 +225,21 @@ var _ = Describe("the replay server's answers", func() {
 			Expect(ask(client, "POST", api+recorder.ResetPath, "", "a", "").status).To(Equal(http.StatusNoContent))
 			Expect(bodies(client, api, "a", 1)).To(Equal(sequence[:1]))
 			Expect(bodies(client, api, "b", 1)).To(Equal(sequence[2:]))
+		})
+
+		It("keep concurrent sessions apart", func() {
+			_, api := serveDir(dir)
+			done := make(chan []string, 16)
+			for g := range 16 {
+				client := newClient()
+				go func() {
+					defer GinkgoRecover()
+					done <- bodies(client, api, fmt.Sprintf("run-%d", g), 3)
+				}()
+			}
+			for range 16 {
+				Expect(<-done).To(Equal(sequence))
+			}
 		})
 
 		It("separate connections by their address when the server has no ConnContext", func() {
