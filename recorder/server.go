@@ -51,8 +51,9 @@ func (e *RequestError) Error() string {
 // (it sends 200, 400, 401, 402, 403, 404, 409, 424, 429, 500, 502, 503 and
 // 504), so a test that expects one of the API's errors cannot pass on a
 // miss; and which no Stripe SDK retries (stripe-go, stripe-node and
-// stripe-python retry 409, 429 and 5xx), so a miss is one request, answered
-// once. The answer also says Stripe-Should-Retry: false, which they honour.
+// stripe-python retry only what may be transient: 409, 5xx, some 429s), so
+// a miss is one request, answered once. The answer also says
+// Stripe-Should-Retry: false, which they honour.
 const MissStatus = http.StatusMisdirectedRequest
 
 // MissErrorType is the "type" of a miss's error envelope: none of Stripe's
