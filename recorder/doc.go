@@ -27,11 +27,21 @@
 //     expand[]=b&expand[]=a, expand[0]= matches expand[]=); headers that vary
 //     per run or per SDK are ignored, and only Stripe-Account and
 //     Stripe-Context are compared unless WithMatchHeaders asks for more.
+//   - A value recorded as Masked (WithMaskPII) matches any value of its
+//     parameter (query, form, JSON member, path segment, a quoted Search
+//     API clause).
 //   - A request that matches nothing is a *MissError naming the nearest
 //     recorded request and what differs (go-vcr's MatcherFunc returns a bare
-//     bool and says nothing).
-//   - Before anything reaches disk (go-vcr's BeforeSaveHook), Authorization,
-//     Proxy-Authorization, Cookie and Set-Cookie are replaced and every
+//     bool and says nothing); a Server answers it with MissStatus (421, which
+//     Stripe never sends and no SDK retries) and an error of MissErrorType.
+//   - Each recorded request names its API key by a label, "Bearer
+//     [REDACTED key 1]", and a salted fingerprint (CredentialHeader); a
+//     Server chooses among the recordings that match by the caller's key:
+//     its own recordings, else those of keys never rejected, a rejected key
+//     only its rejections. Identical requests play in order per session
+//     (SessionHeader, else per connection); ResetPath and Reset start over.
+//   - Before anything reaches disk (go-vcr's BeforeSaveHook), Authorization
+//     (by its label), Proxy-Authorization, Cookie and Set-Cookie are replaced and every
 //     Stripe secret (sk_live_, sk_test_, rk_live_, rk_test_, whsec_ followed
 //     by key characters) anywhere in the URL, headers, form or bodies is
 //     replaced by the marker Redacted. Personal data (email, name, phone,

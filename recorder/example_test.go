@@ -108,10 +108,14 @@ func ExampleNewServer() {
 	fmt.Print(resp.StatusCode, " ", string(body))
 	// Output:
 	// 200 {"id": "inpay_1", "status": "open"} open.yaml#/interactions/0
-	// 404 {
+	// 421 {
 	//   "error": {
+	//     "type": "stripe_contract_miss",
 	//     "message": "no recorded interaction matches GET /v1/invoice_payments/inpay_2; nearest is interaction 0 of open.yaml (GET /v1/invoice_payments/inpay_1): path: recorded /v1/invoice_payments/inpay_1, sent /v1/invoice_payments/inpay_2",
-	//     "type": "invalid_request_error"
+	//     "nearest": "open.yaml#/interactions/0",
+	//     "differences": [
+	//       "path: recorded /v1/invoice_payments/inpay_1, sent /v1/invoice_payments/inpay_2"
+	//     ]
 	//   }
 	// }
 }

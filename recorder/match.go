@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
-	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -32,18 +31,27 @@ type Difference struct {
 	Recorded string
 	// Sent is what the request has and the recording lacks ("" when nothing).
 	Sent string
+	// Masked is true when every recorded value the difference names was
+	// masked when recorded (WithMaskPII): a recorded Masked matches any
+	// value, so what differs is a masked parameter the request lacks.
+	Masked bool
 }
 
 // String says the difference in words: "query: recorded expand[]=invoice, sent expand[]=payment".
 func (d Difference) String() string {
+	var s string
 	switch {
 	case d.Recorded != "" && d.Sent != "":
-		return fmt.Sprintf("%s: recorded %s, sent %s", d.Part, d.Recorded, d.Sent)
+		s = fmt.Sprintf("%s: recorded %s, sent %s", d.Part, d.Recorded, d.Sent)
 	case d.Recorded != "":
-		return fmt.Sprintf("%s: recorded %s, not sent", d.Part, d.Recorded)
+		s = fmt.Sprintf("%s: recorded %s, not sent", d.Part, d.Recorded)
 	default:
-		return fmt.Sprintf("%s: sent %s, not recorded", d.Part, d.Sent)
+		s = fmt.Sprintf("%s: sent %s, not recorded", d.Part, d.Sent)
 	}
+	if d.Masked {
+		s += " (masked when recorded: " + Masked + " stands for any value, but the parameter must be sent)"
+	}
+	return s
 }
 
 // Matcher decides whether a request is the one a cassette recorded: same
@@ -52,8 +60,21 @@ func (d Difference) String() string {
 // compares. Array indexes in keys are ignored (expand[0]=x matches
 // expand[]=x) because Stripe's SDKs write arrays either way; a JSON body
 // (a webhook delivery) is compared as JSON; any other body byte for byte.
+//
+// A value recorded as Masked (a cassette recorded WithMaskPII) matches any
+// value of its parameter, query or form pair, JSON member or path
+// segment, and a Masked inside a value ('[MASKED]' in a Search API query
+// clause, an email in a description) stands for any text there.
+//
+// Authorization, when compared (WithMatchHeaders("Authorization")), is
+// compared by credential, never as text: the recording names it by a label
+// and a fingerprint (CredentialHeader), and a request matches when its
+// credential has that fingerprint under the recording's salt, or when it
+// sends the recorded label itself ("Bearer [REDACTED key 1]").
 type Matcher struct {
 	headers []string
+	// credential is true when Authorization is among headers.
+	credential bool
 }
 
 // NewMatcher returns a Matcher that compares DefaultMatchHeaders and the
@@ -66,6 +87,7 @@ func NewMatcher(headers ...string) *Matcher {
 			m.headers = append(m.headers, h)
 		}
 	}
+	m.credential = slices.Contains(m.headers, "Authorization")
 	return m
 }
 
@@ -87,7 +109,8 @@ type shape struct {
 	path   string
 	query  []string // normalized key=value pairs, sorted
 	body   bodyShape
-	header map[string][]string // the compared headers only, values sorted
+	header map[string][]string // the compared headers only (not Authorization), values sorted
+	cred   credential          // Authorization, as the Server and the matcher compare it
 }
 
 type bodyKind int
@@ -114,7 +137,7 @@ func (m *Matcher) requestShape(r *http.Request) shape {
 		r.Body.Close()
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	s := shape{method: r.Method, header: m.pickHeaders(r.Header)}
+	s := shape{method: r.Method, header: m.pickHeaders(r.Header), cred: sentCredential(r.Header)}
 	if r.URL != nil {
 		s.path = r.URL.Path
 		s.query = queryPairs(r.URL.RawQuery)
@@ -124,7 +147,7 @@ func (m *Matcher) requestShape(r *http.Request) shape {
 }
 
 func (m *Matcher) recordedShape(rec cassette.Request) shape {
-	s := shape{method: rec.Method, header: m.pickHeaders(rec.Headers)}
+	s := shape{method: rec.Method, header: m.pickHeaders(rec.Headers), cred: recordedCredential(rec.Headers)}
 	if u, err := url.Parse(rec.URL); err == nil {
 		s.path = u.Path
 		s.query = queryPairs(u.RawQuery)
@@ -138,6 +161,9 @@ func (m *Matcher) recordedShape(rec cassette.Request) shape {
 func (m *Matcher) pickHeaders(h http.Header) map[string][]string {
 	out := map[string][]string{}
 	for _, name := range m.headers {
+		if name == "Authorization" {
+			continue // compared as a credential: see credentialDiff
+		}
 		if vals := h.Values(name); len(vals) > 0 {
 			vals = slices.Clone(vals)
 			slices.Sort(vals)
@@ -192,11 +218,16 @@ func shapeBody(body, contentType string) bodyShape {
 }
 
 func (m *Matcher) diff(sent, rec shape) []Difference {
+	return m.diffWith(sent, rec, nil)
+}
+
+// diffWith is diff with a cache of the request's credential fingerprints.
+func (m *Matcher) diffWith(sent, rec shape, fps fingerprints) []Difference {
 	var out []Difference
 	if sent.method != rec.method {
 		out = append(out, Difference{Part: "method", Recorded: rec.method, Sent: sent.method})
 	}
-	if sent.path != rec.path {
+	if !pathMatch(rec.path, sent.path) {
 		out = append(out, Difference{Part: "path", Recorded: rec.path, Sent: sent.path})
 	}
 	if d, ok := pairsDiff("query", rec.query, sent.query); !ok {
@@ -206,6 +237,12 @@ func (m *Matcher) diff(sent, rec shape) []Difference {
 		out = append(out, d)
 	}
 	for _, name := range m.headers {
+		if name == "Authorization" {
+			if d, ok := credentialDiff(rec.cred, sent.cred, fps); !ok {
+				out = append(out, d)
+			}
+			continue
+		}
 		r, s := rec.header[name], sent.header[name]
 		if !slices.Equal(r, s) {
 			out = append(out, Difference{Part: "header " + name, Recorded: strings.Join(r, ", "), Sent: strings.Join(s, ", ")})
@@ -231,10 +268,11 @@ func pairsDiff(part string, rec, sent []string) (Difference, bool) {
 			j++
 		}
 	}
+	missing, extra = matchMasked(missing, extra)
 	if len(missing) == 0 && len(extra) == 0 {
 		return Difference{}, true
 	}
-	return Difference{Part: part, Recorded: strings.Join(missing, "&"), Sent: strings.Join(extra, "&")}, false
+	return Difference{Part: part, Recorded: strings.Join(missing, "&"), Sent: strings.Join(extra, "&"), Masked: allMasked(missing)}, false
 }
 
 func bodyDiff(rec, sent bodyShape) (Difference, bool) {
@@ -244,13 +282,31 @@ func bodyDiff(rec, sent bodyShape) (Difference, bool) {
 	case rec.kind == bodyForm && sent.kind == bodyForm:
 		return pairsDiff("body", rec.pairs, sent.pairs)
 	case rec.kind == bodyJSON && sent.kind == bodyJSON:
-		if reflect.DeepEqual(rec.value, sent.value) {
+		if jsonMatch(rec.value, sent.value, false) {
 			return Difference{}, true
 		}
-	case rec.text == sent.text:
+		return Difference{Part: "body", Recorded: abbreviate(rec.text), Sent: abbreviate(sent.text), Masked: jsonMatch(rec.value, sent.value, true)}, false
+	case maskMatch(rec.text, sent.text):
 		return Difference{}, true
 	}
 	return Difference{Part: "body", Recorded: abbreviate(rec.text), Sent: abbreviate(sent.text)}, false
+}
+
+// credentialDiff compares the credential a request sends with the one a
+// recording names (see Matcher). Neither side is ever a credential in the
+// Difference: the recording's label, and for the request its scheme.
+func credentialDiff(rec, sent credential, fps fingerprints) (Difference, bool) {
+	if !rec.present && !sent.present {
+		return Difference{}, true
+	}
+	if sent.sameAs(rec, fps) {
+		return Difference{}, true
+	}
+	d := Difference{Part: "header Authorization", Recorded: rec.display()}
+	if sent.present {
+		d.Sent = sent.otherDisplay()
+	}
+	return d, false
 }
 
 // abbreviate shortens a body for a message, on one line.

@@ -143,3 +143,38 @@ var _ = Describe("the matcher on JSON bodies (webhook deliveries)", func() {
 		Expect(r.PostForm.Get("paid_out_of_band")).To(Equal("true"))
 	})
 })
+
+var _ = DescribeTable("a value recorded as [MASKED] (--mask-pii)",
+	func(rec, sent_ string, match bool) {
+		m := recorder.NewMatcher()
+		Expect(m.Match(sent("GET", sent_, ""), recorded("GET", rec, ""))).To(Equal(match))
+	},
+	Entry("matches any value of a query parameter", "/v1/customers?email=[MASKED]", "/v1/customers?email=bob%40example.org", true),
+	Entry("but the parameter must be sent", "/v1/customers?email=[MASKED]", "/v1/customers", false),
+	Entry("and under its own key only", "/v1/customers?email=[MASKED]", "/v1/customers?name=bob", false),
+	Entry("matches inside a value, the rest compared as written", "/v1/charges?description=call+[MASKED]+today", "/v1/charges?description=call+555-0100+today", true),
+	Entry("not when the rest differs", "/v1/charges?description=call+[MASKED]+today", "/v1/charges?description=mail+bob+today", false),
+	Entry("matches a quoted Search clause", "/v1/customers/search?query=email%3A%27[MASKED]%27+AND+status%3A%27paid%27", "/v1/customers/search?query=email%3A%27bob%40x.org%27+AND+status%3A%27paid%27", true),
+	Entry("a quoted Search clause holding an escaped quote", "/v1/customers/search?query=name%3A%27[MASKED]%27", "/v1/customers/search?query=name%3A%27O%5C%27Brien%27", true),
+	Entry("never past its closing quote", "/v1/customers/search?query=email%3A%27[MASKED]%27+AND+status%3A%27paid%27", "/v1/customers/search?query=email%3A%27a%27+OR+x%3A%27b%27+AND+status%3A%27paid%27", false),
+	Entry("matches one path segment", "/v1/customers/[MASKED]/balance_transactions", "/v1/customers/bob@example.org/balance_transactions", true),
+	Entry("never two", "/v1/customers/[MASKED]", "/v1/customers/a/b", false),
+)
+
+var _ = Describe("a JSON body recorded with [MASKED] members", func() {
+	It("matches any value there, a number or an object as well, but not a missing member", func() {
+		m := recorder.NewMatcher()
+		rec := cassette.Request{Method: "POST", URL: "https://example.com/hook", Body: `{"email":"[MASKED]","shipping":"[MASKED]","amount":2000}`,
+			Headers: http.Header{"Content-Type": {"application/json"}}}
+		req := func(body string) *http.Request {
+			r, _ := http.NewRequest("POST", "http://127.0.0.1/hook", strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			return r
+		}
+		Expect(m.Diff(req(`{"amount":2000,"email":"bob@x.org","shipping":{"name":"Bob"}}`), rec)).To(BeEmpty())
+		Expect(m.Diff(req(`{"amount":2001,"email":"bob@x.org","shipping":1}`), rec)).To(HaveLen(1))
+		d := m.Diff(req(`{"amount":2000,"shipping":1}`), rec)
+		Expect(d).To(HaveLen(1))
+		Expect(d[0].Masked).To(BeTrue(), "only a masked member is missing")
+	})
+})

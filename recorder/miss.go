@@ -32,6 +32,10 @@ type Nearest struct {
 	// Replayed is true when the recording matches but has already been
 	// played and interactions play once.
 	Replayed bool
+	// MaskedOnly is true when every difference is Masked: the request
+	// lacks parameters the recording masked (WithMaskPII), and nothing
+	// else differs.
+	MaskedOnly bool
 }
 
 // Error says what was sent, the nearest recording and how they differ.
@@ -51,6 +55,9 @@ func (e *MissError) Error() string {
 				b.WriteString("; ")
 			}
 			b.WriteString(d.String())
+		}
+		if n.MaskedOnly {
+			b.WriteString("; only values masked when recorded differ")
 		}
 	}
 	return b.String()
@@ -86,20 +93,28 @@ func (m *Matcher) miss(r *http.Request, sent shape, cands []candidate) *MissErro
 	if best < 0 {
 		return e
 	}
-	c := cands[best]
-	for k := range bestDiffs {
-		bestDiffs[k].Sent = scan.Redact(bestDiffs[k].Sent)
-		bestDiffs[k].Recorded = scan.Redact(bestDiffs[k].Recorded)
+	e.Nearest = nearest(scan, cands[best], bestDiffs)
+	e.Nearest.Replayed = len(bestDiffs) == 0 && cands[best].replayed
+	return e
+}
+
+// nearest names a candidate and how a request differs from it, every
+// difference redacted with the request's credentials known.
+func nearest(scan *secret.Scanner, c candidate, diffs []Difference) *Nearest {
+	masked := len(diffs) > 0
+	for k := range diffs {
+		diffs[k].Sent = scan.Redact(diffs[k].Sent)
+		diffs[k].Recorded = scan.Redact(diffs[k].Recorded)
+		masked = masked && diffs[k].Masked
 	}
-	e.Nearest = &Nearest{
+	return &Nearest{
 		Cassette:    c.cassette,
 		Interaction: c.index,
 		Method:      c.request.Method,
 		URL:         recordedDisplayURL(c.request.URL),
-		Differences: bestDiffs,
-		Replayed:    len(bestDiffs) == 0 && c.replayed,
+		Differences: diffs,
+		MaskedOnly:  masked,
 	}
-	return e
 }
 
 func recordedDisplayURL(raw string) string {

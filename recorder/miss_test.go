@@ -98,7 +98,7 @@ var _ = Describe("a replay miss", func() {
 	})
 
 	Context("in the replay server", func() {
-		It("answers with a Stripe-shaped error naming the nearest recording, and reports it", func() {
+		It("answers with an error envelope naming the nearest recording, and reports it", func() {
 			var mu sync.Mutex
 			var misses []*recorder.MissError
 			srv, err := recorder.NewServer(os.DirFS(dir), recorder.WithMissHandler(func(_ *http.Request, m *recorder.MissError) {
@@ -114,13 +114,15 @@ var _ = Describe("a replay miss", func() {
 			Expect(err).NotTo(HaveOccurred())
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			Expect(resp.StatusCode).To(Equal(400))
+			Expect(resp.StatusCode).To(Equal(recorder.MissStatus))
 			Expect(resp.Header.Get(recorder.MissHeader)).To(Equal("true"))
-			var envelope map[string]map[string]string
+			var envelope map[string]map[string]any
 			Expect(json.Unmarshal(body, &envelope)).To(Succeed())
-			Expect(envelope).To(Equal(map[string]map[string]string{"error": {
-				"type":    "invalid_request_error",
-				"message": "no recorded interaction matches GET /v1/invoice_payments?invoice=in_1&status=canceled; nearest is interaction 1 of retrieve.yaml (GET /v1/invoice_payments?invoice=in_1&status=paid): query: recorded status=paid, sent status=canceled",
+			Expect(envelope).To(Equal(map[string]map[string]any{"error": {
+				"type":        recorder.MissErrorType,
+				"message":     "no recorded interaction matches GET /v1/invoice_payments?invoice=in_1&status=canceled; nearest is interaction 1 of retrieve.yaml (GET /v1/invoice_payments?invoice=in_1&status=paid): query: recorded status=paid, sent status=canceled",
+				"nearest":     "retrieve.yaml#/interactions/1",
+				"differences": []any{"query: recorded status=paid, sent status=canceled"},
 			}}))
 			Expect(misses).To(HaveLen(1))
 			Expect(misses[0].Nearest.Cassette).To(Equal("retrieve.yaml"))
@@ -128,7 +130,7 @@ var _ = Describe("a replay miss", func() {
 			resp, err = http.Get(front.URL + "/v1/customers/cus_1")
 			Expect(err).NotTo(HaveOccurred())
 			resp.Body.Close()
-			Expect(resp.StatusCode).To(Equal(404), "no recording has this path")
+			Expect(resp.StatusCode).To(Equal(recorder.MissStatus), "no recording has this path: a miss all the same")
 		})
 
 		It("plays a request recorded twice in order, then repeats the last answer", func() {

@@ -33,6 +33,9 @@ type config struct {
 	beforeSave   []func(*cassette.Interaction) error
 	requests     RequestChecker
 	onReject     func(*http.Request, *RequestError)
+	// credentialSalt fixes the salt of credential fingerprints (see
+	// WithCredentialSalt); empty: random per cassette.
+	credentialSalt []byte
 }
 
 func newConfig(opts []Option) config {

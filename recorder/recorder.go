@@ -123,7 +123,7 @@ func New(path string, opts ...Option) (*Recorder, error) {
 		file:      name + ".yaml",
 		matcher:   NewMatcher(cfg.matchHeaders...),
 		validator: cfg.validator,
-		redactor:  redactor{maskPII: cfg.maskPII},
+		redactor:  newRedactor(cfg),
 		played:    map[int]bool{},
 	}
 	if r.validator == nil && cfg.onCapture != nil {
@@ -335,7 +335,7 @@ func WriteCassette(path string, interactions []*cassette.Interaction, opts ...Op
 	name := strings.TrimSuffix(path, ".yaml")
 	c := cassette.New(name)
 	c.MarshalFunc = yaml.Marshal
-	rd := redactor{maskPII: cfg.maskPII}
+	rd := newRedactor(cfg)
 	for _, i := range interactions {
 		cp := &cassette.Interaction{Request: i.Request, Response: i.Response}
 		scan := rd.interaction(cp)

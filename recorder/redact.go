@@ -45,9 +45,18 @@ var credentialHeaders = map[string]bool{
 // from an interaction: the BeforeSaveHook of every cassette written.
 type redactor struct {
 	maskPII bool
+	// creds labels the credentials of the session's requests (nil: the
+	// Authorization is redacted without a label).
+	creds *credentialBook
 	// scan knows the credentials of the interaction being redacted, and
 	// every secret family; nil outside an interaction.
 	scan *secret.Scanner
+}
+
+// newRedactor is the redactor of one recording session: a Recorder or a
+// WriteCassette call, whose credentials it labels in order of first use.
+func newRedactor(cfg config) redactor {
+	return redactor{maskPII: cfg.maskPII, creds: newCredentialBook(cfg.credentialSalt)}
 }
 
 // scannerFor is the scanner that knows the credentials an interaction's
@@ -69,7 +78,11 @@ func (rd redactor) interaction(i *cassette.Interaction) *secret.Scanner {
 	req.RequestURI = rd.url(req.RequestURI)
 	req.Host = rd.text(req.Host)
 	req.RemoteAddr = rd.text(req.RemoteAddr)
+	sent := req.Headers
 	req.Headers = rd.headers(req.Headers)
+	if rd.creds != nil {
+		rd.creds.labelCredential(sent, req.Headers)
+	}
 	reduceTelemetry(req.Headers)
 	req.Trailer = rd.headers(req.Trailer)
 	path := ""
@@ -118,6 +131,9 @@ func credentials(hs ...http.Header) []string {
 					scheme, token, ok := strings.Cut(strings.TrimSpace(v), " ")
 					if !ok {
 						token = scheme
+					}
+					if isRedactedToken(strings.TrimSpace(token)) {
+						continue // a recording saved again: its label is no credential
 					}
 					add(token)
 					if strings.EqualFold(scheme, "Basic") {

@@ -92,8 +92,9 @@ var _ = Describe("redaction", func() {
 		Expect(bytes.Contains(data, []byte(basic))).To(BeFalse(), "the Basic credential reached the cassette")
 		Expect(bytes.Contains(data, []byte("opaque-session-value-1234"))).To(BeFalse(), "a cookie reached the cassette")
 		Expect(anySecret.Find(data)).To(BeNil())
-		Expect(string(data)).To(ContainSubstring("Bearer " + recorder.Redacted))
-		Expect(string(data)).To(ContainSubstring("Basic " + recorder.Redacted))
+		Expect(string(data)).To(ContainSubstring("Bearer "+recorder.Redacted), "the echo in the body")
+		Expect(string(data)).To(ContainSubstring("- Bearer [REDACTED key 1]\n"), "the Authorization, labelled")
+		Expect(string(data)).To(ContainSubstring("- Basic [REDACTED key 2]\n"))
 		Expect(string(data)).To(ContainSubstring("description"), "what is not secret is kept")
 	})
 

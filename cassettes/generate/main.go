@@ -14,7 +14,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/sha256"
 	"flag"
 	"fmt"
 	"net/http"
@@ -30,6 +30,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/suites/replay"
 	"github.com/stripe-contract/stripe-contract/suites/stripemock"
 	"github.com/stripe-contract/stripe-contract/validators"
 )
@@ -150,6 +151,7 @@ func record(m *stripemock.Server, set fixtureSet, s scenario, file, version stri
 	var problems []string
 	rec, err := recorder.New(file,
 		recorder.WithProvenance(stripeMockProvenance(set, s, version)),
+		recorder.WithCredentialSalt(credentialSalt(s.file)),
 		recorder.WithBeforeSave(normalize(m.Addr())),
 		recorder.WithCaptureHandler(func(c recorder.Capture) {
 			if c.Result.Valid() != wantValid {
@@ -172,11 +174,11 @@ func record(m *stripemock.Server, set fixtureSet, s scenario, file, version stri
 			front.Close()
 			return err
 		}
-		key := "sk_test_"
+		key := replay.PlaceholderKey
 		if r.badKey {
-			key = "sk_live_"
+			key = replay.RefusedKey
 		}
-		req.Header.Set("Authorization", "Bearer "+key+randomKeyChars())
+		req.Header.Set("Authorization", "Bearer "+key)
 		req.Header.Set("Stripe-Version", apiVersion)
 		req.Header.Set("User-Agent", "stripe-contract cassettes/generate")
 		resp, err := client.Do(req)
@@ -196,15 +198,12 @@ func record(m *stripemock.Server, set fixtureSet, s scenario, file, version stri
 	return nil
 }
 
-// randomKeyChars makes the key part of a Stripe key for this run only.
-func randomKeyChars() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	b := make([]byte, 24)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
+// credentialSalt is the salt of a cassette's credential fingerprints:
+// fixed per file, so that regeneration is reproducible (the keys are the
+// replay suite's placeholders, no secret; see recorder.WithCredentialSalt).
+func credentialSalt(file string) []byte {
+	sum := sha256.Sum256([]byte("stripe-contract cassettes/generate " + filepath.ToSlash(file)))
+	return sum[:16]
 }
 
 // normalize makes a stripe-mock recording reproducible (the header of each

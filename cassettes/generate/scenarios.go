@@ -102,9 +102,9 @@ type scenario struct {
 // request is one request of a scenario, sent through the recording proxy.
 type request struct {
 	method, target string
-	// badKey sends a live-mode key, which stripe-mock refuses with 401
-	// (it accepts any testmode key); otherwise a testmode key is sent.
-	// Either is random, made for this run, and redacted before writing.
+	// badKey sends replay.RefusedKey, which stripe-mock refuses with 401
+	// (it accepts any testmode key); otherwise replay.PlaceholderKey is
+	// sent. Both are redacted before writing, their labels kept.
 	badKey bool
 }
 
@@ -133,7 +133,7 @@ var stripeMockSets = []fixtureSet{
 				[]request{get("/v1/events/evt_1QInvoicePaymentPaid01")}},
 			{"stripe-mock/error_400_invalid_status.yaml", "400: a list filtered by a status invoice payments do not have (succeeded)",
 				[]request{get("/v1/invoice_payments?invoice=" + paidInvoiceID + "&status=succeeded")}},
-			{"stripe-mock/error_401_bad_key.yaml", "401: a request with a key stripe-mock does not accept (a live-mode key)",
+			{"stripe-mock/error_401_bad_key.yaml", "401: a request with a key stripe-mock does not accept (not shaped like a Stripe key)",
 				[]request{{method: "GET", target: "/v1/invoice_payments/inpay_1QBadKeyRequest0001", badKey: true}}},
 		},
 	},
@@ -321,7 +321,9 @@ func stripeMockProvenance(set fixtureSet, s scenario, version string) string {
 		fmt.Fprintf(&b, "(set %q in cassettes/generate/scenarios.go);\n", set.name)
 		fmt.Fprintf(&b, "its other bundled fixtures were left as they are.\n")
 	}
-	fmt.Fprintf(&b, "The key sent was random, made for the run, and redacted before writing. Normalized after\n")
+	fmt.Fprintf(&b, "The key sent was the replay suite's placeholder (suites/replay.PlaceholderKey; for a 401,\n")
+	fmt.Fprintf(&b, "replay.RefusedKey), no account's; redacted before writing, its label and fingerprint kept\n")
+	fmt.Fprintf(&b, "in Stripe-Contract-Credential under a salt fixed per file. Normalized after\n")
 	fmt.Fprintf(&b, "recording, so that regeneration is byte-for-byte reproducible: the upstream port (shown\n")
 	fmt.Fprintf(&b, "as stripe-mock's default, 12111), Date headers, durations, and the memory address\n")
 	fmt.Fprintf(&b, "stripe-mock prints in validation errors.\n")

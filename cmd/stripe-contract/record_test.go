@@ -168,12 +168,12 @@ var _ = Describe("record, serve and validate, as a user runs them", func() {
 		Expect(body).To(Equal(replies[0]))
 		Expect(h.Get("Stripe-Contract-Replayed-From")).To(Equal("mine.yaml#/interactions/0"))
 		status, body, _ := call("GET", api+"/v1/invoice_payments/inpay_paid?expand[]=invoice", "", testKey())
-		Expect(status).To(Equal(400))
+		Expect(status).To(Equal(421))
 		var envelope struct {
 			Error struct{ Type, Message string }
 		}
 		Expect(json.Unmarshal([]byte(body), &envelope)).To(Succeed())
-		Expect(envelope.Error.Type).To(Equal("invalid_request_error"))
+		Expect(envelope.Error.Type).To(Equal("stripe_contract_miss"))
 		Expect(envelope.Error.Message).To(Equal("no recorded interaction matches GET /v1/invoice_payments/inpay_paid?expand[]=invoice; nearest is interaction 0 of mine.yaml (GET /v1/invoice_payments/inpay_paid?expand[]=invoice&expand[]=payment.payment_intent): query: recorded expand[]=payment.payment_intent, not sent"))
 		Eventually(srv.Err).Should(gbytes.Say(`serve: miss: no recorded interaction matches GET /v1/invoice_payments/inpay_paid\?expand\[\]=invoice; nearest is interaction 0 of mine.yaml`))
 		srv.Interrupt()

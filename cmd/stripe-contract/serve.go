@@ -17,13 +17,28 @@ const serveUsage = `usage: stripe-contract serve --cassettes DIR [flags]
 
 Answers HTTP requests from the go-vcr cassettes (*.yaml) under DIR, for SDK
 test suites in any language: point the SDK's API base at it. A request is
-matched on method, path, and its query and form body compared as multisets;
-Stripe-Account and Stripe-Context must match too, other headers (keys,
-idempotency keys, user agents, Stripe-Version) are ignored unless
---match-header names them. A request that matches nothing gets a
-Stripe-shaped error ({"error":{"type":"invalid_request_error",...}}, 404 or
-400) naming the nearest recorded request and what differs, and is logged on
-standard error.
+matched on method, path, and its query and form body compared as multisets
+(a value recorded as [MASKED] by record --mask-pii matches any value);
+Stripe-Account and Stripe-Context must match too, other headers (idempotency
+keys, user agents, Stripe-Version) are ignored unless --match-header names
+them (--match-header Authorization compares the key by its recorded
+fingerprint, never as text).
+
+Among the recordings that match, the API key decides: a key the cassette
+recorded (recognised by its fingerprint, or sent as its label, "Bearer
+[REDACTED key 2]") gets what was recorded with it, a rejected key its 401;
+any other key (your CI's dummy) gets what accepted keys got; a request
+without a key gets the unauthenticated recording if there is one. A request
+recorded twice (open, then paid) plays in order within a session, the last
+answer repeating: a session is the requests with one Stripe-Contract-Session
+header value, else one connection. POST /__stripe-contract/reset (204)
+starts every session over (with Stripe-Contract-Session, only that one).
+
+A request that matches nothing gets 421 Misdirected Request, a status Stripe
+never sends and no SDK retries ({"error":{"type":"stripe_contract_miss",
+"message":...,"nearest":...,"differences":[...]}}, headers
+Stripe-Contract-Miss: true and Stripe-Should-Retry: false) naming the nearest
+recorded request and what differs, and is logged on standard error.
 
 Requests are checked against the request contract (the query parameters the
 spec documents: limit 1-100, the status and payment[type] values,
@@ -87,7 +102,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	warnIfExposed(e, "serve", ln.Addr())
-	srv := &http.Server{Handler: srvHandler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: srvHandler, ReadHeaderTimeout: 10 * time.Second,
+		ConnContext: srvHandler.ConnContext} // each connection its own replay session
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 

@@ -42,7 +42,7 @@ var _ = Describe("serve and the request contract", func() {
 			Eventually(srv, 30*time.Second).Should(gexec.Exit(0))
 		})
 		status, _, h := call("GET", api+"/v1/invoice_payments?invoice=in_1QInvoicePaid0000001&limit=0", "", testKey())
-		Expect(status).To(Equal(400))
+		Expect(status).To(Equal(421), "a miss, in a status Stripe never sends")
 		Expect(h.Get("Stripe-Contract-Request-Violation")).To(BeEmpty())
 		Expect(h.Get("Stripe-Contract-Miss")).To(Equal("true"))
 	})

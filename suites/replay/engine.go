@@ -207,7 +207,8 @@ func newRequest(ctx context.Context, base string, t *Target, in Interaction) (*h
 	}
 	for name, values := range rec.Headers {
 		switch http.CanonicalHeaderKey(name) {
-		case "Authorization", "Proxy-Authorization", "Cookie", "Content-Length", "Accept-Encoding", "Host", "Connection", "Transfer-Encoding", "User-Agent":
+		case "Authorization", "Proxy-Authorization", "Cookie", "Content-Length", "Accept-Encoding", "Host", "Connection", "Transfer-Encoding", "User-Agent",
+			recorder.CredentialHeader: // what the recording says of its key, not something to send
 			continue
 		}
 		for _, v := range values {
@@ -218,7 +219,7 @@ func newRequest(ctx context.Context, base string, t *Target, in Interaction) (*h
 	if !in.Webhook {
 		key := t.key
 		if in.Recorded.Response.Code == http.StatusUnauthorized {
-			key = refusedKey
+			key = RefusedKey
 		}
 		req.Header.Set("Authorization", "Bearer "+key)
 	}

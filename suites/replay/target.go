@@ -31,16 +31,19 @@ const (
 const DefaultLiveBase = "https://api.stripe.com"
 
 // PlaceholderKey is the key sent to targets that accept any test-mode key
-// (the replay server ignores it; stripe-mock wants sk_test_ and something).
+// (stripe-mock wants sk_test_ and something). The bundled cassettes were
+// recorded with it (cassettes/generate), so the replay server recognises
+// it by its fingerprint as the key they name "key 1".
 const PlaceholderKey = "sk_test_stripecontract"
 
-// refusedKey is sent instead of the target's key for interactions whose
+// RefusedKey is sent instead of the target's key for interactions whose
 // recorded answer is 401: the recording shows the API refusing a bad key
-// (cassettes/stripe-mock/error_401_bad_key.yaml was recorded with a
-// live-mode key, which stripe-mock refuses), so the check is that the target
-// refuses one too. It is shaped like no Stripe key at all, so it cannot be
+// (cassettes/stripe-mock/error_401_bad_key.yaml was recorded with this
+// one, which stripe-mock refuses), so the check is that the target refuses
+// it too; the replay server recognises it by its fingerprint and replays
+// the rejection. It is shaped like no Stripe key at all, so it cannot be
 // anyone's real key, live or not.
-const refusedKey = "not-a-stripe-key"
+const RefusedKey = "not-a-stripe-key"
 
 // ErrLiveNotConfigured is returned by Open for the live target when
 // STRIPE_API_KEY is unset: the suites skip the target, saying how to enable it.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stripe-contract/stripe-contract/cassettes"
 	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/suites/replay"
 )
 
 func TestSDK(t *testing.T) {
@@ -76,6 +77,10 @@ func (s *statusWriter) WriteHeader(code int) {
 var (
 	traffic *capture
 	client  invoicepayment.Client
+	// refused sends the key the bundled 401 was recorded with, which the
+	// replay server recognises by its fingerprint: any other key would be
+	// answered as the accepted ones are.
+	refused invoicepayment.Client
 )
 
 // The replay server over the bundled cassettes, on a loopback listener, and
@@ -94,4 +99,5 @@ var _ = BeforeSuite(func() {
 		EnableTelemetry:   stripe.Bool(false),
 	})
 	client = invoicepayment.Client{B: backend, Key: "sk_test_stripecontractsdksuite"}
+	refused = invoicepayment.Client{B: backend, Key: replay.RefusedKey}
 })

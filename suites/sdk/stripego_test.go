@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"os"
 	"path"
@@ -247,7 +248,11 @@ func drive(c call) []occurrence {
 	if !c.list {
 		params, err := retrieveParams(c.query)
 		Expect(err).NotTo(HaveOccurred(), c.String())
-		ip, err := client.Get(c.id, params)
+		caller := client
+		if status == http.StatusUnauthorized {
+			caller = refused
+		}
+		ip, err := caller.Get(c.id, params)
 		checkRequests(c, traffic.since(before))
 		if status >= 400 {
 			found = append(found, compareError(c, 0, err)...)
@@ -434,7 +439,8 @@ var _ = Describe("stripe-go's request side", func() {
 		_, err := client.Get("inpay_1QPaidPaymentIntent1", params)
 		var se *stripe.Error
 		Expect(errors.As(err, &se)).To(BeTrue(), "got %v", err)
-		Expect(se.HTTPStatusCode).To(Equal(400))
+		Expect(se.HTTPStatusCode).To(Equal(recorder.MissStatus), "a status Stripe never sends")
+		Expect(string(se.Type)).To(Equal(recorder.MissErrorType), "not Stripe's invalid_request_error")
 		Expect(se.Msg).To(MatchRegexp(`nearest is interaction 0 of stripe-mock/retrieve_\w+\.yaml`))
 		Expect(se.Msg).To(ContainSubstring("sent expand[]=payment.charge"))
 		sent := traffic.since(before)
