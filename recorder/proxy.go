@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -33,18 +35,40 @@ type Proxy struct {
 const FaultHeader = "Stripe-Contract-Fault"
 
 // ParseUpstream reads an upstream base URL: http or https, with a host.
+// One written without its scheme (127.0.0.1:12111) is refused with the URL
+// it probably means.
 func ParseUpstream(raw string) (*url.URL, error) {
+	const want = "want an http:// or https:// URL with a host, such as https://api.stripe.com or http://127.0.0.1:12111"
+	if !strings.Contains(raw, "://") {
+		// url.Parse would read "localhost:12111" as a scheme and refuse
+		// "127.0.0.1:12111" with a message about path segments.
+		return nil, fmt.Errorf("upstream %q: %s%s", raw, want, schemeHint(raw))
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("upstream %q: %w", raw, err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("upstream %q: want an http:// or https:// URL with a host, such as https://api.stripe.com or http://127.0.0.1:12111", raw)
+		return nil, fmt.Errorf("upstream %q: %s", raw, want)
 	}
 	if u.User != nil {
 		return nil, fmt.Errorf("upstream %q: credentials in the URL would be recorded; send them as the SDK does, in the Authorization header", u.Redacted())
 	}
 	return u, nil
+}
+
+// schemeHint is " (did you mean http://HOST?)" for an upstream written
+// without its scheme: http for a loopback host (stripe-mock, a local
+// server), https for any other (Stripe's API answers only https).
+func schemeHint(raw string) string {
+	u, err := url.Parse("http://" + raw)
+	if err != nil || u.Host == "" || u.User != nil {
+		return ""
+	}
+	if host := u.Hostname(); host != "localhost" && !net.ParseIP(host).IsLoopback() {
+		u.Scheme = "https"
+	}
+	return " (did you mean " + u.String() + "?)"
 }
 
 // NewProxy returns a Proxy that forwards to upstream (a base URL such as

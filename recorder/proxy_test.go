@@ -184,6 +184,26 @@ var _ = Describe("the recording proxy", func() {
 		}
 	})
 
+	DescribeTable("an upstream without a scheme is refused with the URL it probably means",
+		func(raw, want string) {
+			_, err := recorder.ParseUpstream(raw)
+			Expect(err).To(MatchError(fmt.Sprintf("upstream %q: want an http:// or https:// URL with a host, such as https://api.stripe.com or http://127.0.0.1:12111 (did you mean %s?)", raw, want)))
+		},
+		Entry("a loopback address and port", "127.0.0.1:12111", "http://127.0.0.1:12111"),
+		Entry("localhost and a port (which url.Parse reads as a scheme)", "localhost:12111", "http://localhost:12111"),
+		Entry("an IPv6 loopback address", "[::1]:12111", "http://[::1]:12111"),
+		Entry("a public host", "api.stripe.com", "https://api.stripe.com"),
+		Entry("a public host with a path", "api.stripe.com/v1", "https://api.stripe.com/v1"),
+	)
+
+	It("refuses a scheme it does not speak, or no host, without guessing", func() {
+		for _, raw := range []string{"ftp://api.stripe.com", "http://", "", "://x"} {
+			_, err := recorder.ParseUpstream(raw)
+			Expect(err).To(HaveOccurred(), raw)
+			Expect(err.Error()).NotTo(ContainSubstring("did you mean"), raw)
+		}
+	})
+
 	It("refuses an upstream that is not an http(s) URL with a host, or carries credentials", func() {
 		rec, err := recorder.New(file)
 		Expect(err).NotTo(HaveOccurred())

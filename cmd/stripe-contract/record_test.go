@@ -216,6 +216,7 @@ var _ = Describe("record, serve and validate, as a user runs them", func() {
 		},
 		Entry("no flags", []string{"record"}, "record: --upstream and --cassette are required"),
 		Entry("an upstream without a scheme", []string{"record", "--upstream", "api.stripe.com", "--cassette", "x.yaml"}, `record: --upstream: upstream "api.stripe.com": want an http:// or https:// URL with a host`),
+		Entry("an upstream address without its scheme", []string{"record", "--upstream", "127.0.0.1:12111", "--cassette", "x.yaml"}, `record: --upstream: upstream "127.0.0.1:12111": want an http:// or https:// URL with a host, such as https://api.stripe.com or http://127.0.0.1:12111 (did you mean http://127.0.0.1:12111?)`),
 		Entry("serve without --cassettes", []string{"serve"}, "serve: --cassettes is required"),
 		Entry("serve on a missing directory", []string{"serve", "--cassettes", "no/such/dir"}, "serve: --cassettes no/such/dir: not a readable directory"),
 		Entry("serve on a directory without cassettes", []string{"serve", "--cassettes", "input"}, "serve: input: recorder: no cassettes (*.yaml files) found"),
