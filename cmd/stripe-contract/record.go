@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
@@ -32,8 +29,10 @@ its violations are printed on standard output in --format.
 Upstream faults reach the client within --timeout: 502 for a refused or
 reset connection or a body cut short, 504 for no response or a stalled
 body, each with a Stripe-Contract-Fault header; an upstream 5xx is passed
-through and recorded. Ctrl-C (or SIGTERM) stops the proxy and saves what
-was recorded; a kill leaves the previous cassette as it was.
+through and recorded. Ctrl-C, SIGTERM or SIGHUP (a closed terminal) stops
+the proxy and saves what was recorded; a kill leaves the previous cassette
+as it was. At most --max-connections clients are served at once, and an
+idle connection is closed after --idle-timeout.
 
 Exit status: 0 when saved and every response kept the contract, 1 when
 saved and some did not, 2 for a usage error or a cassette that could not
@@ -57,6 +56,9 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	format := &choice{value: "text", allowed: report.Names}
 	fs.Var(format, "format", "format of the validation report on stdout: "+strings.Join(report.Names, ", "))
 	note := fs.String("note", "", "where the recording comes from, written as comments at the top of the cassette (default: the upstream and the date)")
+	// Each client connection may hold one to the upstream as well: 256
+	// of each stay within a 1024-file limit.
+	limits := addServerFlags(fs, 256)
 	if code, ok := parseFlagsOnly(e, fs, args); !ok {
 		return code
 	}
@@ -71,6 +73,9 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	}
 	if *timeout <= 0 {
 		e.errorf("record: --timeout must be positive")
+		return exitUsage
+	}
+	if !limits.check(e, "record") {
 		return exitUsage
 	}
 	path := *file
@@ -138,26 +143,25 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	warnIfExposed(e, "record", ln.Addr())
-	srv := &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
-	defer stop()
-	e.errorf("record: proxying http://%s -> %s, recording into %s (mode %s); Ctrl-C saves", ln.Addr(), proxy.Upstream(), path, recMode)
 	code := exitOK
-	select {
-	case <-ctx.Done():
-	case err := <-served:
+	if err := serveUntilSignal(ctx, e, ln, serveConfig{
+		cmd:         "record",
+		handler:     proxy,
+		limits:      limits,
+		readTimeout: *timeout,
+		// The body, the upstream's answer and writing it back are each
+		// bounded by --timeout.
+		writeTimeout: 3 * *timeout,
+		// Requests in flight may finish (each is bounded by --timeout);
+		// then the cassette is saved.
+		grace: min(*timeout, 10*time.Second),
+		ready: func() {
+			e.errorf("record: proxying http://%s -> %s, recording into %s (mode %s); Ctrl-C saves", ln.Addr(), proxy.Upstream(), path, recMode)
+		},
+	}); err != nil {
 		e.errorf("record: serve: %v", err)
 		code = exitUsage
 	}
-	// Let requests in flight finish (each is bounded by --timeout), then save.
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), min(*timeout, 10*time.Second))
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		srv.Close()
-	}
-	cancel()
 	if err := rec.Stop(); err != nil {
 		e.errorf("record: %v", err)
 		return exitUsage
