@@ -17,8 +17,11 @@ import (
 // writes a cassette through a temporary file in the cassette's folder,
 // syncs it and renames it over the old file: a crash or kill at any moment
 // leaves either the old cassette or the new one, never a truncated file.
-// (go-vcr's own disk FS writes with os.Create in place.) It refuses, with
-// a *SecretError, bytes that hold a Stripe secret.
+// (go-vcr's own disk FS writes with os.Create in place.) A cassette that is
+// a symbolic link is written through to the link's target, and stays a
+// link. It refuses, with a *SecretError, bytes that hold a Stripe secret,
+// and, with an error naming the file, bytes that would not read back as a
+// cassette (as serve and validate read one).
 func NewAtomicFS() cassette.FS { return &atomicFS{} }
 
 type atomicFS struct {
@@ -45,7 +48,41 @@ func (f *atomicFS) WriteFile(name string, data []byte) error {
 	if err := checkBytes(name, out); err != nil {
 		return err
 	}
-	return writeAtomic(name, out)
+	// The last check before the rename: what is written is what serve,
+	// replay and validate will read, so read it as they do.
+	if _, _, err := parseCassette(out); err != nil {
+		return fmt.Errorf("write cassette %s: it would not read back: %w; nothing was written", name, err)
+	}
+	target, err := resolveLink(name)
+	if err != nil {
+		return fmt.Errorf("write cassette %s: %w", name, err)
+	}
+	return writeAtomic(target, out)
+}
+
+// resolveLink follows name through symbolic links to the file they end at,
+// which may not exist yet: renaming over the link itself would replace it
+// with a regular file, and the file it pointed to would keep the old
+// cassette.
+func resolveLink(name string) (string, error) {
+	for range 40 { // as many as Linux follows
+		info, err := os.Lstat(name)
+		if errors.Is(err, fs.ErrNotExist) || err == nil && info.Mode()&fs.ModeSymlink == 0 {
+			return name, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		dest, err := os.Readlink(name)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(name), dest)
+		}
+		name = dest
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", name)
 }
 
 // writeAtomic replaces name with data: temporary file in the same folder

@@ -48,6 +48,76 @@ var _ = Describe("the atomic cassette FS", func() {
 		Expect(os.ReadFile(name)).To(BeEquivalentTo("old"))
 	})
 
+	It("refuses bytes that would not read back as a cassette, naming the file, and keeps the old file", func() {
+		name := filepath.Join(dir, "c.yaml")
+		Expect(os.WriteFile(name, []byte("old"), 0o644)).To(Succeed())
+		for _, bad := range []string{
+			"version: 2\ninteractions:\n  - request: [\n",                        // not YAML
+			"version: 1\ninteractions: []\n",                                     // not go-vcr v4's format
+			"version: 2\ninteractions:\n  - request:\n      url: http://x/%zz\n", // a URL serve cannot parse
+		} {
+			err := recorder.NewAtomicFS().WriteFile(name, []byte(bad))
+			Expect(err).To(HaveOccurred(), bad)
+			Expect(err.Error()).To(HavePrefix("write cassette "+name+": it would not read back: "), bad)
+			Expect(os.ReadFile(name)).To(BeEquivalentTo("old"))
+		}
+		entries, _ := os.ReadDir(dir)
+		Expect(entries).To(HaveLen(1), "no temporary file is left")
+	})
+
+	It("is the last check of a Recorder's save: a hook that breaks the cassette stops it, the old file kept", func() {
+		upstream := startStripeLike()
+		name := filepath.Join(dir, "c.yaml")
+		old := []byte("# the previous cassette\n---\nversion: 2\ninteractions: []\n")
+		Expect(os.WriteFile(name, old, 0o644)).To(Succeed())
+		rec, err := recorder.New(name, recorder.WithBeforeSave(func(i *cassette.Interaction) error {
+			i.Request.URL = "http://127.0.0.1/v1/%zz" // go-vcr writes it; no reader parses it
+			return nil
+		}))
+		Expect(err).NotTo(HaveOccurred())
+		get(rec.Client(), "GET", upstream.URL+"/v1/invoice_payments/inpay_1", "")
+		err = rec.Stop()
+		Expect(err).To(MatchError(ContainSubstring("write cassette " + name + ": it would not read back: interaction 0: request url: ")))
+		Expect(os.ReadFile(name)).To(Equal(old))
+	})
+
+	Describe("a cassette that is a symbolic link", func() {
+		It("is written through to the link's target, and stays a link", func() {
+			Expect(os.Mkdir(filepath.Join(dir, "real"), 0o755)).To(Succeed())
+			target := filepath.Join(dir, "real", "target.yaml")
+			Expect(os.WriteFile(target, []byte("# kept\nversion: 2\ninteractions: []\n"), 0o600)).To(Succeed())
+			link := filepath.Join(dir, "c.yaml")
+			Expect(os.Symlink(filepath.Join("real", "target.yaml"), link)).To(Succeed())
+
+			Expect(recorder.NewAtomicFS().WriteFile(link, []byte("---\nversion: 2\ninteractions: []\n"))).To(Succeed())
+			info, err := os.Lstat(link)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(info.Mode()&os.ModeSymlink).NotTo(BeZero(), "the link is still a link")
+			Expect(os.ReadFile(target)).To(BeEquivalentTo("# kept\n---\nversion: 2\ninteractions: []\n"))
+			st, _ := os.Stat(target)
+			Expect(st.Mode().Perm()).To(Equal(os.FileMode(0o600)), "the target keeps its mode")
+			for _, d := range []string{dir, filepath.Join(dir, "real")} {
+				entries, _ := os.ReadDir(d)
+				for _, e := range entries {
+					Expect(e.Name()).NotTo(ContainSubstring(".tmp-"), "no temporary file is left in %s", d)
+				}
+			}
+		})
+
+		It("follows a chain of links, and creates the target of a dangling one", func() {
+			target := filepath.Join(dir, "elsewhere", "new.yaml")
+			Expect(os.Mkdir(filepath.Dir(target), 0o755)).To(Succeed())
+			Expect(os.Symlink(target, filepath.Join(dir, "b.yaml"))).To(Succeed())
+			Expect(os.Symlink("b.yaml", filepath.Join(dir, "a.yaml"))).To(Succeed())
+			Expect(recorder.NewAtomicFS().WriteFile(filepath.Join(dir, "a.yaml"), []byte("version: 2\ninteractions: []\n"))).To(Succeed())
+			Expect(os.ReadFile(target)).To(BeEquivalentTo("version: 2\ninteractions: []\n"))
+			for _, l := range []string{"a.yaml", "b.yaml"} {
+				info, _ := os.Lstat(filepath.Join(dir, l))
+				Expect(info.Mode()&os.ModeSymlink).NotTo(BeZero(), l)
+			}
+		})
+	})
+
 	It("leaves one complete version when many write at once", func() {
 		fsys := recorder.NewAtomicFS()
 		name := filepath.Join(dir, "c.yaml")
@@ -74,8 +144,8 @@ var _ = Describe("the atomic cassette FS", func() {
 		fsys := recorder.NewAtomicFS()
 		name := filepath.Join(dir, "c.yaml")
 		versions := []string{
-			"version: 2\ninteractions: []\n# a\n" + strings.Repeat("a", 256<<10),
-			"version: 2\ninteractions: []\n# b\n" + strings.Repeat("b", 128<<10),
+			"version: 2\ninteractions: []\n# a" + strings.Repeat("a", 256<<10) + "\n",
+			"version: 2\ninteractions: []\n# b" + strings.Repeat("b", 128<<10) + "\n",
 		}
 		Expect(fsys.WriteFile(name, []byte(versions[0]))).To(Succeed())
 		done := make(chan struct{})
