@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -183,6 +184,55 @@ var _ = Describe("the atomic cassette FS", func() {
 		c, err := cassette.Load(name)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.Interactions).To(HaveLen(1))
+	})
+})
+
+var _ = Describe("a recording's destination", func() {
+	var dir string
+	BeforeEach(func() { dir = GinkgoT().TempDir() })
+
+	It("is checked writable when recording starts, not when it is saved", func() {
+		Expect(os.WriteFile(filepath.Join(dir, "file"), nil, 0o644)).To(Succeed())
+		for _, name := range []string{filepath.Join(dir, "file", "c.yaml"), filepath.Join(dir, "file", "deeper", "c.yaml")} {
+			for _, mode := range []recorder.Mode{recorder.ModeRecord, recorder.ModeRecordNewEpisodes} {
+				_, err := recorder.New(name, recorder.WithMode(mode))
+				Expect(err).To(MatchError("recorder: cassette " + name + " cannot be written: " + filepath.Join(dir, "file") + " is not a folder"))
+			}
+		}
+		By("a folder the save will create is fine, and is not created yet")
+		_, err := recorder.New(filepath.Join(dir, "new", "sub", "c.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		entries, _ := os.ReadDir(dir)
+		Expect(entries).To(HaveLen(1), "the probe left nothing behind, and created nothing")
+		_, err = recorder.New(filepath.Join(dir, "c.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		entries, _ = os.ReadDir(dir)
+		Expect(entries).To(HaveLen(1), "the probe left nothing behind")
+	})
+
+	It("may be read-only when only replaying", func() {
+		_, err := recorder.New(filepath.Join(dir, "file", "c.yaml"), recorder.WithMode(recorder.ModePassthrough))
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("has the temporary files that killed saves left removed when asked, and only those", func() {
+		name := filepath.Join(dir, "c.yaml")
+		old := time.Now().Add(-time.Hour)
+		for _, f := range []string{".c.yaml.tmp-123", ".c.yaml.tmp-4", ".c.yaml.tmp-999" /* fresh */, ".c.yaml.tmp-x1", ".d.yaml.tmp-1", "c.yaml"} {
+			Expect(os.WriteFile(filepath.Join(dir, f), nil, 0o644)).To(Succeed())
+			if f != ".c.yaml.tmp-999" {
+				Expect(os.Chtimes(filepath.Join(dir, f), old, old)).To(Succeed())
+			}
+		}
+		removed, err := recorder.RemoveStaleTemps(name, time.Now().Add(-time.Minute))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(removed).To(ConsistOf(filepath.Join(dir, ".c.yaml.tmp-123"), filepath.Join(dir, ".c.yaml.tmp-4")))
+		var left []string
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			left = append(left, e.Name())
+		}
+		Expect(left).To(ConsistOf(".c.yaml.tmp-999", ".c.yaml.tmp-x1", ".d.yaml.tmp-1", "c.yaml"))
 	})
 })
 

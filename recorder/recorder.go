@@ -108,7 +108,9 @@ type Recorder struct {
 // WithCaptureHandler, WithProvenance, WithReplayable, WithBeforeSave.
 //
 // In ModeReplayOnly the cassette must exist; in ModeRecordNewEpisodes it is
-// read when it exists. A cassette that cannot be read is an error naming it.
+// read when it exists. A cassette that cannot be read is an error naming it;
+// in the recording modes, so is one whose folder cannot be written, found
+// now rather than when Stop would lose what was recorded.
 func New(path string, opts ...Option) (*Recorder, error) {
 	cfg := newConfig(opts)
 	if cfg.mode < ModeRecord || cfg.mode > ModePassthrough {
@@ -144,6 +146,11 @@ func New(path string, opts ...Option) (*Recorder, error) {
 		ModeRecordNewEpisodes: vcr.ModeReplayWithNewEpisodes,
 		ModePassthrough:       vcr.ModePassthrough,
 	}[cfg.mode]
+	if cfg.mode == ModeRecord || cfg.mode == ModeRecordNewEpisodes {
+		if err := checkWritable(r.file); err != nil {
+			return nil, fmt.Errorf("recorder: cassette %s cannot be written: %w", r.file, err)
+		}
+	}
 	if cfg.mode == ModeReplayOnly || cfg.mode == ModeRecordNewEpisodes {
 		if fsys.IsFileExists(r.file) {
 			c, err := cassette.LoadWithFS(name, fsys)

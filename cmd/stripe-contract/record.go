@@ -42,6 +42,7 @@ flags:
 `
 
 func runRecord(ctx context.Context, e *env, args []string) int {
+	started := time.Now()
 	fs := newFlagSet(e, "record", recordUsage)
 	upstream := fs.String("upstream", "", "base URL to forward to, e.g. https://api.stripe.com or http://127.0.0.1:12111 (stripe-mock)")
 	file := fs.String("cassette", "", "cassette file to record into (.yaml)")
@@ -128,6 +129,14 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		e.errorf("record: %v", err)
 		return exitUsage
+	}
+	// Older than this run, so no save of ours is writing them.
+	stale, err := recorder.RemoveStaleTemps(path, started)
+	for _, f := range stale {
+		e.errorf("record: removed %s, a temporary file left by a save that was killed", f)
+	}
+	if err != nil {
+		e.errorf("record: warning: looking for temporary files a killed save left: %v", err)
 	}
 	proxy, err := recorder.NewProxy(*upstream, rec,
 		recorder.WithTimeout(*timeout),
