@@ -30,7 +30,7 @@
 //   - A request that matches nothing is a *MissError naming the nearest
 //     recorded request and what differs (go-vcr's MatcherFunc returns a bare
 //     bool and says nothing).
-//   - Before anything reaches disk (go-vcr's BeforeSaveHook), Authorization,
+//   - Before anything reaches disk (when Stop saves), Authorization,
 //     Proxy-Authorization, Cookie and Set-Cookie are replaced and every
 //     Stripe secret (sk_live_, sk_test_, rk_live_, rk_test_, whsec_ followed
 //     by key characters) anywhere in the URL, headers, form or bodies is

@@ -83,6 +83,10 @@ func NewProxy(upstream string, rec *Recorder, opts ...Option) (*Proxy, error) {
 	p := &Proxy{upstream: u, rec: rec, timeout: cfg.timeout, onFault: cfg.onFault}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
+			// The query goes upstream as the client wrote it: ReverseProxy
+			// re-encodes one it finds odd, and drops one of more than
+			// 10,000 pairs altogether.
+			pr.Out.URL.RawQuery = pr.In.URL.RawQuery
 			pr.SetURL(u)
 			pr.Out.Host = u.Host
 			// The client's address is neither part of the request nor

@@ -335,3 +335,60 @@ var _ = DescribeTable("an upstream fault reaches the client as what it is, withi
 		}),
 		503, recorder.Fault(""), `^\{"error":\{"type":"api_error","message":"Stripe is temporarily unavailable"\}\}$`),
 )
+
+// countingUpstream answers with how much of the request reached it: the
+// pairs of its query and of its body, counted without Go's form limits.
+func countingUpstream() string {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		pairs := func(s string) int {
+			if s == "" {
+				return 0
+			}
+			return strings.Count(s, "&") + 1
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"query_pairs": %d, "body_pairs": %d, "body_bytes": %d}`, pairs(r.URL.RawQuery), pairs(string(body)), len(body))
+	}))
+	DeferCleanup(s.Close)
+	return s.URL
+}
+
+var _ = Describe("big requests through the proxy", func() {
+	manyPairs := func(n int) string {
+		var b strings.Builder
+		for k := range n {
+			if k > 0 {
+				b.WriteByte('&')
+			}
+			fmt.Fprintf(&b, "metadata[k%d]=%d", k, k)
+		}
+		return b.String()
+	}
+
+	DescribeTable("are forwarded whole and recorded, their form too, past Go's form limits",
+		func(query, body string, queryPairs, bodyPairs int) {
+			file := filepath.Join(GinkgoT().TempDir(), "big.yaml")
+			rec, err := recorder.New(file)
+			Expect(err).NotTo(HaveOccurred())
+			proxy, err := recorder.NewProxy(countingUpstream(), rec)
+			Expect(err).NotTo(HaveOccurred())
+			front := httptest.NewServer(proxy)
+			DeferCleanup(front.Close)
+
+			status, reply, _ := get(&http.Client{Timeout: time.Minute}, "POST", front.URL+"/v1/customers/cus_1?"+query, body)
+			Expect(status).To(Equal(200), reply)
+			Expect(reply).To(MatchJSON(fmt.Sprintf(`{"query_pairs": %d, "body_pairs": %d, "body_bytes": %d}`, queryPairs, bodyPairs, len(body))))
+			Expect(rec.Stop()).To(Succeed())
+			c, err := cassette.Load(strings.TrimSuffix(file, ".yaml"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.Interactions).To(HaveLen(1))
+			i := c.Interactions[0]
+			Expect(i.Request.Body).To(Equal(body))
+			Expect(i.Request.Form).To(HaveLen(queryPairs+bodyPairs), "every pair, each key distinct")
+		},
+		Entry("a form body of 10,001 parameters", "expand[]=x", manyPairs(10_001), 1, 10_001),
+		Entry("a form body over 10 MB", "expand[]=x", "description="+strings.Repeat("x", 11<<20), 1, 1),
+		Entry("a query of 10,001 parameters", manyPairs(10_001), "description=x", 10_001, 1),
+	)
+})
