@@ -2,6 +2,7 @@ package recorder_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -391,4 +393,168 @@ var _ = Describe("big requests through the proxy", func() {
 		Entry("a form body over 10 MB", "expand[]=x", "description="+strings.Repeat("x", 11<<20), 1, 1),
 		Entry("a query of 10,001 parameters", manyPairs(10_001), "description=x", 10_001, 1),
 	)
+})
+
+// limitCase is a request to a proxy limited to 1 KiB of body, and the
+// upstream it reaches.
+type limitCase func() (upstream http.HandlerFunc, method, body string, chunked bool)
+
+var _ = DescribeTable("a body over the size limit is a body-too-large fault, answered at once, not recorded",
+	func(start limitCase, status int, client bool, envelope string) {
+		handler, method, body, chunked := start()
+		var reached atomic.Int64
+		upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			reached.Add(1)
+			handler(w, r)
+		}))
+		DeferCleanup(upstream.Close)
+		file := filepath.Join(GinkgoT().TempDir(), "limit.yaml")
+		rec, err := recorder.New(file, recorder.WithMaxBodySize(1024))
+		Expect(err).NotTo(HaveOccurred())
+		var faults []*recorder.UpstreamError
+		var mu sync.Mutex
+		proxy, err := recorder.NewProxy(upstream.URL, rec, recorder.WithFaultHandler(func(e *recorder.UpstreamError) {
+			mu.Lock()
+			faults = append(faults, e)
+			mu.Unlock()
+		}))
+		Expect(err).NotTo(HaveOccurred())
+		front := httptest.NewServer(proxy)
+		DeferCleanup(front.Close)
+
+		var rd io.Reader = strings.NewReader(body)
+		if chunked {
+			rd = io.MultiReader(rd) // no length known: sent chunked
+		}
+		req, _ := http.NewRequest(method, front.URL+"/v1/files", rd)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		reply, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(status), string(reply))
+		Expect(rec.Stop()).To(Succeed())
+		if status == 200 {
+			Expect(faults).To(BeEmpty())
+			c, err := cassette.Load(strings.TrimSuffix(file, ".yaml"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.Interactions).To(HaveLen(1))
+			return
+		}
+		Expect(resp.Header.Get(recorder.FaultHeader)).To(Equal("body-too-large"))
+		var e struct {
+			Error struct{ Type, Message string }
+		}
+		Expect(json.Unmarshal(reply, &e)).To(Succeed())
+		Expect(e.Error.Type).To(Equal(envelope))
+		Expect(e.Error.Message).To(ContainSubstring("over the 1 KiB limit"))
+		Expect(faults).To(HaveLen(1))
+		Expect(faults[0].Fault).To(Equal(recorder.FaultBodyTooLarge))
+		Expect(faults[0].Client).To(Equal(client))
+		Expect(faults[0].Limit).To(BeEquivalentTo(1024))
+		if client {
+			Expect(reached.Load()).To(BeZero(), "nothing is sent upstream")
+		}
+		Expect(file).To(Or(Not(BeAnExistingFile()), WithTransform(func(f string) []*cassette.Interaction {
+			c, err := cassette.Load(strings.TrimSuffix(f, ".yaml"))
+			Expect(err).NotTo(HaveOccurred())
+			return c.Interactions
+		}, BeEmpty())), "nothing is recorded")
+	},
+	Entry("a request body of 1 KiB and one byte, its length declared: 413",
+		limitCase(func() (http.HandlerFunc, string, string, bool) {
+			return func(w http.ResponseWriter, r *http.Request) {}, "POST", strings.Repeat("a", 1025), false
+		}), 413, true, "invalid_request_error"),
+	Entry("a chunked request body over 1 KiB: 413",
+		limitCase(func() (http.HandlerFunc, string, string, bool) {
+			return func(w http.ResponseWriter, r *http.Request) {}, "POST", strings.Repeat("a", 4096), true
+		}), 413, true, "invalid_request_error"),
+	Entry("a response body over 1 KiB, its length declared: 502",
+		limitCase(func() (http.HandlerFunc, string, string, bool) {
+			return func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(strings.Repeat("b", 1025))) }, "GET", "", false
+		}), 502, false, "api_error"),
+	Entry("a streamed response body over 1 KiB: 502",
+		limitCase(func() (http.HandlerFunc, string, string, bool) {
+			return func(w http.ResponseWriter, r *http.Request) {
+				for range 8 {
+					w.Write([]byte(strings.Repeat("b", 512)))
+					w.(http.Flusher).Flush()
+				}
+			}, "GET", "", false
+		}), 502, false, "api_error"),
+	Entry("bodies of exactly 1 KiB each way: recorded",
+		limitCase(func() (http.HandlerFunc, string, string, bool) {
+			return func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(strings.Repeat("b", 1024))) }, "POST", strings.Repeat("a", 1024), true
+		}), 200, false, ""),
+)
+
+var _ = Describe("a fault of the client's", func() {
+	var file string
+	var faults chan *recorder.UpstreamError
+	var upstream *stripeLike
+	startProxy := func(timeout time.Duration) string {
+		upstream = startStripeLike()
+		file = filepath.Join(GinkgoT().TempDir(), "client.yaml")
+		rec, err := recorder.New(file)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(rec.Stop)
+		faults = make(chan *recorder.UpstreamError, 4)
+		proxy, err := recorder.NewProxy(upstream.URL, rec, recorder.WithTimeout(timeout), recorder.WithFaultHandler(func(e *recorder.UpstreamError) { faults <- e }))
+		Expect(err).NotTo(HaveOccurred())
+		front := httptest.NewServer(proxy) // no server timeouts: the proxy bounds the body itself
+		DeferCleanup(front.Close)
+		return strings.TrimPrefix(front.URL, "http://")
+	}
+	post := func(addr string, declared int) net.Conn {
+		c, err := net.Dial("tcp", addr)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func() { c.Close() })
+		fmt.Fprintf(c, "POST /v1/invoices/in_1/pay HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\npaid_out_of_band=true", addr, declared)
+		return c
+	}
+
+	It("is named as the client's when the client leaves in the middle of its body", func() {
+		c := post(startProxy(faultTimeout), 100)
+		c.Close()
+		var f *recorder.UpstreamError
+		Eventually(faults, 5*time.Second).Should(Receive(&f))
+		Expect(f.Fault).To(Equal(recorder.FaultClientBodyCut))
+		Expect(f.Client).To(BeTrue())
+		Expect(f.Received).To(BeEquivalentTo(len("paid_out_of_band=true")))
+		Expect(f.Error()).To(ContainSubstring("the client's request body broke off after 21 bytes"))
+		Expect(upstream.requests.Load()).To(BeZero())
+	})
+
+	It("is answered 408 within the timeout when the client's body stalls", func() {
+		c := post(startProxy(faultTimeout), 100)
+		began := time.Now()
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		Expect(err).NotTo(HaveOccurred(), "the proxy answers")
+		Expect(time.Since(began)).To(BeNumerically("<", faultTimeout+2*time.Second))
+		Expect(resp.StatusCode).To(Equal(http.StatusRequestTimeout))
+		Expect(resp.Header.Get(recorder.FaultHeader)).To(Equal(string(recorder.FaultClientBodyTimeout)))
+		body, _ := io.ReadAll(resp.Body)
+		Expect(string(body)).To(ContainSubstring("the client's request body stalled after 21 bytes and did not finish within 700ms"))
+		var f *recorder.UpstreamError
+		Expect(faults).To(Receive(&f))
+		Expect(f.Client).To(BeTrue())
+		Expect(upstream.requests.Load()).To(BeZero())
+	})
+
+	It("is named as the client's when the client leaves before the answer", func() {
+		addr := startProxy(5 * time.Second)
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/v1/invoice_payments/inpay_1", nil)
+		upstream.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			cancel() // the client gives up while the upstream works
+			time.Sleep(300 * time.Millisecond)
+		})
+		_, err := http.DefaultClient.Do(req)
+		Expect(err).To(HaveOccurred())
+		var f *recorder.UpstreamError
+		Eventually(faults, 5*time.Second).Should(Receive(&f))
+		Expect(f.Fault).To(Equal(recorder.FaultCanceled))
+		Expect(f.Client).To(BeTrue())
+	})
 })

@@ -120,8 +120,9 @@ type entry struct {
 
 // New returns a Recorder for the cassette at path (".yaml" is added when
 // missing, as go-vcr does). Options read: WithMode, WithTransport,
-// WithTimeout, WithMatchHeaders, WithMaskPII, WithValidator,
-// WithCaptureHandler, WithProvenance, WithReplayable, WithBeforeSave.
+// WithTimeout, WithMaxBodySize, WithMatchHeaders, WithMaskPII,
+// WithValidator, WithCaptureHandler, WithProvenance, WithReplayable,
+// WithBeforeSave.
 //
 // In ModeReplayOnly the cassette must exist; in ModeRecordNewEpisodes it is
 // read when it exists. A cassette that cannot be read is an error naming it;
@@ -219,7 +220,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if r.cfg.mode == ModePassthrough {
 		return r.transport.RoundTrip(req)
 	}
-	body, err := readRequestBody(req)
+	body, err := r.requestBody(req)
 	if err != nil {
 		return nil, err
 	}
@@ -237,20 +238,26 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return r.record(req, body)
 }
 
-// readRequestBody reads and closes req's body.
-func readRequestBody(req *http.Request) (string, error) {
+// proxiedBodyKey is the context key under which a Proxy hands its Recorder
+// the request body it has read already (bounded and within the timeout),
+// so that it is neither read nor copied again.
+type proxiedBodyKey struct{}
+
+// requestBody reads and closes req's body, within the size limit.
+func (r *Recorder) requestBody(req *http.Request) (string, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return "", nil
 	}
 	defer req.Body.Close()
-	var b strings.Builder
-	if req.ContentLength > 0 {
-		b.Grow(int(req.ContentLength))
+	if body, ok := req.Context().Value(proxiedBodyKey{}).(string); ok {
+		return body, nil
 	}
-	if _, err := io.Copy(&b, req.Body); err != nil {
-		return "", fmt.Errorf("read the request body: %w", err)
+	start := time.Now()
+	body, n, err := readBody(req.Body, req.ContentLength, r.cfg.maxBody)
+	if err != nil {
+		return "", clientBodyFault(req, req.URL.String(), err, n, r.cfg.maxBody, start)
 	}
-	return b.String(), nil
+	return body, nil
 }
 
 func closeBody(req *http.Request) {
@@ -307,11 +314,11 @@ func (r *Recorder) record(req *http.Request, body string) (*http.Response, error
 	}
 	duration := time.Since(start)
 	defer resp.Body.Close()
-	var respBody strings.Builder
-	if resp.ContentLength > 0 {
-		respBody.Grow(int(resp.ContentLength))
+	respBody, n, err := readBody(resp.Body, resp.ContentLength, r.cfg.maxBody)
+	if errors.Is(err, errTooLarge) {
+		return nil, &UpstreamError{Fault: FaultBodyTooLarge, Method: req.Method, URL: redactor{}.url(req.URL.String()), Received: n, Elapsed: time.Since(start), Limit: r.cfg.maxBody}
 	}
-	if _, err := io.Copy(&respBody, resp.Body); err != nil {
+	if err != nil {
 		return nil, err // an *UpstreamError or *EncodingError, named as it was read
 	}
 	// The fields go-vcr's recorder records, as it records them.
@@ -342,7 +349,7 @@ func (r *Recorder) record(req *http.Request, body string) (*http.Response, error
 			Trailer:          resp.Trailer,
 			ContentLength:    resp.ContentLength,
 			Uncompressed:     resp.Uncompressed,
-			Body:             respBody.String(),
+			Body:             respBody,
 			Headers:          resp.Header,
 			Duration:         duration,
 		},

@@ -81,6 +81,74 @@ var _ = Describe("record and serve under hostile clients", func() {
 		Expect(time.Since(began)).To(BeNumerically("<", 1*time.Second+3*time.Second))
 	})
 
+	It("answers a client trickling its request body within --timeout, naming the fault as the client's", func() {
+		upstream := startUpstream(0)
+		rec, addr := startServer("record", "--upstream", upstream.URL, "--cassette", filepath.Join(GinkgoT().TempDir(), "trickle.yaml"), "--listen", "127.0.0.1:0", "--timeout", "1s")
+		host := strings.TrimPrefix(addr, "http://")
+		c, err := net.Dial("tcp", host)
+		Expect(err).NotTo(HaveOccurred())
+		defer c.Close()
+		began := time.Now()
+		fmt.Fprintf(c, "POST /v1/invoices/in_1/pay HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n", host)
+		go func() {
+			for range 300 { // a byte every 100ms: 30s for the whole body
+				if _, err := c.Write([]byte("a")); err != nil {
+					return
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}()
+		c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		Expect(err).NotTo(HaveOccurred(), "record answers")
+		Expect(time.Since(began)).To(BeNumerically("<", 1*time.Second+2*time.Second))
+		Expect(resp.StatusCode).To(Equal(http.StatusRequestTimeout))
+		Expect(resp.Header.Get("Stripe-Contract-Fault")).To(Equal("client-body-timeout"))
+		Eventually(rec.Err).Should(gbytes.Say(`record: client fault \(client-body-timeout\): POST /v1/invoices/in_1/pay: the client's request body stalled after \d+ bytes and did not finish within 1s`))
+		Expect(upstream.hits.Load()).To(BeZero())
+	})
+
+	It("says a client that left in the middle of its body is the client's fault, not the upstream's", func() {
+		upstream := startUpstream(0)
+		rec, addr := startServer("record", "--upstream", upstream.URL, "--cassette", filepath.Join(GinkgoT().TempDir(), "gone.yaml"), "--listen", "127.0.0.1:0")
+		host := strings.TrimPrefix(addr, "http://")
+		c, err := net.Dial("tcp", host)
+		Expect(err).NotTo(HaveOccurred())
+		fmt.Fprintf(c, "POST /v1/invoices/in_1/pay HTTP/1.1\r\nHost: %s\r\nContent-Length: 100\r\n\r\npaid_out_of_band=true", host)
+		c.Close()
+		Eventually(rec.Err, 10*time.Second).Should(gbytes.Say(`record: client fault \(client-body-cut\): POST /v1/invoices/in_1/pay: the client's request body broke off after 21 bytes`))
+		Expect(string(rec.Err.Contents())).NotTo(ContainSubstring("upstream fault"))
+	})
+
+	It("bounds bodies by --max-body-size, each way, recording neither", func() {
+		upstream := startUpstream(0)
+		file := filepath.Join(GinkgoT().TempDir(), "big.yaml")
+		rec, addr := startServer("record", "--upstream", upstream.URL, "--cassette", file, "--listen", "127.0.0.1:0", "--max-body-size", "256B")
+		status, body, h := call("POST", addr+"/v1/invoice_payments/inpay_1", "metadata[note]="+strings.Repeat("x", 300), testKey())
+		Expect(status).To(Equal(413), body)
+		Expect(h.Get("Stripe-Contract-Fault")).To(Equal("body-too-large"))
+		Eventually(rec.Err).Should(gbytes.Say(`record: client fault \(body-too-large\): POST /v1/invoice_payments/inpay_1: the request body is over the 256 bytes limit; nothing was sent upstream .*; --max-body-size raises the limit`))
+		status, _, h = call("GET", addr+"/v1/invoice_payments/inpay_1", "", testKey()) // about 400 bytes of JSON
+		Expect(status).To(Equal(502))
+		Expect(h.Get("Stripe-Contract-Fault")).To(Equal("body-too-large"))
+		Eventually(rec.Err).Should(gbytes.Say(`record: upstream fault \(body-too-large\): GET http://127.0.0.1:\d+/v1/invoice_payments/inpay_1: the upstream's response body is over the 256 bytes limit .*; --max-body-size raises the limit`))
+		Expect(upstream.hits.Load()).To(BeEquivalentTo(1), "the request too large was not sent")
+		rec.Interrupt()
+		Eventually(rec, 30*time.Second).Should(gexec.Exit(0))
+	})
+
+	DescribeTable("refuses limits that are not sizes or not positive",
+		func(args []string, message string) {
+			session, err := gexec.Start(exec.Command(binary, args...), GinkgoWriter, GinkgoWriter)
+			Expect(err).NotTo(HaveOccurred())
+			Eventually(session, 30*time.Second).Should(gexec.Exit(2))
+			Expect(string(session.Err.Contents())).To(ContainSubstring(message))
+		},
+		Entry("a size without a number", []string{"record", "--upstream", "http://127.0.0.1:1", "--cassette", "x.yaml", "--max-body-size", "MiB"}, `invalid value "MiB" for flag -max-body-size: want a size such as 64MiB, 500KB or 1048576`),
+		Entry("a size of nothing", []string{"record", "--upstream", "http://127.0.0.1:1", "--cassette", "x.yaml", "--max-body-size", "0"}, `record: --max-body-size must be positive`),
+		Entry("no connections", []string{"serve", "--cassettes", "../../cassettes", "--max-connections", "0"}, `serve: --max-connections must be positive`),
+	)
+
 	It("saves on SIGHUP (a closed terminal) as on Ctrl-C", func() {
 		upstream := startUpstream(0)
 		file := filepath.Join(GinkgoT().TempDir(), "hup.yaml")

@@ -27,9 +27,12 @@ refused and not written. Each JSON response is validated as it comes in and
 its violations are printed on standard output in --format.
 
 Upstream faults reach the client within --timeout: 502 for a refused or
-reset connection or a body cut short, 504 for no response or a stalled
-body, each with a Stripe-Contract-Fault header; an upstream 5xx is passed
-through and recorded. Ctrl-C, SIGTERM or SIGHUP (a closed terminal) stops
+reset connection, a body cut short or over --max-body-size, 504 for no
+response or a stalled body, each with a Stripe-Contract-Fault header; an
+upstream 5xx is passed through and recorded. A client's request body must
+arrive within --timeout (408 if it stalls) and within --max-body-size
+(413). Nothing is recorded for a fault, and each is named on standard
+error as the upstream's or the client's. Ctrl-C, SIGTERM or SIGHUP (a closed terminal) stops
 the proxy and saves what was recorded; a kill leaves the previous cassette
 as it was. At most --max-connections clients are served at once, and an
 idle connection is closed after --idle-timeout.
@@ -50,7 +53,9 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	mode := &choice{value: "record", allowed: []string{"record", "new-episodes"}}
 	fs.Var(mode, "mode", "record: a new cassette; new-episodes: replay what FILE holds and add what it does not")
 	force := fs.Bool("force", false, "in --mode record, replace FILE if it exists")
-	timeout := fs.Duration("timeout", recorder.DefaultTimeout, "bound on each upstream request, headers and body")
+	timeout := fs.Duration("timeout", recorder.DefaultTimeout, "bound on reading each client's request body, and on each upstream request, headers and body")
+	maxBody := byteSize(recorder.DefaultMaxBodySize)
+	fs.Var(&maxBody, "max-body-size", "largest request or response body recorded (64MiB, 500KB, bytes); a larger one is answered 413 or 502 and not recorded")
 	maskPII := fs.Bool("mask-pii", false, "mask personal data (email, name, phone and address fields) with [MASKED]")
 	var matchHeaders headerList
 	fs.Var(&matchHeaders, "match-header", "also match requests on this header, e.g. Stripe-Version (repeatable; new-episodes mode)")
@@ -74,6 +79,10 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	}
 	if *timeout <= 0 {
 		e.errorf("record: --timeout must be positive")
+		return exitUsage
+	}
+	if maxBody <= 0 {
+		e.errorf("record: --max-body-size must be positive")
 		return exitUsage
 	}
 	if !limits.check(e, "record") {
@@ -120,6 +129,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	rec, err := recorder.New(path,
 		recorder.WithMode(recMode),
 		recorder.WithTimeout(*timeout),
+		recorder.WithMaxBodySize(int64(maxBody)),
 		recorder.WithMaskPII(*maskPII),
 		recorder.WithMatchHeaders(matchHeaders...),
 		recorder.WithValidator(v),
@@ -140,7 +150,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	}
 	proxy, err := recorder.NewProxy(*upstream, rec,
 		recorder.WithTimeout(*timeout),
-		recorder.WithFaultHandler(func(f *recorder.UpstreamError) { e.errorf("record: upstream fault (%s): %v", f.Fault, f) }),
+		recorder.WithFaultHandler(func(f *recorder.UpstreamError) { reportFault(e, f) }),
 	)
 	if err != nil {
 		e.errorf("record: %v", err)
@@ -193,6 +203,20 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		return exitInvalid
 	}
 	return code
+}
+
+// reportFault says on stderr what the proxy could not complete, and whose
+// fault it was.
+func reportFault(e *env, f *recorder.UpstreamError) {
+	side := "upstream"
+	if f.Client {
+		side = "client"
+	}
+	hint := ""
+	if f.Fault == recorder.FaultBodyTooLarge {
+		hint = "; --max-body-size raises the limit"
+	}
+	e.errorf("record: %s fault (%s): %v%s", side, f.Fault, f, hint)
 }
 
 // captureSink hands captured responses to a report format, one at a time,

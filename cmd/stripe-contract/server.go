@@ -56,8 +56,8 @@ type serveConfig struct {
 	cmd     string // record or serve, for messages
 	handler http.Handler
 	limits  *serverLimits
-	// readTimeout bounds reading a request's headers; they get at most
-	// maxHeaderTimeout of it.
+	// readTimeout bounds reading a request, headers and body; the headers
+	// get at most maxHeaderTimeout of it.
 	readTimeout time.Duration
 	// writeTimeout bounds a request from its headers to the last byte of
 	// its answer.
@@ -84,6 +84,7 @@ func serveUntilSignal(ctx context.Context, e *env, ln net.Listener, cfg serveCon
 	srv := &http.Server{
 		Handler:           cfg.handler,
 		ReadHeaderTimeout: min(cfg.readTimeout, maxHeaderTimeout),
+		ReadTimeout:       cfg.readTimeout,
 		WriteTimeout:      cfg.writeTimeout,
 		IdleTimeout:       cfg.limits.idleTimeout,
 		// The server's own complaints (accept errors, bad requests) go
