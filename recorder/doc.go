@@ -40,7 +40,7 @@
 //     its own recordings, else those of keys never rejected, a rejected key
 //     only its rejections. Identical requests play in order per session
 //     (SessionHeader, else per connection); ResetPath and Reset start over.
-//   - Before anything reaches disk (go-vcr's BeforeSaveHook), Authorization
+//   - Before anything reaches disk (when Stop saves), Authorization
 //     (by its label), Proxy-Authorization, Cookie and Set-Cookie are replaced and every
 //     Stripe secret (sk_live_, sk_test_, rk_live_, rk_test_, whsec_ followed
 //     by key characters) anywhere in the URL, headers, form or bodies is

@@ -7,36 +7,54 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/stripe-contract/stripe-contract/recorder/secret"
 )
 
-// Fault is what went wrong with an upstream.
+// Fault is what went wrong with an exchange through the recorder: with the
+// upstream, or with the client.
 type Fault string
 
-// Upstream faults.
+// Faults of the upstream, then of the client (see UpstreamError.Client).
 const (
 	FaultRefused     Fault = "refused"      // nothing accepted the connection
 	FaultReset       Fault = "reset"        // the connection was reset or closed before a response
 	FaultTimeout     Fault = "timeout"      // no response within the timeout
 	FaultBodyTimeout Fault = "body-timeout" // the response began, but its body did not finish within the timeout
 	FaultBodyCut     Fault = "body-cut"     // the connection broke in the middle of the body
-	FaultCanceled    Fault = "canceled"     // the client gave up first
 	FaultEncoding    Fault = "encoding"     // a Content-Encoding the recorder cannot decode, or a body that does not decode
 	FaultOther       Fault = "error"        // anything else: DNS, TLS, a malformed response
+
+	// FaultBodyTooLarge is a body over the size limit (WithMaxBodySize): the
+	// client's request body (nothing is sent upstream) or the upstream's
+	// response body.
+	FaultBodyTooLarge Fault = "body-too-large"
+
+	FaultCanceled          Fault = "canceled"            // the client gave up first
+	FaultClientBodyTimeout Fault = "client-body-timeout" // the client's request body did not arrive within the timeout
+	FaultClientBodyCut     Fault = "client-body-cut"     // the client's request body broke off
 )
 
-// UpstreamError is a request the upstream did not answer in full. Nothing
-// is recorded for it.
+// UpstreamError is a request the recorder could not complete: the upstream
+// did not answer in full, or (Client) the client's side failed. Nothing is
+// recorded for it.
 type UpstreamError struct {
-	Fault    Fault
-	Method   string
-	URL      string        // the upstream URL, secrets redacted
-	Received int64         // body bytes received before the fault
-	Elapsed  time.Duration // from sending the request to the fault
+	Fault  Fault
+	Method string
+	// URL is the upstream URL, or for a fault of the client's request the
+	// path and query it sent; secrets redacted.
+	URL string
+	// Client is true for a fault of the client's, not the upstream's: it
+	// left, its request body broke off, stalled or was too large.
+	Client   bool
+	Received int64         // body bytes received before the fault: the response's, or the request's for a fault of the client's
+	Elapsed  time.Duration // from sending the request (or receiving it, for a fault of the client's) to the fault
 	Timeout  time.Duration // the bound that expired, for the timeouts
+	Limit    int64         // the size limit, for FaultBodyTooLarge
 	Err      error
 }
 
@@ -64,25 +82,64 @@ func (e *UpstreamError) Error() string {
 		what = "the client canceled the request"
 	case FaultEncoding:
 		what = "the response body cannot be recorded"
+	case FaultBodyTooLarge:
+		what = "the upstream's response body is over the " + sizeString(e.Limit) + " limit"
+		if e.Client {
+			what = "the request body is over the " + sizeString(e.Limit) + " limit; nothing was sent upstream"
+		}
+	case FaultClientBodyTimeout:
+		what = fmt.Sprintf("the client's request body stalled after %d bytes", e.Received)
+		if e.Timeout > 0 {
+			what += " and did not finish within " + e.Timeout.String()
+		}
+	case FaultClientBodyCut:
+		what = fmt.Sprintf("the client's request body broke off after %d bytes", e.Received)
 	default:
 		what = "the upstream request failed"
 	}
+	msg := fmt.Sprintf("%s %s: %s (after %s)", e.Method, e.URL, what, e.Elapsed.Round(time.Millisecond))
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
 	// The transport's error quotes the URL as sent, secrets and all.
-	return secret.Redact(fmt.Sprintf("%s %s: %s (after %s): %v", e.Method, e.URL, what, e.Elapsed.Round(time.Millisecond), e.Err))
+	return secret.Redact(msg)
+}
+
+// sizeString writes a byte count as people read a limit: "64 MiB", "1500 bytes".
+func sizeString(n int64) string {
+	for _, u := range []struct {
+		size int64
+		name string
+	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
+		if n >= u.size && n%u.size == 0 {
+			return fmt.Sprintf("%d %s", n/u.size, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // Unwrap returns the transport's error.
 func (e *UpstreamError) Unwrap() error { return e.Err }
 
 // StatusCode is the status a proxy answers the fault with: 504 Gateway
-// Timeout for the timeouts, 502 Bad Gateway for the others (499 for a
-// client that left).
+// Timeout for the upstream's timeouts, 502 Bad Gateway for its other
+// faults; for the client's, 413 Content Too Large, 408 Request Timeout for
+// a body that stalled, 400 for one that broke off (499 for a client that
+// left).
 func (e *UpstreamError) StatusCode() int {
 	switch e.Fault {
 	case FaultTimeout, FaultBodyTimeout:
 		return http.StatusGatewayTimeout
 	case FaultCanceled:
 		return 499
+	case FaultClientBodyTimeout:
+		return http.StatusRequestTimeout
+	case FaultClientBodyCut:
+		return http.StatusBadRequest
+	case FaultBodyTooLarge:
+		if e.Client {
+			return http.StatusRequestEntityTooLarge
+		}
 	}
 	return http.StatusBadGateway
 }
@@ -159,7 +216,7 @@ func classify(req *http.Request, err error, received int64, start time.Time, inB
 	case errors.As(err, &encErr):
 		e.Fault = FaultEncoding
 	case errors.Is(ctxErr, context.Canceled):
-		e.Fault = FaultCanceled
+		e.Fault, e.Client = FaultCanceled, true
 	case timedOut && inBody:
 		e.Fault = FaultBodyTimeout
 	case timedOut:
@@ -172,6 +229,46 @@ func classify(req *http.Request, err error, received int64, start time.Time, inB
 		e.Fault = FaultReset
 	default:
 		e.Fault = FaultOther
+	}
+	return e
+}
+
+// errTooLarge is a body over its size limit, as readBody finds it.
+var errTooLarge = errors.New("body over the size limit")
+
+// readBody reads a body of at most limit bytes, whose declared length is
+// declared (-1 when unknown), and returns it with the bytes read: a body
+// declared longer is not read at all (errTooLarge), and one found longer is
+// read no further than the limit.
+func readBody(body io.Reader, declared, limit int64) (string, int64, error) {
+	if declared > limit {
+		return "", 0, errTooLarge
+	}
+	var b strings.Builder
+	if declared > 0 {
+		b.Grow(int(declared))
+	}
+	n, err := io.Copy(&b, io.LimitReader(body, limit+1))
+	if err != nil {
+		return "", n, err
+	}
+	if n > limit {
+		return "", limit, errTooLarge
+	}
+	return b.String(), n, nil
+}
+
+// clientBodyFault names the failure to read a client's request body.
+func clientBodyFault(req *http.Request, uri string, err error, received, limit int64, start time.Time) *UpstreamError {
+	e := &UpstreamError{Method: req.Method, URL: redactor{}.url(uri), Client: true, Received: received, Elapsed: time.Since(start)}
+	var netErr net.Error
+	switch {
+	case errors.Is(err, errTooLarge):
+		e.Fault, e.Limit = FaultBodyTooLarge, limit
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
+		e.Fault, e.Err = FaultClientBodyTimeout, err
+	default:
+		e.Fault, e.Err = FaultClientBodyCut, err
 	}
 	return e
 }

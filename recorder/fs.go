@@ -10,6 +10,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
@@ -20,8 +22,11 @@ import (
 // writes a cassette through a temporary file in the cassette's folder,
 // syncs it and renames it over the old file: a crash or kill at any moment
 // leaves either the old cassette or the new one, never a truncated file.
-// (go-vcr's own disk FS writes with os.Create in place.) It refuses, with
-// a *SecretError, bytes that hold a Stripe secret.
+// (go-vcr's own disk FS writes with os.Create in place.) A cassette that is
+// a symbolic link is written through to the link's target, and stays a
+// link. It refuses, with a *SecretError, bytes that hold a Stripe secret,
+// and, with an error naming the file, bytes that would not read back as a
+// cassette (as serve and validate read one).
 func NewAtomicFS() cassette.FS { return &atomicFS{} }
 
 type atomicFS struct {
@@ -65,7 +70,38 @@ func (f *atomicFS) WriteFile(name string, data []byte) error {
 	if err := checkBytes(name, out); err != nil {
 		return err
 	}
-	return writeAtomic(name, out)
+	// The last check before the rename: what is written is what serve,
+	// replay and validate will read, so read it as they do.
+	if _, _, err := parseCassette(out); err != nil {
+		return fmt.Errorf("write cassette %s: it would not read back: %w; nothing was written", name, err)
+	}
+	target, err := resolveLink(name)
+	if err != nil {
+		return fmt.Errorf("write cassette %s: %w", name, err)
+	}
+	return writeAtomic(target, out)
+}
+
+// resolveLink follows name through symbolic links to the file they end at,
+// which may not exist yet (a dangling link): renaming over the link itself would replace it
+// with a regular file, and the file it pointed to would keep the old
+// cassette.
+func resolveLink(name string) (string, error) {
+	for range 40 { // as many as Linux follows
+		// What cannot be looked at is no link to follow; writing it says why.
+		if info, err := os.Lstat(name); err != nil || info.Mode()&fs.ModeSymlink == 0 {
+			return name, nil
+		}
+		dest, err := os.Readlink(name)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(name), dest)
+		}
+		name = dest
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", name)
 }
 
 // writeAtomic replaces name with data: temporary file in the same folder
@@ -82,7 +118,7 @@ func writeAtomic(name string, data []byte) (err error) {
 	if info, err := os.Stat(name); err == nil {
 		mode = info.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPattern(name))
 	if err != nil {
 		return fmt.Errorf("write cassette %s: %w", name, err)
 	}
@@ -113,6 +149,94 @@ func writeAtomic(name string, data []byte) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// tempPattern is os.CreateTemp's pattern for the temporary files of a
+// cassette: .NAME.tmp-* next to it, * being digits.
+func tempPattern(name string) string { return "." + filepath.Base(name) + ".tmp-*" }
+
+// isTempOf reports whether entry is named as a temporary file of the
+// cassette named base.
+func isTempOf(entry, base string) bool {
+	digits, ok := strings.CutPrefix(entry, "."+base+".tmp-")
+	return ok && digits != "" && strings.Trim(digits, "0123456789") == ""
+}
+
+// checkWritable makes sure a cassette can be saved at file before anything
+// is recorded for it: a temporary file is created and removed where the
+// save will write one (in the folder the save would create, the nearest
+// folder that exists). Finding out at the end loses the session.
+func checkWritable(file string) error {
+	target, err := resolveLink(file)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(target)
+	existing := dir
+	for {
+		info, err := os.Stat(existing)
+		if err == nil {
+			if !info.IsDir() {
+				return fmt.Errorf("%s is not a folder", existing)
+			}
+			break
+		}
+		parent := filepath.Dir(existing)
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) || parent == existing {
+			return err
+		}
+		existing = parent
+	}
+	if existing != dir {
+		probe, err := os.MkdirTemp(existing, ".stripe-contract-probe-*")
+		if err != nil {
+			return err
+		}
+		return os.Remove(probe)
+	}
+	probe, err := os.CreateTemp(dir, tempPattern(target))
+	if err != nil {
+		return err
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// RemoveStaleTemps removes the temporary files (.NAME.tmp-*) that saves of
+// the cassette at file left behind when they were killed, next to the file
+// or, for a symbolic link, next to its target, and returns their paths.
+// Only files last modified before the time given are removed, so that a
+// save under way in another process keeps its own.
+func RemoveStaleTemps(file string, before time.Time) ([]string, error) {
+	places := []string{file}
+	if target, err := resolveLink(file); err == nil && target != file {
+		places = append(places, target)
+	}
+	var removed []string
+	for _, p := range places {
+		entries, err := os.ReadDir(filepath.Dir(p))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return removed, err
+		}
+		for _, e := range entries {
+			if !e.Type().IsRegular() || !isTempOf(e.Name(), filepath.Base(p)) {
+				continue
+			}
+			info, err := e.Info()
+			if err != nil || !info.ModTime().Before(before) {
+				continue
+			}
+			stale := filepath.Join(filepath.Dir(p), e.Name())
+			if err := os.Remove(stale); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return removed, err
+			}
+			removed = append(removed, stale)
+		}
+	}
+	return removed, nil
 }
 
 // leadingComments returns the block of # comment lines heading a file.

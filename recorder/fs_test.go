@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -50,6 +51,77 @@ var _ = Describe("the atomic cassette FS", func() {
 		Expect(os.ReadFile(name)).To(BeEquivalentTo("old"))
 	})
 
+	It("refuses bytes that would not read back as a cassette, naming the file, and keeps the old file", func() {
+		name := filepath.Join(dir, "c.yaml")
+		Expect(os.WriteFile(name, []byte("old"), 0o644)).To(Succeed())
+		for _, bad := range []string{
+			"version: 2\ninteractions:\n  - request: [\n",                        // not YAML
+			"version: 1\ninteractions: []\n",                                     // not go-vcr v4's format
+			"version: 2\ninteractions:\n  - request:\n      url: http://x/%zz\n", // a URL serve cannot parse
+		} {
+			err := recorder.NewAtomicFS().WriteFile(name, []byte(bad))
+			Expect(err).To(HaveOccurred(), bad)
+			Expect(err.Error()).To(HavePrefix("write cassette "+name+": it would not read back: "), bad)
+			Expect(os.ReadFile(name)).To(BeEquivalentTo("old"))
+		}
+		entries, _ := os.ReadDir(dir)
+		Expect(entries).To(HaveLen(1), "no temporary file is left")
+	})
+
+	It("is the last check of a Recorder's save: a hook that breaks the cassette stops it, the old file kept", func() {
+		upstream := startStripeLike()
+		name := filepath.Join(dir, "c.yaml")
+		old := []byte("# the previous cassette\n---\nversion: 2\ninteractions: []\n")
+		Expect(os.WriteFile(name, old, 0o644)).To(Succeed())
+		rec, err := recorder.New(name, recorder.WithBeforeSave(func(i *cassette.Interaction) error {
+			i.Request.URL = "http://127.0.0.1/v1/%zz" // go-vcr writes it; no reader parses it
+			return nil
+		}))
+		Expect(err).NotTo(HaveOccurred())
+		get(rec.Client(), "GET", upstream.URL+"/v1/invoice_payments/inpay_1", "")
+		err = rec.Stop()
+		Expect(err).To(MatchError(ContainSubstring("write cassette " + name + ": it would not read back: ")))
+		Expect(err).To(MatchError(ContainSubstring("interaction 0: request url: ")))
+		Expect(os.ReadFile(name)).To(Equal(old))
+	})
+
+	Describe("a cassette that is a symbolic link", func() {
+		It("is written through to the link's target, and stays a link", func() {
+			Expect(os.Mkdir(filepath.Join(dir, "real"), 0o755)).To(Succeed())
+			target := filepath.Join(dir, "real", "target.yaml")
+			Expect(os.WriteFile(target, []byte("# kept\nversion: 2\ninteractions: []\n"), 0o600)).To(Succeed())
+			link := filepath.Join(dir, "c.yaml")
+			Expect(os.Symlink(filepath.Join("real", "target.yaml"), link)).To(Succeed())
+
+			Expect(recorder.NewAtomicFS().WriteFile(link, []byte("---\nversion: 2\ninteractions: []\n"))).To(Succeed())
+			info, err := os.Lstat(link)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(info.Mode()&os.ModeSymlink).NotTo(BeZero(), "the link is still a link")
+			Expect(os.ReadFile(target)).To(BeEquivalentTo("# kept\n---\nversion: 2\ninteractions: []\n"))
+			st, _ := os.Stat(target)
+			Expect(st.Mode().Perm()).To(Equal(os.FileMode(0o600)), "the target keeps its mode")
+			for _, d := range []string{dir, filepath.Join(dir, "real")} {
+				entries, _ := os.ReadDir(d)
+				for _, e := range entries {
+					Expect(e.Name()).NotTo(ContainSubstring(".tmp-"), "no temporary file is left in %s", d)
+				}
+			}
+		})
+
+		It("follows a chain of links, and creates the target of a dangling one", func() {
+			target := filepath.Join(dir, "elsewhere", "new.yaml")
+			Expect(os.Mkdir(filepath.Dir(target), 0o755)).To(Succeed())
+			Expect(os.Symlink(target, filepath.Join(dir, "b.yaml"))).To(Succeed())
+			Expect(os.Symlink("b.yaml", filepath.Join(dir, "a.yaml"))).To(Succeed())
+			Expect(recorder.NewAtomicFS().WriteFile(filepath.Join(dir, "a.yaml"), []byte("version: 2\ninteractions: []\n"))).To(Succeed())
+			Expect(os.ReadFile(target)).To(BeEquivalentTo("version: 2\ninteractions: []\n"))
+			for _, l := range []string{"a.yaml", "b.yaml"} {
+				info, _ := os.Lstat(filepath.Join(dir, l))
+				Expect(info.Mode()&os.ModeSymlink).NotTo(BeZero(), l)
+			}
+		})
+	})
+
 	It("leaves one complete version when many write at once", func() {
 		fsys := recorder.NewAtomicFS()
 		name := filepath.Join(dir, "c.yaml")
@@ -76,8 +148,8 @@ var _ = Describe("the atomic cassette FS", func() {
 		fsys := recorder.NewAtomicFS()
 		name := filepath.Join(dir, "c.yaml")
 		versions := []string{
-			"version: 2\ninteractions: []\n# a\n" + strings.Repeat("a", 256<<10),
-			"version: 2\ninteractions: []\n# b\n" + strings.Repeat("b", 128<<10),
+			"version: 2\ninteractions: []\n# a" + strings.Repeat("a", 256<<10) + "\n",
+			"version: 2\ninteractions: []\n# b" + strings.Repeat("b", 128<<10) + "\n",
 		}
 		Expect(fsys.WriteFile(name, []byte(versions[0]))).To(Succeed())
 		done := make(chan struct{})
@@ -115,6 +187,55 @@ var _ = Describe("the atomic cassette FS", func() {
 		c, err := cassette.Load(name)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.Interactions).To(HaveLen(1))
+	})
+})
+
+var _ = Describe("a recording's destination", func() {
+	var dir string
+	BeforeEach(func() { dir = GinkgoT().TempDir() })
+
+	It("is checked writable when recording starts, not when it is saved", func() {
+		Expect(os.WriteFile(filepath.Join(dir, "file"), nil, 0o644)).To(Succeed())
+		for _, name := range []string{filepath.Join(dir, "file", "c.yaml"), filepath.Join(dir, "file", "deeper", "c.yaml")} {
+			for _, mode := range []recorder.Mode{recorder.ModeRecord, recorder.ModeRecordNewEpisodes} {
+				_, err := recorder.New(name, recorder.WithMode(mode))
+				Expect(err).To(MatchError("recorder: cassette " + name + " cannot be written: " + filepath.Join(dir, "file") + " is not a folder"))
+			}
+		}
+		By("a folder the save will create is fine, and is not created yet")
+		_, err := recorder.New(filepath.Join(dir, "new", "sub", "c.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		entries, _ := os.ReadDir(dir)
+		Expect(entries).To(HaveLen(1), "the probe left nothing behind, and created nothing")
+		_, err = recorder.New(filepath.Join(dir, "c.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		entries, _ = os.ReadDir(dir)
+		Expect(entries).To(HaveLen(1), "the probe left nothing behind")
+	})
+
+	It("may be read-only when only replaying", func() {
+		_, err := recorder.New(filepath.Join(dir, "file", "c.yaml"), recorder.WithMode(recorder.ModePassthrough))
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("has the temporary files that killed saves left removed when asked, and only those", func() {
+		name := filepath.Join(dir, "c.yaml")
+		old := time.Now().Add(-time.Hour)
+		for _, f := range []string{".c.yaml.tmp-123", ".c.yaml.tmp-4", ".c.yaml.tmp-999" /* fresh */, ".c.yaml.tmp-x1", ".d.yaml.tmp-1", "c.yaml"} {
+			Expect(os.WriteFile(filepath.Join(dir, f), nil, 0o644)).To(Succeed())
+			if f != ".c.yaml.tmp-999" {
+				Expect(os.Chtimes(filepath.Join(dir, f), old, old)).To(Succeed())
+			}
+		}
+		removed, err := recorder.RemoveStaleTemps(name, time.Now().Add(-time.Minute))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(removed).To(ConsistOf(filepath.Join(dir, ".c.yaml.tmp-123"), filepath.Join(dir, ".c.yaml.tmp-4")))
+		var left []string
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			left = append(left, e.Name())
+		}
+		Expect(left).To(ConsistOf(".c.yaml.tmp-999", ".c.yaml.tmp-x1", ".d.yaml.tmp-1", "c.yaml"))
 	})
 })
 

@@ -14,6 +14,10 @@ import (
 // the proxy answers before they do.
 const DefaultTimeout = 60 * time.Second
 
+// DefaultMaxBodySize bounds each request and response body a Recorder
+// records: every body is held in memory until Stop saves the cassette.
+const DefaultMaxBodySize = 64 << 20
+
 // Option configures a Recorder, a Proxy or a Server. Each constructor's
 // documentation says which options it reads; the others are ignored.
 type Option func(*config)
@@ -36,6 +40,7 @@ type config struct {
 	// credentialSalt fixes the salt of credential fingerprints (see
 	// WithCredentialSalt); empty: random per cassette.
 	credentialSalt []byte
+	maxBody        int64
 }
 
 func newConfig(opts []Option) config {
@@ -45,6 +50,9 @@ func newConfig(opts []Option) config {
 	}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = DefaultMaxBodySize
 	}
 	return c
 }
@@ -89,8 +97,15 @@ func WithReplayable(replayable bool) Option { return func(c *config) { c.replaya
 // DefaultTimeout). Recorder (its default transport and client), Proxy.
 func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
-// WithFaultHandler calls fn with every upstream fault the proxy answers
-// for (refused, reset, timeout, body stalled or cut). Proxy.
+// WithMaxBodySize bounds each request and response body, in bytes
+// (default DefaultMaxBodySize): a larger one is a FaultBodyTooLarge, not
+// recorded. Recorder, and the Proxy in front of it.
+func WithMaxBodySize(n int64) Option { return func(c *config) { c.maxBody = n } }
+
+// WithFaultHandler calls fn with every fault the proxy answers for: the
+// upstream's (refused, reset, timeout, body stalled, cut or too large) and
+// the client's (gone, request body stalled, cut or too large; see
+// UpstreamError.Client). Proxy.
 func WithFaultHandler(fn func(*UpstreamError)) Option { return func(c *config) { c.onFault = fn } }
 
 // WithBeforeSave runs fn on each interaction before the cassette is saved,

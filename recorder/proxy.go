@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -33,13 +36,21 @@ type Proxy struct {
 const FaultHeader = "Stripe-Contract-Fault"
 
 // ParseUpstream reads an upstream base URL: http or https, with a host.
+// One written without its scheme (127.0.0.1:12111) is refused with the URL
+// it probably means.
 func ParseUpstream(raw string) (*url.URL, error) {
+	const want = "want an http:// or https:// URL with a host, such as https://api.stripe.com or http://127.0.0.1:12111"
+	if !strings.Contains(raw, "://") {
+		// url.Parse would read "localhost:12111" as a scheme and refuse
+		// "127.0.0.1:12111" with a message about path segments.
+		return nil, fmt.Errorf("upstream %q: %s%s", raw, want, schemeHint(raw))
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("upstream %q: %w", raw, err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("upstream %q: want an http:// or https:// URL with a host, such as https://api.stripe.com or http://127.0.0.1:12111", raw)
+		return nil, fmt.Errorf("upstream %q: %s", raw, want)
 	}
 	if u.User != nil {
 		return nil, fmt.Errorf("upstream %q: credentials in the URL would be recorded; send them as the SDK does, in the Authorization header", u.Redacted())
@@ -47,9 +58,23 @@ func ParseUpstream(raw string) (*url.URL, error) {
 	return u, nil
 }
 
+// schemeHint is " (did you mean http://HOST?)" for an upstream written
+// without its scheme: http for a loopback host (stripe-mock, a local
+// server), https for any other (Stripe's API answers only https).
+func schemeHint(raw string) string {
+	u, err := url.Parse("http://" + raw)
+	if err != nil || u.Host == "" || u.User != nil {
+		return ""
+	}
+	if host := u.Hostname(); host != "localhost" && !net.ParseIP(host).IsLoopback() {
+		u.Scheme = "https"
+	}
+	return " (did you mean " + u.String() + "?)"
+}
+
 // NewProxy returns a Proxy that forwards to upstream (a base URL such as
 // https://api.stripe.com) through rec. Options read: WithTimeout,
-// WithFaultHandler.
+// WithFaultHandler; bodies are bounded by rec's WithMaxBodySize.
 func NewProxy(upstream string, rec *Recorder, opts ...Option) (*Proxy, error) {
 	u, err := ParseUpstream(upstream)
 	if err != nil {
@@ -59,6 +84,10 @@ func NewProxy(upstream string, rec *Recorder, opts ...Option) (*Proxy, error) {
 	p := &Proxy{upstream: u, rec: rec, timeout: cfg.timeout, onFault: cfg.onFault}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
+			// The query goes upstream as the client wrote it: ReverseProxy
+			// re-encodes one it finds odd, and drops one of more than
+			// 10,000 pairs altogether.
+			pr.Out.URL.RawQuery = pr.In.URL.RawQuery
 			pr.SetURL(u)
 			pr.Out.Host = u.Host
 			// The client's address is neither part of the request nor
@@ -74,39 +103,78 @@ func NewProxy(upstream string, rec *Recorder, opts ...Option) (*Proxy, error) {
 // Upstream is the base URL requests are forwarded to.
 func (p *Proxy) Upstream() *url.URL { return p.upstream }
 
-// ServeHTTP forwards r, bounded by the timeout.
+// ServeHTTP reads r's body, which must arrive within the timeout and the
+// size limit, then forwards r, bounded by the timeout again.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), p.timeout)
+	start := time.Now()
+	rc := http.NewResponseController(w)
+	// Errors mean a ResponseWriter without deadlines: the server's own
+	// ReadTimeout, if any, bounds the body then.
+	rc.SetReadDeadline(start.Add(p.timeout))
+	body, n, err := readBody(r.Body, r.ContentLength, p.rec.cfg.maxBody)
+	if err != nil {
+		// The deadline is left to pass (or passed already), so that the
+		// server, which reads what is left of a body before answering,
+		// gives up at once and closes the connection after the answer.
+		rc.SetReadDeadline(time.Now())
+		ue := clientBodyFault(r, r.URL.RequestURI(), err, n, p.rec.cfg.maxBody, start)
+		if ue.Fault == FaultClientBodyTimeout {
+			ue.Timeout = p.timeout
+		}
+		p.answer(w, ue)
+		return
+	}
+	// Lifted once the body is in: the server's background read would
+	// otherwise reach the deadline while the upstream works, and cancel
+	// the request as if the client had left.
+	rc.SetReadDeadline(time.Time{})
+	ctx := context.WithValue(r.Context(), proxiedBodyKey{}, body)
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	p.rp.ServeHTTP(w, r.WithContext(ctx))
+	out := r.WithContext(ctx)
+	out.Body = io.NopCloser(strings.NewReader(body))
+	p.rp.ServeHTTP(w, out)
 }
 
-// fault answers a request the upstream did not.
+// fault answers a request the recorder could not complete.
 func (p *Proxy) fault(w http.ResponseWriter, r *http.Request, err error) {
 	var ue *UpstreamError
 	var encErr *EncodingError
 	switch {
 	case errors.As(err, &ue):
 	case errors.As(err, &encErr):
-		// A body that stopped decoding part-way, found as go-vcr read it.
+		// A body that stopped decoding part-way, found as it was read.
 		ue = &UpstreamError{Fault: FaultEncoding, Method: r.Method, URL: redactor{}.url(r.URL.String()), Err: err}
 	case errors.Is(err, ErrStopped):
 		writeError(w, http.StatusServiceUnavailable, "api_error", "stripe-contract record is shutting down; the request was not sent")
 		return
+	case errors.Is(r.Context().Err(), context.Canceled):
+		ue = &UpstreamError{Fault: FaultCanceled, Client: true, Method: r.Method, URL: redactor{}.url(r.URL.String()), Err: err}
 	default:
 		ue = &UpstreamError{Fault: FaultOther, Method: r.Method, URL: redactor{}.url(r.URL.String()), Err: err}
-	}
-	if ue.Fault == FaultCanceled {
-		return // the client has gone: nobody to answer
 	}
 	if ue.Fault == FaultTimeout || ue.Fault == FaultBodyTimeout {
 		ue.Timeout = p.timeout // the bound as configured, not as measured from the transport's start
 	}
+	p.answer(w, ue)
+}
+
+// answer reports a fault and answers it: with a Stripe-shaped error (an
+// invalid_request_error for the client's faults, an api_error for the
+// upstream's) and the FaultHeader, except to a client that has left.
+func (p *Proxy) answer(w http.ResponseWriter, ue *UpstreamError) {
 	if p.onFault != nil {
 		p.onFault(ue)
 	}
+	if ue.Fault == FaultCanceled {
+		return // the client has gone: nobody to answer
+	}
+	typ := "api_error"
+	if ue.Client {
+		typ = "invalid_request_error"
+	}
 	w.Header().Set(FaultHeader, string(ue.Fault))
-	writeError(w, ue.StatusCode(), "api_error", "stripe-contract record: "+ue.Error())
+	writeError(w, ue.StatusCode(), typ, "stripe-contract record: "+ue.Error())
 }
 
 // writeError writes a Stripe-shaped error envelope, indented as Stripe does.

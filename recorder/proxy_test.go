@@ -2,6 +2,7 @@ package recorder_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -184,6 +186,26 @@ var _ = Describe("the recording proxy", func() {
 		}
 	})
 
+	DescribeTable("an upstream without a scheme is refused with the URL it probably means",
+		func(raw, want string) {
+			_, err := recorder.ParseUpstream(raw)
+			Expect(err).To(MatchError(fmt.Sprintf("upstream %q: want an http:// or https:// URL with a host, such as https://api.stripe.com or http://127.0.0.1:12111 (did you mean %s?)", raw, want)))
+		},
+		Entry("a loopback address and port", "127.0.0.1:12111", "http://127.0.0.1:12111"),
+		Entry("localhost and a port (which url.Parse reads as a scheme)", "localhost:12111", "http://localhost:12111"),
+		Entry("an IPv6 loopback address", "[::1]:12111", "http://[::1]:12111"),
+		Entry("a public host", "api.stripe.com", "https://api.stripe.com"),
+		Entry("a public host with a path", "api.stripe.com/v1", "https://api.stripe.com/v1"),
+	)
+
+	It("refuses a scheme it does not speak, or no host, without guessing", func() {
+		for _, raw := range []string{"ftp://api.stripe.com", "http://", "", "://x"} {
+			_, err := recorder.ParseUpstream(raw)
+			Expect(err).To(HaveOccurred(), raw)
+			Expect(err.Error()).NotTo(ContainSubstring("did you mean"), raw)
+		}
+	})
+
 	It("refuses an upstream that is not an http(s) URL with a host, or carries credentials", func() {
 		rec, err := recorder.New(file)
 		Expect(err).NotTo(HaveOccurred())
@@ -315,3 +337,224 @@ var _ = DescribeTable("an upstream fault reaches the client as what it is, withi
 		}),
 		503, recorder.Fault(""), `^\{"error":\{"type":"api_error","message":"Stripe is temporarily unavailable"\}\}$`),
 )
+
+// countingUpstream answers with how much of the request reached it: the
+// pairs of its query and of its body, counted without Go's form limits.
+func countingUpstream() string {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		pairs := func(s string) int {
+			if s == "" {
+				return 0
+			}
+			return strings.Count(s, "&") + 1
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"query_pairs": %d, "body_pairs": %d, "body_bytes": %d}`, pairs(r.URL.RawQuery), pairs(string(body)), len(body))
+	}))
+	DeferCleanup(s.Close)
+	return s.URL
+}
+
+var _ = Describe("big requests through the proxy", func() {
+	manyPairs := func(n int) string {
+		var b strings.Builder
+		for k := range n {
+			if k > 0 {
+				b.WriteByte('&')
+			}
+			fmt.Fprintf(&b, "metadata[k%d]=%d", k, k)
+		}
+		return b.String()
+	}
+
+	DescribeTable("are forwarded whole and recorded, their form too, past Go's form limits",
+		func(query, body string, queryPairs, bodyPairs int) {
+			file := filepath.Join(GinkgoT().TempDir(), "big.yaml")
+			rec, err := recorder.New(file)
+			Expect(err).NotTo(HaveOccurred())
+			proxy, err := recorder.NewProxy(countingUpstream(), rec)
+			Expect(err).NotTo(HaveOccurred())
+			front := httptest.NewServer(proxy)
+			DeferCleanup(front.Close)
+
+			status, reply, _ := get(&http.Client{Timeout: time.Minute}, "POST", front.URL+"/v1/customers/cus_1?"+query, body)
+			Expect(status).To(Equal(200), reply)
+			Expect(reply).To(MatchJSON(fmt.Sprintf(`{"query_pairs": %d, "body_pairs": %d, "body_bytes": %d}`, queryPairs, bodyPairs, len(body))))
+			Expect(rec.Stop()).To(Succeed())
+			c, err := cassette.Load(strings.TrimSuffix(file, ".yaml"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.Interactions).To(HaveLen(1))
+			i := c.Interactions[0]
+			Expect(i.Request.Body).To(Equal(body))
+			Expect(i.Request.Form).To(HaveLen(queryPairs+bodyPairs), "every pair, each key distinct")
+		},
+		Entry("a form body of 10,001 parameters", "expand[]=x", manyPairs(10_001), 1, 10_001),
+		Entry("a form body over 10 MB", "expand[]=x", "description="+strings.Repeat("x", 11<<20), 1, 1),
+		Entry("a query of 10,001 parameters", manyPairs(10_001), "description=x", 10_001, 1),
+	)
+})
+
+// limitCase is a request to a proxy limited to 1 KiB of body, and the
+// upstream it reaches.
+type limitCase func() (upstream http.HandlerFunc, method, body string, chunked bool)
+
+var _ = DescribeTable("a body over the size limit is a body-too-large fault, answered at once, not recorded",
+	func(start limitCase, status int, client bool, envelope string) {
+		handler, method, body, chunked := start()
+		var reached atomic.Int64
+		upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			reached.Add(1)
+			handler(w, r)
+		}))
+		DeferCleanup(upstream.Close)
+		file := filepath.Join(GinkgoT().TempDir(), "limit.yaml")
+		rec, err := recorder.New(file, recorder.WithMaxBodySize(1024))
+		Expect(err).NotTo(HaveOccurred())
+		var faults []*recorder.UpstreamError
+		var mu sync.Mutex
+		proxy, err := recorder.NewProxy(upstream.URL, rec, recorder.WithFaultHandler(func(e *recorder.UpstreamError) {
+			mu.Lock()
+			faults = append(faults, e)
+			mu.Unlock()
+		}))
+		Expect(err).NotTo(HaveOccurred())
+		front := httptest.NewServer(proxy)
+		DeferCleanup(front.Close)
+
+		var rd io.Reader = strings.NewReader(body)
+		if chunked {
+			rd = io.MultiReader(rd) // no length known: sent chunked
+		}
+		req, _ := http.NewRequest(method, front.URL+"/v1/files", rd)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		reply, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(status), string(reply))
+		Expect(rec.Stop()).To(Succeed())
+		if status == 200 {
+			Expect(faults).To(BeEmpty())
+			c, err := cassette.Load(strings.TrimSuffix(file, ".yaml"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.Interactions).To(HaveLen(1))
+			return
+		}
+		Expect(resp.Header.Get(recorder.FaultHeader)).To(Equal("body-too-large"))
+		var e struct {
+			Error struct{ Type, Message string }
+		}
+		Expect(json.Unmarshal(reply, &e)).To(Succeed())
+		Expect(e.Error.Type).To(Equal(envelope))
+		Expect(e.Error.Message).To(ContainSubstring("over the 1 KiB limit"))
+		Expect(faults).To(HaveLen(1))
+		Expect(faults[0].Fault).To(Equal(recorder.FaultBodyTooLarge))
+		Expect(faults[0].Client).To(Equal(client))
+		Expect(faults[0].Limit).To(BeEquivalentTo(1024))
+		if client {
+			Expect(reached.Load()).To(BeZero(), "nothing is sent upstream")
+		}
+		Expect(file).To(Or(Not(BeAnExistingFile()), WithTransform(func(f string) []*cassette.Interaction {
+			c, err := cassette.Load(strings.TrimSuffix(f, ".yaml"))
+			Expect(err).NotTo(HaveOccurred())
+			return c.Interactions
+		}, BeEmpty())), "nothing is recorded")
+	},
+	Entry("a request body of 1 KiB and one byte, its length declared: 413",
+		limitCase(func() (http.HandlerFunc, string, string, bool) {
+			return func(w http.ResponseWriter, r *http.Request) {}, "POST", strings.Repeat("a", 1025), false
+		}), 413, true, "invalid_request_error"),
+	Entry("a chunked request body over 1 KiB: 413",
+		limitCase(func() (http.HandlerFunc, string, string, bool) {
+			return func(w http.ResponseWriter, r *http.Request) {}, "POST", strings.Repeat("a", 4096), true
+		}), 413, true, "invalid_request_error"),
+	Entry("a response body over 1 KiB, its length declared: 502",
+		limitCase(func() (http.HandlerFunc, string, string, bool) {
+			return func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(strings.Repeat("b", 1025))) }, "GET", "", false
+		}), 502, false, "api_error"),
+	Entry("a streamed response body over 1 KiB: 502",
+		limitCase(func() (http.HandlerFunc, string, string, bool) {
+			return func(w http.ResponseWriter, r *http.Request) {
+				for range 8 {
+					w.Write([]byte(strings.Repeat("b", 512)))
+					w.(http.Flusher).Flush()
+				}
+			}, "GET", "", false
+		}), 502, false, "api_error"),
+	Entry("bodies of exactly 1 KiB each way: recorded",
+		limitCase(func() (http.HandlerFunc, string, string, bool) {
+			return func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(strings.Repeat("b", 1024))) }, "POST", strings.Repeat("a", 1024), true
+		}), 200, false, ""),
+)
+
+var _ = Describe("a fault of the client's", func() {
+	var file string
+	var faults chan *recorder.UpstreamError
+	var upstream *stripeLike
+	startProxy := func(timeout time.Duration) string {
+		upstream = startStripeLike()
+		file = filepath.Join(GinkgoT().TempDir(), "client.yaml")
+		rec, err := recorder.New(file)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(rec.Stop)
+		faults = make(chan *recorder.UpstreamError, 4)
+		proxy, err := recorder.NewProxy(upstream.URL, rec, recorder.WithTimeout(timeout), recorder.WithFaultHandler(func(e *recorder.UpstreamError) { faults <- e }))
+		Expect(err).NotTo(HaveOccurred())
+		front := httptest.NewServer(proxy) // no server timeouts: the proxy bounds the body itself
+		DeferCleanup(front.Close)
+		return strings.TrimPrefix(front.URL, "http://")
+	}
+	post := func(addr string, declared int) net.Conn {
+		c, err := net.Dial("tcp", addr)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func() { c.Close() })
+		fmt.Fprintf(c, "POST /v1/invoices/in_1/pay HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\npaid_out_of_band=true", addr, declared)
+		return c
+	}
+
+	It("is named as the client's when the client leaves in the middle of its body", func() {
+		c := post(startProxy(faultTimeout), 100)
+		c.Close()
+		var f *recorder.UpstreamError
+		Eventually(faults, 5*time.Second).Should(Receive(&f))
+		Expect(f.Fault).To(Equal(recorder.FaultClientBodyCut))
+		Expect(f.Client).To(BeTrue())
+		Expect(f.Received).To(BeEquivalentTo(len("paid_out_of_band=true")))
+		Expect(f.Error()).To(ContainSubstring("the client's request body broke off after 21 bytes"))
+		Expect(upstream.requests.Load()).To(BeZero())
+	})
+
+	It("is answered 408 within the timeout when the client's body stalls", func() {
+		c := post(startProxy(faultTimeout), 100)
+		began := time.Now()
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		Expect(err).NotTo(HaveOccurred(), "the proxy answers")
+		Expect(time.Since(began)).To(BeNumerically("<", faultTimeout+2*time.Second))
+		Expect(resp.StatusCode).To(Equal(http.StatusRequestTimeout))
+		Expect(resp.Header.Get(recorder.FaultHeader)).To(Equal(string(recorder.FaultClientBodyTimeout)))
+		body, _ := io.ReadAll(resp.Body)
+		Expect(string(body)).To(ContainSubstring("the client's request body stalled after 21 bytes and did not finish within 700ms"))
+		var f *recorder.UpstreamError
+		Expect(faults).To(Receive(&f))
+		Expect(f.Client).To(BeTrue())
+		Expect(upstream.requests.Load()).To(BeZero())
+	})
+
+	It("is named as the client's when the client leaves before the answer", func() {
+		addr := startProxy(5 * time.Second)
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/v1/invoice_payments/inpay_1", nil)
+		upstream.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			cancel() // the client gives up while the upstream works
+			time.Sleep(300 * time.Millisecond)
+		})
+		_, err := http.DefaultClient.Do(req)
+		Expect(err).To(HaveOccurred())
+		var f *recorder.UpstreamError
+		Eventually(faults, 5*time.Second).Should(Receive(&f))
+		Expect(f.Fault).To(Equal(recorder.FaultCanceled))
+		Expect(f.Client).To(BeTrue())
+	})
+})

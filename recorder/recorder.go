@@ -3,16 +3,20 @@ package recorder
 import (
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.yaml.in/yaml/v4"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 	vcr "gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
-	"github.com/stripe-contract/stripe-contract/recorder/secret"
 	"github.com/stripe-contract/stripe-contract/validators"
 )
 
@@ -77,38 +81,53 @@ type Capture struct {
 // Recorder records and replays Stripe HTTP traffic through a go-vcr
 // cassette. It is an http.RoundTripper, safe for concurrent use. Create it
 // with New and call Stop when done: Stop is what saves.
+//
+// It records as go-vcr's recorder does, into go-vcr's cassette format
+// (package cassette), but captures each exchange itself: go-vcr's RoundTrip
+// dumps and re-parses every request (httputil.DumpRequestOut, then
+// ParseForm, which refuses a form of more than 10,000 pairs or 10 MB) and
+// formats a debug log of each exchange whether or not anyone reads it.
 type Recorder struct {
 	cfg       config
+	name      string // the cassette's file without .yaml, as go-vcr names it
 	file      string
-	vcr       *vcr.Recorder
+	transport http.RoundTripper
 	matcher   *Matcher
 	validator *validators.Validator
 	redactor  redactor
-
-	// loaded is the cassette as it was when the recorder started, to name
-	// the nearest recording when a replay misses.
-	loaded []*cassette.Interaction
+	fsys      *atomicFS
 
 	mu      sync.RWMutex // held shared by requests, exclusively by Stop
 	stopped bool
 
-	playedMu sync.Mutex
-	played   map[int]bool
+	entriesMu sync.Mutex
+	// entries are the cassette's interactions: those loaded from the file
+	// (the first loaded of them), then those recorded, in the order they
+	// were; an interaction's ID is its index.
+	entries []*entry
+	loaded  int
 
 	recorded atomic.Int64
-	pending  sync.Map // *cassette.Interaction -> *Capture, until go-vcr numbers it
-	// scanners holds, from redaction to the secret check, the scanner that
-	// knows the credentials each interaction carried before redaction.
-	scanners sync.Map // *cassette.Interaction -> *secret.Scanner
+}
+
+// entry is an interaction of the cassette, with what matching needs.
+type entry struct {
+	interaction *cassette.Interaction
+	shape       shape
+	shaped      bool // shape is computed on first use
+	played      bool
 }
 
 // New returns a Recorder for the cassette at path (".yaml" is added when
 // missing, as go-vcr does). Options read: WithMode, WithTransport,
-// WithTimeout, WithMatchHeaders, WithMaskPII, WithValidator,
-// WithCaptureHandler, WithProvenance, WithReplayable, WithBeforeSave.
+// WithTimeout, WithMaxBodySize, WithMatchHeaders, WithMaskPII,
+// WithValidator, WithCaptureHandler, WithProvenance, WithReplayable,
+// WithBeforeSave.
 //
 // In ModeReplayOnly the cassette must exist; in ModeRecordNewEpisodes it is
-// read when it exists. A cassette that cannot be read is an error naming it.
+// read when it exists. A cassette that cannot be read is an error naming it;
+// in the recording modes, so is one whose folder cannot be written, found
+// now rather than when Stop would lose what was recorded.
 func New(path string, opts ...Option) (*Recorder, error) {
 	cfg := newConfig(opts)
 	if cfg.mode < ModeRecord || cfg.mode > ModePassthrough {
@@ -120,11 +139,12 @@ func New(path string, opts ...Option) (*Recorder, error) {
 	}
 	r := &Recorder{
 		cfg:       cfg,
+		name:      name,
 		file:      name + ".yaml",
 		matcher:   NewMatcher(cfg.matchHeaders...),
 		validator: cfg.validator,
 		redactor:  newRedactor(cfg),
-		played:    map[int]bool{},
+		fsys:      &atomicFS{header: commentBlock(cfg.provenance)},
 	}
 	if r.validator == nil && cfg.onCapture != nil {
 		v, err := validators.New()
@@ -133,48 +153,37 @@ func New(path string, opts ...Option) (*Recorder, error) {
 		}
 		r.validator = v
 	}
-	fsys := &atomicFS{header: commentBlock(cfg.provenance)}
 	transport := cfg.transport
 	if transport == nil {
 		transport = defaultTransport(cfg.timeout)
 	}
-	vmode := map[Mode]vcr.Mode{
-		ModeRecord:            vcr.ModeRecordOnly,
-		ModeReplayOnly:        vcr.ModeReplayOnly,
-		ModeRecordNewEpisodes: vcr.ModeReplayWithNewEpisodes,
-		ModePassthrough:       vcr.ModePassthrough,
-	}[cfg.mode]
+	r.transport = &faultTransport{next: transport}
+	if cfg.mode == ModeRecord || cfg.mode == ModeRecordNewEpisodes {
+		if err := checkWritable(r.file); err != nil {
+			return nil, fmt.Errorf("recorder: cassette %s cannot be written: %w", r.file, err)
+		}
+	}
 	if cfg.mode == ModeReplayOnly || cfg.mode == ModeRecordNewEpisodes {
-		if fsys.IsFileExists(r.file) {
-			c, err := cassette.LoadWithFS(name, fsys)
+		data, err := r.fsys.ReadFile(r.file)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && cfg.mode == ModeReplayOnly:
+			return nil, fmt.Errorf("recorder: %w: %s", cassette.ErrCassetteNotFound, r.file)
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return nil, fmt.Errorf("recorder: read cassette %s: %w", r.file, err)
+		default:
+			// Read as serve and validate read it.
+			c, _, err := parseCassette(data)
 			if err != nil {
 				return nil, fmt.Errorf("recorder: read cassette %s: %w", r.file, err)
 			}
-			r.loaded = c.Interactions
+			for n, i := range c.Interactions {
+				i.ID = n
+				r.entries = append(r.entries, &entry{interaction: i})
+			}
+			r.loaded = len(r.entries)
 		}
 	}
-	vopts := []vcr.Option{
-		vcr.WithMode(vmode),
-		vcr.WithRealTransport(&faultTransport{next: transport}),
-		vcr.WithMatcher(r.matcher.Match),
-		// go-vcr would otherwise sleep for the recorded duration on every
-		// response, recorded ones included.
-		vcr.WithSkipRequestLatency(true),
-		vcr.WithReplayableInteractions(cfg.replayable),
-		vcr.WithFS(fsys),
-		vcr.WithHook(r.afterCapture, vcr.AfterCaptureHook),
-		vcr.WithHook(r.beforeResponse, vcr.BeforeResponseReplayHook),
-		vcr.WithHook(r.redact, vcr.BeforeSaveHook),
-	}
-	for _, fn := range cfg.beforeSave {
-		vopts = append(vopts, vcr.WithHook(fn, vcr.BeforeSaveHook))
-	}
-	vopts = append(vopts, vcr.WithHook(r.refuseSecrets, vcr.BeforeSaveHook))
-	v, err := vcr.New(name, vopts...)
-	if err != nil {
-		return nil, fmt.Errorf("recorder: cassette %s: %w", r.file, err)
-	}
-	r.vcr = v
 	return r, nil
 }
 
@@ -201,20 +210,222 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.stopped {
+		closeBody(req)
 		return nil, ErrStopped
 	}
-	resp, err := r.vcr.RoundTrip(req)
+	if err := req.Context().Err(); err != nil {
+		closeBody(req)
+		return nil, classify(req, err, 0, time.Now(), false)
+	}
+	if r.cfg.mode == ModePassthrough {
+		return r.transport.RoundTrip(req)
+	}
+	body, err := r.requestBody(req)
 	if err != nil {
-		if errors.Is(err, cassette.ErrInteractionNotFound) {
-			return nil, r.miss(req)
-		}
 		return nil, err
 	}
-	// go-vcr hands out the cassette's own header maps; callers (a reverse
-	// proxy removing hop-by-hop headers) may write to theirs.
-	resp.Header = resp.Header.Clone()
-	resp.Trailer = resp.Trailer.Clone()
-	return resp, nil
+	// As go-vcr does: replay and new-episodes answer from the cassette when
+	// they can, and so does record when interactions may repeat.
+	if r.cfg.mode != ModeRecord || r.cfg.replayable {
+		sent := r.matcher.requestShape(withBody(req, body))
+		if i := r.lookup(sent); i != nil {
+			return httpResponse(req, i), nil
+		}
+		if r.cfg.mode == ModeReplayOnly {
+			return nil, r.miss(req, sent)
+		}
+	}
+	return r.record(req, body)
+}
+
+// proxiedBodyKey is the context key under which a Proxy hands its Recorder
+// the request body it has read already (bounded and within the timeout),
+// so that it is neither read nor copied again.
+type proxiedBodyKey struct{}
+
+// requestBody reads and closes req's body, within the size limit.
+func (r *Recorder) requestBody(req *http.Request) (string, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return "", nil
+	}
+	defer req.Body.Close()
+	if body, ok := req.Context().Value(proxiedBodyKey{}).(string); ok {
+		return body, nil
+	}
+	start := time.Now()
+	body, n, err := readBody(req.Body, req.ContentLength, r.cfg.maxBody)
+	if err != nil {
+		return "", clientBodyFault(req, req.URL.String(), err, n, r.cfg.maxBody, start)
+	}
+	return body, nil
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// withBody is a copy of req whose body, already read, reads again.
+func withBody(req *http.Request, body string) *http.Request {
+	out := req.WithContext(req.Context())
+	if req.Body != nil && req.Body != http.NoBody {
+		out.Body = io.NopCloser(strings.NewReader(body))
+		// The transport may then resend it on a fresh connection when a
+		// kept-alive one turns out closed.
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
+	}
+	return out
+}
+
+// lookup finds the first interaction sent matches that may be played, as
+// go-vcr's cassette does, and marks it played.
+func (r *Recorder) lookup(sent shape) *cassette.Interaction {
+	r.entriesMu.Lock()
+	defer r.entriesMu.Unlock()
+	for _, e := range r.entries {
+		if e.played && !r.cfg.replayable {
+			continue
+		}
+		if len(r.matcher.diff(sent, r.shapeOf(e))) == 0 {
+			e.played = true
+			return e.interaction
+		}
+	}
+	return nil
+}
+
+// shapeOf is what matching compares of e; entriesMu is held.
+func (r *Recorder) shapeOf(e *entry) shape {
+	if !e.shaped {
+		e.shape, e.shaped = r.matcher.recordedShape(e.interaction.Request), true
+	}
+	return e.shape
+}
+
+// record sends req upstream and records the exchange, unless the upstream
+// fails to answer in full.
+func (r *Recorder) record(req *http.Request, body string) (*http.Response, error) {
+	out := withBody(req, body)
+	start := time.Now()
+	resp, err := r.transport.RoundTrip(out)
+	if err != nil {
+		return nil, err
+	}
+	duration := time.Since(start)
+	defer resp.Body.Close()
+	respBody, n, err := readBody(resp.Body, resp.ContentLength, r.cfg.maxBody)
+	if errors.Is(err, errTooLarge) {
+		return nil, &UpstreamError{Fault: FaultBodyTooLarge, Method: req.Method, URL: redactor{}.url(req.URL.String()), Received: n, Elapsed: time.Since(start), Limit: r.cfg.maxBody}
+	}
+	if err != nil {
+		return nil, err // an *UpstreamError or *EncodingError, named as it was read
+	}
+	// The fields go-vcr's recorder records, as it records them.
+	i := &cassette.Interaction{
+		Request: cassette.Request{
+			Proto:            req.Proto,
+			ProtoMajor:       req.ProtoMajor,
+			ProtoMinor:       req.ProtoMinor,
+			ContentLength:    req.ContentLength,
+			TransferEncoding: req.TransferEncoding,
+			Trailer:          req.Trailer,
+			Host:             req.Host,
+			RemoteAddr:       req.RemoteAddr,
+			RequestURI:       req.RequestURI,
+			Body:             body,
+			Form:             recordedForm(req, body),
+			Headers:          req.Header.Clone(),
+			URL:              req.URL.String(),
+			Method:           req.Method,
+		},
+		Response: cassette.Response{
+			Status:           resp.Status,
+			Code:             resp.StatusCode,
+			Proto:            resp.Proto,
+			ProtoMajor:       resp.ProtoMajor,
+			ProtoMinor:       resp.ProtoMinor,
+			TransferEncoding: resp.TransferEncoding,
+			Trailer:          resp.Trailer,
+			ContentLength:    resp.ContentLength,
+			Uncompressed:     resp.Uncompressed,
+			Body:             respBody,
+			Headers:          resp.Header,
+			Duration:         duration,
+		},
+	}
+	r.entriesMu.Lock()
+	i.ID = len(r.entries)
+	r.entries = append(r.entries, &entry{interaction: i})
+	r.entriesMu.Unlock()
+	r.recorded.Add(1)
+	r.capture(i)
+	return httpResponse(req, i), nil
+}
+
+// httpResponse is the answer to req that i recorded; its header maps are
+// the caller's own (a reverse proxy removes hop-by-hop headers from them).
+func httpResponse(req *http.Request, i *cassette.Interaction) *http.Response {
+	h := i.Response.Headers.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	return &http.Response{
+		Status:           i.Response.Status,
+		StatusCode:       i.Response.Code,
+		Proto:            i.Response.Proto,
+		ProtoMajor:       i.Response.ProtoMajor,
+		ProtoMinor:       i.Response.ProtoMinor,
+		TransferEncoding: i.Response.TransferEncoding,
+		Trailer:          i.Response.Trailer.Clone(),
+		ContentLength:    i.Response.ContentLength,
+		Uncompressed:     i.Response.Uncompressed,
+		Body:             io.NopCloser(strings.NewReader(i.Response.Body)),
+		Header:           h,
+		Request:          req,
+	}
+}
+
+// recordedForm is the form go-vcr records for a request: that of
+// http.Request.ParseForm, the pairs of a form-encoded POST, PUT or PATCH
+// body, then those of the query. It is read without ParseForm's limits
+// (10,000 pairs, 10 MB of body), which would refuse requests the API
+// takes, and a pair that does not parse is left out instead of failing the
+// request.
+func recordedForm(req *http.Request, body string) url.Values {
+	form := url.Values{}
+	switch req.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+		if mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
+			addPairs(form, body)
+		}
+	}
+	if req.URL != nil {
+		addPairs(form, req.URL.RawQuery)
+	}
+	return form
+}
+
+// addPairs adds the key=value pairs of a form-encoded string to form, as
+// url.ParseQuery reads them (a pair with a semicolon, or with an escape
+// that does not decode, is skipped).
+func addPairs(form url.Values, s string) {
+	for s != "" {
+		var pair string
+		pair, s, _ = strings.Cut(s, "&")
+		if pair == "" || strings.Contains(pair, ";") {
+			continue
+		}
+		key, value, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(key)
+		if err != nil {
+			continue
+		}
+		if value, err = url.QueryUnescape(value); err != nil {
+			continue
+		}
+		form[key] = append(form[key], value)
+	}
 }
 
 // Stop waits for requests in flight, then saves the cassette in the
@@ -229,99 +440,90 @@ func (r *Recorder) Stop() error {
 		return nil
 	}
 	r.stopped = true
-	if r.cfg.mode == ModeRecord && r.recorded.Load() == 0 && (&atomicFS{}).IsFileExists(r.file) {
+	if r.cfg.mode != ModeRecord && r.cfg.mode != ModeRecordNewEpisodes {
 		return nil
 	}
-	if err := r.vcr.Stop(); err != nil {
+	if r.cfg.mode == ModeRecord && r.recorded.Load() == 0 && r.fsys.IsFileExists(r.file) {
+		return nil
+	}
+	interactions := make([]*cassette.Interaction, len(r.entries))
+	for n, e := range r.entries {
+		interactions[n] = e.interaction
+	}
+	return save(r.file, interactions, r.cfg, r.fsys)
+}
+
+// save writes interactions as the cassette at file through fsys, numbered
+// in order, each first redacted (in place), passed to the BeforeSave hooks
+// and checked for secrets: the one way every cassette reaches disk.
+func save(file string, interactions []*cassette.Interaction, cfg config, fsys cassette.FS) error {
+	rd := newRedactor(cfg)
+	c := cassette.New(strings.TrimSuffix(file, ".yaml"))
+	c.MarshalFunc = yaml.Marshal
+	for n, i := range interactions {
+		i.ID = n
+		scan := rd.interaction(i)
+		for _, fn := range cfg.beforeSave {
+			if err := fn(i); err != nil {
+				return fmt.Errorf("recorder: save %s: %w", file, err)
+			}
+		}
+		if field, f, found := checkInteraction(scan, i); found {
+			return &SecretError{Cassette: file, Interaction: i.ID, Field: field, Family: f.Family, Encoding: f.Encoding}
+		}
+		c.Interactions = append(c.Interactions, i)
+	}
+	if err := c.SaveWithFS(fsys); err != nil {
 		var se *SecretError
 		if errors.As(err, &se) {
 			return se
 		}
-		return fmt.Errorf("recorder: save %s: %w", r.file, err)
+		return fmt.Errorf("recorder: save %s: %w", file, err)
 	}
 	return nil
 }
 
-// afterCapture validates a newly recorded payload. Its index is not known
-// yet (go-vcr numbers the interaction right after this hook), so the
-// capture waits in pending until beforeResponse sees the numbered
-// interaction.
-func (r *Recorder) afterCapture(i *cassette.Interaction) error {
-	r.recorded.Add(1)
+// capture validates a newly recorded payload and hands it to the capture
+// handler, if there is one.
+func (r *Recorder) capture(i *cassette.Interaction) {
 	if r.cfg.onCapture == nil {
-		return nil
+		return
 	}
 	body, pointer, ok := payload(i)
 	if !ok {
-		return nil
+		return
 	}
 	// What is printed of the capture goes through the same redaction as
 	// the cassette, after decoding: a key sent percent-encoded in the URL
 	// must not reach the report once the URL is shown unescaped.
 	scan := scannerFor(i)
 	res := r.validator.Validate([]byte(body))
+	pointer = fmt.Sprintf("/interactions/%d%s", i.ID, pointer)
 	for k := range res.Violations {
-		res.Violations[k].Message = scan.Redact(res.Violations[k].Message)
+		v := &res.Violations[k]
+		v.Message = scan.Redact(v.Message)
+		v.Pointer = pointer + v.Pointer
 	}
-	r.pending.Store(i, &Capture{
-		Cassette: r.file,
-		Method:   i.Request.Method,
-		URL:      scan.Redact(recordedDisplayURL(r.redactor.url(i.Request.URL))),
-		Status:   i.Response.Code,
-		Pointer:  pointer,
-		Size:     len(body),
-		Result:   res,
+	r.cfg.onCapture(Capture{
+		Cassette:    r.file,
+		Interaction: i.ID,
+		Method:      i.Request.Method,
+		URL:         scan.Redact(recordedDisplayURL(r.redactor.url(i.Request.URL))),
+		Status:      i.Response.Code,
+		Pointer:     pointer,
+		Size:        len(body),
+		Result:      res,
 	})
-	return nil
 }
 
-// beforeResponse runs for every response about to be returned: a new
-// recording, now numbered, is reported; a replayed one is remembered.
-func (r *Recorder) beforeResponse(i *cassette.Interaction) error {
-	if v, ok := r.pending.LoadAndDelete(i); ok {
-		c := v.(*Capture)
-		c.Interaction = i.ID
-		c.Pointer = fmt.Sprintf("/interactions/%d%s", i.ID, c.Pointer)
-		for k := range c.Result.Violations {
-			viol := &c.Result.Violations[k]
-			viol.Pointer = c.Pointer + viol.Pointer
-		}
-		r.cfg.onCapture(*c)
-		return nil
+func (r *Recorder) miss(req *http.Request, sent shape) *MissError {
+	r.entriesMu.Lock()
+	cands := make([]candidate, r.loaded)
+	for n, e := range r.entries[:r.loaded] {
+		cands[n] = candidate{cassette: r.file, index: n, request: e.interaction.Request, shape: r.shapeOf(e), replayed: e.played && !r.cfg.replayable}
 	}
-	r.playedMu.Lock()
-	r.played[i.ID] = true
-	r.playedMu.Unlock()
-	return nil
-}
-
-// redact is the first BeforeSaveHook.
-func (r *Recorder) redact(i *cassette.Interaction) error {
-	r.scanners.Store(i, r.redactor.interaction(i))
-	return nil
-}
-
-// refuseSecrets is the last BeforeSaveHook: after redaction, any secret
-// left stops the save.
-func (r *Recorder) refuseSecrets(i *cassette.Interaction) error {
-	var scan *secret.Scanner
-	if v, ok := r.scanners.LoadAndDelete(i); ok {
-		scan = v.(*secret.Scanner)
-	}
-	if field, f, found := checkInteraction(scan, i); found {
-		return &SecretError{Cassette: r.file, Interaction: i.ID, Field: field, Family: f.Family, Encoding: f.Encoding}
-	}
-	return nil
-}
-
-func (r *Recorder) miss(req *http.Request) *MissError {
-	r.playedMu.Lock()
-	cands := make([]candidate, len(r.loaded))
-	for n, i := range r.loaded {
-		cands[n] = candidate{cassette: r.file, index: n, request: i.Request, shape: r.matcher.recordedShape(i.Request), replayed: r.played[n] && !r.cfg.replayable}
-	}
-	r.playedMu.Unlock()
-	return r.matcher.miss(req, r.matcher.requestShape(req), cands)
+	r.entriesMu.Unlock()
+	return r.matcher.miss(req, sent, cands)
 }
 
 // WriteCassette saves interactions as a go-vcr cassette at path (".yaml"
@@ -332,22 +534,9 @@ func (r *Recorder) miss(req *http.Request) *MissError {
 // read: WithProvenance, WithMaskPII, WithBeforeSave.
 func WriteCassette(path string, interactions []*cassette.Interaction, opts ...Option) error {
 	cfg := newConfig(opts)
-	name := strings.TrimSuffix(path, ".yaml")
-	c := cassette.New(name)
-	c.MarshalFunc = yaml.Marshal
-	rd := newRedactor(cfg)
-	for _, i := range interactions {
-		cp := &cassette.Interaction{Request: i.Request, Response: i.Response}
-		scan := rd.interaction(cp)
-		for _, fn := range cfg.beforeSave {
-			if err := fn(cp); err != nil {
-				return err
-			}
-		}
-		c.AddInteraction(cp)
-		if field, f, found := checkInteraction(scan, cp); found {
-			return &SecretError{Cassette: c.File, Interaction: cp.ID, Field: field, Family: f.Family, Encoding: f.Encoding}
-		}
+	copies := make([]*cassette.Interaction, len(interactions))
+	for n, i := range interactions {
+		copies[n] = &cassette.Interaction{Request: i.Request, Response: i.Response}
 	}
-	return c.SaveWithFS(&atomicFS{header: commentBlock(cfg.provenance)})
+	return save(strings.TrimSuffix(path, ".yaml")+".yaml", copies, cfg, &atomicFS{header: commentBlock(cfg.provenance)})
 }

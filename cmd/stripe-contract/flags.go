@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -85,4 +87,38 @@ func (c *choice) Set(s string) error {
 		}
 	}
 	return fmt.Errorf("must be one of %s", strings.Join(c.allowed, ", "))
+}
+
+// byteSize is a flag of a size in bytes: a number, or one with a unit,
+// KiB, MiB, GiB (powers of 1024), KB, MB, GB (of 1000) or B.
+type byteSize int64
+
+func (b *byteSize) String() string {
+	for _, u := range sizeUnits[:3] {
+		if *b >= byteSize(u.size) && int64(*b)%u.size == 0 {
+			return strconv.FormatInt(int64(*b)/u.size, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(int64(*b), 10)
+}
+
+var sizeUnits = []struct {
+	name string
+	size int64
+}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}}
+
+func (b *byteSize) Set(s string) error {
+	number, mult := strings.TrimSpace(s), int64(1)
+	for _, u := range sizeUnits {
+		if n, ok := strings.CutSuffix(number, u.name); ok {
+			number, mult = strings.TrimSpace(n), u.size
+			break
+		}
+	}
+	n, err := strconv.ParseInt(number, 10, 64)
+	if err != nil || n > math.MaxInt64/mult {
+		return errors.New("want a size such as 64MiB, 500KB or 1048576")
+	}
+	*b = byteSize(n * mult)
+	return nil
 }

@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
@@ -30,10 +27,15 @@ refused and not written. Each JSON response is validated as it comes in and
 its violations are printed on standard output in --format.
 
 Upstream faults reach the client within --timeout: 502 for a refused or
-reset connection or a body cut short, 504 for no response or a stalled
-body, each with a Stripe-Contract-Fault header; an upstream 5xx is passed
-through and recorded. Ctrl-C (or SIGTERM) stops the proxy and saves what
-was recorded; a kill leaves the previous cassette as it was.
+reset connection, a body cut short or over --max-body-size, 504 for no
+response or a stalled body, each with a Stripe-Contract-Fault header; an
+upstream 5xx is passed through and recorded. A client's request body must
+arrive within --timeout (408 if it stalls) and within --max-body-size
+(413). Nothing is recorded for a fault, and each is named on standard
+error as the upstream's or the client's. Ctrl-C, SIGTERM or SIGHUP (a closed terminal) stops
+the proxy and saves what was recorded; a kill leaves the previous cassette
+as it was. At most --max-connections clients are served at once, and an
+idle connection is closed after --idle-timeout.
 
 Exit status: 0 when saved and every response kept the contract, 1 when
 saved and some did not, 2 for a usage error or a cassette that could not
@@ -43,6 +45,7 @@ flags:
 `
 
 func runRecord(ctx context.Context, e *env, args []string) int {
+	started := time.Now()
 	fs := newFlagSet(e, "record", recordUsage)
 	upstream := fs.String("upstream", "", "base URL to forward to, e.g. https://api.stripe.com or http://127.0.0.1:12111 (stripe-mock)")
 	file := fs.String("cassette", "", "cassette file to record into (.yaml)")
@@ -50,13 +53,18 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	mode := &choice{value: "record", allowed: []string{"record", "new-episodes"}}
 	fs.Var(mode, "mode", "record: a new cassette; new-episodes: replay what FILE holds and add what it does not")
 	force := fs.Bool("force", false, "in --mode record, replace FILE if it exists")
-	timeout := fs.Duration("timeout", recorder.DefaultTimeout, "bound on each upstream request, headers and body")
+	timeout := fs.Duration("timeout", recorder.DefaultTimeout, "bound on reading each client's request body, and on each upstream request, headers and body")
+	maxBody := byteSize(recorder.DefaultMaxBodySize)
+	fs.Var(&maxBody, "max-body-size", "largest request or response body recorded (64MiB, 500KB, bytes); a larger one is answered 413 or 502 and not recorded")
 	maskPII := fs.Bool("mask-pii", false, "mask personal data (email, name, phone and address fields) with [MASKED]")
 	var matchHeaders headerList
 	fs.Var(&matchHeaders, "match-header", "also match requests on this header, e.g. Stripe-Version (repeatable; new-episodes mode)")
 	format := &choice{value: "text", allowed: report.Names}
 	fs.Var(format, "format", "format of the validation report on stdout: "+strings.Join(report.Names, ", "))
 	note := fs.String("note", "", "where the recording comes from, written as comments at the top of the cassette (default: the upstream and the date)")
+	// Each client connection may hold one to the upstream as well: 256
+	// of each stay within a 1024-file limit.
+	limits := addServerFlags(fs, 256)
 	if code, ok := parseFlagsOnly(e, fs, args); !ok {
 		return code
 	}
@@ -71,6 +79,13 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	}
 	if *timeout <= 0 {
 		e.errorf("record: --timeout must be positive")
+		return exitUsage
+	}
+	if maxBody <= 0 {
+		e.errorf("record: --max-body-size must be positive")
+		return exitUsage
+	}
+	if !limits.check(e, "record") {
 		return exitUsage
 	}
 	path := *file
@@ -114,6 +129,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	rec, err := recorder.New(path,
 		recorder.WithMode(recMode),
 		recorder.WithTimeout(*timeout),
+		recorder.WithMaxBodySize(int64(maxBody)),
 		recorder.WithMaskPII(*maskPII),
 		recorder.WithMatchHeaders(matchHeaders...),
 		recorder.WithValidator(v),
@@ -124,9 +140,17 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		e.errorf("record: %v", err)
 		return exitUsage
 	}
+	// Older than this run, so no save of ours is writing them.
+	stale, err := recorder.RemoveStaleTemps(path, started)
+	for _, f := range stale {
+		e.errorf("record: removed %s, a temporary file left by a save that was killed", f)
+	}
+	if err != nil {
+		e.errorf("record: warning: looking for temporary files a killed save left: %v", err)
+	}
 	proxy, err := recorder.NewProxy(*upstream, rec,
 		recorder.WithTimeout(*timeout),
-		recorder.WithFaultHandler(func(f *recorder.UpstreamError) { e.errorf("record: upstream fault (%s): %v", f.Fault, f) }),
+		recorder.WithFaultHandler(func(f *recorder.UpstreamError) { reportFault(e, f) }),
 	)
 	if err != nil {
 		e.errorf("record: %v", err)
@@ -138,26 +162,25 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	warnIfExposed(e, "record", ln.Addr())
-	srv := &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
-	defer stop()
-	e.errorf("record: proxying http://%s -> %s, recording into %s (mode %s); Ctrl-C saves", ln.Addr(), proxy.Upstream(), path, recMode)
 	code := exitOK
-	select {
-	case <-ctx.Done():
-	case err := <-served:
+	if err := serveUntilSignal(ctx, e, ln, serveConfig{
+		cmd:         "record",
+		handler:     proxy,
+		limits:      limits,
+		readTimeout: *timeout,
+		// The body, the upstream's answer and writing it back are each
+		// bounded by --timeout.
+		writeTimeout: 3 * *timeout,
+		// Requests in flight may finish (each is bounded by --timeout);
+		// then the cassette is saved.
+		grace: min(*timeout, 10*time.Second),
+		ready: func() {
+			e.errorf("record: proxying http://%s -> %s, recording into %s (mode %s); Ctrl-C saves", ln.Addr(), proxy.Upstream(), path, recMode)
+		},
+	}); err != nil {
 		e.errorf("record: serve: %v", err)
 		code = exitUsage
 	}
-	// Let requests in flight finish (each is bounded by --timeout), then save.
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), min(*timeout, 10*time.Second))
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		srv.Close()
-	}
-	cancel()
 	if err := rec.Stop(); err != nil {
 		e.errorf("record: %v", err)
 		return exitUsage
@@ -180,6 +203,20 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		return exitInvalid
 	}
 	return code
+}
+
+// reportFault says on stderr what the proxy could not complete, and whose
+// fault it was.
+func reportFault(e *env, f *recorder.UpstreamError) {
+	side := "upstream"
+	if f.Client {
+		side = "client"
+	}
+	hint := ""
+	if f.Fault == recorder.FaultBodyTooLarge {
+		hint = "; --max-body-size raises the limit"
+	}
+	e.errorf("record: %s fault (%s): %v%s", side, f.Fault, f, hint)
 }
 
 // captureSink hands captured responses to a report format, one at a time,

@@ -216,10 +216,59 @@ var _ = Describe("record, serve and validate, as a user runs them", func() {
 		},
 		Entry("no flags", []string{"record"}, "record: --upstream and --cassette are required"),
 		Entry("an upstream without a scheme", []string{"record", "--upstream", "api.stripe.com", "--cassette", "x.yaml"}, `record: --upstream: upstream "api.stripe.com": want an http:// or https:// URL with a host`),
+		Entry("an upstream address without its scheme", []string{"record", "--upstream", "127.0.0.1:12111", "--cassette", "x.yaml"}, `record: --upstream: upstream "127.0.0.1:12111": want an http:// or https:// URL with a host, such as https://api.stripe.com or http://127.0.0.1:12111 (did you mean http://127.0.0.1:12111?)`),
 		Entry("serve without --cassettes", []string{"serve"}, "serve: --cassettes is required"),
 		Entry("serve on a missing directory", []string{"serve", "--cassettes", "no/such/dir"}, "serve: --cassettes no/such/dir: not a readable directory"),
 		Entry("serve on a directory without cassettes", []string{"serve", "--cassettes", "input"}, "serve: input: recorder: no cassettes (*.yaml files) found"),
 	)
+
+	It("refuses at once, exit 2, a cassette it could not save, before recording anything", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "file"), nil, 0o644)).To(Succeed())
+		file := filepath.Join(dir, "file", "mine.yaml")
+		session, err := gexec.Start(exec.Command(binary, "record", "--upstream", "http://127.0.0.1:1", "--cassette", file, "--listen", "127.0.0.1:0"), GinkgoWriter, GinkgoWriter)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func() { session.Kill().Wait(10 * time.Second) })
+		Eventually(session, 10*time.Second).Should(gexec.Exit(2))
+		Expect(string(session.Err.Contents())).To(Equal("stripe-contract: record: recorder: cassette " + file + " cannot be written: " + filepath.Join(dir, "file") + " is not a folder\n"))
+	})
+
+	It("removes the temporary files a killed save left next to the cassette, saying so", func() {
+		dir := GinkgoT().TempDir()
+		file := filepath.Join(dir, "mine.yaml")
+		stale, other := filepath.Join(dir, ".mine.yaml.tmp-2946"), filepath.Join(dir, ".yours.yaml.tmp-17")
+		old := time.Now().Add(-time.Hour)
+		for _, f := range []string{stale, other} {
+			Expect(os.WriteFile(f, []byte("version: 2\ninteractions:\n  - id: 0\n"), 0o644)).To(Succeed())
+			Expect(os.Chtimes(f, old, old)).To(Succeed())
+		}
+		rec, _ := startServer("record", "--upstream", "http://127.0.0.1:1", "--cassette", file, "--listen", "127.0.0.1:0")
+		Expect(string(rec.Err.Contents())).To(ContainSubstring("record: removed " + stale + ", a temporary file left by a save that was killed"))
+		Expect(stale).NotTo(BeAnExistingFile())
+		Expect(other).To(BeAnExistingFile())
+		rec.Interrupt()
+		Eventually(rec, 30*time.Second).Should(gexec.Exit(0))
+	})
+
+	It("records into a cassette that is a symbolic link through to its target", func() {
+		dir := GinkgoT().TempDir()
+		target := filepath.Join(dir, "shared", "grow.yaml")
+		Expect(os.Mkdir(filepath.Dir(target), 0o755)).To(Succeed())
+		Expect(os.WriteFile(target, []byte("version: 2\ninteractions: []\n"), 0o644)).To(Succeed())
+		link := filepath.Join(dir, "grow.yaml")
+		Expect(os.Symlink(filepath.Join("shared", "grow.yaml"), link)).To(Succeed())
+		upstream := startUpstream(0)
+		rec, proxy := startServer("record", "--upstream", upstream.URL, "--cassette", link, "--listen", "127.0.0.1:0", "--mode", "new-episodes")
+		call("GET", proxy+"/v1/invoice_payments/inpay_linked", "", testKey())
+		rec.Interrupt()
+		Eventually(rec, 30*time.Second).Should(gexec.Exit(0))
+		info, err := os.Lstat(link)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(info.Mode()&os.ModeSymlink).NotTo(BeZero(), "the link is still a link")
+		c, err := cassette.Load(strings.TrimSuffix(target, ".yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Interactions).To(HaveLen(1))
+	})
 
 	It("will not replace an existing cassette without --force", func() {
 		file := filepath.Join(GinkgoT().TempDir(), "kept.yaml")

@@ -5,8 +5,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
@@ -51,7 +49,8 @@ Stripe-Contract-Request-Violation naming the rule) and logged on standard
 error, unless the interaction it matches recorded a 4xx answer: that is the
 API's own rejection, and is replayed. A recorded success is never replayed
 to a request the API rejects. --check-requests=false turns the check off.
-Ctrl-C stops it.
+Ctrl-C, SIGTERM or SIGHUP stops it. At most --max-connections clients are
+served at once, and an idle connection is closed after --idle-timeout.
 
 Exit status: 0 when stopped, 2 for a usage error or cassettes that cannot
 be read.
@@ -66,8 +65,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	var matchHeaders headerList
 	fs.Var(&matchHeaders, "match-header", "also match requests on this header, e.g. Stripe-Version (repeatable)")
 	checkRequests := fs.Bool("check-requests", true, "answer requests that break the request contract with the API's 400 error envelope")
+	limits := addServerFlags(fs, 512)
 	if code, ok := parseFlagsOnly(e, fs, args); !ok {
 		return code
+	}
+	if !limits.check(e, "serve") {
+		return exitUsage
 	}
 	if *dir == "" {
 		e.errorf("serve: --cassettes is required")
@@ -102,24 +105,23 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	warnIfExposed(e, "serve", ln.Addr())
-	srv := &http.Server{Handler: srvHandler, ReadHeaderTimeout: 10 * time.Second,
-		ConnContext: srvHandler.ConnContext} // each connection its own replay session
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
-	defer stop()
-	e.errorf("serve: answering at http://%s from %d interactions in %d cassettes under %s; Ctrl-C stops", ln.Addr(), srvHandler.Interactions(), len(srvHandler.Cassettes()), *dir)
-	select {
-	case <-ctx.Done():
-	case err := <-served:
+	if err := serveUntilSignal(ctx, e, ln, serveConfig{
+		cmd:          "serve",
+		handler:      srvHandler,
+		connContext:  srvHandler.ConnContext, // each connection its own replay session
+		limits:       limits,
+		readTimeout:  serveTimeout,
+		writeTimeout: 2 * serveTimeout,
+		grace:        5 * time.Second,
+		ready: func() {
+			e.errorf("serve: answering at http://%s from %d interactions in %d cassettes under %s; Ctrl-C stops", ln.Addr(), srvHandler.Interactions(), len(srvHandler.Cassettes()), *dir)
+		},
+	}); err != nil {
 		e.errorf("serve: %v", err)
 		return exitUsage
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		srv.Close()
-	}
 	return exitOK
 }
+
+// serveTimeout bounds reading a request, and answering it, in serve.
+const serveTimeout = recorder.DefaultTimeout
