@@ -213,6 +213,23 @@ var _ = Describe("a recording's destination", func() {
 		Expect(entries).To(HaveLen(1), "the probe left nothing behind")
 	})
 
+	It("is left alone by a recording that recorded nothing: no file created, none rewritten", func() {
+		absent := filepath.Join(dir, "absent.yaml")
+		for _, mode := range []recorder.Mode{recorder.ModeRecord, recorder.ModeRecordNewEpisodes} {
+			rec, err := recorder.New(absent, recorder.WithMode(mode))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(rec.Stop()).To(Succeed())
+			Expect(absent).NotTo(BeAnExistingFile(), "%v", mode)
+		}
+		kept := filepath.Join(dir, "kept.yaml")
+		old := []byte("# recorded last week\n---\nversion: 2\ninteractions: []\n")
+		Expect(os.WriteFile(kept, old, 0o644)).To(Succeed())
+		rec, err := recorder.New(kept, recorder.WithMode(recorder.ModeRecordNewEpisodes), recorder.WithProvenance("extended today"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rec.Stop()).To(Succeed())
+		Expect(os.ReadFile(kept)).To(Equal(old), "nothing new: not rewritten, provenance unchanged")
+	})
+
 	It("may be read-only when only replaying", func() {
 		_, err := recorder.New(filepath.Join(dir, "file", "c.yaml"), recorder.WithMode(recorder.ModePassthrough))
 		Expect(err).NotTo(HaveOccurred())

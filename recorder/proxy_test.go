@@ -280,11 +280,11 @@ var _ = DescribeTable("an upstream fault reaches the client as what it is, withi
 		}
 
 		Expect(rec.Stop()).To(Succeed())
-		c, err := cassette.Load(strings.TrimSuffix(file, ".yaml"))
-		Expect(err).NotTo(HaveOccurred())
 		if fault != "" {
-			Expect(c.Interactions).To(BeEmpty())
+			Expect(file).NotTo(BeAnExistingFile(), "nothing recorded, nothing written")
 		} else {
+			c, err := cassette.Load(strings.TrimSuffix(file, ".yaml"))
+			Expect(err).NotTo(HaveOccurred())
 			Expect(c.Interactions).To(HaveLen(1))
 			Expect(c.Interactions[0].Response.Code).To(Equal(status))
 		}
@@ -455,11 +455,7 @@ var _ = DescribeTable("a body over the size limit is a body-too-large fault, ans
 		if client {
 			Expect(reached.Load()).To(BeZero(), "nothing is sent upstream")
 		}
-		Expect(file).To(Or(Not(BeAnExistingFile()), WithTransform(func(f string) []*cassette.Interaction {
-			c, err := cassette.Load(strings.TrimSuffix(f, ".yaml"))
-			Expect(err).NotTo(HaveOccurred())
-			return c.Interactions
-		}, BeEmpty())), "nothing is recorded")
+		Expect(file).NotTo(BeAnExistingFile(), "nothing is recorded")
 	},
 	Entry("a request body of 1 KiB and one byte, its length declared: 413",
 		limitCase(func() (http.HandlerFunc, string, string, bool) {

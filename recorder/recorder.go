@@ -26,7 +26,7 @@ type Mode int
 // Modes of a Recorder.
 const (
 	// ModeRecord sends every request upstream and records it; Stop replaces
-	// the cassette with what was recorded (and leaves it alone if nothing was).
+	// the cassette with what was recorded (and writes nothing if nothing was).
 	ModeRecord Mode = iota
 	// ModeReplayOnly answers from the cassette only; a request it does not
 	// hold is a *MissError, and nothing is sent upstream.
@@ -431,8 +431,9 @@ func addPairs(form url.Values, s string) {
 // Stop waits for requests in flight, then saves the cassette in the
 // recording modes: redacted, checked for secrets, written atomically. It
 // returns a *SecretError, and writes nothing, when a secret would remain.
-// In ModeRecord with nothing recorded, an existing cassette is left as it
-// was. Stop is safe to call more than once.
+// When nothing was recorded nothing is written: no cassette is created,
+// and an existing one is left as it was. Stop is safe to call more than
+// once.
 func (r *Recorder) Stop() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -443,7 +444,7 @@ func (r *Recorder) Stop() error {
 	if r.cfg.mode != ModeRecord && r.cfg.mode != ModeRecordNewEpisodes {
 		return nil
 	}
-	if r.cfg.mode == ModeRecord && r.recorded.Load() == 0 && r.fsys.IsFileExists(r.file) {
+	if r.recorded.Load() == 0 {
 		return nil
 	}
 	interactions := make([]*cassette.Interaction, len(r.entries))

@@ -186,8 +186,12 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	n := rec.Recorded()
-	if n == 0 && recMode == recorder.ModeRecord {
-		e.errorf("record: nothing recorded; %s left as it was", path)
+	if n == 0 {
+		if _, err := os.Stat(path); err == nil {
+			e.errorf("record: nothing recorded; %s left as it was", path)
+		} else {
+			e.errorf("record: nothing recorded; no cassette written")
+		}
 	} else {
 		noun := "interactions"
 		if n == 1 {

@@ -270,6 +270,26 @@ var _ = Describe("record, serve and validate, as a user runs them", func() {
 		Expect(c.Interactions).To(HaveLen(1))
 	})
 
+	It("writes no cassette when nothing was recorded, and says so truly", func() {
+		dir := GinkgoT().TempDir()
+		file := filepath.Join(dir, "empty.yaml")
+		rec, _ := startServer("record", "--upstream", "http://127.0.0.1:1", "--cassette", file, "--listen", "127.0.0.1:0")
+		rec.Interrupt()
+		Eventually(rec, 30*time.Second).Should(gexec.Exit(0))
+		Expect(rec.Err).To(gbytes.Say(`record: nothing recorded; no cassette written`))
+		Expect(file).NotTo(BeAnExistingFile())
+
+		kept := []byte("# mine\n---\nversion: 2\ninteractions: []\n")
+		Expect(os.WriteFile(file, kept, 0o644)).To(Succeed())
+		for _, args := range [][]string{{"--force"}, {"--mode", "new-episodes"}} {
+			rec, _ := startServer(append([]string{"record", "--upstream", "http://127.0.0.1:1", "--cassette", file, "--listen", "127.0.0.1:0"}, args...)...)
+			rec.Interrupt()
+			Eventually(rec, 30*time.Second).Should(gexec.Exit(0))
+			Expect(rec.Err).To(gbytes.Say(`record: nothing recorded; ` + regexp.QuoteMeta(file) + ` left as it was`))
+			Expect(os.ReadFile(file)).To(Equal(kept), "%v", args)
+		}
+	})
+
 	It("will not replace an existing cassette without --force", func() {
 		file := filepath.Join(GinkgoT().TempDir(), "kept.yaml")
 		kept := []byte("# mine\n---\nversion: 2\ninteractions: []\n")
