@@ -256,10 +256,31 @@ func classify(data []byte, dec *jsontext.Decoder, err error) *decodeError {
 	case errors.Is(se.Err, io.ErrUnexpectedEOF):
 		d.truncated = true
 		d.message = fmt.Sprintf("ends before the JSON value does (truncated at byte %d)", se.ByteOffset)
+	case strings.HasPrefix(se.Err.Error(), "invalid escape sequence"):
+		// jsontext quotes as much of the escape as it has buffered, which
+		// depends on the decoder's state (its buffer may come from a pool):
+		// quote the escape from the document itself, so that the message is
+		// the same whichever path and decoder read it.
+		d.message = fmt.Sprintf("is not valid JSON at byte %d: invalid escape sequence `%s` in string", se.ByteOffset, escapeAt(data, se.ByteOffset))
 	default:
 		d.message = fmt.Sprintf("is not valid JSON at byte %d: %v", se.ByteOffset, se.Err)
 	}
 	return d
+}
+
+// escapeAt is the escape sequence that starts at the first backslash at or
+// after off in data: the backslash and the character after it, or for \u
+// the four characters that should be hex digits (fewer at the end).
+func escapeAt(data []byte, off int64) string {
+	rest := data[min(max(off, 0), int64(len(data))):]
+	if i := bytes.IndexByte(rest, '\\'); i >= 0 {
+		rest = rest[i:]
+	}
+	n := 2
+	if len(rest) > 1 && rest[1] == 'u' {
+		n = 6
+	}
+	return string(rest[:min(n, len(rest))])
 }
 
 // invalidUTF8At reports whether the error offset lands in a string whose
