@@ -38,6 +38,7 @@ type config struct {
 	requests     RequestChecker
 	onReject     func(*http.Request, *RequestError)
 	maxBody      int64
+	dropRefused  bool
 }
 
 func newConfig(opts []Option) config {
@@ -98,6 +99,12 @@ func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = 
 // (default DefaultMaxBodySize): a larger one is a FaultBodyTooLarge, not
 // recorded. Recorder, and the Proxy in front of it.
 func WithMaxBodySize(n int64) Option { return func(c *config) { c.maxBody = n } }
+
+// WithDropRefused makes Stop drop each interaction that would still hold a
+// secret after redaction and save the others, returning a *DroppedError
+// that names each one dropped, instead of refusing the whole cassette with
+// a *SecretError (the default). Recorder.
+func WithDropRefused(drop bool) Option { return func(c *config) { c.dropRefused = drop } }
 
 // WithFaultHandler calls fn with every fault the proxy answers for: the
 // upstream's (refused, reset, timeout, body stalled, cut or too large) and

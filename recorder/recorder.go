@@ -122,7 +122,7 @@ type entry struct {
 // missing, as go-vcr does). Options read: WithMode, WithTransport,
 // WithTimeout, WithMaxBodySize, WithMatchHeaders, WithMaskPII,
 // WithValidator, WithCaptureHandler, WithProvenance, WithReplayable,
-// WithBeforeSave.
+// WithBeforeSave, WithDropRefused.
 //
 // In ModeReplayOnly the cassette must exist; in ModeRecordNewEpisodes it is
 // read when it exists. A cassette that cannot be read is an error naming it;
@@ -430,7 +430,9 @@ func addPairs(form url.Values, s string) {
 
 // Stop waits for requests in flight, then saves the cassette in the
 // recording modes: redacted, checked for secrets, written atomically. It
-// returns a *SecretError, and writes nothing, when a secret would remain.
+// returns a *SecretError, and writes nothing, when a secret would remain;
+// with WithDropRefused(true), a *DroppedError naming the interactions it
+// dropped for that, having written the others.
 // When nothing was recorded nothing is written: no cassette is created,
 // and an existing one is left as it was. Stop is safe to call more than
 // once.
@@ -451,16 +453,61 @@ func (r *Recorder) Stop() error {
 	for n, e := range r.entries {
 		interactions[n] = e.interaction
 	}
-	return save(r.file, interactions, r.cfg, r.fsys)
+	return save(r.file, interactions, r.loaded, r.cfg, r.fsys)
+}
+
+// DroppedError is what Stop returns, given WithDropRefused(true), when
+// some interactions would still have held a Stripe secret after redaction:
+// those were dropped, each named in Refused, and the cassette was written
+// with the others. The secrets themselves are never part of it.
+type DroppedError struct {
+	Cassette string
+	// Refused are the interactions dropped, numbered as they were recorded
+	// (and reported to the capture handler); in the cassette written, the
+	// ones after each moved up.
+	Refused []*SecretError
+	// Saved counts the new interactions written; when it is 0 nothing was
+	// written, and a cassette that existed was left as it was.
+	Saved int
+}
+
+// Error names every interaction dropped: where, which family of secret,
+// how it was encoded.
+func (e *DroppedError) Error() string {
+	parts := make([]string, len(e.Refused))
+	for n, se := range e.Refused {
+		how := "in plain text"
+		if se.Encoding != "" {
+			how = "encoded as " + se.Encoding
+		}
+		parts[n] = fmt.Sprintf("interaction %d %s (%s, %s)", se.Interaction, se.Field, familyLabel(se.Family), how)
+	}
+	noun := "interactions"
+	if len(e.Refused) == 1 {
+		noun = "interaction"
+	}
+	rest := fmt.Sprintf("the other %d were saved", e.Saved)
+	switch e.Saved {
+	case 0:
+		rest = "nothing else was recorded, so nothing was written"
+	case 1:
+		rest = "the other one was saved"
+	}
+	return fmt.Sprintf("dropped %d %s from cassette %s that would still hold a Stripe secret redaction cannot reach: %s; %s",
+		len(e.Refused), noun, e.Cassette, strings.Join(parts, "; "), rest)
 }
 
 // save writes interactions as the cassette at file through fsys, numbered
 // in order, each first redacted (in place), passed to the BeforeSave hooks
-// and checked for secrets: the one way every cassette reaches disk.
-func save(file string, interactions []*cassette.Interaction, cfg config, fsys cassette.FS) error {
+// and checked for secrets: the one way every cassette reaches disk. The
+// first loaded were read from the file; when none of the others is left to
+// write, nothing is written.
+func save(file string, interactions []*cassette.Interaction, loaded int, cfg config, fsys cassette.FS) error {
 	rd := redactor{maskPII: cfg.maskPII}
 	c := cassette.New(strings.TrimSuffix(file, ".yaml"))
 	c.MarshalFunc = yaml.Marshal
+	var refused []*SecretError
+	fresh := 0
 	for n, i := range interactions {
 		i.ID = n
 		scan := rd.interaction(i)
@@ -470,9 +517,24 @@ func save(file string, interactions []*cassette.Interaction, cfg config, fsys ca
 			}
 		}
 		if field, f, found := checkInteraction(scan, i); found {
-			return &SecretError{Cassette: file, Interaction: i.ID, Field: field, Family: f.Family, Encoding: f.Encoding}
+			se := &SecretError{Cassette: file, Interaction: i.ID, Field: field, Family: f.Family, Encoding: f.Encoding}
+			if !cfg.dropRefused {
+				return se
+			}
+			refused = append(refused, se)
+			continue
+		}
+		if n >= loaded {
+			fresh++
 		}
 		c.Interactions = append(c.Interactions, i)
+	}
+	var dropped error
+	if len(refused) > 0 {
+		dropped = &DroppedError{Cassette: file, Refused: refused, Saved: fresh}
+		if fresh == 0 {
+			return dropped
+		}
 	}
 	if err := c.SaveWithFS(fsys); err != nil {
 		var se *SecretError
@@ -481,7 +543,7 @@ func save(file string, interactions []*cassette.Interaction, cfg config, fsys ca
 		}
 		return fmt.Errorf("recorder: save %s: %w", file, err)
 	}
-	return nil
+	return dropped
 }
 
 // capture validates a newly recorded payload and hands it to the capture
@@ -539,5 +601,6 @@ func WriteCassette(path string, interactions []*cassette.Interaction, opts ...Op
 	for n, i := range interactions {
 		copies[n] = &cassette.Interaction{Request: i.Request, Response: i.Response}
 	}
-	return save(strings.TrimSuffix(path, ".yaml")+".yaml", copies, cfg, &atomicFS{header: commentBlock(cfg.provenance)})
+	cfg.dropRefused = false
+	return save(strings.TrimSuffix(path, ".yaml")+".yaml", copies, 0, cfg, &atomicFS{header: commentBlock(cfg.provenance)})
 }
