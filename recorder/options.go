@@ -78,8 +78,10 @@ func WithMaskPII(mask bool) Option { return func(c *config) { c.maskPII = mask }
 // validators.New()). Recorder.
 func WithValidator(v *validators.Validator) Option { return func(c *config) { c.validator = v } }
 
-// WithCaptureHandler calls fn with every JSON response as it is recorded,
-// validated. fn may be called from several goroutines at once. Recorder.
+// WithCaptureHandler calls fn with every JSON response recorded,
+// validated, in the order recorded: from one goroutine beside the
+// requests, so that no answer waits for validation, and for all of them
+// before Stop returns. Recorder.
 func WithCaptureHandler(fn func(Capture)) Option { return func(c *config) { c.onCapture = fn } }
 
 // WithProvenance heads the saved cassette with text, as YAML comments:

@@ -96,6 +96,7 @@ func NewProxy(upstream string, rec *Recorder, opts ...Option) (*Proxy, error) {
 		},
 		Transport:    rec,
 		ErrorHandler: p.fault,
+		BufferPool:   rec.buffers,
 	}
 	return p, nil
 }
@@ -111,7 +112,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Errors mean a ResponseWriter without deadlines: the server's own
 	// ReadTimeout, if any, bounds the body then.
 	rc.SetReadDeadline(start.Add(p.timeout))
-	body, n, err := readBody(r.Body, r.ContentLength, p.rec.cfg.maxBody)
+	body, n, err := readBody(r.Body, r.ContentLength, p.rec.cfg.maxBody, p.rec.buffers)
 	if err != nil {
 		// The deadline is left to pass (or passed already), so that the
 		// server, which reads what is left of a body before answering,

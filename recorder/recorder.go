@@ -96,6 +96,7 @@ type Recorder struct {
 	validator *validators.Validator
 	redactor  redactor
 	fsys      *atomicFS
+	buffers   *bufferPool
 
 	mu      sync.RWMutex // held shared by requests, exclusively by Stop
 	stopped bool
@@ -108,7 +109,18 @@ type Recorder struct {
 	loaded  int
 
 	recorded atomic.Int64
+
+	// captures carries each new recording, in order, to the goroutine that
+	// validates it and calls the capture handler, off the response's way;
+	// validated closes when it has done all. Both are nil without a
+	// capture handler.
+	captures  chan *cassette.Interaction
+	validated chan struct{}
 }
+
+// captureQueue is how many recordings may wait for validation before
+// requests wait for it too.
+const captureQueue = 1024
 
 // entry is an interaction of the cassette, with what matching needs.
 type entry struct {
@@ -145,6 +157,7 @@ func New(path string, opts ...Option) (*Recorder, error) {
 		validator: cfg.validator,
 		redactor:  redactor{maskPII: cfg.maskPII},
 		fsys:      &atomicFS{header: commentBlock(cfg.provenance)},
+		buffers:   &bufferPool{},
 	}
 	if r.validator == nil && cfg.onCapture != nil {
 		v, err := validators.New()
@@ -183,6 +196,10 @@ func New(path string, opts ...Option) (*Recorder, error) {
 			}
 			r.loaded = len(r.entries)
 		}
+	}
+	if cfg.onCapture != nil {
+		r.captures, r.validated = make(chan *cassette.Interaction, captureQueue), make(chan struct{})
+		go r.validate()
 	}
 	return r, nil
 }
@@ -253,7 +270,7 @@ func (r *Recorder) requestBody(req *http.Request) (string, error) {
 		return body, nil
 	}
 	start := time.Now()
-	body, n, err := readBody(req.Body, req.ContentLength, r.cfg.maxBody)
+	body, n, err := readBody(req.Body, req.ContentLength, r.cfg.maxBody, r.buffers)
 	if err != nil {
 		return "", clientBodyFault(req, req.URL.String(), err, n, r.cfg.maxBody, start)
 	}
@@ -314,7 +331,7 @@ func (r *Recorder) record(req *http.Request, body string) (*http.Response, error
 	}
 	duration := time.Since(start)
 	defer resp.Body.Close()
-	respBody, n, err := readBody(resp.Body, resp.ContentLength, r.cfg.maxBody)
+	respBody, n, err := readBody(resp.Body, resp.ContentLength, r.cfg.maxBody, r.buffers)
 	if errors.Is(err, errTooLarge) {
 		return nil, &UpstreamError{Fault: FaultBodyTooLarge, Method: req.Method, URL: redactor{}.url(req.URL.String()), Received: n, Elapsed: time.Since(start), Limit: r.cfg.maxBody}
 	}
@@ -357,9 +374,11 @@ func (r *Recorder) record(req *http.Request, body string) (*http.Response, error
 	r.entriesMu.Lock()
 	i.ID = len(r.entries)
 	r.entries = append(r.entries, &entry{interaction: i})
+	if r.captures != nil {
+		r.captures <- i // under the lock: validated in the order numbered
+	}
 	r.entriesMu.Unlock()
 	r.recorded.Add(1)
-	r.capture(i)
 	return httpResponse(req, i), nil
 }
 
@@ -443,6 +462,12 @@ func (r *Recorder) Stop() error {
 		return nil
 	}
 	r.stopped = true
+	if r.captures != nil {
+		// Every capture is reported before Stop returns, and before
+		// redaction changes the interactions.
+		close(r.captures)
+		<-r.validated
+	}
 	if r.cfg.mode != ModeRecord && r.cfg.mode != ModeRecordNewEpisodes {
 		return nil
 	}
@@ -546,12 +571,20 @@ func save(file string, interactions []*cassette.Interaction, loaded int, cfg con
 	return dropped
 }
 
-// capture validates a newly recorded payload and hands it to the capture
-// handler, if there is one.
-func (r *Recorder) capture(i *cassette.Interaction) {
-	if r.cfg.onCapture == nil {
-		return
+// validate reports each new recording to the capture handler, validated,
+// until Stop. It runs beside the requests: validating a payload costs
+// several times what recording it does, and a client waiting for its
+// answer need not wait for that too.
+func (r *Recorder) validate() {
+	defer close(r.validated)
+	for i := range r.captures {
+		r.capture(i)
 	}
+}
+
+// capture validates a newly recorded payload and hands it to the capture
+// handler.
+func (r *Recorder) capture(i *cassette.Interaction) {
 	body, pointer, ok := payload(i)
 	if !ok {
 		return
