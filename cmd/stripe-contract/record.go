@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -190,6 +191,12 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		code = exitUsage
 	}
 	n, dropped := rec.Recorded(), ""
+	if os.Getenv("GOGC") == "" {
+		// main collects less often, for throughput; the save builds and
+		// checks copies of the whole cassette, and would take several
+		// times the memory that way.
+		debug.SetGCPercent(100)
+	}
 	if err := rec.Stop(); err != nil {
 		var de *recorder.DroppedError
 		var se *recorder.SecretError
