@@ -94,7 +94,8 @@ func WithProvenance(text string) Option { return func(c *config) { c.provenance 
 func WithReplayable(replayable bool) Option { return func(c *config) { c.replayable = replayable } }
 
 // WithTimeout bounds each upstream request, headers and body (default
-// DefaultTimeout). Recorder (its default transport and client), Proxy.
+// DefaultTimeout). Recorder (its default transport and client), Proxy
+// (which bounds reading each client's request body by it too).
 func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // WithMaxBodySize bounds each request and response body, in bytes

@@ -20,10 +20,13 @@ import (
 // (stripe-node's host and port, stripe-python's api_base, stripe-go's
 // backend URL, curl), and it forwards each request to the upstream through
 // a Recorder. Upstream faults come back as what they are, within the
-// timeout: a refused or reset connection as 502 Bad Gateway, no response
-// or a stalled body as 504 Gateway Timeout, each with a Stripe-shaped error
-// body and a Stripe-Contract-Fault header naming the fault; an upstream
-// 5xx is passed through (and recorded) as it came.
+// timeout: a refused or reset connection, or a body cut short or too large,
+// as 502 Bad Gateway, no response or a stalled body as 504 Gateway Timeout,
+// each with a Stripe-shaped error body and a Stripe-Contract-Fault header
+// naming the fault; an upstream 5xx is passed through (and recorded) as it
+// came. The client's request body must arrive within the timeout and the
+// Recorder's size limit: otherwise the answer is 408, 400 or 413, and
+// nothing is sent upstream. Nothing is recorded for a fault.
 type Proxy struct {
 	upstream *url.URL
 	rec      *Recorder
@@ -133,7 +136,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	out := r.WithContext(ctx)
-	out.Body = io.NopCloser(strings.NewReader(body))
+	if r.Body != http.NoBody {
+		out.Body = io.NopCloser(strings.NewReader(body))
+	}
 	p.rp.ServeHTTP(w, out)
 }
 
