@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -240,7 +241,10 @@ var errTooLarge = errors.New("body over the size limit")
 // declared (-1 when unknown), and returns it with the bytes read: a body
 // declared longer is not read at all (errTooLarge), and one found longer is
 // read no further than the limit.
-func readBody(body io.Reader, declared, limit int64) (string, int64, error) {
+func readBody(body io.Reader, declared, limit int64, buffers *bufferPool) (string, int64, error) {
+	if body == nil || body == http.NoBody {
+		return "", 0, nil
+	}
 	if declared > limit {
 		return "", 0, errTooLarge
 	}
@@ -248,7 +252,9 @@ func readBody(body io.Reader, declared, limit int64) (string, int64, error) {
 	if declared > 0 {
 		b.Grow(int(declared))
 	}
-	n, err := io.Copy(&b, io.LimitReader(body, limit+1))
+	buf := buffers.Get()
+	n, err := io.CopyBuffer(&b, io.LimitReader(body, limit+1), buf)
+	buffers.Put(buf)
 	if err != nil {
 		return "", n, err
 	}
@@ -257,6 +263,20 @@ func readBody(body io.Reader, declared, limit int64) (string, int64, error) {
 	}
 	return b.String(), n, nil
 }
+
+// bufferPool is an httputil.BufferPool of 32 KiB buffers, which a Recorder
+// and its Proxy copy bodies through: otherwise each copy allocates its
+// own, twice a request, and the collector's work lands on the requests.
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if v, ok := b.p.Get().(*[]byte); ok {
+		return *v
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *bufferPool) Put(buf []byte) { b.p.Put(&buf) }
 
 // clientBodyFault names the failure to read a client's request body.
 func clientBodyFault(req *http.Request, uri string, err error, received, limit int64, start time.Time) *UpstreamError {

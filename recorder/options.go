@@ -41,6 +41,7 @@ type config struct {
 	// WithCredentialSalt); empty: random per cassette.
 	credentialSalt []byte
 	maxBody        int64
+	dropRefused    bool
 }
 
 func newConfig(opts []Option) config {
@@ -80,8 +81,10 @@ func WithMaskPII(mask bool) Option { return func(c *config) { c.maskPII = mask }
 // validators.New()). Recorder.
 func WithValidator(v *validators.Validator) Option { return func(c *config) { c.validator = v } }
 
-// WithCaptureHandler calls fn with every JSON response as it is recorded,
-// validated. fn may be called from several goroutines at once. Recorder.
+// WithCaptureHandler calls fn with every JSON response recorded,
+// validated, in the order recorded: from one goroutine beside the
+// requests, so that no answer waits for validation, and for all of them
+// before Stop returns. Recorder.
 func WithCaptureHandler(fn func(Capture)) Option { return func(c *config) { c.onCapture = fn } }
 
 // WithProvenance heads the saved cassette with text, as YAML comments:
@@ -94,13 +97,20 @@ func WithProvenance(text string) Option { return func(c *config) { c.provenance 
 func WithReplayable(replayable bool) Option { return func(c *config) { c.replayable = replayable } }
 
 // WithTimeout bounds each upstream request, headers and body (default
-// DefaultTimeout). Recorder (its default transport and client), Proxy.
+// DefaultTimeout). Recorder (its default transport and client), Proxy
+// (which bounds reading each client's request body by it too).
 func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // WithMaxBodySize bounds each request and response body, in bytes
 // (default DefaultMaxBodySize): a larger one is a FaultBodyTooLarge, not
 // recorded. Recorder, and the Proxy in front of it.
 func WithMaxBodySize(n int64) Option { return func(c *config) { c.maxBody = n } }
+
+// WithDropRefused makes Stop drop each interaction that would still hold a
+// secret after redaction and save the others, returning a *DroppedError
+// that names each one dropped, instead of refusing the whole cassette with
+// a *SecretError (the default). Recorder.
+func WithDropRefused(drop bool) Option { return func(c *config) { c.dropRefused = drop } }
 
 // WithFaultHandler calls fn with every fault the proxy answers for: the
 // upstream's (refused, reset, timeout, body stalled, cut or too large) and

@@ -20,10 +20,13 @@ import (
 // (stripe-node's host and port, stripe-python's api_base, stripe-go's
 // backend URL, curl), and it forwards each request to the upstream through
 // a Recorder. Upstream faults come back as what they are, within the
-// timeout: a refused or reset connection as 502 Bad Gateway, no response
-// or a stalled body as 504 Gateway Timeout, each with a Stripe-shaped error
-// body and a Stripe-Contract-Fault header naming the fault; an upstream
-// 5xx is passed through (and recorded) as it came.
+// timeout: a refused or reset connection, or a body cut short or too large,
+// as 502 Bad Gateway, no response or a stalled body as 504 Gateway Timeout,
+// each with a Stripe-shaped error body and a Stripe-Contract-Fault header
+// naming the fault; an upstream 5xx is passed through (and recorded) as it
+// came. The client's request body must arrive within the timeout and the
+// Recorder's size limit: otherwise the answer is 408, 400 or 413, and
+// nothing is sent upstream. Nothing is recorded for a fault.
 type Proxy struct {
 	upstream *url.URL
 	rec      *Recorder
@@ -96,6 +99,7 @@ func NewProxy(upstream string, rec *Recorder, opts ...Option) (*Proxy, error) {
 		},
 		Transport:    rec,
 		ErrorHandler: p.fault,
+		BufferPool:   rec.buffers,
 	}
 	return p, nil
 }
@@ -111,7 +115,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Errors mean a ResponseWriter without deadlines: the server's own
 	// ReadTimeout, if any, bounds the body then.
 	rc.SetReadDeadline(start.Add(p.timeout))
-	body, n, err := readBody(r.Body, r.ContentLength, p.rec.cfg.maxBody)
+	body, n, err := readBody(r.Body, r.ContentLength, p.rec.cfg.maxBody, p.rec.buffers)
 	if err != nil {
 		// The deadline is left to pass (or passed already), so that the
 		// server, which reads what is left of a body before answering,
@@ -132,7 +136,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	out := r.WithContext(ctx)
-	out.Body = io.NopCloser(strings.NewReader(body))
+	if r.Body != http.NoBody {
+		out.Body = io.NopCloser(strings.NewReader(body))
+	}
 	p.rp.ServeHTTP(w, out)
 }
 

@@ -206,6 +206,31 @@ var _ = Describe("the recording proxy", func() {
 		}
 	})
 
+	It("validates off the response's way: a slow capture handler delays no answer, and has every capture, in order, when Stop returns", func() {
+		upstream := startStripeLike()
+		var mu sync.Mutex
+		var seen []int
+		rec, err := recorder.New(file, recorder.WithCaptureHandler(func(c recorder.Capture) {
+			time.Sleep(200 * time.Millisecond)
+			mu.Lock()
+			seen = append(seen, c.Interaction)
+			mu.Unlock()
+		}))
+		Expect(err).NotTo(HaveOccurred())
+		proxy, err := recorder.NewProxy(upstream.URL, rec)
+		Expect(err).NotTo(HaveOccurred())
+		front := httptest.NewServer(proxy)
+		DeferCleanup(front.Close)
+		began := time.Now()
+		for k := range 5 {
+			status, _, _ := get(http.DefaultClient, "GET", fmt.Sprintf("%s/v1/invoice_payments/inpay_%d", front.URL, k), "")
+			Expect(status).To(Equal(200))
+		}
+		Expect(time.Since(began)).To(BeNumerically("<", 5*200*time.Millisecond), "no answer waited for its validation")
+		Expect(rec.Stop()).To(Succeed())
+		Expect(seen).To(Equal([]int{0, 1, 2, 3, 4}))
+	})
+
 	It("refuses an upstream that is not an http(s) URL with a host, or carries credentials", func() {
 		rec, err := recorder.New(file)
 		Expect(err).NotTo(HaveOccurred())

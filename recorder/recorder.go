@@ -96,6 +96,7 @@ type Recorder struct {
 	validator *validators.Validator
 	redactor  redactor
 	fsys      *atomicFS
+	buffers   *bufferPool
 
 	mu      sync.RWMutex // held shared by requests, exclusively by Stop
 	stopped bool
@@ -108,7 +109,18 @@ type Recorder struct {
 	loaded  int
 
 	recorded atomic.Int64
+
+	// captures carries each new recording, in order, to the goroutine that
+	// validates it and calls the capture handler, off the response's way;
+	// validated closes when it has done all. Both are nil without a
+	// capture handler.
+	captures  chan *cassette.Interaction
+	validated chan struct{}
 }
+
+// captureQueue is how many recordings may wait for validation before
+// requests wait for it too.
+const captureQueue = 1024
 
 // entry is an interaction of the cassette, with what matching needs.
 type entry struct {
@@ -122,7 +134,7 @@ type entry struct {
 // missing, as go-vcr does). Options read: WithMode, WithTransport,
 // WithTimeout, WithMaxBodySize, WithMatchHeaders, WithMaskPII,
 // WithValidator, WithCaptureHandler, WithProvenance, WithReplayable,
-// WithBeforeSave.
+// WithBeforeSave, WithDropRefused.
 //
 // In ModeReplayOnly the cassette must exist; in ModeRecordNewEpisodes it is
 // read when it exists. A cassette that cannot be read is an error naming it;
@@ -145,6 +157,7 @@ func New(path string, opts ...Option) (*Recorder, error) {
 		validator: cfg.validator,
 		redactor:  newRedactor(cfg),
 		fsys:      &atomicFS{header: commentBlock(cfg.provenance)},
+		buffers:   &bufferPool{},
 	}
 	if r.validator == nil && cfg.onCapture != nil {
 		v, err := validators.New()
@@ -183,6 +196,10 @@ func New(path string, opts ...Option) (*Recorder, error) {
 			}
 			r.loaded = len(r.entries)
 		}
+	}
+	if cfg.onCapture != nil {
+		r.captures, r.validated = make(chan *cassette.Interaction, captureQueue), make(chan struct{})
+		go r.validate()
 	}
 	return r, nil
 }
@@ -253,7 +270,7 @@ func (r *Recorder) requestBody(req *http.Request) (string, error) {
 		return body, nil
 	}
 	start := time.Now()
-	body, n, err := readBody(req.Body, req.ContentLength, r.cfg.maxBody)
+	body, n, err := readBody(req.Body, req.ContentLength, r.cfg.maxBody, r.buffers)
 	if err != nil {
 		return "", clientBodyFault(req, req.URL.String(), err, n, r.cfg.maxBody, start)
 	}
@@ -314,7 +331,7 @@ func (r *Recorder) record(req *http.Request, body string) (*http.Response, error
 	}
 	duration := time.Since(start)
 	defer resp.Body.Close()
-	respBody, n, err := readBody(resp.Body, resp.ContentLength, r.cfg.maxBody)
+	respBody, n, err := readBody(resp.Body, resp.ContentLength, r.cfg.maxBody, r.buffers)
 	if errors.Is(err, errTooLarge) {
 		return nil, &UpstreamError{Fault: FaultBodyTooLarge, Method: req.Method, URL: redactor{}.url(req.URL.String()), Received: n, Elapsed: time.Since(start), Limit: r.cfg.maxBody}
 	}
@@ -357,9 +374,11 @@ func (r *Recorder) record(req *http.Request, body string) (*http.Response, error
 	r.entriesMu.Lock()
 	i.ID = len(r.entries)
 	r.entries = append(r.entries, &entry{interaction: i})
+	if r.captures != nil {
+		r.captures <- i // under the lock: validated in the order numbered
+	}
 	r.entriesMu.Unlock()
 	r.recorded.Add(1)
-	r.capture(i)
 	return httpResponse(req, i), nil
 }
 
@@ -430,7 +449,9 @@ func addPairs(form url.Values, s string) {
 
 // Stop waits for requests in flight, then saves the cassette in the
 // recording modes: redacted, checked for secrets, written atomically. It
-// returns a *SecretError, and writes nothing, when a secret would remain.
+// returns a *SecretError, and writes nothing, when a secret would remain;
+// with WithDropRefused(true), a *DroppedError naming the interactions it
+// dropped for that, having written the others.
 // When nothing was recorded nothing is written: no cassette is created,
 // and an existing one is left as it was. Stop is safe to call more than
 // once.
@@ -441,6 +462,12 @@ func (r *Recorder) Stop() error {
 		return nil
 	}
 	r.stopped = true
+	if r.captures != nil {
+		// Every capture is reported before Stop returns, and before
+		// redaction changes the interactions.
+		close(r.captures)
+		<-r.validated
+	}
 	if r.cfg.mode != ModeRecord && r.cfg.mode != ModeRecordNewEpisodes {
 		return nil
 	}
@@ -451,16 +478,61 @@ func (r *Recorder) Stop() error {
 	for n, e := range r.entries {
 		interactions[n] = e.interaction
 	}
-	return save(r.file, interactions, r.cfg, r.fsys)
+	return save(r.file, interactions, r.loaded, r.cfg, r.fsys)
+}
+
+// DroppedError is what Stop returns, given WithDropRefused(true), when
+// some interactions would still have held a Stripe secret after redaction:
+// those were dropped, each named in Refused, and the cassette was written
+// with the others. The secrets themselves are never part of it.
+type DroppedError struct {
+	Cassette string
+	// Refused are the interactions dropped, numbered as they were recorded
+	// (and reported to the capture handler); in the cassette written, the
+	// ones after each moved up.
+	Refused []*SecretError
+	// Saved counts the new interactions written; when it is 0 nothing was
+	// written, and a cassette that existed was left as it was.
+	Saved int
+}
+
+// Error names every interaction dropped: where, which family of secret,
+// how it was encoded.
+func (e *DroppedError) Error() string {
+	parts := make([]string, len(e.Refused))
+	for n, se := range e.Refused {
+		how := "in plain text"
+		if se.Encoding != "" {
+			how = "encoded as " + se.Encoding
+		}
+		parts[n] = fmt.Sprintf("interaction %d %s (%s, %s)", se.Interaction, se.Field, familyLabel(se.Family), how)
+	}
+	noun := "interactions"
+	if len(e.Refused) == 1 {
+		noun = "interaction"
+	}
+	rest := fmt.Sprintf("the other %d were saved", e.Saved)
+	switch e.Saved {
+	case 0:
+		rest = "nothing else was recorded, so nothing was written"
+	case 1:
+		rest = "the other one was saved"
+	}
+	return fmt.Sprintf("dropped %d %s from cassette %s that would still hold a Stripe secret redaction cannot reach: %s; %s",
+		len(e.Refused), noun, e.Cassette, strings.Join(parts, "; "), rest)
 }
 
 // save writes interactions as the cassette at file through fsys, numbered
 // in order, each first redacted (in place), passed to the BeforeSave hooks
-// and checked for secrets: the one way every cassette reaches disk.
-func save(file string, interactions []*cassette.Interaction, cfg config, fsys cassette.FS) error {
+// and checked for secrets: the one way every cassette reaches disk. The
+// first loaded were read from the file; when none of the others is left to
+// write, nothing is written.
+func save(file string, interactions []*cassette.Interaction, loaded int, cfg config, fsys cassette.FS) error {
 	rd := newRedactor(cfg)
 	c := cassette.New(strings.TrimSuffix(file, ".yaml"))
 	c.MarshalFunc = yaml.Marshal
+	var refused []*SecretError
+	fresh := 0
 	for n, i := range interactions {
 		i.ID = n
 		scan := rd.interaction(i)
@@ -470,9 +542,24 @@ func save(file string, interactions []*cassette.Interaction, cfg config, fsys ca
 			}
 		}
 		if field, f, found := checkInteraction(scan, i); found {
-			return &SecretError{Cassette: file, Interaction: i.ID, Field: field, Family: f.Family, Encoding: f.Encoding}
+			se := &SecretError{Cassette: file, Interaction: i.ID, Field: field, Family: f.Family, Encoding: f.Encoding}
+			if !cfg.dropRefused {
+				return se
+			}
+			refused = append(refused, se)
+			continue
+		}
+		if n >= loaded {
+			fresh++
 		}
 		c.Interactions = append(c.Interactions, i)
+	}
+	var dropped error
+	if len(refused) > 0 {
+		dropped = &DroppedError{Cassette: file, Refused: refused, Saved: fresh}
+		if fresh == 0 {
+			return dropped
+		}
 	}
 	if err := c.SaveWithFS(fsys); err != nil {
 		var se *SecretError
@@ -481,15 +568,23 @@ func save(file string, interactions []*cassette.Interaction, cfg config, fsys ca
 		}
 		return fmt.Errorf("recorder: save %s: %w", file, err)
 	}
-	return nil
+	return dropped
+}
+
+// validate reports each new recording to the capture handler, validated,
+// until Stop. It runs beside the requests: validating a payload costs
+// several times what recording it does, and a client waiting for its
+// answer need not wait for that too.
+func (r *Recorder) validate() {
+	defer close(r.validated)
+	for i := range r.captures {
+		r.capture(i)
+	}
 }
 
 // capture validates a newly recorded payload and hands it to the capture
-// handler, if there is one.
+// handler.
 func (r *Recorder) capture(i *cassette.Interaction) {
-	if r.cfg.onCapture == nil {
-		return
-	}
 	body, pointer, ok := payload(i)
 	if !ok {
 		return
@@ -539,5 +634,6 @@ func WriteCassette(path string, interactions []*cassette.Interaction, opts ...Op
 	for n, i := range interactions {
 		copies[n] = &cassette.Interaction{Request: i.Request, Response: i.Response}
 	}
-	return save(strings.TrimSuffix(path, ".yaml")+".yaml", copies, cfg, &atomicFS{header: commentBlock(cfg.provenance)})
+	cfg.dropRefused = false
+	return save(strings.TrimSuffix(path, ".yaml")+".yaml", copies, 0, cfg, &atomicFS{header: commentBlock(cfg.provenance)})
 }

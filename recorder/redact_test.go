@@ -18,6 +18,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/ulikunitz/xz"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
 )
@@ -313,3 +314,91 @@ func xzCompress(b []byte) []byte {
 	Expect(w.Close()).To(Succeed())
 	return buf.Bytes()
 }
+
+// gzipped is a gzip stream of s.
+func gzipped(s string) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	io.WriteString(zw, s)
+	zw.Close()
+	return buf.Bytes()
+}
+
+var _ = Describe("a refused interaction, when the caller asks to drop it", func() {
+	var dir, file string
+	var upstream *stripeLike
+	var secrets []string
+	// session records a retrieve, then for each of planted a POST whose
+	// gzip body hides a key redaction cannot reach, then another retrieve.
+	session := func(planted int, opts ...recorder.Option) error {
+		rec, err := recorder.New(file, opts...)
+		Expect(err).NotTo(HaveOccurred())
+		get(rec.Client(), "GET", upstream.URL+"/v1/invoice_payments/inpay_before", "")
+		for range planted {
+			key := randomKey("sk_test_")
+			secrets = append(secrets, key)
+			req, _ := http.NewRequest("POST", upstream.URL+"/v1/uploads", bytes.NewReader(gzipped("api_key="+key)))
+			req.Header.Set("Content-Encoding", "gzip")
+			req.Header.Set("Content-Type", "application/octet-stream")
+			resp, err := rec.Client().Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			resp.Body.Close()
+		}
+		get(rec.Client(), "GET", upstream.URL+"/v1/invoice_payments/inpay_after", "")
+		return rec.Stop()
+	}
+	BeforeEach(func() {
+		dir = GinkgoT().TempDir()
+		file = filepath.Join(dir, "dropped.yaml")
+		upstream = startStripeLike()
+		secrets = nil
+	})
+
+	It("is dropped, named (index, field, family, encoding, never the value), and the others are saved", func() {
+		err := session(2, recorder.WithDropRefused(true))
+		refused := func(n int) *recorder.SecretError {
+			return &recorder.SecretError{Cassette: file, Interaction: n, Field: "request.body", Family: "secret-key", Encoding: "gzip"}
+		}
+		Expect(err).To(MatchError(&recorder.DroppedError{Cassette: file, Refused: []*recorder.SecretError{refused(1), refused(2)}, Saved: 2}))
+		Expect(err.Error()).To(Equal("dropped 2 interactions from cassette " + file + " that would still hold a Stripe secret redaction cannot reach: " +
+			"interaction 1 request.body (secret-key: sk_live_ or sk_test_, encoded as gzip); interaction 2 request.body (secret-key: sk_live_ or sk_test_, encoded as gzip); the other 2 were saved"))
+		for _, s := range secrets {
+			Expect(err.Error()).NotTo(ContainSubstring(s[len("sk_test_"):]))
+		}
+		var se *recorder.SecretError
+		Expect(errors.As(err, &se)).To(BeFalse(), "a DroppedError is not a refusal of the whole cassette")
+
+		c, err := cassette.Load(strings.TrimSuffix(file, ".yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Interactions).To(HaveLen(2))
+		Expect(c.Interactions[0].ID).To(Equal(0))
+		Expect(c.Interactions[0].Request.URL).To(HaveSuffix("/inpay_before"))
+		Expect(c.Interactions[1].ID).To(Equal(1), "renumbered")
+		Expect(c.Interactions[1].Request.URL).To(HaveSuffix("/inpay_after"))
+	})
+
+	It("leaves nothing to write when every new interaction is dropped: no file, and Saved is 0", func() {
+		rec, err := recorder.New(file, recorder.WithDropRefused(true))
+		Expect(err).NotTo(HaveOccurred())
+		req, _ := http.NewRequest("POST", upstream.URL+"/v1/uploads", bytes.NewReader(gzipped("api_key="+randomKey("sk_live_"))))
+		req.Header.Set("Content-Encoding", "gzip")
+		resp, err := rec.Client().Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		err = rec.Stop()
+		var dropped *recorder.DroppedError
+		Expect(errors.As(err, &dropped)).To(BeTrue())
+		Expect(dropped.Saved).To(BeZero())
+		Expect(dropped.Refused).To(HaveLen(1))
+		Expect(err.Error()).To(HaveSuffix("; nothing else was recorded, so nothing was written"))
+		Expect(file).NotTo(BeAnExistingFile())
+	})
+
+	It("is refused with the whole cassette, as before, unless the caller asks", func() {
+		old := []byte("# the previous cassette\n---\nversion: 2\ninteractions: []\n")
+		Expect(os.WriteFile(file, old, 0o644)).To(Succeed())
+		err := session(1)
+		Expect(err).To(MatchError(&recorder.SecretError{Cassette: file, Interaction: 1, Field: "request.body", Family: "secret-key", Encoding: "gzip"}))
+		Expect(os.ReadFile(file)).To(Equal(old))
+	})
+})

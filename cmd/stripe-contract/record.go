@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -37,9 +38,15 @@ the proxy and saves what was recorded; a kill leaves the previous cassette
 as it was. At most --max-connections clients are served at once, and an
 idle connection is closed after --idle-timeout.
 
+A cassette that would still hold a secret redaction cannot reach (inside
+a compressed body, say) is refused whole, and the session is lost; with
+--drop-refused, each such interaction is dropped, named (its index, field,
+the secret's family and encoding, never the value), and the others saved.
+
 Exit status: 0 when saved and every response kept the contract, 1 when
-saved and some did not, 2 for a usage error or a cassette that could not
-be read or written (including one refused for holding a secret).
+saved and some did not, or some interactions were dropped (--drop-refused),
+2 for a usage error or a cassette that could not be read or written
+(including one refused for holding a secret).
 
 flags:
 `
@@ -56,6 +63,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	timeout := fs.Duration("timeout", recorder.DefaultTimeout, "bound on reading each client's request body, and on each upstream request, headers and body")
 	maxBody := byteSize(recorder.DefaultMaxBodySize)
 	fs.Var(&maxBody, "max-body-size", "largest request or response body recorded (64MiB, 500KB, bytes); a larger one is answered 413 or 502 and not recorded")
+	dropRefused := fs.Bool("drop-refused", false, "drop each interaction that would still hold a secret redaction cannot reach, naming it, and save the others (exit 1); without it the whole cassette is refused (exit 2)")
 	maskPII := fs.Bool("mask-pii", false, "mask personal data (email, name, phone and address fields) with [MASKED]")
 	var matchHeaders headerList
 	fs.Var(&matchHeaders, "match-header", "also match requests on this header, e.g. Stripe-Version (repeatable; new-episodes mode)")
@@ -130,6 +138,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		recorder.WithMode(recMode),
 		recorder.WithTimeout(*timeout),
 		recorder.WithMaxBodySize(int64(maxBody)),
+		recorder.WithDropRefused(*dropRefused),
 		recorder.WithMaskPII(*maskPII),
 		recorder.WithMatchHeaders(matchHeaders...),
 		recorder.WithValidator(v),
@@ -181,23 +190,39 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		e.errorf("record: serve: %v", err)
 		code = exitUsage
 	}
-	if err := rec.Stop(); err != nil {
-		e.errorf("record: %v", err)
-		return exitUsage
+	n, dropped := rec.Recorded(), ""
+	if os.Getenv("GOGC") == "" {
+		// main collects less often, for throughput; the save builds and
+		// checks copies of the whole cassette, and would take several
+		// times the memory that way.
+		debug.SetGCPercent(100)
 	}
-	n := rec.Recorded()
-	if n == 0 {
-		if _, err := os.Stat(path); err == nil {
-			e.errorf("record: nothing recorded; %s left as it was", path)
-		} else {
-			e.errorf("record: nothing recorded; no cassette written")
+	if err := rec.Stop(); err != nil {
+		var de *recorder.DroppedError
+		var se *recorder.SecretError
+		e.errorf("record: %v", err)
+		switch {
+		case errors.As(err, &de):
+			n, dropped = de.Saved, fmt.Sprintf(", %d dropped", len(de.Refused))
+			code = max(code, exitInvalid)
+		case errors.As(err, &se):
+			e.errorf("record: the %d %s of this session are lost; with --drop-refused, record drops each interaction it must refuse, naming it, and saves the others", n, plural(n, "interaction"))
+			return exitUsage
+		default:
+			return exitUsage
 		}
-	} else {
-		noun := "interactions"
-		if n == 1 {
-			noun = "interaction"
-		}
-		e.errorf("record: saved %s (%d new %s)", path, n, noun)
+	}
+	nothing := "nothing recorded"
+	if dropped != "" {
+		nothing = "nothing left to save"
+	}
+	switch _, err := os.Stat(path); {
+	case n > 0:
+		e.errorf("record: saved %s (%d new %s%s)", path, n, plural(n, "interaction"), dropped)
+	case err == nil:
+		e.errorf("record: %s; %s left as it was", nothing, path)
+	default:
+		e.errorf("record: %s; no cassette written", nothing)
 	}
 	if err := sink.close(); err != nil {
 		e.errorf("record: %v", err)
@@ -207,6 +232,14 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		return exitInvalid
 	}
 	return code
+}
+
+// plural is noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
 }
 
 // reportFault says on stderr what the proxy could not complete, and whose

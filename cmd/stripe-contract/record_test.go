@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -383,5 +384,54 @@ var _ = Describe("a recording killed midway", func() {
 			Expect(c.Interactions).To(HaveLen(400), "attempt %d", attempt)
 			old = data
 		}
+	})
+})
+
+var _ = Describe("a session with an interaction refused for a secret redaction cannot reach", func() {
+	var file string
+	var key string
+	// session records a retrieve, a POST whose gzip body hides a key, and
+	// another retrieve, then stops.
+	session := func(args ...string) *gexec.Session {
+		file = filepath.Join(GinkgoT().TempDir(), "planted.yaml")
+		upstream := startUpstream(0)
+		rec, proxy := startServer(append([]string{"record", "--upstream", upstream.URL, "--cassette", file, "--listen", "127.0.0.1:0"}, args...)...)
+		call("GET", proxy+"/v1/invoice_payments/inpay_1", "", testKey())
+		key = testKey()
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		io.WriteString(zw, "api_key="+key)
+		zw.Close()
+		req, _ := http.NewRequest("POST", proxy+"/v1/uploads", &buf)
+		req.Header.Set("Content-Encoding", "gzip")
+		resp, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		call("GET", proxy+"/v1/invoice_payments/inpay_2", "", testKey())
+		rec.Interrupt()
+		Eventually(rec, 30*time.Second).Should(gexec.Exit())
+		return rec
+	}
+
+	It("is dropped with --drop-refused, named, the others saved, exit 1", func() {
+		rec := session("--drop-refused")
+		Expect(rec.ExitCode()).To(Equal(1))
+		stderr := string(rec.Err.Contents())
+		Expect(stderr).To(ContainSubstring("record: dropped 1 interaction from cassette " + file + " that would still hold a Stripe secret redaction cannot reach: interaction 1 request.body (secret-key: sk_live_ or sk_test_, encoded as gzip); the other 2 were saved\n"))
+		Expect(stderr).To(ContainSubstring("record: saved " + file + " (2 new interactions, 1 dropped)\n"))
+		Expect(stderr).NotTo(ContainSubstring(key[len("sk_test_"):]))
+		c, err := cassette.Load(strings.TrimSuffix(file, ".yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Interactions).To(HaveLen(2))
+		Expect(c.Interactions[1].Request.URL).To(HaveSuffix("/inpay_2"))
+	})
+
+	It("is refused with the whole session without it, exit 2, saying how to keep the rest", func() {
+		rec := session()
+		Expect(rec.ExitCode()).To(Equal(2))
+		stderr := string(rec.Err.Contents())
+		Expect(stderr).To(ContainSubstring("interaction 1 request.body still holds a Stripe secret (secret-key: sk_live_ or sk_test_, encoded as gzip)"))
+		Expect(stderr).To(ContainSubstring("record: the 3 interactions of this session are lost; with --drop-refused, record drops each interaction it must refuse, naming it, and saves the others\n"))
+		Expect(file).NotTo(BeAnExistingFile())
 	})
 })
