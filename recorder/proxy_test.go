@@ -25,8 +25,9 @@ import (
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
-// get sends a request with an SDK-like key and returns status and body.
-func get(client *http.Client, method, target, body string) (int, string, http.Header) {
+// newRequest is a request as an SDK sends one: a body, when given, is
+// form-encoded unless it starts like a JSON object.
+func newRequest(method, target, body string) *http.Request {
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -35,7 +36,16 @@ func get(client *http.Client, method, target, body string) (int, string, http.He
 	Expect(err).NotTo(HaveOccurred())
 	if body != "" {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if strings.HasPrefix(body, "{") {
+			req.Header.Set("Content-Type", "application/json")
+		}
 	}
+	return req
+}
+
+// get sends a request with an SDK-like key and returns status and body.
+func get(client *http.Client, method, target, body string) (int, string, http.Header) {
+	req := newRequest(method, target, body)
 	req.Header.Set("Authorization", "Bearer "+randomKey("sk_test_"))
 	req.Header.Set("Idempotency-Key", randomKey("idem_"))
 	resp, err := client.Do(req)

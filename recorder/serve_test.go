@@ -33,18 +33,7 @@ type reply struct {
 // ask sends one request through client; authorization and session are
 // left out when empty.
 func ask(client *http.Client, method, target, authorization, session, body string) reply {
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, target, rd)
-	Expect(err).NotTo(HaveOccurred())
-	if body != "" {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if strings.HasPrefix(body, "{") {
-			req.Header.Set("Content-Type", "application/json")
-		}
-	}
+	req := newRequest(method, target, body)
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
 	}
