@@ -97,6 +97,11 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	path := *file
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		// Before the suffix: --cassette rec/ would otherwise record into rec/.yaml.
+		e.errorf("record: --cassette %s is a directory", path)
+		return exitUsage
+	}
 	if !strings.HasSuffix(path, ".yaml") {
 		path += ".yaml"
 	}
