@@ -106,7 +106,9 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	}
 	s := &Server{cmd: cmd, exited: make(chan struct{}), copied: make(chan struct{})}
 	go func() {
-		s.err = cmd.Wait()
+		if s.err = cmd.Wait(); s.err == nil {
+			s.err = errors.New("exit status 0")
+		}
 		pw.Close()
 		close(s.exited)
 	}()
