@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -17,7 +15,7 @@ import (
 	vcr "gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
-	"github.com/stripe-contract/stripe-contract/validators/pipeline"
+	stripecassette "github.com/stripe-contract/stripe-contract/recorder/cassette"
 )
 
 var _ = Describe("the atomic cassette FS", func() {
@@ -234,26 +232,6 @@ var _ = Describe("a recording's destination", func() {
 		_, err := recorder.New(filepath.Join(dir, "file", "c.yaml"), recorder.WithMode(recorder.ModePassthrough))
 		Expect(err).NotTo(HaveOccurred())
 	})
-
-	It("has the temporary files that killed saves left removed when asked, and only those", func() {
-		name := filepath.Join(dir, "c.yaml")
-		old := time.Now().Add(-time.Hour)
-		for _, f := range []string{".c.yaml.tmp-123", ".c.yaml.tmp-4", ".c.yaml.tmp-999" /* fresh */, ".c.yaml.tmp-x1", ".d.yaml.tmp-1", "c.yaml"} {
-			Expect(os.WriteFile(filepath.Join(dir, f), nil, 0o644)).To(Succeed())
-			if f != ".c.yaml.tmp-999" {
-				Expect(os.Chtimes(filepath.Join(dir, f), old, old)).To(Succeed())
-			}
-		}
-		removed, err := recorder.RemoveStaleTemps(name, time.Now().Add(-time.Minute))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(removed).To(ConsistOf(filepath.Join(dir, ".c.yaml.tmp-123"), filepath.Join(dir, ".c.yaml.tmp-4")))
-		var left []string
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			left = append(left, e.Name())
-		}
-		Expect(left).To(ConsistOf(".c.yaml.tmp-999", ".c.yaml.tmp-x1", ".d.yaml.tmp-1", "c.yaml"))
-	})
 })
 
 var _ = Describe("our cassettes in a plain go-vcr v4 recorder", func() {
@@ -296,31 +274,6 @@ func readAll(resp *http.Response) string {
 	return string(body)
 }
 
-var _ = Describe("the cassette set under a folder", func() {
-	It("lists regular .yaml files and links to them, and skips named pipes, sockets and devices", func() {
-		dir := GinkgoT().TempDir()
-		Expect(os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("version: 2\ninteractions: []\n"), 0o644)).To(Succeed())
-		Expect(syscall.Mkfifo(filepath.Join(dir, "b.yaml"), 0o600)).To(Succeed())
-		Expect(os.Symlink("/dev/zero", filepath.Join(dir, "c.yaml"))).To(Succeed())
-		Expect(os.Symlink("a.yaml", filepath.Join(dir, "d.yaml"))).To(Succeed())
-		Expect(os.MkdirAll(filepath.Join(dir, "e"), 0o755)).To(Succeed())
-		Expect(syscall.Mkfifo(filepath.Join(dir, "e", "f.yaml"), 0o600)).To(Succeed())
-		files, err := recorder.CassetteFiles(os.DirFS(dir))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(files).To(Equal([]string{"a.yaml", "d.yaml"}))
-
-		var skipped []string
-		files, err = recorder.WalkCassettes(os.DirFS(dir), func(s pipeline.Skipped) { skipped = append(skipped, s.String()) })
-		Expect(err).NotTo(HaveOccurred())
-		Expect(files).To(Equal([]string{"a.yaml", "d.yaml"}))
-		Expect(skipped).To(Equal([]string{
-			"b.yaml: skipped: a named pipe, not a regular file (name it as a PATH to read it)",
-			"c.yaml: skipped: a character device, not a regular file (name it as a PATH to read it)",
-			"e/f.yaml: skipped: a named pipe, not a regular file (name it as a PATH to read it)",
-		}))
-	})
-})
-
 var _ = Describe("loading a cassette to record new episodes into, or to replay", func() {
 	It("names the version found and the version supported when the format is another", func() {
 		file := filepath.Join(GinkgoT().TempDir(), "old.yaml")
@@ -336,6 +289,6 @@ var _ = Describe("loading a cassette to record new episodes into, or to replay",
 		dir := GinkgoT().TempDir()
 		Expect(os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))).To(Succeed())
 		_, err := recorder.New(filepath.Join(dir, "zero.yaml"), recorder.WithMode(recorder.ModeReplayOnly))
-		Expect(err).To(MatchError(recorder.ErrCassetteTooLarge))
+		Expect(err).To(MatchError(stripecassette.ErrTooLarge))
 	})
 })
