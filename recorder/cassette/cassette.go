@@ -148,8 +148,11 @@ func (i Interaction) PayloadLine() int {
 // It is the one definition for validate, replay, webhooks and the
 // generator.
 func IsWebhookDelivery(i *vcr.Interaction) bool {
-	return i.Request.Method == http.MethodPost && i.Request.Headers.Get("Stripe-Signature") != ""
+	return i.Request.Method == http.MethodPost && i.Request.Headers.Get(SignatureHeader) != ""
 }
+
+// SignatureHeader is the header Stripe signs webhook deliveries with.
+const SignatureHeader = "Stripe-Signature"
 
 // Payload is the Stripe JSON an interaction carries, and where.
 type Payload struct {

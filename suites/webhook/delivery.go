@@ -11,7 +11,7 @@ import (
 )
 
 // SignatureHeader is the header Stripe signs webhook deliveries with.
-const SignatureHeader = "Stripe-Signature"
+const SignatureHeader = cassette.SignatureHeader
 
 // ErrNoDeliveries is returned by Load when no cassette holds a delivery.
 var ErrNoDeliveries = errors.New("no webhook deliveries (a POST carrying Stripe-Signature) in the cassettes")
