@@ -95,3 +95,32 @@ func TestWriteFile(t *testing.T) {
 		t.Errorf("writing under a file: %v, want an error naming the file", err)
 	}
 }
+
+func TestCheckWritable(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{filepath.Join(dir, "c.yaml"), filepath.Join(dir, "new", "deeper", "c.yaml")} {
+		if err := disk.CheckWritable(name); err != nil {
+			t.Errorf("CheckWritable(%s): %v, want nil", name, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("CheckWritable left %v behind", entries)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "file"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{filepath.Join(dir, "file", "c.yaml"), filepath.Join(dir, "file", "deeper", "c.yaml")} {
+		if err := disk.CheckWritable(name); err == nil {
+			t.Errorf("CheckWritable(%s) under a regular file: nil, want an error", name)
+		}
+	}
+	if os.Geteuid() != 0 { // root writes anywhere
+		ro := filepath.Join(dir, "ro")
+		if err := os.Mkdir(ro, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		if err := disk.CheckWritable(filepath.Join(ro, "c.yaml")); err == nil {
+			t.Errorf("CheckWritable in a read-only folder: nil, want an error")
+		}
+	}
+}
