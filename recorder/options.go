@@ -6,6 +6,7 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
 )
 
@@ -42,6 +43,8 @@ type config struct {
 	credentialSalt []byte
 	maxBody        int64
 	dropRefused    bool
+	maxCassette    int64 // see WithMaxCassetteSize
+	onSkip         func(disk.Skipped)
 }
 
 func newConfig(opts []Option) config {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/recorder/cassette"
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 	"github.com/stripe-contract/stripe-contract/validators/report"
@@ -122,7 +124,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		provenance = fmt.Sprintf("Recorded by stripe-contract record through its recording proxy from %s on %s.\nCredentials and Stripe secrets were redacted before writing.", *upstream, today)
 		if recMode == recorder.ModeRecordNewEpisodes {
 			// Keep what the cassette said about its first interactions.
-			if old, err := recorder.ReadProvenance(path); err == nil && old != "" {
+			if old, err := cassette.ReadProvenance(path); err == nil && old != "" {
 				provenance = fmt.Sprintf("%s\nExtended by stripe-contract record (--mode new-episodes) from %s on %s.", old, *upstream, today)
 			}
 		}
@@ -155,7 +157,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	// Older than this run, so no save of ours is writing them.
-	stale, err := recorder.RemoveStaleTemps(path, started)
+	stale, err := disk.RemoveStaleTemps(path, started)
 	for _, f := range stale {
 		e.errorf("record: removed %s, a temporary file left by a save that was killed", f)
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/stripe-contract/stripe-contract/recorder"
 	"github.com/stripe-contract/stripe-contract/suites/replay"
 )
 
@@ -42,8 +43,12 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 	format := &choice{value: "text", allowed: replay.Formats}
 	fs.Var(format, "format", "output format on stdout: "+strings.Join(replay.Formats, ", "))
 	junit := fs.String("junit", "", "also write a JUnit XML report to this file")
+	maxCassette := addMaxCassetteFlag(fs, "a larger one is an error naming it, read no further")
 	if code, ok := parseFlagsOnly(e, fs, args); !ok {
 		return code
+	}
+	if !checkMaxCassette(e, "replay", *maxCassette) {
+		return exitUsage
 	}
 	if *dir == "" {
 		e.errorf("replay: --cassettes is required")
@@ -66,12 +71,12 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	fsys := os.DirFS(*dir)
-	engine, err := replay.New(fsys)
+	engine, err := replay.New(fsys, replay.WithMaxCassetteSize(*maxCassette), replay.WithSkipHandler(noticeSkipped(e, *dir)))
 	if err != nil {
 		e.errorf("replay: %s: %v", *dir, err)
 		return exitUsage
 	}
-	t, err := replay.Open(ctx, *target, fsys, os.Getenv)
+	t, err := replay.Open(ctx, *target, fsys, os.Getenv, recorder.WithMaxCassetteSize(*maxCassette))
 	if err != nil {
 		e.errorf("replay: --target %s: %v", *target, err)
 		return exitUsage

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/stripe-contract/stripe-contract/recorder"
 	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 	"github.com/stripe-contract/stripe-contract/validators/request"
 )
 
@@ -13,7 +13,7 @@ import (
 // cassette files (cassette.*), then the request rules (request.*), and the
 // API version they are for.
 func contractRules() ([]validators.Rule, string, error) {
-	v, err := validators.New(validators.WithRules(recorder.CassetteRules()...))
+	v, err := validators.New(validators.WithRules(pipeline.CassetteRules()...))
 	if err != nil {
 		return nil, "", err
 	}

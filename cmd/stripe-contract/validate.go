@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 	"github.com/stripe-contract/stripe-contract/validators/report"
@@ -51,7 +51,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "documents validated in parallel")
 	maxSize := fs.Int("max-document-size", validators.DefaultMaxSize, "largest document accepted, in bytes; larger ones are reported as json.too-large")
 	maxDepth := fs.Int("max-depth", validators.DefaultMaxDepth, fmt.Sprintf("deepest nesting accepted, at most %d levels; deeper documents are reported as json.too-deep", validators.MaxDepthLimit))
-	maxCassette := fs.Int64("max-cassette-size", recorder.DefaultMaxCassetteSize, "largest cassette (.yaml) file read, in bytes; larger ones are reported as cassette.too-large")
+	maxCassette := addMaxCassetteFlag(fs, "larger ones are reported as cassette.too-large")
 	fs.Usage = func() {
 		io.WriteString(e.stderr, validateUsage)
 		fs.PrintDefaults()
@@ -77,7 +77,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	v, err := validators.New(validators.WithStrict(*strict), validators.WithMaxSize(*maxSize), validators.WithMaxDepth(*maxDepth),
-		validators.WithRules(recorder.CassetteRules()...))
+		validators.WithRules(pipeline.CassetteRules()...))
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
@@ -95,8 +95,8 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		pipeline.WithWorkers(*workers),
 		pipeline.WithStdin(e.stdin, inputLayout),
 		pipeline.WithErrorHandler(func(err error) { e.errorf("%v", err) }),
-		pipeline.WithSkipHandler(func(s pipeline.Skipped) { e.errorf("notice: %v", s) }),
-		pipeline.WithReader(".yaml", recorder.CassetteReader{MaxSize: *maxCassette}.Read),
+		pipeline.WithSkipHandler(noticeSkipped(e, "")),
+		pipeline.WithReader(".yaml", pipeline.CassetteReader{MaxSize: *maxCassette}.Read),
 	}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		opts = append(opts, pipeline.WithProgress(e.stderr))
@@ -124,7 +124,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	case sum.Documents == 0:
 		shown := make([]string, len(paths))
 		for i, p := range paths {
-			shown[i] = pipeline.DisplayPath(p)
+			shown[i] = disk.DisplayName(p)
 		}
 		e.errorf("validate: no documents found in %s (only blank lines?)", strings.Join(shown, ", "))
 		return exitUsage

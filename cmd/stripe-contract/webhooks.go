@@ -48,8 +48,12 @@ func runWebhooks(ctx context.Context, e *env, args []string) int {
 	timeout := fs.Duration("timeout", webhook.DefaultTimeout, "bound on each delivery, from connecting to the end of the answer")
 	format := &choice{value: "text", allowed: report.Names}
 	fs.Var(format, "format", "output format: "+strings.Join(report.Names, ", "))
+	maxCassette := addMaxCassetteFlag(fs, "a larger one is an error naming it, read no further")
 	if code, ok := parseFlagsOnly(e, fs, args); !ok {
 		return code
+	}
+	if !checkMaxCassette(e, "webhooks", *maxCassette) {
+		return exitUsage
 	}
 	switch {
 	case *dir == "" || *target == "":
@@ -74,7 +78,7 @@ func runWebhooks(ctx context.Context, e *env, args []string) int {
 		e.errorf("webhooks: %v", err)
 		return exitUsage
 	}
-	deliveries, err := webhook.Load(os.DirFS(*dir))
+	deliveries, err := webhook.Load(os.DirFS(*dir), webhook.WithMaxCassetteSize(*maxCassette), webhook.WithSkipHandler(noticeSkipped(e, *dir)))
 	if err != nil {
 		e.errorf("webhooks: %s: %v", *dir, err)
 		return exitUsage

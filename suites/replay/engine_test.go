@@ -276,7 +276,7 @@ var _ = Describe("the engine", func() {
 
 	It("refuses a cassette set it cannot read, naming the file and line", func() {
 		_, err := replay.New(fstest.MapFS{"bad.yaml": {Data: []byte("version: 1\ninteractions: []\n")}})
-		Expect(err).To(MatchError(ContainSubstring("cassette bad.yaml: line 1: version 1, want 2")))
+		Expect(err).To(MatchError(ContainSubstring("cassette bad.yaml: not a go-vcr cassette: line 1: version 1, want 2")))
 		_, err = replay.New(fstest.MapFS{"bad.yaml": {Data: []byte("version: 2\ninteractions:\n  - request: [\n")}})
 		Expect(err).To(MatchError(ContainSubstring("cassette bad.yaml")))
 		_, err = replay.New(fstest.MapFS{})

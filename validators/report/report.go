@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
@@ -65,10 +66,10 @@ func location(o *pipeline.Outcome, v validators.Violation) (string, int) {
 }
 
 // appendLocation writes source:line (label) for people, the name as
-// pipeline.DisplayPath shows it and the label escaped.
+// disk.DisplayName shows it and the label escaped.
 func appendLocation(dst []byte, o *pipeline.Outcome, v validators.Violation) []byte {
 	src, line := location(o, v)
-	dst = append(dst, pipeline.DisplayPath(src)...)
+	dst = append(dst, disk.DisplayName(src)...)
 	if line > 0 {
 		dst = append(dst, ':')
 		dst = strconv.AppendInt(dst, int64(line), 10)
