@@ -58,7 +58,7 @@ func loadContract(files fs.FS) (*contract, error) {
 	compiler := jsonschema.NewCompiler()
 	compiler.Draft = jsonschema.Draft2020
 	ids := map[string]string{}
-	for _, name := range schemas.Files {
+	for _, name := range schemas.Files() {
 		raw, err := fs.ReadFile(files, name)
 		if err != nil {
 			return nil, fmt.Errorf("read schema: %w", err)
