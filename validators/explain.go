@@ -1,10 +1,8 @@
 package validators
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -198,75 +196,29 @@ func (e *explainer) because(conds []condition) string {
 			parts = append(parts, name+" is missing")
 			continue
 		}
-		parts = append(parts, name+" is "+describe(v))
+		parts = append(parts, name+" is "+pointer.Describe(v))
 	}
 	return " but " + strings.Join(parts, " and ")
 }
 
 // found describes the offending value for the keyword that failed; typed
 // adds its JSON type, for rules about types.
-func (e *explainer) found(kw, pointer string, typed bool) string {
-	v, ok := e.doc.lookup(pointer)
+func (e *explainer) found(kw, at string, typed bool) string {
+	v, ok := e.doc.lookup(at)
 	if !ok {
 		return "is missing"
 	}
 	switch kw {
 	case "type":
 		if typed {
-			return "is " + describeTyped(v)
+			return "is " + pointer.DescribeTyped(v)
 		}
 	case "maxLength", "minLength":
 		if s, ok := v.(string); ok {
 			return fmt.Sprintf("is %d characters long", utf8.RuneCountInString(s))
 		}
 	}
-	return "is " + describe(v)
-}
-
-// describe renders a value briefly: strings quoted and cut at 60 runes,
-// objects by the "object" they say they are.
-func describe(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return strconv.FormatBool(v)
-	case json.Number:
-		return abbreviate(string(v))
-	case string:
-		return strconv.Quote(abbreviate(v))
-	case map[string]any:
-		if o, ok := v["object"].(string); ok {
-			return fmt.Sprintf("an object with object %s", strconv.Quote(abbreviate(o)))
-		}
-		return "an object"
-	case []any:
-		return fmt.Sprintf("an array of %d items", len(v))
-	}
-	return fmt.Sprint(v)
-}
-
-// describeTyped adds the JSON type where the value alone would not show it
-// ("2000" is a string, not a number).
-func describeTyped(v any) string {
-	switch v.(type) {
-	case string:
-		return describe(v) + ", a string"
-	case json.Number:
-		return describe(v) + ", a number"
-	case bool:
-		return describe(v) + ", a boolean"
-	}
-	return describe(v)
-}
-
-func abbreviate(s string) string {
-	const max = 60
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:max]) + "…"
+	return "is " + pointer.Describe(v)
 }
 
 func isIndex(s string) bool {

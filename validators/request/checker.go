@@ -475,19 +475,19 @@ func (ck *check) collect(ve *jsonschema.ValidationError, instance any) {
 		ck.add(rule, kw, ptr, "starting_after and ending_before are both given; a list request gives at most one cursor: starting_after for the next page, ending_before for the previous")
 	case "enum":
 		if strings.HasSuffix(rule, ".expand.expandable") {
-			ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s, which %s cannot expand; it expands %s (and what those hold, such as %s)", name, show(value), ck.op.request(), strings.Join(ck.op.topExpand(), ", "), ck.op.nestedExample()))
+			ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s, which %s cannot expand; it expands %s (and what those hold, such as %s)", name, pointer.Describe(value), ck.op.request(), strings.Join(ck.op.topExpand(), ", "), ck.op.nestedExample()))
 		} else {
-			ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, show(value), summary))
+			ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, pointer.Describe(value), summary))
 		}
 	case "maxItems":
-		ck.add(rule, kw, ptr, fmt.Sprintf("%s asks to expand %s, but nothing in the answer of %s can be expanded", name, show(value), ck.op.request()))
+		ck.add(rule, kw, ptr, fmt.Sprintf("%s asks to expand %s, but nothing in the answer of %s can be expanded", name, pointer.Describe(value), ck.op.request()))
 	case "maxLength":
 		s, _ := value.(string)
 		ck.add(rule, kw, ptr, fmt.Sprintf("%s is %d characters long; %s", name, len([]rune(s)), summary))
 	case "type":
 		ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, shape(name, value), summary))
 	default:
-		ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, show(value), summary))
+		ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, pointer.Describe(value), summary))
 	}
 }
 
@@ -583,19 +583,6 @@ func shortest(paths []string) []string {
 	return paths
 }
 
-func show(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strconv.Quote(v)
-	case json.Number:
-		return v.String()
-	case nil:
-		return "missing"
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
 // shape says how a parameter was written when its type is wrong.
 func shape(name string, v any) string {
 	switch v := v.(type) {
@@ -604,7 +591,7 @@ func shape(name string, v any) string {
 	case []any:
 		return fmt.Sprintf("given as a list (%s[]=...)", name)
 	}
-	return show(v)
+	return pointer.Describe(v)
 }
 
 func bracketed(name string, keys []string) []string {
