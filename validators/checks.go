@@ -297,7 +297,7 @@ func integerAt(s *jsonschema.Schema, segs []string) bool {
 			s = s.Ref
 			continue
 		}
-		if s.Items2020 != nil && isIndex(segs[0]) {
+		if s.Items2020 != nil && pointer.IsIndex(segs[0]) {
 			s, segs = s.Items2020, segs[1:]
 			continue
 		}

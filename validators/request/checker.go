@@ -17,6 +17,7 @@ import (
 
 	"github.com/stripe-contract/stripe-contract/schemas"
 	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/explain"
 	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
@@ -415,30 +416,35 @@ func integer(s string) (json.Number, bool) {
 // x-rule), its pointer the value's own (a missing or unknown parameter's,
 // not its parent's).
 func (ck *check) collect(ve *jsonschema.ValidationError, instance any) {
-	kw, loc := keyword(ve.AbsoluteKeywordLocation)
-	if kw == "anyOf" {
-		// created[foo]=1 is the object form with an unknown member: report
-		// what that form says, not that no form fits.
-		if _, isObject := resolve(instance, ve.InstanceLocation).(map[string]any); isObject {
-			for _, cause := range ve.Causes {
-				if cl, _ := keywordLocation(cause); cl != "" {
-					if branch, _ := resolve(ck.c.doc, cl).(map[string]any); str(branch, "type") == "object" {
-						ck.collect(cause, instance)
-						return
-					}
+	follow := func(f explain.Failure) []*jsonschema.ValidationError { return ck.follow(f, instance) }
+	explain.Walker{Follow: follow}.Walk(ve, nil, func(f explain.Failure) { ck.failure(f, instance) })
+}
+
+// follow reports an anyOf or a not where it stands, except that a value
+// given in an anyOf's object form is explained by that form: created[foo]=1
+// is the range with an unknown member, not a value that fits no form.
+func (ck *check) follow(f explain.Failure, instance any) []*jsonschema.ValidationError {
+	if f.Keyword != "anyOf" {
+		return explain.Causes(f)
+	}
+	if _, isObject := resolve(instance, f.Instance).(map[string]any); isObject {
+		for _, cause := range f.Error.Causes {
+			if cl, _ := keywordLocation(cause); cl != "" {
+				if branch, _ := resolve(ck.c.doc, cl).(map[string]any); str(branch, "type") == "object" {
+					return []*jsonschema.ValidationError{cause}
 				}
 			}
 		}
 	}
-	if len(ve.Causes) > 0 && kw != "anyOf" && kw != "not" {
-		for _, cause := range ve.Causes {
-			ck.collect(cause, instance)
-		}
-		return
-	}
+	return nil
+}
+
+// failure turns one failing keyword into violations.
+func (ck *check) failure(f explain.Failure, instance any) {
+	kw, loc := f.Keyword, f.Location()
 	node, _ := resolve(ck.c.doc, loc).(map[string]any)
-	value := resolve(instance, ve.InstanceLocation)
-	ptr := ve.InstanceLocation
+	value := resolve(instance, f.Instance)
+	ptr := f.Instance
 	name := paramName(ptr)
 	rule := ruleFor(ck.c.doc, loc, kw)
 	summary := ck.c.rules[rule].Summary
@@ -489,17 +495,6 @@ func (ck *check) collect(ve *jsonschema.ValidationError, instance any) {
 	default:
 		ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, pointer.Describe(value), summary))
 	}
-}
-
-// keyword splits an absolute keyword location into the keyword and the
-// pointer of the subschema holding it.
-func keyword(abs string) (kw, loc string) {
-	_, frag, _ := strings.Cut(abs, "#")
-	i := strings.LastIndexByte(frag, '/')
-	if i < 0 {
-		return "", frag
-	}
-	return frag[i+1:], frag[:i]
 }
 
 // keywordLocation returns the subschema a cause failed in: for a branch of
