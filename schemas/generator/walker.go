@@ -140,40 +140,33 @@ func (w *walker) convert(n map[string]any, f field) (*object, error) {
 		}
 	}
 
-	if enum, ok := n["enum"].([]any); ok {
-		values := slices.Clone(enum)
-		if nullable && !slices.Contains(values, nil) {
-			values = append(values, nil)
-		}
-		out.set("enum", values)
-		if err := w.addRule(f, xrules, "enum", rule{
-			id:      w.ruleID(f, "enum"),
-			summary: enumSummary(name, values),
-			doc:     doc, source: src,
-		}); err != nil {
-			return nil, err
-		}
-	} else if typ == "string" {
-		// Prose: "The status of the payment, one of `open`, `paid`, or `canceled`."
+	// The values: the enum keyword, or prose: "The status of the payment,
+	// one of `open`, `paid`, or `canceled`."
+	enum, hasEnum := n["enum"].([]any)
+	enum = slices.Clone(enum)
+	enumDoc, enumSrc := doc, src
+	if !hasEnum && typ == "string" {
 		if values, sentence, ok := proseEnum(desc); ok {
-			enumValues := make([]any, 0, len(values)+1)
 			for _, v := range values {
-				enumValues = append(enumValues, v)
+				enum = append(enum, v)
 			}
-			if nullable {
-				enumValues = append(enumValues, nil)
-			}
-			out.set("enum", enumValues)
-			if err := w.addRule(f, xrules, "enum", rule{
-				id:      w.ruleID(f, "enum"),
-				summary: enumSummary(name, enumValues),
-				doc:     sentence, source: prose,
-			}); err != nil {
-				return nil, err
-			}
+			hasEnum, enumDoc, enumSrc = true, sentence, prose
 			if len(f.path) == 1 && f.path[0] == "status" {
 				w.statuses = values
 			}
+		}
+	}
+	if hasEnum {
+		if nullable && !slices.Contains(enum, nil) {
+			enum = append(enum, nil)
+		}
+		out.set("enum", enum)
+		if err := w.addRule(f, xrules, "enum", rule{
+			id:      w.ruleID(f, "enum"),
+			summary: enumSummary(name, enum),
+			doc:     enumDoc, source: enumSrc,
+		}); err != nil {
+			return nil, err
 		}
 	}
 
