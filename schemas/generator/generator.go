@@ -13,6 +13,11 @@
 // the catalogue of its rules with the doc text they come from, so that
 // validators in any language can report a failing keyword as a named rule.
 //
+// One walker (walker.go) translates the spec's schemas for the response files
+// and the request file alike; what differs between the two, how rules and
+// fields are named and how an object is closed, is a dialect each
+// (response.go, request.go).
+//
 // Only this package reads the full spec; the CLI embeds the generated files.
 package generator
 
