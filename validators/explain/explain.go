@@ -29,8 +29,9 @@ import (
 type Failure struct {
 	// Keyword is the keyword that failed: "enum", "required", "anyOf".
 	Keyword string
-	// Schema is the absolute location of the subschema that holds Keyword:
-	// "https://.../invoice_payment.schema.json#/properties/status".
+	// Schema is the absolute location of the subschema that holds Keyword,
+	// its fragment an RFC 6901 pointer (jsonschema/v5 percent-encodes it;
+	// Walk decodes it): "https://.../invoice_payment.schema.json#/properties/status".
 	Schema string
 	// Instance is the RFC 6901 pointer of the value that failed Keyword (for
 	// unevaluatedProperties, the member's), in the document Walker.At is in.
@@ -43,11 +44,10 @@ type Failure struct {
 }
 
 // Location is the RFC 6901 pointer of the subschema that holds the
-// keyword, within its file: "/properties/status" (Schema's fragment, which
-// jsonschema/v5 percent-encodes, decoded).
+// keyword, within its file: "/properties/status" (Schema's fragment).
 func (f Failure) Location() string {
 	_, frag, _ := strings.Cut(f.Schema, "#")
-	return Pointer(frag)
+	return frag
 }
 
 // Condition is an if/then/else a failure happened under: the value at
@@ -99,8 +99,12 @@ func (w Walker) walk(ve *jsonschema.ValidationError, conds []Condition, visit fu
 		return
 	}
 	cut := strings.LastIndexByte(loc, '/')
+	hash := strings.IndexByte(loc, '#')
 	rel := Pointer(ve.InstanceLocation)
-	f := Failure{Keyword: loc[cut+1:], Schema: loc[:cut], Instance: w.At + rel, Conditions: conds, Error: ve}
+	f := Failure{
+		Keyword: loc[cut+1:], Schema: loc[:hash+1] + Pointer(loc[hash+1:cut]),
+		Instance: w.At + rel, Conditions: conds, Error: ve,
+	}
 	switch {
 	case f.Keyword == "then" || f.Keyword == "else":
 		w.causes(ve.Causes, append(conds[:len(conds):len(conds)], Condition{Schema: f.Schema, Instance: f.Instance}), visit)

@@ -46,6 +46,9 @@ func failures(t *testing.T, doc any, w explain.Walker) []string {
 	}
 	var out []string
 	w.Walk(ve, nil, func(f explain.Failure) {
+		if f.Location() != strings.TrimPrefix(f.Schema, "mem://s.json#") {
+			t.Errorf("Location %q is not the fragment of Schema %q", f.Location(), f.Schema)
+		}
 		line := fmt.Sprintf("%s %s at %s", f.Keyword, f.Location(), f.Instance)
 		for _, c := range f.Conditions {
 			line += fmt.Sprintf(" if %s at %q", strings.TrimPrefix(c.Schema, "mem://s.json#"), c.Instance)
