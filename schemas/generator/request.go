@@ -255,7 +255,7 @@ func (g *generation) requestOperation(method, path string, rs *ruleSet) (string,
 		set("type", "object").
 		set("properties", props).
 		set("additionalProperties", false)
-	exclusive, err := w.cursors(d.op, descs, srcs)
+	exclusive, err := w.cursors(descs, srcs)
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -306,7 +306,7 @@ func (w *walker) limitRange(limit *object, desc string, src []string) error {
 // pagination" that "defines your place in the list", one to page forward,
 // one back. The reference never says in words that they cannot be combined;
 // the rule is read from the two descriptions, and the citation says so.
-func (w *walker) cursors(op string, descs map[string]string, srcs map[string][]string) (*object, error) {
+func (w *walker) cursors(descs map[string]string, srcs map[string][]string) (*object, error) {
 	var found []string
 	for _, p := range slices.Sorted(maps.Keys(descs)) {
 		if m := cursorPattern.FindStringSubmatch(descs[p]); m != nil && m[1] == p {
@@ -324,7 +324,7 @@ func (w *walker) cursors(op string, descs map[string]string, srcs map[string][]s
 		sentences = append(sentences, p+": "+descs[p])
 	}
 	id, err := w.rules.add(rule{
-		id:      op + ".cursors.exclusive",
+		id:      w.ruleID(field{path: []string{"cursors"}}, "exclusive"),
 		summary: "starting_after and ending_before are not both given: one pages forward, the other back",
 		doc: "Neither the spec nor the reference pages (schemas/testdata/seeds) state in words that the two cannot be combined; the rule is read from the two cursors' descriptions, each defining \"your place in the list\", one for the next page and one for the previous: " +
 			strings.Join(sentences, " "),
