@@ -50,7 +50,7 @@ func (e *explainer) walk(ve *jsonschema.ValidationError, conds []condition) {
 // follow reports an anyOf, oneOf or not where it stands, and a $ref too
 // when its subschema names a rule for it (an expanded resource's shape).
 func (e *explainer) follow(f explain.Failure) []*jsonschema.ValidationError {
-	if a := e.c.notes[f.Schema]; f.Keyword == "$ref" && a != nil && a.rules["$ref"] != "" {
+	if a := e.c.notes[f.Schema]; f.Keyword == "$ref" && a != nil && a.Rules["$ref"] != "" {
 		return nil
 	}
 	return explain.Causes(f)
@@ -78,11 +78,7 @@ func (e *explainer) failure(f explain.Failure) {
 func (e *explainer) leaf(a *annotation, parent, kw, instance string, conds []condition) {
 	rule, typed := "", false
 	if a != nil {
-		if rule = a.rules[kw]; rule == "" {
-			rule = a.rule
-		} else {
-			typed = kw == "type"
-		}
+		rule, typed = a.RuleOf(kw), kw == "type" && a.Rules[kw] != ""
 	}
 	e.add(rule, instance, e.found(kw, instance, typed), conds, kw, parent)
 }
@@ -102,10 +98,11 @@ func (e *explainer) missing(a *annotation, parent, instance string, conds []cond
 		if _, ok := m[p]; ok {
 			continue
 		}
-		rule := a.rule
-		if child := e.c.notes[parent+"/properties/"+pointer.Escape(p)]; child != nil && child.rules["required"] != "" && a.rule == "" {
-			rule = child.rules["required"]
+		var member *explain.Note
+		if child := e.c.notes[parent+"/properties/"+pointer.Escape(p)]; child != nil {
+			member = &child.Note
 		}
+		rule := explain.RuleOfMissing(a.Note, member)
 		e.add(rule, instance+"/"+pointer.Escape(p), "is missing", conds, "required", parent)
 	}
 }

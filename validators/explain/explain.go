@@ -4,7 +4,9 @@
 // reading of that tree in this module: package validators turns the
 // failures into the contract's violations, package validators/request into
 // the request contract's, each naming the rule the schema file gives the
-// keyword.
+// keyword as a Note says (rules.go: the keyword's x-rules entry, else the
+// enclosing x-rule; for a missing member, the condition's rule or the
+// member's required rule).
 //
 //	explain.Walker{}.Walk(ve, nil, func(f explain.Failure) {
 //		fmt.Println(f.Instance, f.Keyword) // "/status enum"

@@ -446,7 +446,8 @@ func (ck *check) failure(f explain.Failure, instance any) {
 	value := resolve(instance, f.Instance)
 	ptr := f.Instance
 	name := paramName(ptr)
-	rule := ruleFor(ck.c.doc, loc, kw)
+	note := noteAt(ck.c.doc, loc)
+	rule := note.RuleOf(kw)
 	summary := ck.c.rules[rule].Summary
 	switch kw {
 	case "required":
@@ -457,7 +458,8 @@ func (ck *check) failure(f explain.Failure, instance any) {
 				continue
 			}
 			childPtr := ptr + "/" + pointer.Escape(r)
-			id := ruleFor(ck.c.doc, loc+"/properties/"+pointer.Escape(r), "required")
+			member := noteAt(ck.c.doc, loc+"/properties/"+pointer.Escape(r))
+			id := explain.RuleOfMissing(note, &member)
 			ck.add(id, kw, childPtr, fmt.Sprintf("%s is missing; %s", paramName(childPtr), ck.c.rules[id].Summary))
 		}
 	case "additionalProperties":
@@ -522,29 +524,25 @@ func objectBranch(m map[string]any) map[string]any {
 	return nil
 }
 
-// ruleFor reads the rule of keyword at the subschema loc: its x-rules entry,
-// or the x-rule of the nearest subschema that has one.
-func ruleFor(doc map[string]any, loc, kw string) string {
-	if node, ok := resolve(doc, loc).(map[string]any); ok {
-		if xr, ok := node["x-rules"].(map[string]any); ok {
-			if id, ok := xr[kw].(string); ok {
-				return id
-			}
-		}
-	}
+// noteAt reads what the file says about the rules of the subschema at loc:
+// its x-rules, and the x-rule of the nearest subschema that has one.
+func noteAt(doc map[string]any, loc string) explain.Note {
+	enclosing := ""
 	for p := loc; p != ""; {
-		if node, ok := resolve(doc, p).(map[string]any); ok {
-			if id, ok := node["x-rule"].(string); ok {
-				return id
-			}
-		}
 		i := strings.LastIndexByte(p, '/')
 		if i < 0 {
 			break
 		}
 		p = p[:i]
+		if node, ok := resolve(doc, p).(map[string]any); ok {
+			if id, ok := node["x-rule"].(string); ok {
+				enclosing = id
+				break
+			}
+		}
 	}
-	return ""
+	node, _ := resolve(doc, loc).(map[string]any)
+	return explain.ReadNote(node, enclosing)
 }
 
 // topExpand lists the expandable fields that are not inside another.
