@@ -41,8 +41,8 @@ flags:
 func runValidate(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	format := &choice{value: "text", allowed: report.Names}
-	fs.Var(format, "format", "output format: "+strings.Join(report.Names, ", "))
+	format := &choice{value: "text", allowed: report.Names()}
+	fs.Var(format, "format", "output format: "+strings.Join(report.Names(), ", "))
 	strict := fs.Bool("strict", false, "report undocumented fields as errors (default: notices)")
 	severity := &choice{value: "notice", allowed: []string{"error", "warning", "notice"}}
 	fs.Var(severity, "severity", "least severe violations to print in text and github output: error, warning, notice")
@@ -85,7 +85,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	min, _ := validators.ParseSeverity(severity.value)
 	// One write per document would be a system call per line of a log.
 	stdout := bufio.NewWriterSize(e.stdout, 256<<10)
-	out, err := report.New(format.value, stdout, report.Options{MinSeverity: min, Validator: v, Name: "stripe-contract validate"})
+	out, err := report.New(format.value, stdout, report.Options{MinSeverity: min, Catalogue: v, Name: "stripe-contract validate"})
 	if err != nil {
 		e.errorf("validate: %v", err)
 		return exitUsage

@@ -46,8 +46,8 @@ func runWebhooks(ctx context.Context, e *env, args []string) int {
 	target := fs.String("target", "", "your webhook endpoint's URL, e.g. http://127.0.0.1:4242/webhook")
 	secret := fs.String("webhook-secret", "", "your endpoint's signing secret (whsec_...): re-sign each delivery with it")
 	timeout := fs.Duration("timeout", webhook.DefaultTimeout, "bound on each delivery, from connecting to the end of the answer")
-	format := &choice{value: "text", allowed: report.Names}
-	fs.Var(format, "format", "output format: "+strings.Join(report.Names, ", "))
+	format := &choice{value: "text", allowed: report.Names()}
+	fs.Var(format, "format", "output format: "+strings.Join(report.Names(), ", "))
 	if code, ok := parseFlagsOnly(e, fs, args); !ok {
 		return code
 	}
@@ -86,7 +86,7 @@ func runWebhooks(ctx context.Context, e *env, args []string) int {
 	}
 
 	stdout := bufio.NewWriter(e.stdout)
-	out, err := report.New(format.value, stdout, report.Options{Validator: v, Name: "stripe-contract webhooks"})
+	out, err := report.New(format.value, stdout, report.Options{Catalogue: v, Name: "stripe-contract webhooks"})
 	if err != nil {
 		e.errorf("webhooks: %v", err)
 		return exitUsage
