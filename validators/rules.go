@@ -11,12 +11,27 @@ import (
 type Rule struct {
 	ID       string
 	Severity Severity // the default severity; strict mode raises undocumented fields to errors
-	Check    string   // "schema": a JSON Schema keyword checks it; "go": this package does
-	Summary  string   // the rule in a sentence
-	Doc      string   // the documentation text the rule comes from
-	Source   string   // where Doc stands: a JSON pointer into the OpenAPI spec, or a reference
-	File     string   // the schema file that defines it; "" for rules about JSON itself
+	// Aspect is what of its subject the rule checks (AspectEnum,
+	// AspectRequired, AspectUndocumentedField, ...), written by the
+	// generator beside each derived rule: callers branch on it, never on
+	// the ID's suffix.
+	Aspect  string
+	Check   string // "schema": a JSON Schema keyword checks it; "go": this package does
+	Summary string // the rule in a sentence
+	Doc     string // the documentation text the rule comes from
+	Source  string // where Doc stands: a JSON pointer into the OpenAPI spec, or a reference
+	File    string // the schema file that defines it; "" for rules about JSON itself
 }
+
+// Aspects of rules that callers branch on.
+const (
+	AspectEnum              = "enum"
+	AspectRequired          = "required"
+	AspectUndocumentedField = "undocumented-field"
+	AspectUnknownParameter  = "unknown-parameter"
+	AspectExclusive         = "exclusive"
+	AspectExpandable        = "expandable"
+)
 
 // Rules checked by this package on every document, before or beside the schemas.
 const (
@@ -81,6 +96,7 @@ var jsonRules = []Rule{
 // ruleDefinition is an entry of a schema file's x-rule-definitions.
 type ruleDefinition struct {
 	Severity Severity `json:"severity"`
+	Aspect   string   `json:"aspect"`
 	Check    string   `json:"check"`
 	Summary  string   `json:"summary"`
 	Doc      string   `json:"doc"`
@@ -96,7 +112,7 @@ func readCatalogue(file string, raw json.RawMessage, into map[string]Rule) error
 		if old, dup := into[id]; dup {
 			return fmt.Errorf("%s: rule %s is also defined in %s", file, id, old.File)
 		}
-		into[id] = Rule{ID: id, Severity: d.Severity, Check: d.Check, Summary: d.Summary, Doc: d.Doc, Source: d.Source, File: file}
+		into[id] = Rule{ID: id, Severity: d.Severity, Aspect: d.Aspect, Check: d.Check, Summary: d.Summary, Doc: d.Doc, Source: d.Source, File: file}
 	}
 	return nil
 }

@@ -102,6 +102,7 @@ func (c *converter) convert(n map[string]any, f field) (*object, error) {
 		out.set("type", typeValue(typ, nullable))
 		if err := c.addRule(f, xrules, "type", rule{
 			id:      c.ruleID(f, "json-type"),
+			aspect:  "json-type",
 			summary: fmt.Sprintf("%s is %s", c.name(f), typePhrase(typ, nullable)),
 			doc:     doc, source: src,
 		}); err != nil {
@@ -117,6 +118,7 @@ func (c *converter) convert(n map[string]any, f field) (*object, error) {
 		out.set("enum", values)
 		if err := c.addRule(f, xrules, "enum", rule{
 			id:      c.ruleID(f, "enum"),
+			aspect:  "enum",
 			summary: enumSummary(c.name(f), values),
 			doc:     doc, source: src,
 		}); err != nil {
@@ -135,6 +137,7 @@ func (c *converter) convert(n map[string]any, f field) (*object, error) {
 			out.set("enum", enumValues)
 			if err := c.addRule(f, xrules, "enum", rule{
 				id:      c.ruleID(f, "enum"),
+				aspect:  "enum",
 				summary: enumSummary(c.name(f), enumValues),
 				doc:     sentence, source: pointer(append(slices.Clip(f.src), "description")...),
 			}); err != nil {
@@ -150,6 +153,7 @@ func (c *converter) convert(n map[string]any, f field) (*object, error) {
 		out.set("maxLength", int(max))
 		if err := c.addRule(f, xrules, "maxLength", rule{
 			id:      c.ruleID(f, "max-length"),
+			aspect:  "max-length",
 			summary: fmt.Sprintf("%s is at most %d characters long", c.name(f), int(max)),
 			doc:     doc, source: src,
 		}); err != nil {
@@ -163,6 +167,7 @@ func (c *converter) convert(n map[string]any, f field) (*object, error) {
 			out.set("pattern", pattern)
 			if err := c.addRule(f, xrules, "pattern", rule{
 				id:      c.ruleID(f, "iso-4217-lowercase"),
+				aspect:  "iso-4217-lowercase",
 				summary: fmt.Sprintf("%s is a three-letter ISO currency code in lowercase", c.name(f)),
 				doc:     sentence, source: pointer(append(slices.Clip(f.src), "description")...),
 			}); err != nil {
@@ -233,6 +238,7 @@ func (c *converter) object(out *object, n map[string]any, f field) error {
 		}
 		if err := c.addRule(f, xr.(*object), "required", rule{
 			id:      c.ruleID(f.child(p), "required"),
+			aspect:  "required",
 			summary: fmt.Sprintf("%s is required", strings.Join(append(slices.Clip(f.path), p), ".")),
 			doc:     doc, source: pointer(append(slices.Clip(f.src), "required")...),
 		}); err != nil {
@@ -244,6 +250,7 @@ func (c *converter) object(out *object, n map[string]any, f field) error {
 	if !f.bare && n["additionalProperties"] != true {
 		id, err := c.rules.add(rule{
 			id:       c.resource + ".undocumented-field",
+			aspect:   aspectUndocumented,
 			severity: severityNotice,
 			summary:  fmt.Sprintf("%s carries only documented fields (Stripe may add fields without notice: a notice by default, an error in strict mode)", c.resource),
 			doc:      fmt.Sprintf("The API reference documents the fields of %s; a field it does not list is not part of the contract of API version %s.", c.resource, c.spec.version),
@@ -332,7 +339,7 @@ func (c *converter) anyOf(branches []any, n map[string]any, f field, nullable bo
 		doc = f.desc
 	}
 	xrules := newObject()
-	if err := c.addRule(f, xrules, "anyOf", rule{id: c.ruleID(f, aspect), summary: summary, doc: doc, source: pointer(f.src...)}); err != nil {
+	if err := c.addRule(f, xrules, "anyOf", rule{id: c.ruleID(f, aspect), aspect: aspect, summary: summary, doc: doc, source: pointer(f.src...)}); err != nil {
 		return nil, err
 	}
 	if len(xrules.keys) > 0 {
@@ -370,7 +377,7 @@ func (c *converter) ref(name string, f field, nullable bool) (*object, error) {
 		if doc == "" {
 			doc = fmt.Sprintf("%s holds a %s object.", c.name(f), name)
 		}
-		if err := c.addRule(f, xrules, keyword, rule{id: c.ruleID(f, "json-type"), summary: summary, doc: doc, source: pointer(f.src...)}); err != nil {
+		if err := c.addRule(f, xrules, keyword, rule{id: c.ruleID(f, "json-type"), aspect: "json-type", summary: summary, doc: doc, source: pointer(f.src...)}); err != nil {
 			return nil, err
 		}
 		if len(xrules.keys) > 0 {

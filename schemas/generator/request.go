@@ -171,6 +171,7 @@ func (g *generation) requestOperation(method, path string, rs *ruleSet) (string,
 	}
 	pc.unknown, err = rs.add(rule{
 		id:      pc.op + ".unknown-parameter",
+		aspect:  aspectUnknownParameter,
 		summary: fmt.Sprintf("%s %s takes only the query parameters the API reference documents (%s), and of each only its documented members", strings.ToUpper(method), path, strings.Join(names, ", ")),
 		doc:     fmt.Sprintf("The API reference documents the parameters of %s %s; a parameter it does not list is rejected as unknown.", strings.ToUpper(method), path),
 		source:  pointer(append(opSrc, "parameters")...),
@@ -269,6 +270,7 @@ func (pc *paramConverter) convert(n map[string]any, path []string, src []string,
 		out.set("anyOf", converted)
 		if err := pc.add(xrules, "anyOf", rule{
 			id:      pc.id(path, "json-type"),
+			aspect:  "json-type",
 			summary: fmt.Sprintf("%s is %s", name, strings.Join(phrases, ", or ")),
 			doc:     doc, source: source,
 		}); err != nil {
@@ -284,6 +286,7 @@ func (pc *paramConverter) convert(n map[string]any, path []string, src []string,
 	if typ != "" && !branch {
 		if err := pc.add(xrules, "type", rule{
 			id:      pc.id(path, "json-type"),
+			aspect:  "json-type",
 			summary: fmt.Sprintf("%s is %s", name, typePhrase(typ, false)),
 			doc:     doc, source: source,
 		}); err != nil {
@@ -292,7 +295,7 @@ func (pc *paramConverter) convert(n map[string]any, path []string, src []string,
 	}
 	if enum, ok := n["enum"].([]any); ok {
 		out.set("enum", enum)
-		if err := pc.add(xrules, "enum", rule{id: pc.id(path, "enum"), summary: enumSummary(name, enum), doc: doc, source: source}); err != nil {
+		if err := pc.add(xrules, "enum", rule{id: pc.id(path, "enum"), aspect: "enum", summary: enumSummary(name, enum), doc: doc, source: source}); err != nil {
 			return nil, err
 		}
 	} else if typ == "string" {
@@ -302,14 +305,14 @@ func (pc *paramConverter) convert(n map[string]any, path []string, src []string,
 				enum[i] = v
 			}
 			out.set("enum", enum)
-			if err := pc.add(xrules, "enum", rule{id: pc.id(path, "enum"), summary: enumSummary(name, enum), doc: sent, source: pointer(append(slices.Clip(descSrc), "description")...)}); err != nil {
+			if err := pc.add(xrules, "enum", rule{id: pc.id(path, "enum"), aspect: "enum", summary: enumSummary(name, enum), doc: sent, source: pointer(append(slices.Clip(descSrc), "description")...)}); err != nil {
 				return nil, err
 			}
 		}
 	}
 	if max, ok := n["maxLength"].(float64); ok {
 		out.set("maxLength", int(max))
-		if err := pc.add(xrules, "maxLength", rule{id: pc.id(path, "max-length"), summary: fmt.Sprintf("%s is at most %d characters long", name, int(max)), doc: doc, source: source}); err != nil {
+		if err := pc.add(xrules, "maxLength", rule{id: pc.id(path, "max-length"), aspect: "max-length", summary: fmt.Sprintf("%s is at most %d characters long", name, int(max)), doc: doc, source: source}); err != nil {
 			return nil, err
 		}
 	}
@@ -339,6 +342,7 @@ func (pc *paramConverter) convert(n map[string]any, path []string, src []string,
 				}
 				if err := pc.add(cx.(*object), "required", rule{
 					id:      pc.id(append(slices.Clip(path), r), "required"),
+					aspect:  "required",
 					summary: fmt.Sprintf("%s is required when any %s[...] parameter is given", displayName(append(slices.Clip(path), r)), name),
 					doc:     fmt.Sprintf("%s The spec marks %s required in %s.", doc, r, name),
 					source:  pointer(append(slices.Clip(src), "required")...),
@@ -391,6 +395,7 @@ func (pc *paramConverter) limitRange(limit *object, desc string, src []string) e
 	limit.set("maximum", hi)
 	id, err := pc.rules.add(rule{
 		id:      pc.id([]string{"limit"}, "range"),
+		aspect:  "range",
 		summary: fmt.Sprintf("limit is between %d and %d", lo, hi),
 		doc:     sentence(desc, m[0], m[1]),
 		source:  pointer(append(slices.Clip(src), "description")...),
@@ -427,6 +432,7 @@ func (pc *paramConverter) cursors(descs map[string]string, srcs map[string][]str
 	}
 	id, err := pc.rules.add(rule{
 		id:      pc.op + ".cursors.exclusive",
+		aspect:  aspectExclusive,
 		summary: "starting_after and ending_before are not both given: one pages forward, the other back",
 		doc: "Neither the spec nor the reference pages (schemas/testdata/seeds) state in words that the two cannot be combined; the rule is read from the two cursors' descriptions, each defining \"your place in the list\", one for the next page and one for the previous: " +
 			strings.Join(sentences, " "),
@@ -463,6 +469,7 @@ func (g *generation) expandable(pc *paramConverter, expand *object, path, method
 	}
 	id, err := pc.rules.add(rule{
 		id:      pc.id([]string{"expand"}, "expandable"),
+		aspect:  "expandable",
 		summary: summary,
 		doc: desc + " Expandable fields are those the response documents as an ID or the object it names (anyOf with x-expansionResources), and lists returned only on request (a list property the resource does not require); a list's are prefixed data., and an expanded object's own expandable fields follow a dot, " +
 			strconv.Itoa(expandDepth) + " levels deep.",
