@@ -128,7 +128,12 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	out, err := report.New(format.value, e.stdout, report.Options{MinSeverity: validators.Notice, Catalogue: v, Name: "stripe-contract record"})
+	cat, err := catalogueOf(v)
+	if err != nil {
+		e.errorf("record: %v", err)
+		return exitUsage
+	}
+	out, err := report.New(format.value, e.stdout, report.Options{MinSeverity: validators.Notice, Catalogue: cat, Name: "stripe-contract record"})
 	if err != nil {
 		e.errorf("record: %v", err)
 		return exitUsage

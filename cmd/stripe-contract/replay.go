@@ -94,7 +94,12 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	verdict := rep.Judge(baseline)
-	opts := replay.WriteOptions{Root: *dir, Baseline: *baselineFile}
+	cat, err := catalogue()
+	if err != nil {
+		e.errorf("replay: %v", err)
+		return exitUsage
+	}
+	opts := replay.WriteOptions{Root: *dir, Baseline: *baselineFile, Catalogue: cat}
 	if err := replay.Write(e.stdout, format.value, rep, verdict, opts); err != nil {
 		e.errorf("replay: %v", err)
 		return exitUsage

@@ -37,9 +37,6 @@ error or cassettes that cannot be read.
 flags:
 `
 
-// ruleDelivery names a delivery the endpoint did not accept, in reports.
-const ruleDelivery = "webhook.delivery"
-
 func runWebhooks(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "webhooks", webhooksUsage)
 	dir := fs.String("cassettes", "", "directory of cassettes holding webhook deliveries (walked for .yaml files), e.g. cassettes/")
@@ -86,7 +83,12 @@ func runWebhooks(ctx context.Context, e *env, args []string) int {
 	}
 
 	stdout := bufio.NewWriter(e.stdout)
-	out, err := report.New(format.value, stdout, report.Options{Catalogue: v, Name: "stripe-contract webhooks"})
+	cat, err := catalogueOf(v)
+	if err != nil {
+		e.errorf("webhooks: %v", err)
+		return exitUsage
+	}
+	out, err := report.New(format.value, stdout, report.Options{Catalogue: cat, Name: "stripe-contract webhooks"})
 	if err != nil {
 		e.errorf("webhooks: %v", err)
 		return exitUsage
@@ -143,7 +145,7 @@ func outcomeOf(o webhook.Outcome, source string) pipeline.Outcome {
 	res := o.Validation
 	if o.Err != nil {
 		res.Violations = append([]validators.Violation{{
-			Rule:     ruleDelivery,
+			Rule:     webhook.RuleDelivery,
 			Pointer:  fmt.Sprintf("/interactions/%d/request", d.Interaction),
 			Message:  o.Err.Error(),
 			Severity: validators.Error,
