@@ -37,6 +37,9 @@ func brokenTarget(fsys fs.FS, mutations ...mutation) *replay.Target {
 	srv, err := recorder.NewServer(fsys)
 	Expect(err).NotTo(HaveOccurred())
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The handler runs on the server's goroutine: a failed Expect there
+		// must reach Ginkgo as a failure, not crash the test binary.
+		defer GinkgoRecover()
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, r)
 		status, body := rec.Code, rec.Body.Bytes()
@@ -53,8 +56,9 @@ func brokenTarget(fsys fs.FS, mutations ...mutation) *replay.Target {
 				dec.UseNumber()
 				Expect(dec.Decode(&doc)).To(Succeed())
 				m.body(doc)
-				body, err = json.Marshal(doc)
-				Expect(err).NotTo(HaveOccurred())
+				var merr error // not the enclosing err: handlers run concurrently
+				body, merr = json.Marshal(doc)
+				Expect(merr).NotTo(HaveOccurred())
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")
