@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -93,5 +94,47 @@ var _ = Describe("golden files", func() {
 			got = append(got, e.Name())
 		}
 		Expect(got).To(ConsistOf(want))
+	})
+})
+
+// keysIn calls visit with each object of a decoded JSON value and the key
+// that holds it ("" at the top).
+func keysIn(v any, under string, visit func(obj map[string]any, under string)) {
+	switch n := v.(type) {
+	case map[string]any:
+		visit(n, under)
+		for k, child := range n {
+			keysIn(child, k, visit)
+		}
+	case []any:
+		for _, child := range n {
+			keysIn(child, under, visit)
+		}
+	}
+}
+
+var _ = Describe("the JSON vocabulary", func() {
+	It(`names a finding's pointer "path" in every command, and uses "path" for nothing else`, func() {
+		paths := 0
+		for _, command := range []string{"validate", "record", "replay", "webhooks"} {
+			data, err := os.ReadFile(filepath.Join("testdata", "golden", command+".json.golden"))
+			Expect(err).NotTo(HaveOccurred())
+			for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+				var v any
+				Expect(json.Unmarshal([]byte(line), &v)).To(Succeed(), "%s: %s", command, line)
+				keysIn(v, "", func(obj map[string]any, under string) {
+					Expect(obj).NotTo(HaveKey("pointer"), "%s: %s", command, line)
+					p, ok := obj["path"]
+					if !ok {
+						return
+					}
+					paths++
+					Expect(under).To(BeElementOf("violations", "deviations", "stale"), "%s: \"path\" outside a finding: %s", command, line)
+					Expect(obj).To(HaveKey("rule"), "%s: %s", command, line)
+					Expect(p).To(Or(Equal(""), HavePrefix("/")), "%s: \"path\" is not a JSON pointer: %s", command, line)
+				})
+			}
+		}
+		Expect(paths).To(BeNumerically(">", 100))
 	})
 })

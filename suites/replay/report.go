@@ -34,7 +34,7 @@ func (o WriteOptions) file(cassette string) string {
 // Write writes the report, judged by v, in format (one of report.Names),
 // through package validators/report as every command's report is written.
 func Write(w io.Writer, format string, r *Report, v Verdict, o WriteOptions) error {
-	out, err := report.NewWriter(format, w, report.Options{Catalogue: o.Catalogue, Name: "stripe-contract replay " + r.Target})
+	out, err := report.NewWriter(format, w, report.Options{MinSeverity: validators.Notice, Catalogue: o.Catalogue, Name: "stripe-contract replay " + r.Target})
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,11 @@ import (
 // document, a replayed interaction, a delivered webhook, a baseline. Its
 // rows are its findings.
 type Case struct {
-	// Source names the case in JSON output ("source"): "file.ndjson:3",
+	// Source names the case in JSON output ("source"), followed by
+	// ":SourceLine" when SourceLine is set: "file.ndjson:3",
 	// "docs/list_two_pages.yaml#1".
-	Source string
+	Source     string
+	SourceLine int
 	// File and Line place a replayed interaction in its cassette (JSON
 	// "file" and "line", JUnit file and line attributes); "" and 0 for a
 	// validated document, whose Source places it.
@@ -22,8 +24,12 @@ type Case struct {
 	Suite string
 	// Class is the JUnit classname; "" for Suite.
 	Class string
-	// Name is the JUnit test case name.
+	// Name is the JUnit test case name; "" for Source[:SourceLine], then
+	// Label in parentheses, then Kind.
 	Name string
+	// Label names a validated document when its line cannot (an
+	// interaction of a cassette).
+	Label string
 	// Kind is the validated document's kind (JSON "kind" and "valid");
 	// "" for a replayed interaction.
 	Kind string
@@ -75,20 +81,10 @@ type Trailer struct {
 // caseOf puts a validated document in the shape the formats write: a row
 // per violation at or above min, placed on the line of the offending value
 // in a whole-file JSON document.
-func caseOf(o *pipeline.Outcome, min int, rows []Row) Case {
-	c := Case{
-		Source: o.Doc.Source,
-		Suite:  o.Doc.Source,
-		Kind:   string(o.Result.Kind),
-		Name:   o.Doc.Location(),
-	}
-	if o.Doc.Line > 0 {
-		c.Source += ":" + strconv.Itoa(o.Doc.Line)
-	}
-	if o.Doc.Label != "" {
-		c.Name += " (" + o.Doc.Label + ")"
-	}
-	c.Name += " " + c.Kind
+// It builds no string: validate writes millions of cases.
+func caseOf(c *Case, o *pipeline.Outcome, min int) {
+	rows := c.Rows[:0]
+	*c = Case{Source: o.Doc.Source, SourceLine: o.Doc.Line, Suite: o.Doc.Source, Kind: string(o.Result.Kind), Label: o.Doc.Label}
 	for _, v := range o.Result.Violations {
 		if int(v.Severity) > min {
 			continue
@@ -98,5 +94,23 @@ func caseOf(o *pipeline.Outcome, min int, rows []Row) Case {
 			Severity: v.Severity, Message: v.Message})
 	}
 	c.Rows = rows
-	return c
+}
+
+// appendName appends the JUnit test case name.
+func (c *Case) appendName(dst []byte) []byte {
+	if c.Name != "" {
+		return appendXML(dst, c.Name)
+	}
+	dst = appendXML(dst, c.Source)
+	if c.SourceLine > 0 {
+		dst = append(dst, ':')
+		dst = strconv.AppendInt(dst, int64(c.SourceLine), 10)
+	}
+	if c.Label != "" {
+		dst = append(dst, " ("...)
+		dst = appendXML(dst, c.Label)
+		dst = append(dst, ')')
+	}
+	dst = append(dst, ' ')
+	return appendXML(dst, c.Kind)
 }

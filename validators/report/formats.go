@@ -102,6 +102,12 @@ func (j *jsonLines) filters() bool { return false }
 func (j *jsonLines) appendCase(dst []byte, c *Case) []byte {
 	dst = append(dst, `{"source":`...)
 	dst = appendJSONString(dst, c.Source)
+	if c.SourceLine > 0 {
+		dst = dst[:len(dst)-1] // reopen the string: "source:line"
+		dst = append(dst, ':')
+		dst = strconv.AppendInt(dst, int64(c.SourceLine), 10)
+		dst = append(dst, '"')
+	}
 	key := `,"violations":[`
 	if c.Request != nil {
 		key = `,"deviations":[`
@@ -236,7 +242,7 @@ func (j *junit) appendCase(dst []byte, c *Case) []byte {
 	dst = append(dst, `    <testcase classname="`...)
 	dst = appendXML(dst, class)
 	dst = append(dst, `" name="`...)
-	dst = appendXML(dst, c.Name)
+	dst = c.appendName(dst)
 	dst = append(dst, '"')
 	if c.File != "" {
 		dst = append(dst, ` file="`...)

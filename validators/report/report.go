@@ -15,6 +15,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/stripe-contract/stripe-contract/validators"
@@ -89,12 +90,22 @@ func New(name string, w io.Writer, opts Options) (Format, error) {
 type outcomes struct {
 	r   renderer
 	min validators.Severity
+	// cases are reused from document to document: Format runs on every
+	// worker, once per document of logs of millions.
+	cases sync.Pool
 }
 
 func (f *outcomes) Format(dst []byte, o *pipeline.Outcome) []byte {
-	var rows [4]Row
-	c := caseOf(o, int(f.min), rows[:0])
-	return f.r.appendCase(dst, &c)
+	c, _ := f.cases.Get().(*Case)
+	if c == nil {
+		c = &Case{}
+	}
+	caseOf(c, o, int(f.min))
+	dst = f.r.appendCase(dst, c)
+	clear(c.Rows)
+	c.Rows = c.Rows[:0]
+	f.cases.Put(c)
+	return dst
 }
 
 func (f *outcomes) Write(o *pipeline.Outcome, b []byte) error {
