@@ -57,8 +57,21 @@ func (o Options) name() string {
 	return o.Name
 }
 
-// open returns the renderer called name, writing to w.
-func open(name string, w io.Writer, opts Options) (renderer, error) {
+// open returns the renderer called name, writing to w, and the least
+// severe rows it shows: opts.MinSeverity for the formats that filter, every
+// row for the others.
+func open(name string, w io.Writer, opts Options) (renderer, validators.Severity, error) {
+	r, err := newRenderer(name, w, opts)
+	if err != nil {
+		return nil, 0, err
+	}
+	if r.filters() {
+		return r, opts.MinSeverity, nil
+	}
+	return r, validators.Notice, nil
+}
+
+func newRenderer(name string, w io.Writer, opts Options) (renderer, error) {
 	switch name {
 	case "text":
 		return &text{w: w, opts: opts}, nil
@@ -75,13 +88,9 @@ func open(name string, w io.Writer, opts Options) (renderer, error) {
 // New returns the format called name (one of Names), writing validated
 // documents to w.
 func New(name string, w io.Writer, opts Options) (Format, error) {
-	r, err := open(name, w, opts)
+	r, min, err := open(name, w, opts)
 	if err != nil {
 		return nil, err
-	}
-	min := validators.Notice
-	if r.filters() {
-		min = opts.MinSeverity
 	}
 	return &outcomes{r: r, min: min}, nil
 }
@@ -128,13 +137,9 @@ type Writer struct {
 // NewWriter returns a Writer of the format called name (one of Names),
 // writing to w.
 func NewWriter(name string, w io.Writer, opts Options) (*Writer, error) {
-	r, err := open(name, w, opts)
+	r, min, err := open(name, w, opts)
 	if err != nil {
 		return nil, err
-	}
-	min := validators.Notice
-	if r.filters() {
-		min = opts.MinSeverity
 	}
 	return &Writer{r: r, min: min}, nil
 }
