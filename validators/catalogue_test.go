@@ -41,3 +41,19 @@ var _ = Describe("Catalogue", func() {
 		Expect(err).To(MatchError(ContainSubstring("rule a.y: summary, doc and source are all required")))
 	})
 })
+
+var _ = Describe("the derived rules", func() {
+	It("each carry their aspect as a field, from the schema files' x-rule-definitions", func() {
+		v, err := validators.New()
+		Expect(err).NotTo(HaveOccurred())
+		aspects := map[string]int{}
+		for _, r := range v.Rules() {
+			Expect(r.Aspect).NotTo(BeEmpty(), "rule %s has no aspect", r.ID)
+			aspects[r.Aspect]++
+		}
+		// the aspects callers branch on are there
+		Expect(aspects).To(HaveKey(validators.AspectUndocumentedField))
+		Expect(aspects).To(HaveKey(validators.AspectRequired))
+		Expect(aspects).To(HaveKey(validators.AspectEnum))
+	})
+})
