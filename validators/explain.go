@@ -121,7 +121,7 @@ func (e *explainer) add(ruleID, pointer, found string, conds []condition, kw, sc
 }
 
 func (e *explainer) severity(r Rule) Severity {
-	if e.strict && strings.HasSuffix(r.ID, ".undocumented-field") {
+	if e.strict && r.Aspect == AspectUndocumentedField {
 		return Error
 	}
 	return r.Severity

@@ -69,8 +69,8 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	maskPII := fs.Bool("mask-pii", false, "mask personal data (email, name, phone and address fields) with [MASKED]")
 	var matchHeaders headerList
 	fs.Var(&matchHeaders, "match-header", "also match requests on this header, e.g. Stripe-Version (repeatable; new-episodes mode)")
-	format := &choice{value: "text", allowed: report.Names}
-	fs.Var(format, "format", "format of the validation report on stdout: "+strings.Join(report.Names, ", "))
+	format := &choice{value: "text", allowed: report.Names()}
+	fs.Var(format, "format", "format of the validation report on stdout: "+strings.Join(report.Names(), ", "))
 	note := fs.String("note", "", "where the recording comes from, written as comments at the top of the cassette (default: the upstream and the date)")
 	// Each client connection may hold one to the upstream as well: 256
 	// of each stay within a 1024-file limit.
@@ -135,7 +135,12 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	out, err := report.New(format.value, e.stdout, report.Options{MinSeverity: validators.Notice, Validator: v, Name: "stripe-contract record"})
+	cat, err := catalogueOf(v)
+	if err != nil {
+		e.errorf("record: %v", err)
+		return exitUsage
+	}
+	out, err := report.New(format.value, e.stdout, report.Options{MinSeverity: validators.Notice, Catalogue: cat, Name: "stripe-contract record"})
 	if err != nil {
 		e.errorf("record: %v", err)
 		return exitUsage

@@ -41,8 +41,8 @@ flags:
 func runValidate(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	format := &choice{value: "text", allowed: report.Names}
-	fs.Var(format, "format", "output format: "+strings.Join(report.Names, ", "))
+	format := &choice{value: "text", allowed: report.Names()}
+	fs.Var(format, "format", "output format: "+strings.Join(report.Names(), ", "))
 	strict := fs.Bool("strict", false, "report undocumented fields as errors (default: notices)")
 	severity := &choice{value: "notice", allowed: []string{"error", "warning", "notice"}}
 	fs.Var(severity, "severity", "least severe violations to print in text and github output: error, warning, notice")
@@ -85,7 +85,12 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	min, _ := validators.ParseSeverity(severity.value)
 	// One write per document would be a system call per line of a log.
 	stdout := bufio.NewWriterSize(e.stdout, 256<<10)
-	out, err := report.New(format.value, stdout, report.Options{MinSeverity: min, Validator: v, Name: "stripe-contract validate"})
+	cat, err := catalogueOf(v)
+	if err != nil {
+		e.errorf("validate: %v", err)
+		return exitUsage
+	}
+	out, err := report.New(format.value, stdout, report.Options{MinSeverity: min, Catalogue: cat, Name: "stripe-contract validate"})
 	if err != nil {
 		e.errorf("validate: %v", err)
 		return exitUsage
@@ -146,15 +151,16 @@ func runRules(_ context.Context, e *env, args []string) int {
 		}
 		return exitUsage
 	}
-	rules, version, err := contractRules()
+	cat, err := catalogue()
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
+	rules := cat.Rules()
 	if format.value == "json" {
 		return writeRulesJSON(e.stdout, rules)
 	}
-	fmt.Fprintf(e.stdout, "Rules of the invoice_payment contract, Stripe API %s\n\n", version)
+	fmt.Fprintf(e.stdout, "Rules of the invoice_payment contract, Stripe API %s\n\n", cat.APIVersion())
 	for _, r := range rules {
 		fmt.Fprintf(e.stdout, "%s (%s, checked by %s)\n  %s\n  doc: %q\n  source: %s\n\n", r.ID, r.Severity, r.Check, r.Summary, strings.Join(strings.Fields(r.Doc), " "), r.Source)
 	}

@@ -249,6 +249,7 @@ func (g *generation) event() (string, *object, error) {
 	typeSchema.moveLast("x-rules")
 	id, err := c.rules.add(rule{
 		id:      "event.type.enum",
+		aspect:  "enum",
 		summary: enumSummary("type", enum),
 		doc:     fmt.Sprintf("The %s* event types of API version %s, as listed in the event types a webhook endpoint can enable: %s.", eventPrefix, g.spec.version, strings.Join(types, ", ")),
 		source:  pointer(typesSrc...),
@@ -303,6 +304,7 @@ func (g *generation) invoice() (string, *object, error) {
 	listDesc, _ := lookup(g.spec.paths, "/v1/invoice_payments", "get", "description")
 	for _, r := range []rule{{
 		id:       "invoice.payments.included",
+		aspect:   "included",
 		severity: severityWarning,
 		check:    checkGo,
 		summary:  "an invoice checked against this contract carries its payments (retrieve it with expand[]=payments)",
@@ -310,6 +312,7 @@ func (g *generation) invoice() (string, *object, error) {
 		source:   pointer("paths", "/v1/invoice_payments", "get", "description"),
 	}, {
 		id:       "invoice.payments.invoice-matches",
+		aspect:   "invoice-matches",
 		severity: severityWarning,
 		check:    checkGo,
 		summary:  "every payment in an invoice's payments list names that invoice in its invoice field",

@@ -105,6 +105,7 @@ func (w *walker) crossField(n map[string]any, f field, props map[string]map[stri
 			}
 			id, err := w.rules.add(rule{
 				id:      w.ruleID(f.child(p), "null-unless-"+value),
+				aspect:  "null-unless-" + value,
 				summary: fmt.Sprintf("%s is null until the %s is %s, and set once it is", p, desc[m[2]:m[3]], value),
 				doc:     sentence(desc, m[0], m[1]),
 				source:  src("properties", p, "description"),
@@ -131,6 +132,7 @@ func (w *walker) crossField(n map[string]any, f field, props map[string]map[stri
 			// describes what happens, not a promise about every payload.
 			if _, err := w.rules.add(rule{
 				id:       w.ruleID(f.child(p), "at-most-"+strings.TrimPrefix(other, "amount_")),
+				aspect:   "at-most-" + strings.TrimPrefix(other, "amount_"),
 				severity: severityWarning,
 				check:    checkGo,
 				summary:  fmt.Sprintf("%s is at most %s", p, other),
@@ -182,6 +184,7 @@ func (w *walker) referenceRule(f field, props map[string]map[string]any) ([]any,
 	refs := slices.Sorted(maps.Keys(invert(named)))
 	id, err := w.rules.add(rule{
 		id:      w.ruleID(f, "reference-matches-type"),
+		aspect:  "reference-matches-type",
 		summary: fmt.Sprintf("exactly one of %s is set: the one %s names", strings.Join(refs, ", "), strings.Join(append(slices.Clip(f.path), "type"), ".")),
 		doc:     strings.Join(sentences, " "),
 		source:  pointer(append(slices.Clip(f.src), "properties")...),
@@ -238,6 +241,7 @@ func (w *walker) transitionRules(f field, props map[string]map[string]any) ([]an
 		}
 		id, err := w.rules.add(rule{
 			id:      w.ruleID(f.child("status_transitions").child(at), "iff-"+s),
+			aspect:  "iff-" + s,
 			summary: fmt.Sprintf("status_transitions.%s is set if and only if status is %q", at, s),
 			doc:     fmt.Sprintf("status_transitions.%s: %s status: %s", at, str(p, "description"), statusSentence),
 			source:  pointer(append(slices.Clip(stSrc), "properties", at, "description")...),

@@ -173,6 +173,7 @@ func (d *requests) object(w *walker, out, xrules *object, n map[string]any, f fi
 	converted, err := w.members(n, f, nil, func(p string) rule {
 		return rule{
 			id:      w.ruleID(f.child(p), "required"),
+			aspect:  "required",
 			summary: fmt.Sprintf("%s is required when any %s[...] parameter is given", d.display(append(slices.Clip(f.path), p)), name),
 			doc:     fmt.Sprintf("%s The spec marks %s required in %s.", doc, p, name),
 			source:  pointer(append(slices.Clip(f.src), "required")...),
@@ -212,6 +213,7 @@ func (g *generation) requestOperation(method, path string, rs *ruleSet) (string,
 	}
 	d.unknown, err = rs.add(rule{
 		id:      d.op + ".unknown-parameter",
+		aspect:  aspectUnknownParameter,
 		summary: fmt.Sprintf("%s %s takes only the query parameters the API reference documents (%s), and of each only its documented members", strings.ToUpper(method), path, strings.Join(names, ", ")),
 		doc:     fmt.Sprintf("The API reference documents the parameters of %s %s; a parameter it does not list is rejected as unknown.", strings.ToUpper(method), path),
 		source:  pointer(append(opSrc, "parameters")...),
@@ -289,6 +291,7 @@ func (w *walker) limitRange(limit *object, desc string, src []string) error {
 	limit.set("maximum", hi)
 	id, err := w.rules.add(rule{
 		id:      w.ruleID(field{path: []string{"limit"}}, "range"),
+		aspect:  "range",
 		summary: fmt.Sprintf("limit is between %d and %d", lo, hi),
 		doc:     sentence(desc, m[0], m[1]),
 		source:  pointer(append(slices.Clip(src), "description")...),
@@ -325,6 +328,7 @@ func (w *walker) cursors(descs map[string]string, srcs map[string][]string) (*ob
 	}
 	id, err := w.rules.add(rule{
 		id:      w.ruleID(field{path: []string{"cursors"}}, "exclusive"),
+		aspect:  aspectExclusive,
 		summary: "starting_after and ending_before are not both given: one pages forward, the other back",
 		doc: "Neither the spec nor the reference pages (schemas/testdata/seeds) state in words that the two cannot be combined; the rule is read from the two cursors' descriptions, each defining \"your place in the list\", one for the next page and one for the previous: " +
 			strings.Join(sentences, " "),
@@ -361,6 +365,7 @@ func (g *generation) expandable(w *walker, expand *object, path, method, desc st
 	}
 	id, err := w.rules.add(rule{
 		id:      w.ruleID(field{path: []string{"expand"}}, "expandable"),
+		aspect:  "expandable",
 		summary: summary,
 		doc: desc + " Expandable fields are those the response documents as an ID or the object it names (anyOf with x-expansionResources), and lists returned only on request (a list property the resource does not require); a list's are prefixed data., and an expanded object's own expandable fields follow a dot, " +
 			strconv.Itoa(expandDepth) + " levels deep.",

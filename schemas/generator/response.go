@@ -54,6 +54,7 @@ func (d responses) object(w *walker, out, _ *object, n map[string]any, f field, 
 		}
 		return rule{
 			id:      w.ruleID(f.child(p), "required"),
+			aspect:  "required",
 			summary: fmt.Sprintf("%s is required", name),
 			doc:     doc, source: pointer(append(slices.Clip(f.src), "required")...),
 		}
@@ -65,7 +66,8 @@ func (d responses) object(w *walker, out, _ *object, n map[string]any, f field, 
 
 	if !f.bare && n["additionalProperties"] != true {
 		id, err := w.rules.add(rule{
-			id:       d.resource + ".undocumented-field",
+			id:       d.resource + "." + aspectUndocumented,
+			aspect:   aspectUndocumented,
 			severity: severityNotice,
 			summary:  fmt.Sprintf("%s carries only documented fields (Stripe may add fields without notice: a notice by default, an error in strict mode)", d.resource),
 			doc:      fmt.Sprintf("The API reference documents the fields of %s; a field it does not list is not part of the contract of API version %s.", d.resource, d.version),

@@ -133,6 +133,7 @@ func (w *walker) convert(n map[string]any, f field) (*object, error) {
 		out.set("type", typeValue(typ, nullable))
 		if err := w.addRule(f, xrules, "type", rule{
 			id:      w.ruleID(f, "json-type"),
+			aspect:  "json-type",
 			summary: fmt.Sprintf("%s is %s", name, typePhrase(typ, nullable)),
 			doc:     doc, source: src,
 		}); err != nil {
@@ -163,6 +164,7 @@ func (w *walker) convert(n map[string]any, f field) (*object, error) {
 		out.set("enum", enum)
 		if err := w.addRule(f, xrules, "enum", rule{
 			id:      w.ruleID(f, "enum"),
+			aspect:  "enum",
 			summary: enumSummary(name, enum),
 			doc:     enumDoc, source: enumSrc,
 		}); err != nil {
@@ -174,6 +176,7 @@ func (w *walker) convert(n map[string]any, f field) (*object, error) {
 		out.set("maxLength", int(max))
 		if err := w.addRule(f, xrules, "maxLength", rule{
 			id:      w.ruleID(f, "max-length"),
+			aspect:  "max-length",
 			summary: fmt.Sprintf("%s is at most %d characters long", name, int(max)),
 			doc:     doc, source: src,
 		}); err != nil {
@@ -187,6 +190,7 @@ func (w *walker) convert(n map[string]any, f field) (*object, error) {
 			out.set("pattern", pattern)
 			if err := w.addRule(f, xrules, "pattern", rule{
 				id:      w.ruleID(f, "iso-4217-lowercase"),
+				aspect:  "iso-4217-lowercase",
 				summary: fmt.Sprintf("%s is a three-letter ISO currency code in lowercase", name),
 				doc:     sentence, source: prose,
 			}); err != nil {
@@ -324,7 +328,7 @@ func (w *walker) anyOf(branches []any, n map[string]any, f field, nullable bool)
 		doc = w.dialect.undescribed(name)
 	}
 	xrules := newObject()
-	if err := w.addRule(f, xrules, "anyOf", rule{id: w.ruleID(f, aspect), summary: summary, doc: doc, source: pointer(f.src...)}); err != nil {
+	if err := w.addRule(f, xrules, "anyOf", rule{id: w.ruleID(f, aspect), aspect: aspect, summary: summary, doc: doc, source: pointer(f.src...)}); err != nil {
 		return nil, err
 	}
 	if len(xrules.keys) > 0 {
@@ -377,7 +381,7 @@ func (w *walker) ref(name string, f field, nullable bool) (*object, error) {
 		if doc == "" {
 			doc = fmt.Sprintf("%s holds a %s object.", w.name(f), name)
 		}
-		if err := w.addRule(f, xrules, keyword, rule{id: w.ruleID(f, "json-type"), summary: summary, doc: doc, source: pointer(f.src...)}); err != nil {
+		if err := w.addRule(f, xrules, keyword, rule{id: w.ruleID(f, "json-type"), aspect: "json-type", summary: summary, doc: doc, source: pointer(f.src...)}); err != nil {
 			return nil, err
 		}
 		if len(xrules.keys) > 0 {

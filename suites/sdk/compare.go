@@ -36,8 +36,9 @@ const (
 	ValueChanged Kind = "sdk.value-changed"
 )
 
-// Kinds lists every Kind, in the order the README explains them.
-var Kinds = []Kind{NullAsZero, AbsentAsZero, NoField, ValueChanged}
+// Kinds lists every Kind, in the order the README explains them, in a
+// fresh slice.
+func Kinds() []Kind { return []Kind{NullAsZero, AbsentAsZero, NoField, ValueChanged} }
 
 // Loss is one place where what an SDK decoded does not say what the
 // recorded JSON said.

@@ -109,13 +109,13 @@ func load(files fs.FS) (*Checker, error) {
 		c.indexCodes(query)
 		c.ops = append(c.ops, op)
 	}
-	for id := range c.rules {
-		switch {
-		case strings.HasSuffix(id, ".unknown-parameter"):
+	for id, r := range c.rules {
+		switch r.Aspect {
+		case validators.AspectUnknownParameter:
 			c.codes[id] = "parameter_unknown"
-		case strings.HasSuffix(id, ".required"):
+		case validators.AspectRequired:
 			c.codes[id] = "parameter_missing"
-		case strings.HasSuffix(id, ".cursors.exclusive"):
+		case validators.AspectExclusive:
 			c.codes[id] = "parameters_exclusive"
 		}
 	}
@@ -133,7 +133,7 @@ func (c *Checker) readRules(v any) error {
 		if err != nil {
 			return fmt.Errorf("%s: rule %s: %w", schemas.RequestFile, id, err)
 		}
-		c.rules[id] = validators.Rule{ID: id, Severity: sev, Check: str(dm, "check"), Summary: str(dm, "summary"),
+		c.rules[id] = validators.Rule{ID: id, Severity: sev, Aspect: str(dm, "aspect"), Check: str(dm, "check"), Summary: str(dm, "summary"),
 			Doc: str(dm, "doc"), Source: str(dm, "source"), File: schemas.RequestFile}
 	}
 	return nil
@@ -482,7 +482,7 @@ func (ck *check) failure(f explain.Failure, instance any) {
 	case "not":
 		ck.add(rule, kw, ptr, "starting_after and ending_before are both given; a list request gives at most one cursor: starting_after for the next page, ending_before for the previous")
 	case "enum":
-		if strings.HasSuffix(rule, ".expand.expandable") {
+		if ck.c.rules[rule].Aspect == validators.AspectExpandable {
 			ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s, which %s cannot expand; it expands %s (and what those hold, such as %s)", name, pointer.Describe(value), ck.op.request(), strings.Join(ck.op.topExpand(), ", "), ck.op.nestedExample()))
 		} else {
 			ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, pointer.Describe(value), summary))
