@@ -28,30 +28,28 @@ func newFlagSet(e *env, name, usage string) *flag.FlagSet {
 }
 
 // parseFlagsOnly parses the arguments of a command that takes flags and no
-// operands. When ok is false the command returns code: 0 after -h, the usage
-// status after a bad flag or an operand (said on stderr).
-func parseFlagsOnly(e *env, fs *flag.FlagSet, args []string) (code int, ok bool) {
+// operands: flag.ErrHelp after -h, errUsageSaid after a bad flag (the flag
+// package has said why), a usage error for an operand.
+func parseFlagsOnly(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
+			return err
 		}
-		return exitUsage, false
+		return errUsageSaid
 	}
 	if fs.NArg() > 0 {
-		e.errorf("%s: unexpected argument %q (flags only)", fs.Name(), fs.Arg(0))
-		return exitUsage, false
+		return usagef("unexpected argument %q (flags only)", fs.Arg(0))
 	}
-	return exitOK, true
+	return nil
 }
 
-// readableDir reports whether the --cassettes directory of command name can
-// be read, saying on stderr why not.
-func readableDir(e *env, name, dir string) bool {
+// readableDir returns why the --cassettes directory dir cannot be read, or
+// nil.
+func readableDir(dir string) error {
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		e.errorf("%s: --cassettes %s: not a readable directory", name, dir)
-		return false
+		return fmt.Errorf("--cassettes %s: not a readable directory", dir)
 	}
-	return true
+	return nil
 }
 
 // parseInterleaved parses flags that may stand before, between or after the
@@ -135,12 +133,11 @@ func addMaxCassetteFlag(fs *flag.FlagSet, over string) *int64 {
 }
 
 // checkMaxCassette refuses a --max-cassette-size that is not positive.
-func checkMaxCassette(e *env, name string, n int64) bool {
+func checkMaxCassette(n int64) error {
 	if n < 1 {
-		e.errorf("%s: --max-cassette-size must be positive", name)
-		return false
+		return usagef("--max-cassette-size must be positive")
 	}
-	return true
+	return nil
 }
 
 // noticeSkipped says on stderr that a walk passed over a file, as validate

@@ -8,7 +8,8 @@
 //	stripe-contract replay --cassettes DIR --target replay|stripe-mock|live|URL  check a target's answers to recorded requests
 //
 // Exit status: 0 when every document is valid, 1 when any is invalid, 2 for
-// a usage error or a path that cannot be read.
+// a usage error or a path that cannot be read. Each subcommand returns an
+// error, and exitCode (exit.go) is the one place that maps it to a status.
 package main
 
 import (
@@ -25,17 +26,10 @@ import (
 	"github.com/stripe-contract/stripe-contract/recorder/secret"
 )
 
-// Exit statuses.
-const (
-	exitOK      = 0
-	exitInvalid = 1
-	exitUsage   = 2
-)
-
 // command is a subcommand: its one-line description and its entry point.
 type command struct {
 	summary string
-	run     func(ctx context.Context, env *env, args []string) int
+	run     func(ctx context.Context, env *env, args []string) error
 	// handlesCredentials marks the commands that see requests' credentials
 	// (record, serve, replay, webhooks): everything they print goes through
 	// secret redaction first, whatever printed it.
@@ -96,28 +90,39 @@ func startCPUProfile(path string) (func(), error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
+// run runs the command line args with the streams given, and returns its
+// exit status: main's whole job, in-process for tests.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	return exitCode(dispatch(ctx, e, args))
+}
+
+// dispatch runs the subcommand args name and says on stderr what its error
+// needs said; no command, or one not known, is a usage error.
+func dispatch(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
 		usage(e.stderr)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+		return errUsageSaid
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(e.stderr)
+		return nil
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
 		e.errorf("unknown command %q", args[0])
 		usage(e.stderr)
-		return exitUsage
+		return errUsageSaid
 	}
 	if cmd.handlesCredentials {
-		out, errOut := secret.NewWriter(stdout, nil), secret.NewWriter(stderr, nil)
+		out, errOut := secret.NewWriter(e.stdout, nil), secret.NewWriter(e.stderr, nil)
 		defer out.Flush()
 		defer errOut.Flush()
 		e.stdout, e.stderr = out, errOut
 	}
-	return cmd.run(ctx, e, args[1:])
+	err := cmd.run(ctx, e, args[1:])
+	sayError(e, args[0], err)
+	return err
 }
 
 func usage(w io.Writer) {

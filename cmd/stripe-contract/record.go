@@ -53,8 +53,102 @@ saved and some did not, or some interactions were dropped (--drop-refused),
 flags:
 `
 
-func runRecord(ctx context.Context, e *env, args []string) int {
+// recordConfig is what record's flags ask for, checked.
+type recordConfig struct {
+	upstream, path, listen, format, provenance string
+	mode                                       recorder.Mode
+	timeout                                    time.Duration
+	maxBody                                    int64
+	dropRefused, maskPII                       bool
+	matchHeaders                               []string
+	limits                                     *serverLimits
+}
+
+func runRecord(ctx context.Context, e *env, args []string) error {
 	started := time.Now()
+	cfg, err := parseRecordFlags(e, args)
+	if err != nil {
+		return err
+	}
+	v, err := validators.New()
+	if err != nil {
+		return err
+	}
+	cat, err := catalogueOf(v)
+	if err != nil {
+		return err
+	}
+	out, err := report.New(cfg.format, e.stdout, report.Options{MinSeverity: validators.Notice, Catalogue: cat, Name: "stripe-contract record"})
+	if err != nil {
+		return err
+	}
+	sink := &captureSink{out: out, sum: pipeline.Summary{Rules: map[string]*pipeline.RuleCount{}}}
+	rec, err := recorder.New(cfg.path,
+		recorder.WithMode(cfg.mode),
+		recorder.WithTimeout(cfg.timeout),
+		recorder.WithMaxBodySize(cfg.maxBody),
+		recorder.WithDropRefused(cfg.dropRefused),
+		recorder.WithMaskPII(cfg.maskPII),
+		recorder.WithMatchHeaders(cfg.matchHeaders...),
+		recorder.WithValidator(v),
+		recorder.WithCaptureHandler(sink.capture),
+		recorder.WithProvenance(cfg.provenance),
+	)
+	if err != nil {
+		return err
+	}
+	removeStaleTemps(e, cfg.path, started)
+	proxy, err := recorder.NewProxy(cfg.upstream, rec,
+		recorder.WithTimeout(cfg.timeout),
+		recorder.WithFaultHandler(func(f *recorder.UpstreamError) { reportFault(e, f) }),
+	)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return usagef("--listen: %v", err)
+	}
+	warnIfExposed(e, "record", ln.Addr())
+	served := serveUntilSignal(ctx, e, ln, serveConfig{
+		cmd:         "record",
+		handler:     proxy,
+		limits:      cfg.limits,
+		readTimeout: cfg.timeout,
+		// The body, the upstream's answer and writing it back are each
+		// bounded by --timeout.
+		writeTimeout: 3 * cfg.timeout,
+		// Requests in flight may finish (each is bounded by --timeout);
+		// then the cassette is saved.
+		grace: min(cfg.timeout, 10*time.Second),
+		ready: func() {
+			e.errorf("record: proxying http://%s -> %s, recording into %s (mode %s); Ctrl-C saves", ln.Addr(), proxy.Upstream(), cfg.path, cfg.mode)
+		},
+	})
+	if served != nil {
+		// Save what was recorded all the same, then say why serving stopped.
+		e.errorf("record: serve: %v", served)
+	}
+	dropped, err := save(e, rec, cfg.path)
+	if err != nil {
+		return err
+	}
+	if err := sink.close(); err != nil {
+		return err
+	}
+	switch {
+	case served != nil:
+		return errFailedSaid
+	case dropped > 0:
+		return verdictf("")
+	case sink.sum.Invalid > 0:
+		return verdictf("")
+	}
+	return nil
+}
+
+// parseRecordFlags reads and checks record's flags.
+func parseRecordFlags(e *env, args []string) (*recordConfig, error) {
 	fs := newFlagSet(e, "record", recordUsage)
 	upstream := fs.String("upstream", "", "base URL to forward to, e.g. https://api.stripe.com or http://127.0.0.1:12111 (stripe-mock)")
 	file := fs.String("cassette", "", "cassette file to record into (.yaml)")
@@ -75,93 +169,80 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	// Each client connection may hold one to the upstream as well: 256
 	// of each stay within a 1024-file limit.
 	limits := addServerFlags(fs, 256)
-	if code, ok := parseFlagsOnly(e, fs, args); !ok {
-		return code
+	if err := parseFlagsOnly(fs, args); err != nil {
+		return nil, err
 	}
 	if *upstream == "" || *file == "" {
-		e.errorf("record: --upstream and --cassette are required")
-		fs.Usage()
-		return exitUsage
+		return nil, missingf(fs, "--upstream and --cassette are required")
 	}
 	if _, err := recorder.ParseUpstream(*upstream); err != nil {
-		e.errorf("record: --upstream: %v", err)
-		return exitUsage
+		return nil, usagef("--upstream: %v", err)
 	}
-	if *timeout <= 0 {
-		e.errorf("record: --timeout must be positive")
-		return exitUsage
+	switch {
+	case *timeout <= 0:
+		return nil, usagef("--timeout must be positive")
+	case maxBody <= 0:
+		return nil, usagef("--max-body-size must be positive")
 	}
-	if maxBody <= 0 {
-		e.errorf("record: --max-body-size must be positive")
-		return exitUsage
+	if err := limits.check(); err != nil {
+		return nil, err
 	}
-	if !limits.check(e, "record") {
-		return exitUsage
+	recMode, _ := recorder.ParseMode(mode.value)
+	path, err := cassettePath(*file, recMode, *force)
+	if err != nil {
+		return nil, err
 	}
-	path := *file
-	if info, err := os.Stat(path); err == nil && info.IsDir() {
+	return &recordConfig{
+		upstream: *upstream, path: path, listen: *listen, format: format.value,
+		provenance: provenance(*note, *upstream, path, recMode),
+		mode:       recMode, timeout: *timeout, maxBody: int64(maxBody),
+		dropRefused: *dropRefused, maskPII: *maskPII, matchHeaders: matchHeaders, limits: limits,
+	}, nil
+}
+
+// cassettePath is the file --cassette names, with .yaml added; refused
+// when it is a directory, or exists and mode would replace it without
+// --force.
+func cassettePath(file string, mode recorder.Mode, force bool) (string, error) {
+	if info, err := os.Stat(file); err == nil && info.IsDir() {
 		// Before the suffix: --cassette rec/ would otherwise record into rec/.yaml.
-		e.errorf("record: --cassette %s is a directory", path)
-		return exitUsage
+		return "", usagef("--cassette %s is a directory", file)
 	}
+	path := file
 	if !strings.HasSuffix(path, ".yaml") {
 		path += ".yaml"
 	}
-	recMode, _ := recorder.ParseMode(mode.value)
 	if info, err := os.Stat(path); err == nil {
 		if info.IsDir() {
-			e.errorf("record: --cassette %s is a directory", path)
-			return exitUsage
+			return "", usagef("--cassette %s is a directory", path)
 		}
-		if recMode == recorder.ModeRecord && !*force {
-			e.errorf("record: cassette %s exists: --mode new-episodes adds to it, --force replaces it", path)
-			return exitUsage
+		if mode == recorder.ModeRecord && !force {
+			return "", usagef("cassette %s exists: --mode new-episodes adds to it, --force replaces it", path)
 		}
 	}
-	provenance := *note
-	if provenance == "" {
-		today := time.Now().UTC().Format(time.DateOnly)
-		provenance = fmt.Sprintf("Recorded by stripe-contract record through its recording proxy from %s on %s.\nCredentials and Stripe secrets were redacted before writing.", *upstream, today)
-		if recMode == recorder.ModeRecordNewEpisodes {
-			// Keep what the cassette said about its first interactions.
-			if old, err := cassette.ReadProvenance(path); err == nil && old != "" {
-				provenance = fmt.Sprintf("%s\nExtended by stripe-contract record (--mode new-episodes) from %s on %s.", old, *upstream, today)
-			}
-		}
-	}
+	return path, nil
+}
 
-	v, err := validators.New()
-	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+// provenance is the comment block a new recording opens with: the --note,
+// or where and when it was recorded, after what an extended cassette said
+// of its first interactions.
+func provenance(note, upstream, path string, mode recorder.Mode) string {
+	if note != "" {
+		return note
 	}
-	cat, err := catalogueOf(v)
-	if err != nil {
-		e.errorf("record: %v", err)
-		return exitUsage
+	today := time.Now().UTC().Format(time.DateOnly)
+	p := fmt.Sprintf("Recorded by stripe-contract record through its recording proxy from %s on %s.\nCredentials and Stripe secrets were redacted before writing.", upstream, today)
+	if mode == recorder.ModeRecordNewEpisodes {
+		if old, err := cassette.ReadProvenance(path); err == nil && old != "" {
+			p = fmt.Sprintf("%s\nExtended by stripe-contract record (--mode new-episodes) from %s on %s.", old, upstream, today)
+		}
 	}
-	out, err := report.New(format.value, e.stdout, report.Options{MinSeverity: validators.Notice, Catalogue: cat, Name: "stripe-contract record"})
-	if err != nil {
-		e.errorf("record: %v", err)
-		return exitUsage
-	}
-	sink := &captureSink{out: out, sum: pipeline.Summary{Rules: map[string]*pipeline.RuleCount{}}}
-	rec, err := recorder.New(path,
-		recorder.WithMode(recMode),
-		recorder.WithTimeout(*timeout),
-		recorder.WithMaxBodySize(int64(maxBody)),
-		recorder.WithDropRefused(*dropRefused),
-		recorder.WithMaskPII(*maskPII),
-		recorder.WithMatchHeaders(matchHeaders...),
-		recorder.WithValidator(v),
-		recorder.WithCaptureHandler(sink.capture),
-		recorder.WithProvenance(provenance),
-	)
-	if err != nil {
-		e.errorf("record: %v", err)
-		return exitUsage
-	}
-	// Older than this run, so no save of ours is writing them.
+	return p
+}
+
+// removeStaleTemps removes the temporary files a killed save of path left
+// (older than this run, so no save of ours is writing them), saying so.
+func removeStaleTemps(e *env, path string, started time.Time) {
 	stale, err := disk.RemoveStaleTemps(path, started)
 	for _, f := range stale {
 		e.errorf("record: removed %s, a temporary file left by a save that was killed", f)
@@ -169,40 +250,13 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		e.errorf("record: warning: looking for temporary files a killed save left: %v", err)
 	}
-	proxy, err := recorder.NewProxy(*upstream, rec,
-		recorder.WithTimeout(*timeout),
-		recorder.WithFaultHandler(func(f *recorder.UpstreamError) { reportFault(e, f) }),
-	)
-	if err != nil {
-		e.errorf("record: %v", err)
-		return exitUsage
-	}
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		e.errorf("record: --listen: %v", err)
-		return exitUsage
-	}
-	warnIfExposed(e, "record", ln.Addr())
-	code := exitOK
-	if err := serveUntilSignal(ctx, e, ln, serveConfig{
-		cmd:         "record",
-		handler:     proxy,
-		limits:      limits,
-		readTimeout: *timeout,
-		// The body, the upstream's answer and writing it back are each
-		// bounded by --timeout.
-		writeTimeout: 3 * *timeout,
-		// Requests in flight may finish (each is bounded by --timeout);
-		// then the cassette is saved.
-		grace: min(*timeout, 10*time.Second),
-		ready: func() {
-			e.errorf("record: proxying http://%s -> %s, recording into %s (mode %s); Ctrl-C saves", ln.Addr(), proxy.Upstream(), path, recMode)
-		},
-	}); err != nil {
-		e.errorf("record: serve: %v", err)
-		code = exitUsage
-	}
-	n, dropped := rec.Recorded(), ""
+}
+
+// save stops rec, which writes the cassette, and says what was saved. It
+// returns how many interactions were dropped (--drop-refused), or why
+// nothing could be saved.
+func save(e *env, rec *recorder.Recorder, path string) (dropped int, err error) {
+	n := rec.Recorded()
 	if os.Getenv("GOGC") == "" {
 		// main collects less often, for throughput; the save builds and
 		// checks copies of the whole cassette, and would take several
@@ -212,38 +266,30 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if err := rec.Stop(); err != nil {
 		var de *recorder.DroppedError
 		var se *recorder.SecretError
-		e.errorf("record: %v", err)
 		switch {
 		case errors.As(err, &de):
-			n, dropped = de.Saved, fmt.Sprintf(", %d dropped", len(de.Refused))
-			code = max(code, exitInvalid)
+			e.errorf("record: %v", err)
+			n, dropped = de.Saved, len(de.Refused)
 		case errors.As(err, &se):
-			e.errorf("record: the %d %s of this session are lost; with --drop-refused, record drops each interaction it must refuse, naming it, and saves the others", n, plural(n, "interaction"))
-			return exitUsage
+			e.errorf("record: %v", err)
+			return 0, fmt.Errorf("the %d %s of this session are lost; with --drop-refused, record drops each interaction it must refuse, naming it, and saves the others", n, plural(n, "interaction"))
 		default:
-			return exitUsage
+			return 0, err
 		}
 	}
-	nothing := "nothing recorded"
-	if dropped != "" {
-		nothing = "nothing left to save"
+	nothing, suffix := "nothing recorded", ""
+	if dropped > 0 {
+		nothing, suffix = "nothing left to save", fmt.Sprintf(", %d dropped", dropped)
 	}
 	switch _, err := os.Stat(path); {
 	case n > 0:
-		e.errorf("record: saved %s (%d new %s%s)", path, n, plural(n, "interaction"), dropped)
+		e.errorf("record: saved %s (%d new %s%s)", path, n, plural(n, "interaction"), suffix)
 	case err == nil:
 		e.errorf("record: %s; %s left as it was", nothing, path)
 	default:
 		e.errorf("record: %s; no cassette written", nothing)
 	}
-	if err := sink.close(); err != nil {
-		e.errorf("record: %v", err)
-		return exitUsage
-	}
-	if code == exitOK && sink.sum.Invalid > 0 {
-		return exitInvalid
-	}
-	return code
+	return dropped, nil
 }
 
 // plural is noun, with an s unless n is 1.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 
@@ -35,7 +36,7 @@ baseline, a live-mode key) or a target that cannot be started.
 flags:
 `
 
-func runReplay(ctx context.Context, e *env, args []string) int {
+func runReplay(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "replay", replayUsage)
 	dir := fs.String("cassettes", "", "directory of cassettes to replay (walked for .yaml files), e.g. cassettes/")
 	target := fs.String("target", replay.TargetReplay, "replay, stripe-mock, live, or an http(s) base URL")
@@ -45,83 +46,72 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 	fs.Var(format, "format", "output format on stdout: "+strings.Join(report.Names(), ", "))
 	junit := fs.String("junit", "", "also write a JUnit XML report to this file")
 	maxCassette := addMaxCassetteFlag(fs, "a larger one is an error naming it, read no further")
-	if code, ok := parseFlagsOnly(e, fs, args); !ok {
-		return code
+	if err := parseFlagsOnly(fs, args); err != nil {
+		return err
 	}
-	if !checkMaxCassette(e, "replay", *maxCassette) {
-		return exitUsage
+	if err := checkMaxCassette(*maxCassette); err != nil {
+		return err
 	}
 	if *dir == "" {
-		e.errorf("replay: --cassettes is required")
-		fs.Usage()
-		return exitUsage
-	}
-	if !readableDir(e, "replay", *dir) {
-		return exitUsage
+		return missingf(fs, "--cassettes is required")
 	}
 	if *update != "" && *baselineFile != "" {
-		e.errorf("replay: --baseline and --update-baseline: give one")
-		return exitUsage
+		return usagef("--baseline and --update-baseline: give one")
+	}
+	if err := readableDir(*dir); err != nil {
+		return err
 	}
 	var baseline *replay.Baseline
 	if *baselineFile != "" {
 		var err error
 		if baseline, err = replay.ReadBaseline(*baselineFile); err != nil {
-			e.errorf("replay: %v", err)
-			return exitUsage
+			return err
 		}
 	}
 	fsys := os.DirFS(*dir)
 	engine, err := replay.New(fsys, replay.WithMaxCassetteSize(*maxCassette), replay.WithSkipHandler(noticeSkipped(e, *dir)))
 	if err != nil {
-		e.errorf("replay: %s: %v", *dir, err)
-		return exitUsage
+		return fmt.Errorf("%s: %w", *dir, err)
 	}
 	t, err := replay.Open(ctx, *target, fsys, os.Getenv, recorder.WithMaxCassetteSize(*maxCassette))
 	if err != nil {
-		e.errorf("replay: --target %s: %v", *target, err)
-		return exitUsage
+		return fmt.Errorf("--target %s: %w", *target, err)
 	}
 	defer t.Close()
 	rep, err := engine.Run(ctx, t)
 	if err != nil {
-		e.errorf("replay: %v", err)
-		return exitUsage
+		return err
 	}
 	if *update != "" {
 		b := rep.Baseline()
 		rewrite := "go run ./cmd/stripe-contract replay --target " + *target + " --cassettes " + *dir + " --update-baseline " + *update
 		if err := b.WriteFile(*update, rewrite); err != nil {
-			e.errorf("replay: %v", err)
-			return exitUsage
+			return err
 		}
 		e.errorf("replay: wrote %d deviations of %s to %s", len(b.Entries), *target, *update)
-		return exitOK
+		return nil
 	}
 	verdict := rep.Judge(baseline)
 	cat, err := catalogue()
 	if err != nil {
-		e.errorf("replay: %v", err)
-		return exitUsage
+		return err
 	}
 	opts := replay.WriteOptions{Root: *dir, Baseline: *baselineFile, Catalogue: cat}
 	if err := replay.Write(e.stdout, format.value, rep, verdict, opts); err != nil {
-		e.errorf("replay: %v", err)
-		return exitUsage
+		return err
 	}
 	if *junit != "" {
 		if err := writeJUnitFile(*junit, rep, verdict, opts); err != nil {
-			e.errorf("replay: --junit %s: %v", *junit, err)
-			return exitUsage
+			return fmt.Errorf("--junit %s: %w", *junit, err)
 		}
 	}
 	if format.value != "text" {
 		e.errorf("%s", replay.Summary(rep, verdict))
 	}
 	if verdict.Failed() {
-		return exitInvalid
+		return verdictf("")
 	}
-	return exitOK
+	return nil
 }
 
 func writeJUnitFile(path string, rep *replay.Report, v replay.Verdict, opts replay.WriteOptions) error {

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"strings"
 
 	"github.com/stripe-contract/stripe-contract/suites/replay"
 	"github.com/stripe-contract/stripe-contract/suites/sdk"
@@ -11,6 +15,16 @@ import (
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 	"github.com/stripe-contract/stripe-contract/validators/request"
 )
+
+const rulesUsage = `usage: stripe-contract rules [--format text|json]
+
+Lists every rule any command can report: its ID, severity, aspect, what it
+says, the documentation it comes from and where (a spec pointer or a URL).
+
+Exit status: 0, or 2 for a usage error.
+
+flags:
+`
 
 // catalogue gathers every rule any command can emit into the one
 // catalogue: the payload rules derived from the schemas with the JSON rules
@@ -42,7 +56,8 @@ func catalogueOf(v *validators.Validator) (*validators.Catalogue, error) {
 	return validators.NewCatalogue(v.APIVersion(), v.Rules(), cassette, c.Rules(), replay.Rules(), webhook.Rules(), sdk.Rules())
 }
 
-func writeRulesJSON(w io.Writer, rules []validators.Rule) int {
+// writeRulesJSON writes one JSON object per rule.
+func writeRulesJSON(w io.Writer, rules []validators.Rule) error {
 	type out struct {
 		ID       string `json:"id"`
 		Severity string `json:"severity"`
@@ -56,8 +71,35 @@ func writeRulesJSON(w io.Writer, rules []validators.Rule) int {
 	enc := json.NewEncoder(w)
 	for _, r := range rules {
 		if err := enc.Encode(out{r.ID, r.Severity.String(), r.Aspect, r.Check, r.Summary, r.Doc, r.Source, r.File}); err != nil {
-			return exitUsage
+			return fmt.Errorf("writing the rules: %w", err)
 		}
 	}
-	return exitOK
+	return nil
+}
+
+// runRules lists the rules: ID, severity, what it says and where the docs say it.
+func runRules(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "rules", rulesUsage)
+	format := &choice{value: "text", allowed: []string{"text", "json"}}
+	fs.Var(format, "format", "output format: text, json")
+	if err := parseFlagsOnly(fs, args); err != nil {
+		return err
+	}
+	cat, err := catalogue()
+	if err != nil {
+		return err
+	}
+	rules := cat.Rules()
+	if format.value == "json" {
+		return writeRulesJSON(e.stdout, rules)
+	}
+	w := bufio.NewWriter(e.stdout)
+	fmt.Fprintf(w, "Rules of the invoice_payment contract, Stripe API %s\n\n", cat.APIVersion())
+	for _, r := range rules {
+		fmt.Fprintf(w, "%s (%s, checked by %s)\n  %s\n  doc: %q\n  source: %s\n\n", r.ID, r.Severity, r.Check, r.Summary, strings.Join(strings.Fields(r.Doc), " "), r.Source)
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("writing the rules: %w", err)
+	}
+	return nil
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -60,7 +62,7 @@ be read.
 flags:
 `
 
-func runServe(ctx context.Context, e *env, args []string) int {
+func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "serve", serveUsage)
 	dir := fs.String("cassettes", "", "directory of cassettes to answer from (walked for .yaml files), e.g. cassettes/")
 	listen := fs.String("listen", "127.0.0.1:12114", "address to listen on (loopback unless you say otherwise; port 0 picks one)")
@@ -69,19 +71,17 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	checkRequests := fs.Bool("check-requests", true, "answer requests that break the request contract with the API's 400 error envelope")
 	maxCassette := addMaxCassetteFlag(fs, "a larger one is an error naming it, read no further")
 	limits := addServerFlags(fs, 512)
-	if code, ok := parseFlagsOnly(e, fs, args); !ok {
-		return code
+	if err := parseFlagsOnly(fs, args); err != nil {
+		return err
 	}
-	if !limits.check(e, "serve") || !checkMaxCassette(e, "serve", *maxCassette) {
-		return exitUsage
+	if err := cmp.Or(limits.check(), checkMaxCassette(*maxCassette)); err != nil {
+		return err
 	}
 	if *dir == "" {
-		e.errorf("serve: --cassettes is required")
-		fs.Usage()
-		return exitUsage
+		return missingf(fs, "--cassettes is required")
 	}
-	if !readableDir(e, "serve", *dir) {
-		return exitUsage
+	if err := readableDir(*dir); err != nil {
+		return err
 	}
 	opts := []recorder.Option{
 		recorder.WithMatchHeaders(matchHeaders...),
@@ -92,8 +92,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if *checkRequests {
 		checker, err := request.New()
 		if err != nil {
-			e.errorf("serve: %v", err)
-			return exitUsage
+			return err
 		}
 		opts = append(opts,
 			recorder.WithRequestCheck(checker),
@@ -101,16 +100,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	srvHandler, err := recorder.NewServer(os.DirFS(*dir), opts...)
 	if err != nil {
-		e.errorf("serve: %s: %v", *dir, err)
-		return exitUsage
+		return fmt.Errorf("%s: %w", *dir, err)
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
-		e.errorf("serve: --listen: %v", err)
-		return exitUsage
+		return usagef("--listen: %v", err)
 	}
 	warnIfExposed(e, "serve", ln.Addr())
-	if err := serveUntilSignal(ctx, e, ln, serveConfig{
+	return serveUntilSignal(ctx, e, ln, serveConfig{
 		cmd:          "serve",
 		handler:      srvHandler,
 		connContext:  srvHandler.ConnContext, // each connection its own replay session
@@ -121,11 +118,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		ready: func() {
 			e.errorf("serve: answering at http://%s from %d interactions in %d cassettes under %s; Ctrl-C stops", ln.Addr(), srvHandler.Interactions(), len(srvHandler.Cassettes()), *dir)
 		},
-	}); err != nil {
-		e.errorf("serve: %v", err)
-		return exitUsage
-	}
-	return exitOK
+	})
 }
 
 // serveTimeout bounds reading a request, and answering it, in serve.

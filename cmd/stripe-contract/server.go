@@ -38,17 +38,15 @@ func addServerFlags(fs *flag.FlagSet, maxConnections int) *serverLimits {
 	return l
 }
 
-// check says on stderr what is wrong with the limits, if anything.
-func (l *serverLimits) check(e *env, cmd string) bool {
+// check returns what is wrong with the limits, if anything.
+func (l *serverLimits) check() error {
 	switch {
 	case l.maxConnections <= 0:
-		e.errorf("%s: --max-connections must be positive", cmd)
+		return usagef("--max-connections must be positive")
 	case l.idleTimeout <= 0:
-		e.errorf("%s: --idle-timeout must be positive", cmd)
-	default:
-		return true
+		return usagef("--idle-timeout must be positive")
 	}
-	return false
+	return nil
 }
 
 // serveConfig is what serveUntilSignal needs beyond the listener.

@@ -38,7 +38,7 @@ usage error or a path that cannot be read.
 flags:
 `
 
-func runValidate(ctx context.Context, e *env, args []string) int {
+func runValidate(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	format := &choice{value: "text", allowed: report.Names()}
@@ -58,42 +58,35 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	}
 	paths, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+		return err
 	}
 	if err != nil {
-		return exitUsage
+		return errUsageSaid
 	}
 	if len(paths) == 0 {
-		e.errorf("validate: no PATH given (a file, a directory, or - for stdin)")
-		fs.Usage()
-		return exitUsage
+		return missingf(fs, "no PATH given (a file, a directory, or - for stdin)")
 	}
 	if *workers < 1 || *maxSize < 1 || *maxDepth < 1 || *maxCassette < 1 {
-		e.errorf("validate: --workers, --max-document-size, --max-depth and --max-cassette-size must be positive")
-		return exitUsage
+		return usagef("--workers, --max-document-size, --max-depth and --max-cassette-size must be positive")
 	}
 	if *maxDepth > validators.MaxDepthLimit {
-		e.errorf("validate: --max-depth %d is over the limit of %d levels (the JSON decoder's own)", *maxDepth, validators.MaxDepthLimit)
-		return exitUsage
+		return usagef("--max-depth %d is over the limit of %d levels (the JSON decoder's own)", *maxDepth, validators.MaxDepthLimit)
 	}
 	v, err := validators.New(validators.WithStrict(*strict), validators.WithMaxSize(*maxSize), validators.WithMaxDepth(*maxDepth),
 		validators.WithRules(pipeline.CassetteRules()...))
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return err
 	}
 	min, _ := validators.ParseSeverity(severity.value)
 	// One write per document would be a system call per line of a log.
 	stdout := bufio.NewWriterSize(e.stdout, 256<<10)
 	cat, err := catalogueOf(v)
 	if err != nil {
-		e.errorf("validate: %v", err)
-		return exitUsage
+		return err
 	}
 	out, err := report.New(format.value, stdout, report.Options{MinSeverity: min, Catalogue: cat, Name: "stripe-contract validate"})
 	if err != nil {
-		e.errorf("validate: %v", err)
-		return exitUsage
+		return err
 	}
 	inputLayout, _ := pipeline.ParseLayout(layout.value)
 	opts := []pipeline.Option{
@@ -109,60 +102,27 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	sum, err := pipeline.New(v, opts...).Run(ctx, paths, out)
 	if err != nil && len(sum.Unreadable) == 0 {
 		// Not a path problem: the output could not be written, or there was nothing to read.
-		e.errorf("validate: %v", err)
-		return exitUsage
+		return err
 	}
 	if err := out.Close(&sum); err != nil {
-		e.errorf("validate: %v", err)
-		return exitUsage
+		return err
 	}
 	if err := stdout.Flush(); err != nil {
-		e.errorf("validate: writing the results: %v", err)
-		return exitUsage
+		return fmt.Errorf("writing the results: %w", err)
 	}
 	switch {
 	case len(sum.Unreadable) > 0:
-		return exitUsage
+		return errFailedSaid // each said by the error handler
 	case ctx.Err() != nil:
-		e.errorf("validate: interrupted after %d documents", sum.Documents)
-		return exitUsage
+		return fmt.Errorf("interrupted after %d documents", sum.Documents)
 	case sum.Documents == 0:
 		shown := make([]string, len(paths))
 		for i, p := range paths {
 			shown[i] = disk.DisplayName(p)
 		}
-		e.errorf("validate: no documents found in %s (only blank lines?)", strings.Join(shown, ", "))
-		return exitUsage
+		return fmt.Errorf("no documents found in %s (only blank lines?)", strings.Join(shown, ", "))
 	case sum.Invalid > 0:
-		return exitInvalid
+		return verdictf("")
 	}
-	return exitOK
-}
-
-// runRules lists the rules: ID, severity, what it says and where the docs say it.
-func runRules(_ context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	format := &choice{value: "text", allowed: []string{"text", "json"}}
-	fs.Var(format, "format", "output format: text, json")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	cat, err := catalogue()
-	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
-	}
-	rules := cat.Rules()
-	if format.value == "json" {
-		return writeRulesJSON(e.stdout, rules)
-	}
-	fmt.Fprintf(e.stdout, "Rules of the invoice_payment contract, Stripe API %s\n\n", cat.APIVersion())
-	for _, r := range rules {
-		fmt.Fprintf(e.stdout, "%s (%s, checked by %s)\n  %s\n  doc: %q\n  source: %s\n\n", r.ID, r.Severity, r.Check, r.Summary, strings.Join(strings.Fields(r.Doc), " "), r.Source)
-	}
-	return exitOK
+	return nil
 }

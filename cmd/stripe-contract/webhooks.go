@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ error or cassettes that cannot be read.
 flags:
 `
 
-func runWebhooks(ctx context.Context, e *env, args []string) int {
+func runWebhooks(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "webhooks", webhooksUsage)
 	dir := fs.String("cassettes", "", "directory of cassettes holding webhook deliveries (walked for .yaml files), e.g. cassettes/")
 	target := fs.String("target", "", "your webhook endpoint's URL, e.g. http://127.0.0.1:4242/webhook")
@@ -46,25 +47,21 @@ func runWebhooks(ctx context.Context, e *env, args []string) int {
 	format := &choice{value: "text", allowed: report.Names()}
 	fs.Var(format, "format", "output format: "+strings.Join(report.Names(), ", "))
 	maxCassette := addMaxCassetteFlag(fs, "a larger one is an error naming it, read no further")
-	if code, ok := parseFlagsOnly(e, fs, args); !ok {
-		return code
+	if err := parseFlagsOnly(fs, args); err != nil {
+		return err
 	}
-	if !checkMaxCassette(e, "webhooks", *maxCassette) {
-		return exitUsage
+	if err := checkMaxCassette(*maxCassette); err != nil {
+		return err
 	}
-	switch {
-	case *dir == "" || *target == "":
-		e.errorf("webhooks: --cassettes and --target are required")
-		fs.Usage()
-		return exitUsage
+	if *dir == "" || *target == "" {
+		return missingf(fs, "--cassettes and --target are required")
 	}
-	if !readableDir(e, "webhooks", *dir) {
-		return exitUsage
+	if err := readableDir(*dir); err != nil {
+		return err
 	}
 	v, err := validators.New()
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return err
 	}
 	opts := []webhook.Option{webhook.WithTimeout(*timeout), webhook.WithValidator(v)}
 	if *secret != "" {
@@ -72,73 +69,72 @@ func runWebhooks(ctx context.Context, e *env, args []string) int {
 	}
 	r, err := webhook.New(*target, opts...)
 	if err != nil {
-		e.errorf("webhooks: %v", err)
-		return exitUsage
+		return err
 	}
 	deliveries, err := webhook.Load(os.DirFS(*dir), webhook.WithMaxCassetteSize(*maxCassette), webhook.WithSkipHandler(noticeSkipped(e, *dir)))
 	if err != nil {
-		e.errorf("webhooks: %s: %v", *dir, err)
-		return exitUsage
+		return fmt.Errorf("%s: %w", *dir, err)
 	}
 	if r.Signed() {
 		e.errorf("webhooks: %s to %s, re-signed with --webhook-secret", deliveryCount(len(deliveries)), r.Target())
 	} else {
 		e.errorf("webhooks: %s to %s, unsigned: no --webhook-secret, so the recorded Stripe-Signature is dropped (handlers that verify signatures will reject them)", deliveryCount(len(deliveries)), r.Target())
 	}
-
-	stdout := bufio.NewWriter(e.stdout)
 	cat, err := catalogueOf(v)
 	if err != nil {
-		e.errorf("webhooks: %v", err)
-		return exitUsage
+		return err
 	}
+	stdout := bufio.NewWriter(e.stdout)
 	out, err := report.New(format.value, stdout, report.Options{Catalogue: cat, Name: "stripe-contract webhooks"})
 	if err != nil {
-		e.errorf("webhooks: %v", err)
-		return exitUsage
+		return err
 	}
+	failed, err := deliverAll(ctx, e, r, deliveries, *dir, out)
+	if err != nil {
+		return err
+	}
+	if err := stdout.Flush(); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if failed > 0 {
+		return verdictf("%d of %s failed", failed, deliveryCount(len(deliveries)))
+	}
+	return nil
+}
+
+// deliverAll sends each delivery to r's endpoint in turn, says on stderr
+// how each went, writes its outcome to out, and returns how many failed.
+func deliverAll(ctx context.Context, e *env, r *webhook.Replayer, deliveries []webhook.Delivery, dir string, out report.Format) (failed int, err error) {
 	sum := pipeline.Summary{Rules: map[string]*pipeline.RuleCount{}}
-	failed := 0
 	for _, d := range deliveries {
 		if ctx.Err() != nil {
-			e.errorf("webhooks: interrupted")
-			return exitUsage
+			return failed, errors.New("interrupted")
 		}
 		o := r.Deliver(ctx, d)
 		status := "no answer"
 		if o.Status != 0 {
 			status = fmt.Sprint(o.Status)
 		}
-		if o.OK() {
+		switch {
+		case o.OK():
 			e.errorf("webhooks: ok %s: %s in %v", d, status, o.Elapsed.Round(time.Millisecond))
-		} else {
+		case o.Err != nil:
 			failed++
-			if o.Err != nil {
-				e.errorf("webhooks: FAIL %v", o.Err)
-			} else {
-				e.errorf("webhooks: FAIL %s: %s, but the payload breaks the contract (see the report)", d, status)
-			}
+			e.errorf("webhooks: FAIL %v", o.Err)
+		default:
+			failed++
+			e.errorf("webhooks: FAIL %s: %s, but the payload breaks the contract (see the report)", d, status)
 		}
-		outcome := outcomeOf(o, filepath.Join(*dir, filepath.FromSlash(d.Cassette)))
+		outcome := outcomeOf(o, filepath.Join(dir, filepath.FromSlash(d.Cassette)))
 		sum.Add(&outcome)
 		if err := out.Write(&outcome, out.Format(nil, &outcome)); err != nil {
-			e.errorf("webhooks: writing the report: %v", err)
-			return exitUsage
+			return failed, fmt.Errorf("writing the report: %w", err)
 		}
 	}
 	if err := out.Close(&sum); err != nil {
-		e.errorf("webhooks: writing the report: %v", err)
-		return exitUsage
+		return failed, fmt.Errorf("writing the report: %w", err)
 	}
-	if err := stdout.Flush(); err != nil {
-		e.errorf("webhooks: writing the report: %v", err)
-		return exitUsage
-	}
-	if failed > 0 {
-		e.errorf("webhooks: %d of %s failed", failed, deliveryCount(len(deliveries)))
-		return exitInvalid
-	}
-	return exitOK
+	return failed, nil
 }
 
 // outcomeOf puts a delivery's outcome in the shape the report formats
@@ -168,6 +164,7 @@ func outcomeOf(o webhook.Outcome, source string) pipeline.Outcome {
 	}
 }
 
+// deliveryCount is "1 delivery" or "N deliveries".
 func deliveryCount(n int) string {
 	if n == 1 {
 		return "1 delivery"
