@@ -96,7 +96,10 @@ type InvalidFileError struct {
 	Err       error
 }
 
+// Error is why the file is invalid.
 func (e *InvalidFileError) Error() string { return e.Err.Error() }
+
+// Unwrap is the reason, for errors.Is and errors.As.
 func (e *InvalidFileError) Unwrap() error { return e.Err }
 
 // UsageError is a problem with the paths given: nothing there to read.
@@ -105,7 +108,10 @@ type UsageError struct {
 	Err  error
 }
 
+// Error names the path and what is wrong with it.
 func (e *UsageError) Error() string { return fmt.Sprintf("%s: %v", disk.DisplayName(e.Path), e.Err) }
+
+// Unwrap is the reason, for errors.Is and errors.As.
 func (e *UsageError) Unwrap() error { return e.Err }
 
 // ErrNoDocuments is returned when the paths hold no file to validate.
