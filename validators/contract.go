@@ -2,6 +2,7 @@ package validators
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -59,33 +60,22 @@ func loadContract(files fs.FS) (*contract, error) {
 	compiler.Draft = jsonschema.Draft2020
 	ids := map[string]string{}
 	for _, name := range schemas.Files() {
-		raw, err := fs.ReadFile(files, name)
+		f, err := ReadSchemaFile(files, name)
 		if err != nil {
-			return nil, fmt.Errorf("read schema: %w", err)
+			return nil, err
 		}
-		var doc map[string]any
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&doc); err != nil {
-			return nil, fmt.Errorf("parse schema %s: %w", name, err)
-		}
-		id, _ := doc["$id"].(string)
-		if id == "" {
-			return nil, fmt.Errorf("schema %s has no $id", name)
-		}
+		id, doc := f.ID, f.Doc
 		ids[name] = id
-		version, _ := doc["x-stripe-api-version"].(string)
 		if c.apiVersion == "" {
-			c.apiVersion = version
-		} else if version != c.apiVersion {
-			return nil, fmt.Errorf("schema %s is for API version %s, the others for %s", name, version, c.apiVersion)
+			c.apiVersion = f.APIVersion
+		} else if f.APIVersion != c.apiVersion {
+			return nil, fmt.Errorf("schema %s is for API version %s, the others for %s", name, f.APIVersion, c.apiVersion)
 		}
-		catalogue, err := json.Marshal(doc["x-rule-definitions"])
-		if err != nil {
-			return nil, err
-		}
-		if err := readCatalogue(name, catalogue, c.rules); err != nil {
-			return nil, err
+		for _, r := range f.Rules {
+			if old, dup := c.rules[r.ID]; dup {
+				return nil, fmt.Errorf("%s: rule %s is also defined in %s", name, r.ID, cmp.Or(old.File, "the validator's own rules"))
+			}
+			c.rules[r.ID] = r
 		}
 		c.index(id, doc, "", "", nil, false)
 		withStrict, err := json.Marshal(doc)

@@ -1,7 +1,6 @@
 package validators
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -101,30 +100,6 @@ var jsonRules = []Rule{
 		Summary: "the validator applies the contract to every document without failing itself",
 		Doc:     "A validator failure is a bug in stripe-contract, never a verdict on the document; fuzzing checks that it does not occur. Please report it with the document.",
 		Source:  "stripe-contract (validators)"},
-}
-
-// ruleDefinition is an entry of a schema file's x-rule-definitions.
-type ruleDefinition struct {
-	Severity Severity `json:"severity"`
-	Aspect   string   `json:"aspect"`
-	Check    string   `json:"check"`
-	Summary  string   `json:"summary"`
-	Doc      string   `json:"doc"`
-	Source   string   `json:"source"`
-}
-
-func readCatalogue(file string, raw json.RawMessage, into map[string]Rule) error {
-	defs := map[string]ruleDefinition{}
-	if err := json.Unmarshal(raw, &defs); err != nil {
-		return fmt.Errorf("%s: x-rule-definitions: %w", file, err)
-	}
-	for id, d := range defs {
-		if old, dup := into[id]; dup {
-			return fmt.Errorf("%s: rule %s is also defined in %s", file, id, old.File)
-		}
-		into[id] = Rule{ID: id, Severity: d.Severity, Aspect: d.Aspect, Check: d.Check, Summary: d.Summary, Doc: d.Doc, Source: d.Source, File: file}
-	}
-	return nil
 }
 
 // checkGoRules makes the catalogues and the Go checks agree: a rule the

@@ -54,24 +54,18 @@ func New() (*Checker, error) { return load(schemas.FS) }
 
 // load reads schemas.RequestFile from files and compiles each operation.
 func load(files fs.FS) (*Checker, error) {
-	raw, err := fs.ReadFile(files, schemas.RequestFile)
+	f, err := validators.ReadSchemaFile(files, schemas.RequestFile)
 	if err != nil {
-		return nil, fmt.Errorf("read request schema: %w", err)
-	}
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("parse %s: %w", schemas.RequestFile, err)
-	}
-	id, _ := doc["$id"].(string)
-	if id == "" {
-		return nil, fmt.Errorf("%s has no $id", schemas.RequestFile)
-	}
-	c := &Checker{rules: map[string]validators.Rule{}, codes: map[string]string{}, doc: doc}
-	c.apiVersion, _ = doc["x-stripe-api-version"].(string)
-	if err := c.readRules(doc["x-rule-definitions"]); err != nil {
 		return nil, err
+	}
+	id, doc := f.ID, f.Doc
+	c := &Checker{rules: map[string]validators.Rule{}, codes: map[string]string{}, doc: doc, apiVersion: f.APIVersion}
+	for _, r := range f.Rules {
+		c.rules[r.ID] = r
+	}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", schemas.RequestFile, err)
 	}
 	compiler := jsonschema.NewCompiler()
 	compiler.Draft = jsonschema.Draft2020
@@ -120,23 +114,6 @@ func load(files fs.FS) (*Checker, error) {
 		}
 	}
 	return c, nil
-}
-
-func (c *Checker) readRules(v any) error {
-	defs, ok := v.(map[string]any)
-	if !ok || len(defs) == 0 {
-		return fmt.Errorf("%s has no x-rule-definitions", schemas.RequestFile)
-	}
-	for id, d := range defs {
-		dm, _ := d.(map[string]any)
-		sev, err := validators.ParseSeverity(str(dm, "severity"))
-		if err != nil {
-			return fmt.Errorf("%s: rule %s: %w", schemas.RequestFile, id, err)
-		}
-		c.rules[id] = validators.Rule{ID: id, Severity: sev, Aspect: str(dm, "aspect"), Check: str(dm, "check"), Summary: str(dm, "summary"),
-			Doc: str(dm, "doc"), Source: str(dm, "source"), File: schemas.RequestFile}
-	}
-	return nil
 }
 
 // indexCodes finds the rules that an integer parameter breaks when it is

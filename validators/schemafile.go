@@ -1,0 +1,86 @@
+package validators
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+)
+
+// SchemaFile is one contract file of package schemas, read: the response
+// contract's files and the request contract (schemas.RequestFile) alike.
+type SchemaFile struct {
+	// Name is the file's name in its file system.
+	Name string
+	// ID is its $id, under which it is added to a jsonschema compiler.
+	ID string
+	// APIVersion is the Stripe API version it was generated from
+	// (x-stripe-api-version).
+	APIVersion string
+	// Doc is the file parsed, numbers kept exact as json.Number.
+	Doc map[string]any
+	// Rules are the rules of its x-rule-definitions catalogue, by ID.
+	Rules []Rule
+}
+
+// ReadSchemaFile reads and parses the contract file name from files, with
+// its rule catalogue. A file without an $id, an API version or a catalogue
+// is refused, naming the file.
+func ReadSchemaFile(files fs.FS, name string) (*SchemaFile, error) {
+	raw, err := fs.ReadFile(files, name)
+	if err != nil {
+		return nil, fmt.Errorf("read schema: %w", err)
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("parse schema %s: %w", name, err)
+	}
+	f := &SchemaFile{Name: name, Doc: doc}
+	f.ID, _ = doc["$id"].(string)
+	if f.ID == "" {
+		return nil, fmt.Errorf("schema %s has no $id", name)
+	}
+	f.APIVersion, _ = doc["x-stripe-api-version"].(string)
+	if f.APIVersion == "" {
+		return nil, fmt.Errorf("schema %s names no API version (x-stripe-api-version)", name)
+	}
+	if f.Rules, err = readCatalogue(name, doc["x-rule-definitions"]); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ruleDefinition is an entry of a schema file's x-rule-definitions.
+type ruleDefinition struct {
+	Severity Severity `json:"severity"`
+	Aspect   string   `json:"aspect"`
+	Check    string   `json:"check"`
+	Summary  string   `json:"summary"`
+	Doc      string   `json:"doc"`
+	Source   string   `json:"source"`
+}
+
+// readCatalogue reads file's x-rule-definitions, defs, as rules in ID order.
+func readCatalogue(file string, defs any) ([]Rule, error) {
+	if m, ok := defs.(map[string]any); !ok || len(m) == 0 {
+		return nil, fmt.Errorf("schema %s has no x-rule-definitions", file)
+	}
+	raw, err := json.Marshal(defs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: x-rule-definitions: %w", file, err)
+	}
+	parsed := map[string]ruleDefinition{}
+	if err := json.Unmarshal(raw, &parsed); err != nil {
+		return nil, fmt.Errorf("%s: x-rule-definitions: %w", file, err)
+	}
+	rules := make([]Rule, 0, len(parsed))
+	for id, d := range parsed {
+		rules = append(rules, Rule{ID: id, Severity: d.Severity, Aspect: d.Aspect, Check: d.Check, Summary: d.Summary, Doc: d.Doc, Source: d.Source, File: file})
+	}
+	slices.SortFunc(rules, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
+	return rules, nil
+}
