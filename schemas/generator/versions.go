@@ -171,10 +171,13 @@ type DownloadError struct {
 	Err    error
 }
 
+// Error says which module version could not be downloaded, what that
+// needs, and why it failed.
 func (e *DownloadError) Error() string {
 	return fmt.Sprintf("download %s@%s with `go mod download` (needs the go command and the Go module proxy, GOPROXY): %s", e.Module, e.Version, e.Reason)
 }
 
+// Unwrap returns the error of running the go command, if any.
 func (e *DownloadError) Unwrap() error { return e.Err }
 
 // downloadModule runs `go mod download -json module@version` and returns the
