@@ -55,3 +55,38 @@ func TestGenerateReportsBadSpec(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateFromEmbeddedVersion(t *testing.T) {
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	if code := run([]string{"-api-version", "2025-09-30.clover", "-out", dir}, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, schemas.InvoicePaymentFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`"x-stripe-api-version": "2025-09-30.clover"`,
+		`"x-generated-from": "github.com/stripe/stripe-mock@v0.197.0 embedded/openapi/spec3.json, sha256:`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s does not contain %s", schemas.InvoicePaymentFile, want)
+		}
+	}
+}
+
+func TestGenerateRefusesUnknownVersion(t *testing.T) {
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	code := run([]string{"-api-version", "2024-06-20", "-out", dir}, &stderr)
+	want := "generate: API version not embedded: \"2024-06-20\" (embedded: 2025-05-28.basil, 2025-09-30.clover, 2026-08-26.dahlia)\n"
+	if code != 2 || stderr.String() != want {
+		t.Errorf("exit %d, stderr %q; want 2, %q", code, stderr.String(), want)
+	}
+	stderr.Reset()
+	code = run([]string{"-api-version", "2025-09-30.clover", "-spec", "spec3.json", "-out", dir}, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "-spec and -api-version name two specs") {
+		t.Errorf("both -spec and -api-version: exit %d, stderr %q", code, stderr.String())
+	}
+}

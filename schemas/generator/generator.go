@@ -198,24 +198,23 @@ func sameShape(a, b map[string]any) bool {
 		slices.Equal(slices.Sorted(slices.Values(stringList(a["required"]))), slices.Sorted(slices.Values(stringList(b["required"]))))
 }
 
-// eventTypes returns the invoice_payment.* event types the spec names: the
-// values of enabled_events that webhook endpoints accept.
-func (g *generation) eventTypes() ([]string, []string, error) {
-	src := []string{"paths", "/v1/webhook_endpoints", "post", "requestBody", "content", "application/x-www-form-urlencoded", "schema", "properties", "enabled_events", "items"}
-	items, err := lookupObject(g.spec.paths, src[1:]...)
+// eventTypes returns the invoice_payment.* event types the spec lists, and
+// the pointer to the list.
+func (g *generation) eventTypes() ([]string, string, error) {
+	listed, src, err := g.spec.listedEventTypes()
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	var types []string
-	for _, t := range stringList(items["enum"]) {
+	for _, t := range listed {
 		if strings.HasPrefix(t, eventPrefix) {
 			types = append(types, t)
 		}
 	}
 	if len(types) == 0 {
-		return nil, nil, fmt.Errorf("%s lists no %s* event types", pointer(src...), eventPrefix)
+		return nil, "", fmt.Errorf("%s lists no %s* event types", src, eventPrefix)
 	}
-	return types, append(src, "enum"), nil
+	return types, src, nil
 }
 
 func (g *generation) event() (string, *object, error) {
@@ -252,7 +251,7 @@ func (g *generation) event() (string, *object, error) {
 		aspect:  "enum",
 		summary: enumSummary("type", enum),
 		doc:     fmt.Sprintf("The %s* event types of API version %s, as listed in the event types a webhook endpoint can enable: %s.", eventPrefix, g.spec.version, strings.Join(types, ", ")),
-		source:  pointer(typesSrc...),
+		source:  typesSrc,
 	})
 	if err != nil {
 		return "", nil, err
