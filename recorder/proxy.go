@@ -78,12 +78,12 @@ func schemeHint(raw string) string {
 // NewProxy returns a Proxy that forwards to upstream (a base URL such as
 // https://api.stripe.com) through rec. Options read: WithTimeout,
 // WithFaultHandler; bodies are bounded by rec's WithMaxBodySize.
-func NewProxy(upstream string, rec *Recorder, opts ...Option) (*Proxy, error) {
+func NewProxy(upstream string, rec *Recorder, opts ...ProxyOption) (*Proxy, error) {
 	u, err := ParseUpstream(upstream)
 	if err != nil {
 		return nil, err
 	}
-	cfg := newConfig(opts)
+	cfg := proxyConfig(opts)
 	p := &Proxy{upstream: u, rec: rec, timeout: cfg.timeout, onFault: cfg.onFault}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {

@@ -141,8 +141,8 @@ type entry struct {
 // read when it exists. A cassette that cannot be read is an error naming it;
 // in the recording modes, so is one whose folder cannot be written, found
 // now rather than when Stop would lose what was recorded.
-func New(path string, opts ...Option) (*Recorder, error) {
-	cfg := newConfig(opts)
+func New(path string, opts ...RecorderOption) (*Recorder, error) {
+	cfg := recorderConfig(opts)
 	if cfg.mode < ModeRecord || cfg.mode > ModePassthrough {
 		return nil, fmt.Errorf("recorder: %w: %v", vcr.ErrInvalidMode, cfg.mode)
 	}
@@ -642,8 +642,8 @@ func (r *Recorder) miss(req *http.Request, sent shape) *MissError {
 // recorded, such as ones written from the API reference. The interactions
 // are numbered in order; the caller's values are not modified. Options
 // read: WithProvenance, WithMaskPII, WithBeforeSave.
-func WriteCassette(path string, interactions []*cassette.Interaction, opts ...Option) error {
-	cfg := newConfig(opts)
+func WriteCassette(path string, interactions []*cassette.Interaction, opts ...RecorderOption) error {
+	cfg := recorderConfig(opts)
 	copies := make([]*cassette.Interaction, len(interactions))
 	for n, i := range interactions {
 		copies[n] = &cassette.Interaction{Request: i.Request, Response: i.Response}

@@ -330,7 +330,7 @@ var _ = Describe("a refused interaction, when the caller asks to drop it", func(
 	var secrets []string
 	// session records a retrieve, then for each of planted a POST whose
 	// gzip body hides a key redaction cannot reach, then another retrieve.
-	session := func(planted int, opts ...recorder.Option) error {
+	session := func(planted int, opts ...recorder.RecorderOption) error {
 		rec, err := recorder.New(file, opts...)
 		Expect(err).NotTo(HaveOccurred())
 		get(rec.Client(), "GET", upstream.URL+"/v1/invoice_payments/inpay_before", "")

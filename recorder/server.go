@@ -128,8 +128,8 @@ type serverEntry struct {
 // hidden files and folders are skipped. Options read: WithMatchHeaders,
 // WithMissHandler, WithRequestCheck, WithRejectHandler. A cassette that cannot be read is an error naming it;
 // so is a set with no cassette.
-func NewServer(fsys fs.FS, opts ...Option) (*Server, error) {
-	cfg := newConfig(opts)
+func NewServer(fsys fs.FS, opts ...ServerOption) (*Server, error) {
+	cfg := serverConfig(opts)
 	s := &Server{matcher: NewMatcher(cfg.matchHeaders...), onMiss: cfg.onMiss, requests: cfg.requests, onReject: cfg.onReject, index: newIndex()}
 	files, err := CassetteFiles(fsys)
 	if err != nil {

@@ -80,7 +80,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if !readableDir(e, "serve", *dir) {
 		return exitUsage
 	}
-	opts := []recorder.Option{
+	opts := []recorder.ServerOption{
 		recorder.WithMatchHeaders(matchHeaders...),
 		recorder.WithMissHandler(func(_ *http.Request, miss *recorder.MissError) { e.errorf("serve: miss: %v", miss) }),
 	}
