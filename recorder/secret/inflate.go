@@ -136,7 +136,13 @@ func (st *state) packedChildren(v *view, sv survey) {
 		st.inflated -= len(out)
 		st.work += workFactor * len(out)
 		lo, hi := h.pos, h.pos+max(used, 1)
-		skip = hi
+		if err == nil {
+			// What a container holds is found in its output, not again
+			// here. One that failed part-way is no reason to skip what
+			// overlaps it: a raw deflate reading of a brotli stream's
+			// first bytes decodes some garbage before it fails.
+			skip = hi
+		}
 		if !st.spend(v, lo, hi, len(out)+viewCost) {
 			return
 		}
