@@ -125,7 +125,7 @@ var _ = Describe("validating the bundled cassettes", func() {
 		f, err := os.Open(file)
 		Expect(err).NotTo(HaveOccurred())
 		defer f.Close()
-		Expect(recorder.ReadCassette(file, f, v.MaxSize(), func(d pipeline.Document) error {
+		Expect(pipeline.ReadCassette(file, f, v.MaxSize(), func(d pipeline.Document) error {
 			docs++
 			for _, viol := range v.Validate(d.Data).Violations {
 				if viol.Severity == validators.Error {

@@ -51,9 +51,10 @@
 //     reach it) is refused with a *SecretError and never written. Credential
 //     values a server echoes back (stripe-mock's 401 quotes the
 //     Authorization header) are replaced wherever they appear.
-//   - Cassettes are written through a cassette.FS that writes a temporary
-//     file in the same folder, syncs it and renames it over the old one, so
-//     a crash or kill leaves the previous cassette intact.
+//   - Cassettes are written through package recorder/cassette's FS, which
+//     writes a temporary file in the same folder, syncs it and renames it
+//     over the old one (package recorder/disk), so a crash or kill leaves
+//     the previous cassette intact.
 //   - Every JSON response body is validated with package validators as it
 //     is captured; WithCaptureHandler receives the result.
 //   - A Server given WithRequestCheck (package validators/request provides
@@ -62,7 +63,7 @@
 //     matches recorded a 4xx (the API's own rejection, replayed); a recorded
 //     success is never replayed to such a request.
 //
-// ReadCassette lets the validate command's pipeline read cassettes: it
-// yields every JSON response body with its pointer prefixed by the
-// interaction's place in the file (/interactions/3/response/body).
+// Cassette files are read, listed and written with package
+// recorder/cassette, the one reader of cassettes; validate reads them with
+// its pipeline's CassetteReader, over the same package.
 package recorder

@@ -1,15 +1,11 @@
 package recorder_test
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -17,31 +13,12 @@ import (
 	vcr "gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
-	"github.com/stripe-contract/stripe-contract/validators/pipeline"
+	stripecassette "github.com/stripe-contract/stripe-contract/recorder/cassette"
 )
 
 var _ = Describe("the atomic cassette FS", func() {
 	var dir string
 	BeforeEach(func() { dir = GinkgoT().TempDir() })
-
-	It("replaces a file whole and leaves no temporary file behind", func() {
-		fsys := recorder.NewAtomicFS()
-		name := filepath.Join(dir, "nested", "c.yaml")
-		Expect(fsys.IsFileExists(name)).To(BeFalse())
-		Expect(fsys.WriteFile(name, []byte("version: 2\ninteractions: []\n"))).To(Succeed())
-		Expect(fsys.WriteFile(name, []byte("version: 2\ninteractions: [] # second\n"))).To(Succeed())
-		Expect(fsys.IsFileExists(name)).To(BeTrue())
-		Expect(fsys.ReadFile(name)).To(BeEquivalentTo("version: 2\ninteractions: [] # second\n"))
-		entries, _ := os.ReadDir(filepath.Join(dir, "nested"))
-		Expect(entries).To(HaveLen(1))
-	})
-
-	It("keeps the comments heading the old file (where the cassette came from)", func() {
-		name := filepath.Join(dir, "c.yaml")
-		Expect(os.WriteFile(name, []byte("# recorded from stripe-mock\n# on purpose\n---\nversion: 2\n"), 0o644)).To(Succeed())
-		Expect(recorder.NewAtomicFS().WriteFile(name, []byte("---\nversion: 2\ninteractions: []\n"))).To(Succeed())
-		Expect(os.ReadFile(name)).To(BeEquivalentTo("# recorded from stripe-mock\n# on purpose\n---\nversion: 2\ninteractions: []\n"))
-	})
 
 	It("refuses bytes holding a secret, naming the line, and keeps the old file", func() {
 		name := filepath.Join(dir, "c.yaml")
@@ -49,23 +26,6 @@ var _ = Describe("the atomic cassette FS", func() {
 		err := recorder.NewAtomicFS().WriteFile(name, []byte("version: 2\ninteractions:\n  - body: "+randomKey("rk_test_")+"\n"))
 		Expect(err).To(MatchError(&recorder.SecretError{Cassette: name, Interaction: -1, Line: 3, Family: "restricted-key"}))
 		Expect(os.ReadFile(name)).To(BeEquivalentTo("old"))
-	})
-
-	It("refuses bytes that would not read back as a cassette, naming the file, and keeps the old file", func() {
-		name := filepath.Join(dir, "c.yaml")
-		Expect(os.WriteFile(name, []byte("old"), 0o644)).To(Succeed())
-		for _, bad := range []string{
-			"version: 2\ninteractions:\n  - request: [\n",                        // not YAML
-			"version: 1\ninteractions: []\n",                                     // not go-vcr v4's format
-			"version: 2\ninteractions:\n  - request:\n      url: http://x/%zz\n", // a URL serve cannot parse
-		} {
-			err := recorder.NewAtomicFS().WriteFile(name, []byte(bad))
-			Expect(err).To(HaveOccurred(), bad)
-			Expect(err.Error()).To(HavePrefix("write cassette "+name+": it would not read back: "), bad)
-			Expect(os.ReadFile(name)).To(BeEquivalentTo("old"))
-		}
-		entries, _ := os.ReadDir(dir)
-		Expect(entries).To(HaveLen(1), "no temporary file is left")
 	})
 
 	It("is the last check of a Recorder's save: a hook that breaks the cassette stops it, the old file kept", func() {
@@ -83,96 +43,6 @@ var _ = Describe("the atomic cassette FS", func() {
 		Expect(err).To(MatchError(ContainSubstring("write cassette " + name + ": it would not read back: ")))
 		Expect(err).To(MatchError(ContainSubstring("interaction 0: request url: ")))
 		Expect(os.ReadFile(name)).To(Equal(old))
-	})
-
-	Describe("a cassette that is a symbolic link", func() {
-		It("is written through to the link's target, and stays a link", func() {
-			Expect(os.Mkdir(filepath.Join(dir, "real"), 0o755)).To(Succeed())
-			target := filepath.Join(dir, "real", "target.yaml")
-			Expect(os.WriteFile(target, []byte("# kept\nversion: 2\ninteractions: []\n"), 0o600)).To(Succeed())
-			link := filepath.Join(dir, "c.yaml")
-			Expect(os.Symlink(filepath.Join("real", "target.yaml"), link)).To(Succeed())
-
-			Expect(recorder.NewAtomicFS().WriteFile(link, []byte("---\nversion: 2\ninteractions: []\n"))).To(Succeed())
-			info, err := os.Lstat(link)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(info.Mode()&os.ModeSymlink).NotTo(BeZero(), "the link is still a link")
-			Expect(os.ReadFile(target)).To(BeEquivalentTo("# kept\n---\nversion: 2\ninteractions: []\n"))
-			st, _ := os.Stat(target)
-			Expect(st.Mode().Perm()).To(Equal(os.FileMode(0o600)), "the target keeps its mode")
-			for _, d := range []string{dir, filepath.Join(dir, "real")} {
-				entries, _ := os.ReadDir(d)
-				for _, e := range entries {
-					Expect(e.Name()).NotTo(ContainSubstring(".tmp-"), "no temporary file is left in %s", d)
-				}
-			}
-		})
-
-		It("follows a chain of links, and creates the target of a dangling one", func() {
-			target := filepath.Join(dir, "elsewhere", "new.yaml")
-			Expect(os.Mkdir(filepath.Dir(target), 0o755)).To(Succeed())
-			Expect(os.Symlink(target, filepath.Join(dir, "b.yaml"))).To(Succeed())
-			Expect(os.Symlink("b.yaml", filepath.Join(dir, "a.yaml"))).To(Succeed())
-			Expect(recorder.NewAtomicFS().WriteFile(filepath.Join(dir, "a.yaml"), []byte("version: 2\ninteractions: []\n"))).To(Succeed())
-			Expect(os.ReadFile(target)).To(BeEquivalentTo("version: 2\ninteractions: []\n"))
-			for _, l := range []string{"a.yaml", "b.yaml"} {
-				info, _ := os.Lstat(filepath.Join(dir, l))
-				Expect(info.Mode()&os.ModeSymlink).NotTo(BeZero(), l)
-			}
-		})
-	})
-
-	It("leaves one complete version when many write at once", func() {
-		fsys := recorder.NewAtomicFS()
-		name := filepath.Join(dir, "c.yaml")
-		versions := map[string]bool{}
-		var wg sync.WaitGroup
-		for k := range 20 {
-			v := fmt.Sprintf("version: 2\ninteractions: []\n# writer %d %s\n", k, strings.Repeat("x", 64<<10))
-			versions[v] = true
-			wg.Add(1)
-			go func() {
-				defer GinkgoRecover()
-				defer wg.Done()
-				Expect(fsys.WriteFile(name, []byte(v))).To(Succeed())
-			}()
-		}
-		wg.Wait()
-		data, _ := os.ReadFile(name)
-		Expect(versions).To(HaveKey(string(data)))
-		entries, _ := os.ReadDir(dir)
-		Expect(entries).To(HaveLen(1))
-	})
-
-	It("never shows a reader a partial cassette while it is rewritten", func() {
-		fsys := recorder.NewAtomicFS()
-		name := filepath.Join(dir, "c.yaml")
-		versions := []string{
-			"version: 2\ninteractions: []\n# a" + strings.Repeat("a", 256<<10) + "\n",
-			"version: 2\ninteractions: []\n# b" + strings.Repeat("b", 128<<10) + "\n",
-		}
-		Expect(fsys.WriteFile(name, []byte(versions[0]))).To(Succeed())
-		done := make(chan struct{})
-		var reads int
-		go func() {
-			defer GinkgoRecover()
-			defer close(done)
-			for k := range 40 {
-				Expect(fsys.WriteFile(name, []byte(versions[k%2]))).To(Succeed())
-			}
-		}()
-		for {
-			select {
-			case <-done:
-				Expect(reads).To(BeNumerically(">", 10))
-				return
-			default:
-			}
-			data, err := os.ReadFile(name)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(string(data) == versions[0] || string(data) == versions[1]).To(BeTrue(), "read %d saw %d bytes, neither version", reads, len(data))
-			reads++
-		}
 	})
 
 	It("is what a plain go-vcr recorder can be given with recorder.WithFS", func() {
@@ -234,26 +104,6 @@ var _ = Describe("a recording's destination", func() {
 		_, err := recorder.New(filepath.Join(dir, "file", "c.yaml"), recorder.WithMode(recorder.ModePassthrough))
 		Expect(err).NotTo(HaveOccurred())
 	})
-
-	It("has the temporary files that killed saves left removed when asked, and only those", func() {
-		name := filepath.Join(dir, "c.yaml")
-		old := time.Now().Add(-time.Hour)
-		for _, f := range []string{".c.yaml.tmp-123", ".c.yaml.tmp-4", ".c.yaml.tmp-999" /* fresh */, ".c.yaml.tmp-x1", ".d.yaml.tmp-1", "c.yaml"} {
-			Expect(os.WriteFile(filepath.Join(dir, f), nil, 0o644)).To(Succeed())
-			if f != ".c.yaml.tmp-999" {
-				Expect(os.Chtimes(filepath.Join(dir, f), old, old)).To(Succeed())
-			}
-		}
-		removed, err := recorder.RemoveStaleTemps(name, time.Now().Add(-time.Minute))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(removed).To(ConsistOf(filepath.Join(dir, ".c.yaml.tmp-123"), filepath.Join(dir, ".c.yaml.tmp-4")))
-		var left []string
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			left = append(left, e.Name())
-		}
-		Expect(left).To(ConsistOf(".c.yaml.tmp-999", ".c.yaml.tmp-x1", ".d.yaml.tmp-1", "c.yaml"))
-	})
 })
 
 var _ = Describe("our cassettes in a plain go-vcr v4 recorder", func() {
@@ -296,31 +146,6 @@ func readAll(resp *http.Response) string {
 	return string(body)
 }
 
-var _ = Describe("the cassette set under a folder", func() {
-	It("lists regular .yaml files and links to them, and skips named pipes, sockets and devices", func() {
-		dir := GinkgoT().TempDir()
-		Expect(os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("version: 2\ninteractions: []\n"), 0o644)).To(Succeed())
-		Expect(syscall.Mkfifo(filepath.Join(dir, "b.yaml"), 0o600)).To(Succeed())
-		Expect(os.Symlink("/dev/zero", filepath.Join(dir, "c.yaml"))).To(Succeed())
-		Expect(os.Symlink("a.yaml", filepath.Join(dir, "d.yaml"))).To(Succeed())
-		Expect(os.MkdirAll(filepath.Join(dir, "e"), 0o755)).To(Succeed())
-		Expect(syscall.Mkfifo(filepath.Join(dir, "e", "f.yaml"), 0o600)).To(Succeed())
-		files, err := recorder.CassetteFiles(os.DirFS(dir))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(files).To(Equal([]string{"a.yaml", "d.yaml"}))
-
-		var skipped []string
-		files, err = recorder.WalkCassettes(os.DirFS(dir), func(s pipeline.Skipped) { skipped = append(skipped, s.String()) })
-		Expect(err).NotTo(HaveOccurred())
-		Expect(files).To(Equal([]string{"a.yaml", "d.yaml"}))
-		Expect(skipped).To(Equal([]string{
-			"b.yaml: skipped: a named pipe, not a regular file (name it as a PATH to read it)",
-			"c.yaml: skipped: a character device, not a regular file (name it as a PATH to read it)",
-			"e/f.yaml: skipped: a named pipe, not a regular file (name it as a PATH to read it)",
-		}))
-	})
-})
-
 var _ = Describe("loading a cassette to record new episodes into, or to replay", func() {
 	It("names the version found and the version supported when the format is another", func() {
 		file := filepath.Join(GinkgoT().TempDir(), "old.yaml")
@@ -336,6 +161,6 @@ var _ = Describe("loading a cassette to record new episodes into, or to replay",
 		dir := GinkgoT().TempDir()
 		Expect(os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))).To(Succeed())
 		_, err := recorder.New(filepath.Join(dir, "zero.yaml"), recorder.WithMode(recorder.ModeReplayOnly))
-		Expect(err).To(MatchError(recorder.ErrCassetteTooLarge))
+		Expect(err).To(MatchError(stripecassette.ErrTooLarge))
 	})
 })

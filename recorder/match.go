@@ -353,14 +353,3 @@ func pathDistance(a, b string) int {
 	}
 	return n
 }
-
-// displayURL is a request's path and query as people read it.
-func displayURL(path, rawQuery string) string {
-	if rawQuery == "" {
-		return path
-	}
-	if q, err := url.QueryUnescape(rawQuery); err == nil {
-		rawQuery = q
-	}
-	return path + "?" + rawQuery
-}

@@ -3,10 +3,11 @@ package recorder
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	stripecassette "github.com/stripe-contract/stripe-contract/recorder/cassette"
 
 	"github.com/stripe-contract/stripe-contract/recorder/secret"
 )
@@ -80,7 +81,7 @@ func (m *Matcher) miss(r *http.Request, sent shape, cands []candidate) *MissErro
 	// A miss is printed and sent back: what it quotes of the request goes
 	// through redaction, knowing the credentials the request carried.
 	scan := secret.NewScanner(credentials(r.Header, r.Trailer)...)
-	e := &MissError{Method: r.Method, URL: scan.Redact(displayURL(r.URL.Path, r.URL.RawQuery))}
+	e := &MissError{Method: r.Method, URL: scan.Redact(stripecassette.DisplayPathQuery(r.URL.Path, r.URL.RawQuery))}
 	best := -1
 	var bestDiffs []Difference
 	for i, c := range cands {
@@ -111,16 +112,8 @@ func nearest(scan *secret.Scanner, c candidate, diffs []Difference) *Nearest {
 		Cassette:    c.cassette,
 		Interaction: c.index,
 		Method:      c.request.Method,
-		URL:         recordedDisplayURL(c.request.URL),
+		URL:         stripecassette.DisplayURL(c.request.URL),
 		Differences: diffs,
 		MaskedOnly:  masked,
 	}
-}
-
-func recordedDisplayURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	return displayURL(u.Path, u.RawQuery)
 }

@@ -16,6 +16,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
+	stripecassette "github.com/stripe-contract/stripe-contract/recorder/cassette"
 )
 
 var _ = Describe("a replay miss", func() {
@@ -161,7 +162,7 @@ var _ = Describe("a replay miss", func() {
 			bad := GinkgoT().TempDir()
 			Expect(os.WriteFile(filepath.Join(bad, "broken.yaml"), []byte("version: 2\ninteractions: [\n"), 0o644)).To(Succeed())
 			_, err = recorder.NewServer(os.DirFS(bad))
-			Expect(err).To(MatchError(recorder.ErrNotCassette))
+			Expect(err).To(MatchError(stripecassette.ErrNotCassette))
 			Expect(err.Error()).To(MatchRegexp(`^recorder: cassette broken.yaml: not a go-vcr cassette: .* at L3\.C1: did not find expected node content$`))
 		})
 	})

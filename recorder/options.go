@@ -6,6 +6,7 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
 )
 
@@ -80,6 +81,8 @@ type config struct {
 	credentialSalt []byte
 	maxBody        int64
 	dropRefused    bool
+	maxCassette    int64 // see WithMaxCassetteSize
+	onSkip         func(disk.Skipped)
 }
 
 // newConfig applies opts, each through apply, over the defaults.

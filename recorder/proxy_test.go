@@ -131,7 +131,7 @@ var _ = Describe("the recording proxy", func() {
 		Expect(err).NotTo(HaveOccurred())
 		defer f.Close()
 		var prefixes []string
-		Expect(recorder.ReadCassette(file, f, 1<<20, func(d pipeline.Document) error {
+		Expect(pipeline.ReadCassette(file, f, 1<<20, func(d pipeline.Document) error {
 			prefixes = append(prefixes, d.Prefix)
 			Expect(d.Line).To(BeNumerically(">", 0))
 			return nil

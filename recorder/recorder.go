@@ -16,6 +16,9 @@ import (
 
 	"go.yaml.in/yaml/v4"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	stripecassette "github.com/stripe-contract/stripe-contract/recorder/cassette"
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	vcr "gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
 	"github.com/stripe-contract/stripe-contract/validators"
@@ -96,7 +99,7 @@ type Recorder struct {
 	matcher   *Matcher
 	validator *validators.Validator
 	redactor  redactor
-	fsys      *atomicFS
+	fsys      *stripecassette.FS
 	buffers   *bufferPool
 
 	mu      sync.RWMutex // held shared by requests, exclusively by Stop
@@ -157,7 +160,7 @@ func New(path string, opts ...RecorderOption) (*Recorder, error) {
 		matcher:   NewMatcher(cfg.matchHeaders...),
 		validator: cfg.validator,
 		redactor:  newRedactor(cfg),
-		fsys:      &atomicFS{header: commentBlock(cfg.provenance)},
+		fsys:      newFS(cfg.provenance),
 		buffers:   &bufferPool{},
 	}
 	if r.validator == nil && cfg.onCapture != nil {
@@ -173,7 +176,7 @@ func New(path string, opts ...RecorderOption) (*Recorder, error) {
 	}
 	r.transport = &faultTransport{next: transport}
 	if cfg.mode == ModeRecord || cfg.mode == ModeRecordNewEpisodes {
-		if err := checkWritable(r.file); err != nil {
+		if err := disk.CheckWritable(r.file); err != nil {
 			return nil, fmt.Errorf("recorder: cassette %s cannot be written: %w", r.file, err)
 		}
 	}
@@ -187,13 +190,13 @@ func New(path string, opts ...RecorderOption) (*Recorder, error) {
 			return nil, fmt.Errorf("recorder: read cassette %s: %w", r.file, err)
 		default:
 			// Read as serve and validate read it.
-			c, _, err := parseCassette(data)
+			c, err := stripecassette.Parse(data)
 			if err != nil {
 				return nil, fmt.Errorf("recorder: read cassette %s: %w", r.file, err)
 			}
-			for n, i := range c.Interactions {
-				i.ID = n
-				r.entries = append(r.entries, &entry{interaction: i})
+			for _, i := range c.Interactions {
+				i.ID = i.Index
+				r.entries = append(r.entries, &entry{interaction: i.Interaction})
 			}
 			r.loaded = len(r.entries)
 		}
@@ -599,10 +602,11 @@ func (r *Recorder) validate() {
 // capture validates a newly recorded payload and hands it to the capture
 // handler.
 func (r *Recorder) capture(i *cassette.Interaction) {
-	body, pointer, ok := payload(i)
-	if !ok {
+	p := stripecassette.PayloadOf(i)
+	if !p.IsJSON() {
 		return
 	}
+	body, pointer := p.Body, p.Pointer
 	// What is printed of the capture goes through the same redaction as
 	// the cassette, after decoding: a key sent percent-encoded in the URL
 	// must not reach the report once the URL is shown unescaped.
@@ -618,7 +622,7 @@ func (r *Recorder) capture(i *cassette.Interaction) {
 		Cassette:    r.file,
 		Interaction: i.ID,
 		Method:      i.Request.Method,
-		URL:         scan.Redact(recordedDisplayURL(r.redactor.url(i.Request.URL))),
+		URL:         scan.Redact(stripecassette.DisplayURL(r.redactor.url(i.Request.URL))),
 		Status:      i.Response.Code,
 		Pointer:     pointer,
 		Size:        len(body),
@@ -649,5 +653,5 @@ func WriteCassette(path string, interactions []*cassette.Interaction, opts ...Re
 		copies[n] = &cassette.Interaction{Request: i.Request, Response: i.Response}
 	}
 	cfg.dropRefused = false
-	return save(strings.TrimSuffix(path, ".yaml")+".yaml", copies, 0, cfg, &atomicFS{header: commentBlock(cfg.provenance)})
+	return save(strings.TrimSuffix(path, ".yaml")+".yaml", copies, 0, cfg, newFS(cfg.provenance))
 }

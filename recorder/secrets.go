@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
+	stripecassette "github.com/stripe-contract/stripe-contract/recorder/cassette"
 	"github.com/stripe-contract/stripe-contract/recorder/secret"
 )
 
@@ -191,4 +192,15 @@ func interactionParts(data []byte) []part {
 	}
 	cur.hi = len(data)
 	return append(parts, cur)
+}
+
+// NewAtomicFS returns a cassette.FS, for go-vcr's recorder.WithFS, that
+// writes cassettes crash-safely (see package recorder/cassette's FS) and
+// refuses, with a *SecretError, bytes that hold a Stripe secret.
+func NewAtomicFS() cassette.FS { return newFS("") }
+
+// newFS is the FS every cassette of the recorder is written through,
+// headed by the provenance text, redacted, as comments.
+func newFS(provenance string) *stripecassette.FS {
+	return &stripecassette.FS{Header: stripecassette.CommentBlock(redactText(provenance)), Check: checkBytes}
 }

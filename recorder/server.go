@@ -13,6 +13,9 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
+	stripecassette "github.com/stripe-contract/stripe-contract/recorder/cassette"
+
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/recorder/secret"
 	"github.com/stripe-contract/stripe-contract/validators"
 )
@@ -124,33 +127,46 @@ type serverEntry struct {
 	label       *labelInfo // nil when the request was recorded without a labelled credential
 }
 
-// NewServer reads every cassette (*.yaml) under fsys, in lexical order;
-// hidden files and folders are skipped. Options read: WithMatchHeaders,
-// WithMissHandler, WithRequestCheck, WithRejectHandler. A cassette that cannot be read is an error naming it;
-// so is a set with no cassette.
+// WithMaxCassetteSize bounds each cassette file a Server reads, in bytes
+// (0: cassette.DefaultMaxSize, 64 MiB): a larger one is an error naming it
+// (a *cassette.TooLargeError), read no further than the limit.
+func WithMaxCassetteSize(n int64) ServerOption {
+	return serverOption(func(c *config) { c.maxCassette = n })
+}
+
+// WithSkipHandler is told of each *.yaml file a Server's walk of its
+// cassette set passes over for not being a regular file (a named pipe, a
+// device), so that a command can say so; by default they pass silently.
+func WithSkipHandler(fn func(disk.Skipped)) ServerOption {
+	return serverOption(func(c *config) { c.onSkip = fn })
+}
+
+// NewServer reads every cassette (*.yaml) under fsys, in lexical order
+// (cassette.Walk: regular files only; hidden files and folders are
+// skipped). Options read: WithMatchHeaders, WithMissHandler,
+// WithRequestCheck, WithRejectHandler, WithMaxCassetteSize,
+// WithSkipHandler. A cassette that cannot be read, or is over the size
+// limit, is an error naming it; so is a set with no cassette.
 func NewServer(fsys fs.FS, opts ...ServerOption) (*Server, error) {
 	cfg := serverConfig(opts)
 	s := &Server{matcher: NewMatcher(cfg.matchHeaders...), onMiss: cfg.onMiss, requests: cfg.requests, onReject: cfg.onReject, index: newIndex()}
-	files, err := CassetteFiles(fsys)
+	files, err := stripecassette.Walk(fsys, cfg.onSkip)
 	if err != nil {
 		return nil, fmt.Errorf("recorder: %w", err)
 	}
 	for _, p := range files {
-		data, err := fs.ReadFile(fsys, p)
+		c, err := stripecassette.Load(fsys, p, cfg.maxCassette)
 		if err != nil {
 			return nil, fmt.Errorf("recorder: %w", err)
-		}
-		c, _, err := parseCassette(data)
-		if err != nil {
-			return nil, fmt.Errorf("recorder: cassette %s: %w", p, err)
 		}
 		file := len(s.files)
 		s.files = append(s.files, p)
 		labels := map[string]*labelInfo{}
 		var order []*labelInfo
-		for n, i := range c.Interactions {
+		for _, ci := range c.Interactions {
+			i := ci.Interaction
 			e := serverEntry{
-				candidate:   candidate{cassette: p, index: n, request: i.Request, shape: s.matcher.recordedShape(i.Request)},
+				candidate:   candidate{cassette: p, index: ci.Index, request: i.Request, shape: s.matcher.recordedShape(i.Request)},
 				file:        file,
 				interaction: i,
 			}
@@ -279,7 +295,7 @@ func (s *Server) lookup(r *http.Request, sess *session, consume bool) (*serverEn
 		e := &s.entries[matched[0]]
 		return nil, &MissError{
 			Method:  r.Method,
-			URL:     scan.Redact(displayURL(r.URL.Path, r.URL.RawQuery)),
+			URL:     scan.Redact(stripecassette.DisplayPathQuery(r.URL.Path, r.URL.RawQuery)),
 			Nearest: nearest(scan, e.candidate, []Difference{refusal(e, sent.cred, who[e.file])}),
 		}
 	}

@@ -17,11 +17,14 @@ const RequestFile = "requests.schema.json"
 
 // Files lists the generated files that describe documents Stripe sends
 // (responses, events, errors): the ones package validators checks payloads
-// against.
-var Files = []string{InvoicePaymentFile, ListFile, EventFile, InvoiceFile, ErrorFile}
+// against. Each call returns a new slice, so a caller cannot change the list
+// another caller sees.
+func Files() []string {
+	return []string{InvoicePaymentFile, ListFile, EventFile, InvoiceFile, ErrorFile}
+}
 
 // AllFiles lists every generated file: Files and RequestFile.
-func AllFiles() []string { return append(append([]string(nil), Files...), RequestFile) }
+func AllFiles() []string { return append(Files(), RequestFile) }
 
 // FS holds the generated schema files, as committed next to this file.
 //

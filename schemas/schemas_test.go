@@ -72,6 +72,17 @@ var _ = Describe("the committed schema files", func() {
 		}
 	})
 
+	It("are listed by Files and AllFiles as copies a caller cannot change for others", func() {
+		files := schemas.Files()
+		Expect(files).To(ConsistOf(schemas.InvoicePaymentFile, schemas.ListFile, schemas.EventFile, schemas.InvoiceFile, schemas.ErrorFile))
+		files[0] = "changed"
+		Expect(schemas.Files()).NotTo(ContainElement("changed"))
+		all := schemas.AllFiles()
+		all[0] = "changed"
+		Expect(schemas.Files()).NotTo(ContainElement("changed"))
+		Expect(schemas.AllFiles()).To(Equal(append(schemas.Files(), schemas.RequestFile)))
+	})
+
 	It("record the API version and the spec they came from", func() {
 		for _, name := range schemas.AllFiles() {
 			doc := readSchema(name)

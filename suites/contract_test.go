@@ -128,14 +128,15 @@ func describeTarget(name, label string, chosen bool) {
 				if res.Skipped != "" {
 					Skip(res.Skipped)
 				}
+				// The engine's verdict judged each deviation; the spec reads its status.
 				var fresh []string
-				for _, d := range res.Deviations {
-					switch {
-					case d.Severity.String() != "error":
-						fmt.Fprintf(GinkgoWriter, "%s: %s\n", d.Severity, d)
-					case baseline.Contains(d.Entry()):
+				for _, d := range verdict.For(in.Cassette, in.Index) {
+					switch d.Status {
+					case replay.StatusMinor:
+						fmt.Fprintf(GinkgoWriter, "%s: %s\n", d.Severity, d.Deviation)
+					case replay.StatusKnown:
 						AddReportEntry("known deviation", d.String())
-						fmt.Fprintf(GinkgoWriter, "known (in %s): %s\n", baselineFile, d)
+						fmt.Fprintf(GinkgoWriter, "known (in %s): %s\n", baselineFile, d.Deviation)
 					default:
 						fresh = append(fresh, d.String())
 					}

@@ -64,7 +64,7 @@ var _ = DescribeTable("bad input is an invalid document, never a crash or a pass
 		"invoice_payment.amount_requested.json-type", "/amount_requested", "is 2000.5, a number; amount_requested is an integer"),
 	Entry("a boolean given as a string", bytes.Replace(paidBytes, []byte(`"livemode":false`), []byte(`"livemode":"false"`), 1),
 		"invoice_payment.livemode.json-type", "/livemode", ""),
-	Entry("an array at the root", []byte(`[{"object":"invoice_payment"}]`), "kind.unknown", "", "is an array of 1 items"),
+	Entry("an array at the root", []byte(`[{"object":"invoice_payment"}]`), "kind.unknown", "", `is [{"object":"invoice_payment"}], not an object`),
 	Entry("a string at the root", []byte(`"invoice_payment"`), "kind.unknown", "", ""),
 	Entry("null at the root", []byte(`null`), "kind.unknown", "", ""),
 )

@@ -82,20 +82,20 @@ func treeFacts(doc any) kindFacts {
 func (v *Validator) unknownKind(doc any) Violation {
 	m, ok := doc.(map[string]any)
 	if !ok {
-		return v.violation(RuleUnknownKind, "", "is "+describe(doc)+", not an object")
+		return v.violation(RuleUnknownKind, "", "is "+pointer.Describe(doc)+", not an object")
 	}
 	obj, hasObject := m["object"]
 	switch {
 	case obj == "event":
 		t, isString := m["type"].(string)
 		if !isString {
-			return v.violation(RuleUnknownKind, "/type", "is "+describe(m["type"])+", and data.object is not an invoice_payment")
+			return v.violation(RuleUnknownKind, "/type", "is "+pointer.Describe(m["type"])+", and data.object is not an invoice_payment")
 		}
-		return v.violation(RuleUnknownKind, "/type", fmt.Sprintf("is %s, not an %s* event", describe(t), eventPrefix))
+		return v.violation(RuleUnknownKind, "/type", fmt.Sprintf("is %s, not an %s* event", pointer.Describe(t), eventPrefix))
 	case !hasObject:
 		return v.violation(RuleUnknownKind, "", "has no object field (nor is it an error envelope)")
 	}
-	return v.violation(RuleUnknownKind, "/object", "is "+describe(obj))
+	return v.violation(RuleUnknownKind, "/object", "is "+pointer.Describe(obj))
 }
 
 // violation builds a violation of a rule checked in Go.
@@ -297,7 +297,7 @@ func integerAt(s *jsonschema.Schema, segs []string) bool {
 			s = s.Ref
 			continue
 		}
-		if s.Items2020 != nil && isIndex(segs[0]) {
+		if s.Items2020 != nil && pointer.IsIndex(segs[0]) {
 			s, segs = s.Items2020, segs[1:]
 			continue
 		}

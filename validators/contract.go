@@ -10,20 +10,20 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"github.com/stripe-contract/stripe-contract/schemas"
+	"github.com/stripe-contract/stripe-contract/validators/explain"
 	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // annotation is what the schema files say about one subschema: which rule
 // each of its keywords states, and where it stands.
 type annotation struct {
-	rule         string            // x-rule here or on the nearest enclosing subschema of the file
-	rules        map[string]string // x-rules: keyword -> rule
-	undocumented string            // x-undocumented: the rule for fields it does not list
-	required     []string          // its required keyword
-	conditions   []string          // for an "if" subschema: the properties it tests
-	path         []string          // property names from the file's root to here
-	keywords     []string          // the constraint keywords it has
-	covered      bool              // inside $defs or an anyOf/oneOf branch: failures are reported where it is referenced
+	explain.Note          // x-rules, and the x-rule here or on the nearest enclosing subschema of the file
+	undocumented string   // x-undocumented: the rule for fields it does not list
+	required     []string // its required keyword
+	conditions   []string // for an "if" subschema: the properties it tests
+	path         []string // property names from the file's root to here
+	keywords     []string // the constraint keywords it has
+	covered      bool     // inside $defs or an anyOf/oneOf branch: failures are reported where it is referenced
 }
 
 // constraintKeywords are the keywords that fail on their own; failures of
@@ -58,7 +58,7 @@ func loadContract(files fs.FS) (*contract, error) {
 	compiler := jsonschema.NewCompiler()
 	compiler.Draft = jsonschema.Draft2020
 	ids := map[string]string{}
-	for _, name := range schemas.Files {
+	for _, name := range schemas.Files() {
 		raw, err := fs.ReadFile(files, name)
 		if err != nil {
 			return nil, fmt.Errorf("read schema: %w", err)
@@ -113,19 +113,11 @@ func loadContract(files fs.FS) (*contract, error) {
 // its absolute location (as jsonschema/v5 reports it: "<$id>#<pointer>").
 // It also adds unevaluatedProperties where x-undocumented asks for it.
 func (c *contract) index(id string, node map[string]any, loc, inherited string, path []string, covered bool) {
-	if r, ok := node["x-rule"].(string); ok {
-		inherited = r
-	}
-	a := &annotation{rule: inherited, path: path, covered: covered}
+	a := &annotation{Note: explain.ReadNote(node, inherited), path: path, covered: covered}
+	inherited = a.Rule
 	for _, kw := range constraintKeywords {
 		if _, ok := node[kw]; ok {
 			a.keywords = append(a.keywords, kw)
-		}
-	}
-	if xr, ok := node["x-rules"].(map[string]any); ok {
-		a.rules = map[string]string{}
-		for k, v := range xr {
-			a.rules[k], _ = v.(string)
 		}
 	}
 	if u, ok := node["x-undocumented"].(string); ok {
@@ -180,27 +172,27 @@ func (c *contract) index(id string, node map[string]any, loc, inherited string, 
 func (c *contract) checkAnnotations() error {
 	var problems []string
 	for loc, a := range c.notes {
-		if !a.covered && a.rule == "" {
+		if !a.covered && a.Rule == "" {
 			for _, kw := range a.keywords {
 				if kw == "required" {
 					for _, p := range a.required {
-						if child := c.notes[loc+"/properties/"+pointer.Escape(p)]; child == nil || child.rules["required"] == "" {
+						if child := c.notes[loc+"/properties/"+pointer.Escape(p)]; child == nil || child.Rules["required"] == "" {
 							problems = append(problems, fmt.Sprintf("%s: required property %q has no rule", loc, p))
 						}
 					}
-				} else if a.rules[kw] == "" && kw != "$ref" { // a bare $ref reports its target's rules
+				} else if a.Rules[kw] == "" && kw != "$ref" { // a bare $ref reports its target's rules
 					problems = append(problems, fmt.Sprintf("%s: keyword %s has no rule", loc, kw))
 				}
 			}
 		}
-		for kw, id := range a.rules {
+		for kw, id := range a.Rules {
 			if _, ok := c.rules[id]; !ok {
 				problems = append(problems, fmt.Sprintf("%s: x-rules.%s names undefined rule %q", loc, kw, id))
 			}
 		}
-		if a.rule != "" {
-			if _, ok := c.rules[a.rule]; !ok {
-				problems = append(problems, fmt.Sprintf("%s: x-rule names undefined rule %q", loc, a.rule))
+		if a.Rule != "" {
+			if _, ok := c.rules[a.Rule]; !ok {
+				problems = append(problems, fmt.Sprintf("%s: x-rule names undefined rule %q", loc, a.Rule))
 			}
 		}
 		if a.undocumented != "" {

@@ -209,11 +209,11 @@ func numberOutOfRange(lit string) string {
 	if i := strings.IndexAny(lit, "eE"); i >= 0 {
 		digits := strings.TrimLeft(strings.TrimLeft(lit[i+1:], "+-"), "0")
 		if exp, err := strconv.Atoi(digits); len(digits) > 4 || err == nil && exp > maxNumberExponent {
-			return fmt.Sprintf("is %s, with an exponent beyond ±%d", abbreviate(lit), maxNumberExponent)
+			return fmt.Sprintf("is %s, with an exponent beyond ±%d", pointer.Describe(json.Number(lit)), maxNumberExponent)
 		}
 	}
 	if _, err := strconv.ParseFloat(lit, 64); errors.Is(err, strconv.ErrRange) {
-		return fmt.Sprintf("is %s, beyond the range of a 64-bit floating-point number", abbreviate(lit))
+		return fmt.Sprintf("is %s, beyond the range of a 64-bit floating-point number", pointer.Describe(json.Number(lit)))
 	}
 	return ""
 }

@@ -1,15 +1,13 @@
 package validators
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/url"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/stripe-contract/stripe-contract/validators/explain"
 	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
@@ -41,51 +39,37 @@ type tree struct{ doc any }
 func (t tree) lookup(pointer string) (any, bool) { return valueAt(t.doc, pointer) }
 
 // condition is an if/then/else the failure happened under: the object at
-// instance was tested by the if of the subschema at owner.
-type condition struct {
-	owner    string
-	instance string
+// Instance was tested by the if of the subschema at Schema.
+type condition = explain.Condition
+
+// walk explains the failures of a jsonschema/v5 error tree.
+func (e *explainer) walk(ve *jsonschema.ValidationError, conds []condition) {
+	explain.Walker{At: e.prefix, Follow: e.follow}.Walk(ve, conds, e.failure)
 }
 
-func (e *explainer) walk(ve *jsonschema.ValidationError, conds []condition) {
-	loc := ve.AbsoluteKeywordLocation
-	frag := loc[strings.IndexByte(loc, '#')+1:]
-	if frag == "" || ve.Message == "" {
-		// The root of the tree, or a node that only groups several failures.
-		for _, cause := range ve.Causes {
-			e.walk(cause, conds)
-		}
-		return
+// follow reports an anyOf, oneOf or not where it stands, and a $ref too
+// when its subschema names a rule for it (an expanded resource's shape).
+func (e *explainer) follow(f explain.Failure) []*jsonschema.ValidationError {
+	if a := e.c.notes[f.Schema]; f.Keyword == "$ref" && a != nil && a.Rules["$ref"] != "" {
+		return nil
 	}
-	cut := strings.LastIndexByte(loc, '/')
-	parent, kw := loc[:cut], loc[cut+1:]
-	a := e.c.notes[parent]
-	instance := e.prefix + fromV5Pointer(ve.InstanceLocation)
+	return explain.Causes(f)
+}
 
-	switch {
-	case kw == "then" || kw == "else":
-		conds = append(conds[:len(conds):len(conds)], condition{owner: parent, instance: instance})
-		e.descend(ve, conds)
-	case isIndex(kw), kw == "$ref" && (a == nil || a.rules["$ref"] == ""):
-		e.descend(ve, conds)
-	case kw == "unevaluatedProperties":
+// failure turns one failing keyword into violations.
+func (e *explainer) failure(f explain.Failure) {
+	a := e.c.notes[f.Schema]
+	switch f.Keyword {
+	case "unevaluatedProperties":
 		rule := ""
 		if a != nil {
 			rule = a.undocumented
 		}
-		// jsonschema/v5 appends no segment for a member named "" (its
-		// location is the object's); the keyword path says how deep the
-		// object stands, so a location that deep is the object's.
-		if rel := fromV5Pointer(ve.InstanceLocation); strings.Count(rel, "/") == descents(ve.KeywordLocation) {
-			instance += "/"
-		}
-		e.add(rule, instance, "is not a documented field", conds, kw, parent)
-	case kw == "required":
-		e.missing(a, parent, instance, conds)
-	case len(ve.Causes) > 0 && !leafKeyword(kw):
-		e.descend(ve, conds)
+		e.add(rule, f.Instance, "is not a documented field", f.Conditions, f.Keyword, f.Schema)
+	case "required":
+		e.missing(a, f.Schema, f.Instance, f.Conditions)
 	default:
-		e.leaf(a, parent, kw, instance, conds)
+		e.leaf(a, f.Schema, f.Keyword, f.Instance, f.Conditions)
 	}
 }
 
@@ -94,47 +78,9 @@ func (e *explainer) walk(ve *jsonschema.ValidationError, conds []condition) {
 func (e *explainer) leaf(a *annotation, parent, kw, instance string, conds []condition) {
 	rule, typed := "", false
 	if a != nil {
-		if rule = a.rules[kw]; rule == "" {
-			rule = a.rule
-		} else {
-			typed = kw == "type"
-		}
+		rule, typed = a.RuleOf(kw), kw == "type" && a.Rules[kw] != ""
 	}
 	e.add(rule, instance, e.found(kw, instance, typed), conds, kw, parent)
-}
-
-// descents counts the steps into the instance a dynamic keyword path took
-// (properties/NAME and items), not counting its last keyword.
-func descents(keywordLocation string) int {
-	segs := strings.Split(strings.TrimPrefix(keywordLocation, "/"), "/")
-	n := 0
-	for i := 0; i < len(segs)-1; i++ {
-		switch segs[i] {
-		case "properties":
-			n++
-			i++
-		case "items":
-			n++
-		}
-	}
-	return n
-}
-
-func (e *explainer) descend(ve *jsonschema.ValidationError, conds []condition) {
-	for _, cause := range ve.Causes {
-		e.walk(cause, conds)
-	}
-}
-
-// leafKeyword: keywords whose failure is reported where they stand, however
-// deep their causes go (an anyOf fails as a whole: which branch did the
-// author mean?).
-func leafKeyword(kw string) bool {
-	switch kw {
-	case "anyOf", "oneOf", "not", "$ref":
-		return true
-	}
-	return false
 }
 
 // missing reports each required property absent from the object at
@@ -152,10 +98,11 @@ func (e *explainer) missing(a *annotation, parent, instance string, conds []cond
 		if _, ok := m[p]; ok {
 			continue
 		}
-		rule := a.rule
-		if child := e.c.notes[parent+"/properties/"+pointer.Escape(p)]; child != nil && child.rules["required"] != "" && a.rule == "" {
-			rule = child.rules["required"]
+		var member *explain.Note
+		if child := e.c.notes[parent+"/properties/"+pointer.Escape(p)]; child != nil {
+			member = &child.Note
 		}
+		rule := explain.RuleOfMissing(a.Note, member)
 		e.add(rule, instance+"/"+pointer.Escape(p), "is missing", conds, "required", parent)
 	}
 }
@@ -174,7 +121,7 @@ func (e *explainer) add(ruleID, pointer, found string, conds []condition, kw, sc
 }
 
 func (e *explainer) severity(r Rule) Severity {
-	if e.strict && strings.HasSuffix(r.ID, ".undocumented-field") {
+	if e.strict && r.Aspect == AspectUndocumentedField {
 		return Error
 	}
 	return r.Severity
@@ -186,112 +133,39 @@ func (e *explainer) because(conds []condition) string {
 		return ""
 	}
 	cond := conds[len(conds)-1]
-	a := e.c.notes[cond.owner]
+	a := e.c.notes[cond.Schema]
 	if a == nil || len(a.conditions) == 0 {
 		return ""
 	}
 	var parts []string
 	for _, p := range a.conditions {
 		name := strings.Join(append(append([]string(nil), a.path...), p), ".")
-		v, ok := e.doc.lookup(cond.instance + "/" + pointer.Escape(p))
+		v, ok := e.doc.lookup(cond.Instance + "/" + pointer.Escape(p))
 		if !ok {
 			parts = append(parts, name+" is missing")
 			continue
 		}
-		parts = append(parts, name+" is "+describe(v))
+		parts = append(parts, name+" is "+pointer.Describe(v))
 	}
 	return " but " + strings.Join(parts, " and ")
 }
 
 // found describes the offending value for the keyword that failed; typed
 // adds its JSON type, for rules about types.
-func (e *explainer) found(kw, pointer string, typed bool) string {
-	v, ok := e.doc.lookup(pointer)
+func (e *explainer) found(kw, at string, typed bool) string {
+	v, ok := e.doc.lookup(at)
 	if !ok {
 		return "is missing"
 	}
 	switch kw {
 	case "type":
 		if typed {
-			return "is " + describeTyped(v)
+			return "is " + pointer.DescribeTyped(v)
 		}
 	case "maxLength", "minLength":
 		if s, ok := v.(string); ok {
 			return fmt.Sprintf("is %d characters long", utf8.RuneCountInString(s))
 		}
 	}
-	return "is " + describe(v)
-}
-
-// describe renders a value briefly: strings quoted and cut at 60 runes,
-// objects by the "object" they say they are.
-func describe(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return strconv.FormatBool(v)
-	case json.Number:
-		return abbreviate(string(v))
-	case string:
-		return strconv.Quote(abbreviate(v))
-	case map[string]any:
-		if o, ok := v["object"].(string); ok {
-			return fmt.Sprintf("an object with object %s", strconv.Quote(abbreviate(o)))
-		}
-		return "an object"
-	case []any:
-		return fmt.Sprintf("an array of %d items", len(v))
-	}
-	return fmt.Sprint(v)
-}
-
-// describeTyped adds the JSON type where the value alone would not show it
-// ("2000" is a string, not a number).
-func describeTyped(v any) string {
-	switch v.(type) {
-	case string:
-		return describe(v) + ", a string"
-	case json.Number:
-		return describe(v) + ", a number"
-	case bool:
-		return describe(v) + ", a boolean"
-	}
-	return describe(v)
-}
-
-func abbreviate(s string) string {
-	const max = 60
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:max]) + "…"
-}
-
-func isIndex(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// fromV5Pointer converts jsonschema/v5's instance locations, whose segments
-// are also percent-encoded, to RFC 6901 pointers.
-func fromV5Pointer(p string) string {
-	if !strings.Contains(p, "%") {
-		return p
-	}
-	segs := strings.Split(p, "/")
-	for i, s := range segs {
-		if u, err := url.PathUnescape(s); err == nil {
-			segs[i] = u
-		}
-	}
-	return strings.Join(segs, "/")
+	return "is " + pointer.Describe(v)
 }

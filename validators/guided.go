@@ -46,7 +46,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 		v  func() verdict
 		on bool
 	}{
-		{"$ref", func() verdict { return n.ref.eval(g.t, i) }, n.ref != nil && a != nil && a.rules["$ref"] != ""},
+		{"$ref", func() verdict { return n.ref.eval(g.t, i) }, n.ref != nil && a != nil && a.Rules["$ref"] != ""},
 		{"not", func() verdict { return not(n.not.eval(g.t, i)) }, n.not != nil},
 		{"anyOf", func() verdict { return anyOf(n.anyOf, g.t, i) }, len(n.anyOf) > 0},
 	}
@@ -106,7 +106,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 			k++
 		}
 	}
-	if n.ref != nil && (a == nil || a.rules["$ref"] == "") && n.ref.eval(g.t, i) != pass {
+	if n.ref != nil && (a == nil || a.Rules["$ref"] == "") && n.ref.eval(g.t, i) != pass {
 		g.explain(n.ref, i, inst, conds)
 	}
 	for _, sub := range n.allOf {
@@ -120,7 +120,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 			branch = n.els
 		}
 		if branch != nil && branch.eval(g.t, i) != pass {
-			g.explain(branch, i, inst, append(conds[:len(conds):len(conds)], condition{owner: loc, instance: inst}))
+			g.explain(branch, i, inst, append(conds[:len(conds):len(conds)], condition{Schema: loc, Instance: inst}))
 		}
 	}
 }
@@ -155,7 +155,9 @@ func (g *guide) v5(n *fnode, inst string, conds []condition) {
 	}
 	saved := g.e.prefix
 	g.e.prefix = inst
-	g.e.descend(ve, conds) // the root of the tree only says which schema failed
+	for _, cause := range ve.Causes { // the root of the tree only says which schema failed
+		g.e.walk(cause, conds)
+	}
 	g.e.prefix = saved
 }
 

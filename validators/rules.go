@@ -11,12 +11,27 @@ import (
 type Rule struct {
 	ID       string
 	Severity Severity // the default severity; strict mode raises undocumented fields to errors
-	Check    string   // "schema": a JSON Schema keyword checks it; "go": this package does
-	Summary  string   // the rule in a sentence
-	Doc      string   // the documentation text the rule comes from
-	Source   string   // where Doc stands: a JSON pointer into the OpenAPI spec, or a reference
-	File     string   // the schema file that defines it; "" for rules about JSON itself
+	// Aspect is what of its subject the rule checks (AspectEnum,
+	// AspectRequired, AspectUndocumentedField, ...), written by the
+	// generator beside each derived rule: callers branch on it, never on
+	// the ID's suffix.
+	Aspect  string
+	Check   string // "schema": a JSON Schema keyword checks it; "go": this package does
+	Summary string // the rule in a sentence
+	Doc     string // the documentation text the rule comes from
+	Source  string // where Doc stands: a JSON pointer into the OpenAPI spec, or a reference
+	File    string // the schema file that defines it; "" for rules about JSON itself
 }
+
+// Aspects of rules that callers branch on.
+const (
+	AspectEnum              = "enum"
+	AspectRequired          = "required"
+	AspectUndocumentedField = "undocumented-field"
+	AspectUnknownParameter  = "unknown-parameter"
+	AspectExclusive         = "exclusive"
+	AspectExpandable        = "expandable"
+)
 
 // Rules checked by this package on every document, before or beside the schemas.
 const (
@@ -44,43 +59,54 @@ var goRules = []string{ruleAtMostRequested, rulePaymentsInc, ruleInvoiceMatches}
 // jsonRules are about the document as JSON text; their doc is the JSON RFC
 // or, for the kinds, the API reference's own account of the resource.
 var jsonRules = []Rule{
-	{ID: RuleSyntax, Severity: Error, Check: "go",
+	{ID: RuleSyntax, Severity: Error, Check: "go", Aspect: "syntax",
 		Summary: "a document is exactly one JSON value",
 		Doc:     "A JSON text is a serialized value. NaN and Infinity are not JSON numbers; a truncated value is not a value.",
 		Source:  "RFC 8259 section 2"},
-	{ID: RuleInvalidUTF8, Severity: Error, Check: "go",
+	{ID: RuleInvalidUTF8, Severity: Error, Check: "go", Aspect: "invalid-utf8",
 		Summary: "JSON text is UTF-8",
 		Doc:     "JSON text exchanged between systems that are not part of a closed ecosystem MUST be encoded using UTF-8.",
 		Source:  "RFC 8259 section 8.1"},
-	{ID: RuleDuplicateKey, Severity: Error, Check: "go",
+	{ID: RuleDuplicateKey, Severity: Error, Check: "go", Aspect: "duplicate-key",
 		Summary: "the names within an object are unique",
 		Doc:     "When the names within an object are not unique, the behavior of software that receives such an object is unpredictable. Many implementations report the last name/value pair only. Other implementations report an error or fail to parse the object, and some implementations report all of the name/value pairs, including duplicates.",
 		Source:  "RFC 8259 section 4"},
-	{ID: RuleTooDeep, Severity: Error, Check: "go",
+	{ID: RuleTooDeep, Severity: Error, Check: "go", Aspect: "too-deep",
 		Summary: "a document nests no deeper than the validator's limit",
 		Doc:     "An implementation may set limits on the maximum depth of nesting.",
 		Source:  "RFC 8259 section 9"},
-	{ID: RuleTooLarge, Severity: Error, Check: "go",
+	{ID: RuleTooLarge, Severity: Error, Check: "go", Aspect: "too-large",
 		Summary: "a document is no larger than the validator's limit",
 		Doc:     "An implementation may set limits on the size of texts that it accepts.",
 		Source:  "RFC 8259 section 9"},
-	{ID: RuleNumberRange, Severity: Error, Check: "go",
+	{ID: RuleNumberRange, Severity: Error, Check: "go", Aspect: "number-range",
 		Summary: "a number is within the range of a 64-bit float, with an exponent of at most 1000 and at most 1000 characters",
 		Doc:     "This specification allows implementations to set limits on the range and precision of numbers accepted. A JSON number such as 1E400 or 3.141592653589793238462643383279 may indicate potential interoperability problems.",
 		Source:  "RFC 8259 section 6"},
-	{ID: RuleIntegerForm, Severity: Warning, Check: "go",
+	{ID: RuleIntegerForm, Severity: Warning, Check: "go", Aspect: "integer-form",
 		Summary: "an integer field is written as plain digits within the signed 64-bit range",
 		Doc:     "Stripe's integer fields (amounts in the smallest currency unit, Unix timestamps) are 64-bit integers. JSON Schema counts 2000.0 and 2e3 as integers, but typed SDKs such as stripe-go decode these fields into int64 and reject such forms.",
 		Source:  "RFC 8259 section 6 (\"This specification allows implementations to set limits on the range and precision of numbers accepted.\")"},
-	{ID: RuleUnknownKind, Severity: Error, Check: "go",
+	{ID: RuleUnknownKind, Severity: Error, Check: "go", Aspect: "unknown",
 		Summary: "a document is an invoice_payment, a list of them, an invoice_payment.* event, an invoice with expanded payments, or a Stripe error envelope",
 		Doc:     "Invoice Payments can be accessed in two ways: 1. By expanding the `payments` field on the Invoice resource. 2. By using the Invoice Payment retrieve and list endpoints.",
 		Source:  "#/components/schemas/invoice_payment/description"},
+	// The two rules below name failures of this package, not of a document:
+	// they are listed so that a report that shows one can be looked up.
+	{ID: RuleSchemaKeyword, Severity: Error, Check: "go", Aspect: "keyword",
+		Summary: "every schema keyword a document fails names the rule it checks",
+		Doc:     "Each keyword of the generated schemas carries the ID of its rule in x-rules; a failure of a keyword that names none comes from a hand-edited schema file, and is reported rather than dropped.",
+		Source:  "schemas/*.schema.json, x-rules"},
+	{ID: RuleInternal, Severity: Error, Check: "go", Aspect: "internal",
+		Summary: "the validator applies the contract to every document without failing itself",
+		Doc:     "A validator failure is a bug in stripe-contract, never a verdict on the document; fuzzing checks that it does not occur. Please report it with the document.",
+		Source:  "stripe-contract (validators)"},
 }
 
 // ruleDefinition is an entry of a schema file's x-rule-definitions.
 type ruleDefinition struct {
 	Severity Severity `json:"severity"`
+	Aspect   string   `json:"aspect"`
 	Check    string   `json:"check"`
 	Summary  string   `json:"summary"`
 	Doc      string   `json:"doc"`
@@ -96,7 +122,7 @@ func readCatalogue(file string, raw json.RawMessage, into map[string]Rule) error
 		if old, dup := into[id]; dup {
 			return fmt.Errorf("%s: rule %s is also defined in %s", file, id, old.File)
 		}
-		into[id] = Rule{ID: id, Severity: d.Severity, Check: d.Check, Summary: d.Summary, Doc: d.Doc, Source: d.Source, File: file}
+		into[id] = Rule{ID: id, Severity: d.Severity, Aspect: d.Aspect, Check: d.Check, Summary: d.Summary, Doc: d.Doc, Source: d.Source, File: file}
 	}
 	return nil
 }

@@ -27,9 +27,11 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+	vcr "gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/recorder/cassette"
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/suites/replay"
 	"github.com/stripe-contract/stripe-contract/suites/stripemock"
 	"github.com/stripe-contract/stripe-contract/validators"
@@ -208,8 +210,8 @@ func credentialSalt(file string) []byte {
 
 // normalize makes a stripe-mock recording reproducible (the header of each
 // cassette says what was changed).
-func normalize(addr string) func(*cassette.Interaction) error {
-	return func(i *cassette.Interaction) error {
+func normalize(addr string) func(*vcr.Interaction) error {
+	return func(i *vcr.Interaction) error {
 		i.Request.URL = strings.ReplaceAll(i.Request.URL, addr, canonicalAddr)
 		i.Request.Host = strings.ReplaceAll(i.Request.Host, addr, canonicalAddr)
 		i.Response.Duration = 0
@@ -229,13 +231,11 @@ func normalize(addr string) func(*cassette.Interaction) error {
 	}
 }
 
-// checkPayload validates a written interaction's Stripe JSON, as the
-// recorder does for recorded ones.
-func checkPayload(v *validators.Validator, file string, n int, i *cassette.Interaction, wantValid bool) error {
-	body := i.Response.Body
-	if i.Request.Headers.Get("Stripe-Signature") != "" {
-		body = i.Request.Body
-	}
+// checkPayload validates a written interaction's Stripe JSON (for a
+// webhook delivery the request Stripe sent), as the recorder does for
+// recorded ones.
+func checkPayload(v *validators.Validator, file string, n int, i *vcr.Interaction, wantValid bool) error {
+	body := cassette.PayloadOf(i).Body
 	if res := v.Validate([]byte(body)); res.Valid() != wantValid {
 		return fmt.Errorf("%s: interaction %d: valid %v, want %v: %v", file, n, res.Valid(), wantValid, res.Violations)
 	}
@@ -295,5 +295,5 @@ The cassette that breaks the contract on purpose lives outside this folder, so t
 		p := rel + "/" + r.file
 		fmt.Fprintf(&b, "| [%s](%s) | %s | %s |\n", p, p, r.shows, r.source)
 	}
-	return os.WriteFile(file, []byte(b.String()), 0o644)
+	return disk.WriteFile(file, []byte(b.String()))
 }

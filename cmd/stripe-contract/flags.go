@@ -7,8 +7,12 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/stripe-contract/stripe-contract/recorder/cassette"
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 )
 
 // newFlagSet returns the flag set of command name, whose -h writes usage and
@@ -121,4 +125,32 @@ func (b *byteSize) Set(s string) error {
 	}
 	*b = byteSize(n * mult)
 	return nil
+}
+
+// addMaxCassetteFlag defines --max-cassette-size, the one bound on a
+// cassette file for every command that reads cassettes; over is what
+// happens to a larger one.
+func addMaxCassetteFlag(fs *flag.FlagSet, over string) *int64 {
+	return fs.Int64("max-cassette-size", cassette.DefaultMaxSize, "largest cassette (.yaml) file read, in bytes; "+over)
+}
+
+// checkMaxCassette refuses a --max-cassette-size that is not positive.
+func checkMaxCassette(e *env, name string, n int64) bool {
+	if n < 1 {
+		e.errorf("%s: --max-cassette-size must be positive", name)
+		return false
+	}
+	return true
+}
+
+// noticeSkipped says on stderr that a walk passed over a file, as validate
+// does: "stripe-contract: notice: DIR/x.yaml: skipped: a named pipe, ...".
+// A cassette set's paths are relative to its folder, dir.
+func noticeSkipped(e *env, dir string) func(disk.Skipped) {
+	return func(s disk.Skipped) {
+		if dir != "" {
+			s.Path = filepath.Join(dir, s.Path)
+		}
+		e.errorf("notice: %v", s)
+	}
 }

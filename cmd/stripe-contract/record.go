@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/recorder/cassette"
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 	"github.com/stripe-contract/stripe-contract/validators/report"
@@ -67,8 +69,8 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	maskPII := fs.Bool("mask-pii", false, "mask personal data (email, name, phone and address fields) with [MASKED]")
 	var matchHeaders headerList
 	fs.Var(&matchHeaders, "match-header", "also match requests on this header, e.g. Stripe-Version (repeatable; new-episodes mode)")
-	format := &choice{value: "text", allowed: report.Names}
-	fs.Var(format, "format", "format of the validation report on stdout: "+strings.Join(report.Names, ", "))
+	format := &choice{value: "text", allowed: report.Names()}
+	fs.Var(format, "format", "format of the validation report on stdout: "+strings.Join(report.Names(), ", "))
 	note := fs.String("note", "", "where the recording comes from, written as comments at the top of the cassette (default: the upstream and the date)")
 	// Each client connection may hold one to the upstream as well: 256
 	// of each stay within a 1024-file limit.
@@ -97,6 +99,11 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	path := *file
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		// Before the suffix: --cassette rec/ would otherwise record into rec/.yaml.
+		e.errorf("record: --cassette %s is a directory", path)
+		return exitUsage
+	}
 	if !strings.HasSuffix(path, ".yaml") {
 		path += ".yaml"
 	}
@@ -117,7 +124,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		provenance = fmt.Sprintf("Recorded by stripe-contract record through its recording proxy from %s on %s.\nCredentials and Stripe secrets were redacted before writing.", *upstream, today)
 		if recMode == recorder.ModeRecordNewEpisodes {
 			// Keep what the cassette said about its first interactions.
-			if old, err := recorder.ReadProvenance(path); err == nil && old != "" {
+			if old, err := cassette.ReadProvenance(path); err == nil && old != "" {
 				provenance = fmt.Sprintf("%s\nExtended by stripe-contract record (--mode new-episodes) from %s on %s.", old, *upstream, today)
 			}
 		}
@@ -128,7 +135,12 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	out, err := report.New(format.value, e.stdout, report.Options{MinSeverity: validators.Notice, Validator: v, Name: "stripe-contract record"})
+	cat, err := catalogueOf(v)
+	if err != nil {
+		e.errorf("record: %v", err)
+		return exitUsage
+	}
+	out, err := report.New(format.value, e.stdout, report.Options{MinSeverity: validators.Notice, Catalogue: cat, Name: "stripe-contract record"})
 	if err != nil {
 		e.errorf("record: %v", err)
 		return exitUsage
@@ -150,7 +162,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	// Older than this run, so no save of ours is writing them.
-	stale, err := recorder.RemoveStaleTemps(path, started)
+	stale, err := disk.RemoveStaleTemps(path, started)
 	for _, f := range stale {
 		e.errorf("record: removed %s, a temporary file left by a save that was killed", f)
 	}

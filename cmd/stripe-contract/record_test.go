@@ -344,7 +344,9 @@ var _ = Describe("a recording killed midway", func() {
 				http.Get(fmt.Sprintf("%s/v1/invoice_payments/inpay_%d", proxy, k)) // cut off by the kill
 			}()
 		}
-		time.Sleep(100 * time.Millisecond)
+		// Kill once every request has reached the upstream, which holds each
+		// for 300ms: all eight are in flight through the proxy.
+		Eventually(upstream.hits.Load, 10*time.Second, 5*time.Millisecond).Should(BeNumerically(">=", 9))
 		rec.Kill()
 		Eventually(rec, 10*time.Second).Should(gexec.Exit())
 		wg.Wait()

@@ -5,7 +5,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/stripe-contract/stripe-contract/recorder"
 	"github.com/stripe-contract/stripe-contract/suites/replay"
+	"github.com/stripe-contract/stripe-contract/validators/report"
 )
 
 const replayUsage = `usage: stripe-contract replay --cassettes DIR [--target replay|stripe-mock|live|URL] [flags]
@@ -39,11 +41,15 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 	target := fs.String("target", replay.TargetReplay, "replay, stripe-mock, live, or an http(s) base URL")
 	baselineFile := fs.String("baseline", "", "baseline of known deviations (JSON), e.g. suites/baselines/stripe-mock.json")
 	update := fs.String("update-baseline", "", "write this run's deviations as the baseline FILE and exit 0")
-	format := &choice{value: "text", allowed: replay.Formats}
-	fs.Var(format, "format", "output format on stdout: "+strings.Join(replay.Formats, ", "))
+	format := &choice{value: "text", allowed: report.Names()}
+	fs.Var(format, "format", "output format on stdout: "+strings.Join(report.Names(), ", "))
 	junit := fs.String("junit", "", "also write a JUnit XML report to this file")
+	maxCassette := addMaxCassetteFlag(fs, "a larger one is an error naming it, read no further")
 	if code, ok := parseFlagsOnly(e, fs, args); !ok {
 		return code
+	}
+	if !checkMaxCassette(e, "replay", *maxCassette) {
+		return exitUsage
 	}
 	if *dir == "" {
 		e.errorf("replay: --cassettes is required")
@@ -66,12 +72,12 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	fsys := os.DirFS(*dir)
-	engine, err := replay.New(fsys)
+	engine, err := replay.New(fsys, replay.WithMaxCassetteSize(*maxCassette), replay.WithSkipHandler(noticeSkipped(e, *dir)))
 	if err != nil {
 		e.errorf("replay: %s: %v", *dir, err)
 		return exitUsage
 	}
-	t, err := replay.Open(ctx, *target, fsys, os.Getenv)
+	t, err := replay.Open(ctx, *target, fsys, os.Getenv, recorder.WithMaxCassetteSize(*maxCassette))
 	if err != nil {
 		e.errorf("replay: --target %s: %v", *target, err)
 		return exitUsage
@@ -93,7 +99,12 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	verdict := rep.Judge(baseline)
-	opts := replay.WriteOptions{Root: *dir, Baseline: *baselineFile}
+	cat, err := catalogue()
+	if err != nil {
+		e.errorf("replay: %v", err)
+		return exitUsage
+	}
+	opts := replay.WriteOptions{Root: *dir, Baseline: *baselineFile, Catalogue: cat}
 	if err := replay.Write(e.stdout, format.value, rep, verdict, opts); err != nil {
 		e.errorf("replay: %v", err)
 		return exitUsage

@@ -14,7 +14,9 @@ import (
 const serveUsage = `usage: stripe-contract serve --cassettes DIR [flags]
 
 Answers HTTP requests from the go-vcr cassettes (*.yaml) under DIR, for SDK
-test suites in any language: point the SDK's API base at it. A request is
+test suites in any language: point the SDK's API base at it. A walk reads
+regular files only: a named pipe, socket or device there is skipped with a
+notice; a cassette over --max-cassette-size (64 MiB) is an error naming it. A request is
 matched on method, path, and its query and form body compared as multisets
 (a value recorded as [MASKED] by record --mask-pii matches any value);
 Stripe-Account and Stripe-Context must match too, other headers (idempotency
@@ -65,11 +67,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	var matchHeaders headerList
 	fs.Var(&matchHeaders, "match-header", "also match requests on this header, e.g. Stripe-Version (repeatable)")
 	checkRequests := fs.Bool("check-requests", true, "answer requests that break the request contract with the API's 400 error envelope")
+	maxCassette := addMaxCassetteFlag(fs, "a larger one is an error naming it, read no further")
 	limits := addServerFlags(fs, 512)
 	if code, ok := parseFlagsOnly(e, fs, args); !ok {
 		return code
 	}
-	if !limits.check(e, "serve") {
+	if !limits.check(e, "serve") || !checkMaxCassette(e, "serve", *maxCassette) {
 		return exitUsage
 	}
 	if *dir == "" {
@@ -83,6 +86,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	opts := []recorder.ServerOption{
 		recorder.WithMatchHeaders(matchHeaders...),
 		recorder.WithMissHandler(func(_ *http.Request, miss *recorder.MissError) { e.errorf("serve: miss: %v", miss) }),
+		recorder.WithMaxCassetteSize(*maxCassette),
+		recorder.WithSkipHandler(noticeSkipped(e, *dir)),
 	}
 	if *checkRequests {
 		checker, err := request.New()

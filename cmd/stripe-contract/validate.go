@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 	"github.com/stripe-contract/stripe-contract/validators/report"
@@ -41,8 +41,8 @@ flags:
 func runValidate(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	format := &choice{value: "text", allowed: report.Names}
-	fs.Var(format, "format", "output format: "+strings.Join(report.Names, ", "))
+	format := &choice{value: "text", allowed: report.Names()}
+	fs.Var(format, "format", "output format: "+strings.Join(report.Names(), ", "))
 	strict := fs.Bool("strict", false, "report undocumented fields as errors (default: notices)")
 	severity := &choice{value: "notice", allowed: []string{"error", "warning", "notice"}}
 	fs.Var(severity, "severity", "least severe violations to print in text and github output: error, warning, notice")
@@ -51,7 +51,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "documents validated in parallel")
 	maxSize := fs.Int("max-document-size", validators.DefaultMaxSize, "largest document accepted, in bytes; larger ones are reported as json.too-large")
 	maxDepth := fs.Int("max-depth", validators.DefaultMaxDepth, fmt.Sprintf("deepest nesting accepted, at most %d levels; deeper documents are reported as json.too-deep", validators.MaxDepthLimit))
-	maxCassette := fs.Int64("max-cassette-size", recorder.DefaultMaxCassetteSize, "largest cassette (.yaml) file read, in bytes; larger ones are reported as cassette.too-large")
+	maxCassette := addMaxCassetteFlag(fs, "larger ones are reported as cassette.too-large")
 	fs.Usage = func() {
 		io.WriteString(e.stderr, validateUsage)
 		fs.PrintDefaults()
@@ -77,7 +77,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	v, err := validators.New(validators.WithStrict(*strict), validators.WithMaxSize(*maxSize), validators.WithMaxDepth(*maxDepth),
-		validators.WithRules(recorder.CassetteRules()...))
+		validators.WithRules(pipeline.CassetteRules()...))
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
@@ -85,7 +85,12 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	min, _ := validators.ParseSeverity(severity.value)
 	// One write per document would be a system call per line of a log.
 	stdout := bufio.NewWriterSize(e.stdout, 256<<10)
-	out, err := report.New(format.value, stdout, report.Options{MinSeverity: min, Validator: v, Name: "stripe-contract validate"})
+	cat, err := catalogueOf(v)
+	if err != nil {
+		e.errorf("validate: %v", err)
+		return exitUsage
+	}
+	out, err := report.New(format.value, stdout, report.Options{MinSeverity: min, Catalogue: cat, Name: "stripe-contract validate"})
 	if err != nil {
 		e.errorf("validate: %v", err)
 		return exitUsage
@@ -95,8 +100,8 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		pipeline.WithWorkers(*workers),
 		pipeline.WithStdin(e.stdin, inputLayout),
 		pipeline.WithErrorHandler(func(err error) { e.errorf("%v", err) }),
-		pipeline.WithSkipHandler(func(s pipeline.Skipped) { e.errorf("notice: %v", s) }),
-		pipeline.WithReader(".yaml", recorder.CassetteReader{MaxSize: *maxCassette}.Read),
+		pipeline.WithSkipHandler(noticeSkipped(e, "")),
+		pipeline.WithReader(".yaml", pipeline.CassetteReader{MaxSize: *maxCassette}.Read),
 	}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		opts = append(opts, pipeline.WithProgress(e.stderr))
@@ -124,7 +129,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	case sum.Documents == 0:
 		shown := make([]string, len(paths))
 		for i, p := range paths {
-			shown[i] = pipeline.DisplayPath(p)
+			shown[i] = disk.DisplayName(p)
 		}
 		e.errorf("validate: no documents found in %s (only blank lines?)", strings.Join(shown, ", "))
 		return exitUsage
@@ -146,15 +151,16 @@ func runRules(_ context.Context, e *env, args []string) int {
 		}
 		return exitUsage
 	}
-	rules, version, err := contractRules()
+	cat, err := catalogue()
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
+	rules := cat.Rules()
 	if format.value == "json" {
 		return writeRulesJSON(e.stdout, rules)
 	}
-	fmt.Fprintf(e.stdout, "Rules of the invoice_payment contract, Stripe API %s\n\n", version)
+	fmt.Fprintf(e.stdout, "Rules of the invoice_payment contract, Stripe API %s\n\n", cat.APIVersion())
 	for _, r := range rules {
 		fmt.Fprintf(e.stdout, "%s (%s, checked by %s)\n  %s\n  doc: %q\n  source: %s\n\n", r.ID, r.Severity, r.Check, r.Summary, strings.Join(strings.Fields(r.Doc), " "), r.Source)
 	}

@@ -37,19 +37,20 @@ error or cassettes that cannot be read.
 flags:
 `
 
-// ruleDelivery names a delivery the endpoint did not accept, in reports.
-const ruleDelivery = "webhook.delivery"
-
 func runWebhooks(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "webhooks", webhooksUsage)
 	dir := fs.String("cassettes", "", "directory of cassettes holding webhook deliveries (walked for .yaml files), e.g. cassettes/")
 	target := fs.String("target", "", "your webhook endpoint's URL, e.g. http://127.0.0.1:4242/webhook")
 	secret := fs.String("webhook-secret", "", "your endpoint's signing secret (whsec_...): re-sign each delivery with it")
 	timeout := fs.Duration("timeout", webhook.DefaultTimeout, "bound on each delivery, from connecting to the end of the answer")
-	format := &choice{value: "text", allowed: report.Names}
-	fs.Var(format, "format", "output format: "+strings.Join(report.Names, ", "))
+	format := &choice{value: "text", allowed: report.Names()}
+	fs.Var(format, "format", "output format: "+strings.Join(report.Names(), ", "))
+	maxCassette := addMaxCassetteFlag(fs, "a larger one is an error naming it, read no further")
 	if code, ok := parseFlagsOnly(e, fs, args); !ok {
 		return code
+	}
+	if !checkMaxCassette(e, "webhooks", *maxCassette) {
+		return exitUsage
 	}
 	switch {
 	case *dir == "" || *target == "":
@@ -74,7 +75,7 @@ func runWebhooks(ctx context.Context, e *env, args []string) int {
 		e.errorf("webhooks: %v", err)
 		return exitUsage
 	}
-	deliveries, err := webhook.Load(os.DirFS(*dir))
+	deliveries, err := webhook.Load(os.DirFS(*dir), webhook.WithMaxCassetteSize(*maxCassette), webhook.WithSkipHandler(noticeSkipped(e, *dir)))
 	if err != nil {
 		e.errorf("webhooks: %s: %v", *dir, err)
 		return exitUsage
@@ -86,7 +87,12 @@ func runWebhooks(ctx context.Context, e *env, args []string) int {
 	}
 
 	stdout := bufio.NewWriter(e.stdout)
-	out, err := report.New(format.value, stdout, report.Options{Validator: v, Name: "stripe-contract webhooks"})
+	cat, err := catalogueOf(v)
+	if err != nil {
+		e.errorf("webhooks: %v", err)
+		return exitUsage
+	}
+	out, err := report.New(format.value, stdout, report.Options{Catalogue: cat, Name: "stripe-contract webhooks"})
 	if err != nil {
 		e.errorf("webhooks: %v", err)
 		return exitUsage
@@ -143,7 +149,7 @@ func outcomeOf(o webhook.Outcome, source string) pipeline.Outcome {
 	res := o.Validation
 	if o.Err != nil {
 		res.Violations = append([]validators.Violation{{
-			Rule:     ruleDelivery,
+			Rule:     webhook.RuleDelivery,
 			Pointer:  fmt.Sprintf("/interactions/%d/request", d.Interaction),
 			Message:  o.Err.Error(),
 			Severity: validators.Error,

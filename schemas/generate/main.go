@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/schemas/generator"
 )
 
@@ -46,31 +47,10 @@ func run(args []string, stderr io.Writer) int {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		if err := writeAtomic(filepath.Join(*outDir, name), files[name]); err != nil {
+		if err := disk.WriteFile(filepath.Join(*outDir, name), files[name]); err != nil {
 			fmt.Fprintf(stderr, "generate: %v\n", err)
 			return 1
 		}
 	}
 	return 0
-}
-
-// writeAtomic replaces path by a complete new file or leaves it as it was.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".generate-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

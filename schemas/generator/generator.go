@@ -13,6 +13,11 @@
 // the catalogue of its rules with the doc text they come from, so that
 // validators in any language can report a failing keyword as a named rule.
 //
+// One walker (walker.go) translates the spec's schemas for the response files
+// and the request file alike; what differs between the two, how rules and
+// fields are named and how an object is closed, is a dialect each
+// (response.go, request.go).
+//
 // Only this package reads the full spec; the CLI embeds the generated files.
 package generator
 
@@ -74,18 +79,17 @@ type generation struct {
 	statuses []string
 }
 
-func (g *generation) converter(resource, self string, rootSrc []string) *converter {
-	return &converter{
-		spec: g.spec, resource: resource, self: self, files: g.files,
-		overrides: map[string]func() *object{},
-		defs:      newObject(), rules: newRuleSet(), inlining: map[string]bool{},
-		rootSrc: rootSrc,
-	}
+// walker returns a walker for the response file describing resource (the
+// component self, if it is one), rooted at rootSrc in the spec.
+func (g *generation) walker(resource, self string, rootSrc []string) *walker {
+	w := newWalker(g.spec, responses{resource: resource, version: g.spec.version, rootSrc: rootSrc}, newRuleSet())
+	w.self, w.files = self, g.files
+	return w
 }
 
 // document wraps a converted root schema with the file's identity, origin,
 // $defs and rule catalogue.
-func (g *generation) document(file, title, description string, c *converter, root *object) *object {
+func (g *generation) document(file, title, description string, c *walker, root *object) *object {
 	doc := newObject().
 		set("$schema", "https://json-schema.org/draft/2020-12/schema").
 		set("$id", BaseURI+g.spec.version+"/"+file).
@@ -112,7 +116,7 @@ func (g *generation) invoicePayment() (string, *object, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	c := g.converter("invoice_payment", "invoice_payment", src)
+	c := g.walker("invoice_payment", "invoice_payment", src)
 	root, err := c.convert(comp, field{src: src})
 	if err != nil {
 		return "", nil, fmt.Errorf("invoice_payment: %w", err)
@@ -180,7 +184,7 @@ func (g *generation) list() (string, *object, error) {
 	if !sameShape(schema, payments) {
 		return "", nil, fmt.Errorf("invoice.payments and the GET /v1/invoice_payments response differ in fields; one list schema no longer fits both")
 	}
-	c := g.converter("list", "", src)
+	c := g.walker("list", "", src)
 	root, err := c.convert(schema, field{src: src})
 	if err != nil {
 		return "", nil, fmt.Errorf("list: %w", err)
@@ -224,7 +228,7 @@ func (g *generation) event() (string, *object, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	c := g.converter("event", "event", src)
+	c := g.walker("event", "event", src)
 	// data.object holds the invoice_payment; in the spec it is any object.
 	c.overrides["data.object"] = func() *object {
 		return newObject().
@@ -245,6 +249,7 @@ func (g *generation) event() (string, *object, error) {
 	typeSchema.moveLast("x-rules")
 	id, err := c.rules.add(rule{
 		id:      "event.type.enum",
+		aspect:  "enum",
 		summary: enumSummary("type", enum),
 		doc:     fmt.Sprintf("The %s* event types of API version %s, as listed in the event types a webhook endpoint can enable: %s.", eventPrefix, g.spec.version, strings.Join(types, ", ")),
 		source:  pointer(typesSrc...),
@@ -285,7 +290,7 @@ func (g *generation) invoice() (string, *object, error) {
 		"type": "object", "properties": keep, "required": required,
 		"additionalProperties": true, "description": str(comp, "description"),
 	}
-	c := g.converter("invoice", "invoice", src)
+	c := g.walker("invoice", "invoice", src)
 	c.overrides["payments"] = func() *object {
 		return newObject().
 			set("description", str(props["payments"], "description")).
@@ -299,6 +304,7 @@ func (g *generation) invoice() (string, *object, error) {
 	listDesc, _ := lookup(g.spec.paths, "/v1/invoice_payments", "get", "description")
 	for _, r := range []rule{{
 		id:       "invoice.payments.included",
+		aspect:   "included",
 		severity: severityWarning,
 		check:    checkGo,
 		summary:  "an invoice checked against this contract carries its payments (retrieve it with expand[]=payments)",
@@ -306,6 +312,7 @@ func (g *generation) invoice() (string, *object, error) {
 		source:   pointer("paths", "/v1/invoice_payments", "get", "description"),
 	}, {
 		id:       "invoice.payments.invoice-matches",
+		aspect:   "invoice-matches",
 		severity: severityWarning,
 		check:    checkGo,
 		summary:  "every payment in an invoice's payments list names that invoice in its invoice field",
@@ -326,7 +333,7 @@ func (g *generation) errorEnvelope() (string, *object, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	c := g.converter("error", "error", src)
+	c := g.walker("error", "error", src)
 	root, err := c.convert(comp, field{src: src})
 	if err != nil {
 		return "", nil, fmt.Errorf("error: %w", err)

@@ -274,3 +274,61 @@ var _ = Describe("Generate: the request contract", func() {
 		Expect(err).To(MatchError(ContainSubstring(`required "kind" is not among its properties`)))
 	})
 })
+
+// probe adds the OpenAPI schema s (given as JSON) twice to the pinned spec,
+// as a field "probe" of invoice_payment and as a query parameter "probe" of
+// GET /v1/invoice_payments, and returns the two translations with each
+// file's rule catalogue.
+func probe(s string) (response, request, responseRules, requestRules map[string]any) {
+	spec := mutate(func(spec map[string]any) {
+		var a, b map[string]any
+		Expect(json.Unmarshal([]byte(s), &a)).To(Succeed())
+		Expect(json.Unmarshal([]byte(s), &b)).To(Succeed())
+		component(spec, "invoice_payment")["properties"].(map[string]any)["probe"] = a
+		op := spec["paths"].(map[string]any)["/v1/invoice_payments"].(map[string]any)["get"].(map[string]any)
+		op["parameters"] = append(op["parameters"].([]any), map[string]any{
+			"in": "query", "name": "probe", "required": false, "style": "deepObject", "explode": true, "schema": b,
+		})
+	})
+	files, err := generator.Generate(spec, "test")
+	Expect(err).NotTo(HaveOccurred())
+	var resp, req map[string]any
+	Expect(json.Unmarshal(files[generator.InvoicePaymentFile], &resp)).To(Succeed())
+	Expect(json.Unmarshal(files[generator.RequestFile], &req)).To(Succeed())
+	response = resp["properties"].(map[string]any)["probe"].(map[string]any)
+	request = queryParam(req, "invoice_payments.list", "probe")
+	Expect(request).NotTo(BeNil())
+	return response, request, resp["x-rule-definitions"].(map[string]any), req["x-rule-definitions"].(map[string]any)
+}
+
+// Responses and requests are translated by one walker: a construct the spec
+// uses on both sides gets the same keywords and the same rules on both.
+var _ = DescribeTable("Generate: a construct translates alike in a response and a request",
+	func(schema string, keywords ...string) {
+		resp, req, respRules, reqRules := probe(schema)
+		for _, k := range keywords {
+			Expect(resp).To(HaveKey(k), "response")
+			Expect(req[k]).To(Equal(resp[k]), "keyword %s", k)
+		}
+		respX, _ := resp["x-rules"].(map[string]any)
+		reqX, _ := req["x-rules"].(map[string]any)
+		Expect(reqX).To(HaveLen(len(respX)), "request x-rules %v, response x-rules %v", reqX, respX)
+		for kw, id := range respX {
+			Expect(id).To(HavePrefix("invoice_payment.probe."))
+			aspect := strings.TrimPrefix(id.(string), "invoice_payment.")
+			Expect(reqX).To(HaveKeyWithValue(kw, "request.invoice_payments.list."+aspect), "keyword %s", kw)
+			r, q := respRules[id.(string)].(map[string]any), reqRules[reqX[kw].(string)].(map[string]any)
+			Expect(q["summary"]).To(Equal(r["summary"]), "rule %s", aspect)
+			Expect(q["doc"]).To(Equal(r["doc"]), "rule %s", aspect)
+		}
+	},
+	Entry("a lowercase ISO currency code, stated in prose, is a pattern under the iso-4217-lowercase rule",
+		`{"type": "string", "description": "Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a supported currency."}`,
+		"type", "pattern"),
+	Entry("values stated in prose (one of `a`, `b`) are an enum",
+		"{\"type\": \"string\", \"description\": \"The kind of probe, one of `first`, `second`, or `third`.\"}",
+		"type", "enum"),
+	Entry("an enum keyword is an enum", `{"type": "string", "enum": ["x", "y"], "description": "A probe."}`, "type", "enum"),
+	Entry("maxLength is maxLength", `{"type": "string", "maxLength": 12, "description": "A probe."}`, "type", "maxLength"),
+	Entry("a type is a type", `{"type": "integer", "description": "A probe."}`, "type"),
+)

@@ -83,11 +83,11 @@ func proseCurrency(desc string) (pattern, sent string, ok bool) {
 
 // crossField returns the allOf members that relate fields of one object, and
 // records the cross-field rules only Go can check.
-func (c *converter) crossField(n map[string]any, f field, props map[string]map[string]any) ([]any, error) {
+func (w *walker) crossField(n map[string]any, f field, props map[string]map[string]any) ([]any, error) {
 	var allOf []any
 	src := func(keys ...string) string { return pointer(append(slices.Clip(f.src), keys...)...) }
 
-	refs, err := c.referenceRule(f, props)
+	refs, err := w.referenceRule(f, props)
 	if err != nil {
 		return nil, err
 	}
@@ -97,14 +97,15 @@ func (c *converter) crossField(n map[string]any, f field, props map[string]map[s
 		desc := str(props[p], "description")
 		if m := nullUntilPattern.FindStringSubmatchIndex(desc); m != nil {
 			value := desc[m[4]:m[5]]
-			if len(c.statuses) == 0 {
+			if len(w.statuses) == 0 {
 				return nil, errNoStatusValues
 			}
-			if !slices.Contains(c.statuses, value) {
-				return nil, fmt.Errorf("%s: %q is null until status %q, which is not one of the status values %v", src("properties", p), p, value, c.statuses)
+			if !slices.Contains(w.statuses, value) {
+				return nil, fmt.Errorf("%s: %q is null until status %q, which is not one of the status values %v", src("properties", p), p, value, w.statuses)
 			}
-			id, err := c.rules.add(rule{
-				id:      c.ruleID(f.child(p), "null-unless-"+value),
+			id, err := w.rules.add(rule{
+				id:      w.ruleID(f.child(p), "null-unless-"+value),
+				aspect:  "null-unless-" + value,
 				summary: fmt.Sprintf("%s is null until the %s is %s, and set once it is", p, desc[m[2]:m[3]], value),
 				doc:     sentence(desc, m[0], m[1]),
 				source:  src("properties", p, "description"),
@@ -129,8 +130,9 @@ func (c *converter) crossField(n map[string]any, f field, props map[string]map[s
 			// A comparison of two numbers: JSON Schema cannot say it; the
 			// Go validator checks it, as a warning because the sentence
 			// describes what happens, not a promise about every payload.
-			if _, err := c.rules.add(rule{
-				id:       c.ruleID(f.child(p), "at-most-"+strings.TrimPrefix(other, "amount_")),
+			if _, err := w.rules.add(rule{
+				id:       w.ruleID(f.child(p), "at-most-"+strings.TrimPrefix(other, "amount_")),
+				aspect:   "at-most-" + strings.TrimPrefix(other, "amount_"),
 				severity: severityWarning,
 				check:    checkGo,
 				summary:  fmt.Sprintf("%s is at most %s", p, other),
@@ -142,7 +144,7 @@ func (c *converter) crossField(n map[string]any, f field, props map[string]map[s
 		}
 	}
 
-	transitions, err := c.transitionRules(f, props)
+	transitions, err := w.transitionRules(f, props)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +154,7 @@ func (c *converter) crossField(n map[string]any, f field, props map[string]map[s
 // referenceRule: in an object with a "type" enum whose sibling properties
 // each say "... when `type` is `X`", the one type names is set and the
 // others are null or absent.
-func (c *converter) referenceRule(f field, props map[string]map[string]any) ([]any, error) {
+func (w *walker) referenceRule(f field, props map[string]map[string]any) ([]any, error) {
 	typeProp, ok := props["type"]
 	if !ok {
 		return nil, nil
@@ -180,8 +182,9 @@ func (c *converter) referenceRule(f field, props map[string]map[string]any) ([]a
 		}
 	}
 	refs := slices.Sorted(maps.Keys(invert(named)))
-	id, err := c.rules.add(rule{
-		id:      c.ruleID(f, "reference-matches-type"),
+	id, err := w.rules.add(rule{
+		id:      w.ruleID(f, "reference-matches-type"),
+		aspect:  "reference-matches-type",
 		summary: fmt.Sprintf("exactly one of %s is set: the one %s names", strings.Join(refs, ", "), strings.Join(append(slices.Clip(f.path), "type"), ".")),
 		doc:     strings.Join(sentences, " "),
 		source:  pointer(append(slices.Clip(f.src), "properties")...),
@@ -213,14 +216,14 @@ func (c *converter) referenceRule(f field, props map[string]map[string]any) ([]a
 
 // transitionRules: status_transitions.<s>_at is set if and only if status is s,
 // for every status value s that has such a timestamp.
-func (c *converter) transitionRules(f field, props map[string]map[string]any) ([]any, error) {
+func (w *walker) transitionRules(f field, props map[string]map[string]any) ([]any, error) {
 	st, ok := props["status_transitions"]
-	if !ok || len(c.statuses) == 0 || len(f.path) != 0 {
+	if !ok || len(w.statuses) == 0 || len(f.path) != 0 {
 		return nil, nil
 	}
 	stSrc := append(slices.Clip(f.src), "properties", "status_transitions")
 	if name, ok := refName(st); ok {
-		comp, err := c.spec.component(name)
+		comp, err := w.spec.component(name)
 		if err != nil {
 			return nil, err
 		}
@@ -230,14 +233,15 @@ func (c *converter) transitionRules(f field, props map[string]map[string]any) ([
 	statusDesc := str(props["status"], "description")
 	_, statusSentence, _ := proseEnum(statusDesc)
 	var out []any
-	for _, s := range c.statuses {
+	for _, s := range w.statuses {
 		at := s + "_at"
 		p, ok := stProps[at]
 		if !ok {
 			continue
 		}
-		id, err := c.rules.add(rule{
-			id:      c.ruleID(f.child("status_transitions").child(at), "iff-"+s),
+		id, err := w.rules.add(rule{
+			id:      w.ruleID(f.child("status_transitions").child(at), "iff-"+s),
+			aspect:  "iff-" + s,
 			summary: fmt.Sprintf("status_transitions.%s is set if and only if status is %q", at, s),
 			doc:     fmt.Sprintf("status_transitions.%s: %s status: %s", at, str(p, "description"), statusSentence),
 			source:  pointer(append(slices.Clip(stSrc), "properties", at, "description")...),

@@ -130,23 +130,64 @@ func (g *generation) shadowingPaths(method, template string) []any {
 	return res
 }
 
-// paramConverter converts one operation's parameter schemas.
-type paramConverter struct {
+// requests is the dialect of the request file: rules are named after the
+// operation and the parameter path (request.invoice_payments.list.payment.type.enum),
+// fields as a form-encoded request writes them (payment[type], expand[]),
+// descriptions stay in the rule catalogue, and every object is closed: a
+// member the spec does not list is the operation's unknown parameter.
+type requests struct {
 	op      string // rule namespace: request.invoice_payments.list
-	rules   *ruleSet
 	unknown string // the operation's unknown-parameter rule
 }
 
-func (pc *paramConverter) id(path []string, aspect string) string {
-	return strings.Join(append(append([]string{pc.op}, path...), aspect), ".")
+func (d *requests) namespace() string { return d.op }
+
+// display writes a parameter path as a request does: payment[type],
+// expand[] for the items of expand.
+func (d *requests) display(path []string) string {
+	var b strings.Builder
+	b.WriteString(path[0])
+	for _, p := range path[1:] {
+		if p == "items" {
+			p = ""
+		}
+		b.WriteString("[" + p + "]")
+	}
+	return b.String()
 }
 
-func (pc *paramConverter) add(xrules *object, keyword string, r rule) error {
-	id, err := pc.rules.add(r)
+func (d *requests) undescribed(name string) string {
+	return fmt.Sprintf("%s is documented without a description; its type comes from the spec.", name)
+}
+
+func (d *requests) describes() bool { return false }
+
+// object converts a parameter's members and closes it: the API rejects a
+// member it does not document, and requires the spec's required members
+// whenever the parameter is given.
+func (d *requests) object(w *walker, out, xrules *object, n map[string]any, f field, doc string) error {
+	if len(properties(n)) == 0 {
+		return nil
+	}
+	name := d.display(f.path)
+	converted, err := w.members(n, f, nil, func(p string) rule {
+		return rule{
+			id:      w.ruleID(f.child(p), "required"),
+			aspect:  "required",
+			summary: fmt.Sprintf("%s is required when any %s[...] parameter is given", d.display(append(slices.Clip(f.path), p)), name),
+			doc:     fmt.Sprintf("%s The spec marks %s required in %s.", doc, p, name),
+			source:  pointer(append(slices.Clip(f.src), "required")...),
+		}
+	})
 	if err != nil {
 		return err
 	}
-	xrules.set(keyword, id)
+	out.set("properties", converted)
+	out.set("additionalProperties", false)
+	xrules.set("additionalProperties", d.unknown)
+	if required := stringList(n["required"]); len(required) > 0 {
+		out.set("required", required)
+	}
 	return nil
 }
 
@@ -161,7 +202,8 @@ func (g *generation) requestOperation(method, path string, rs *ruleSet) (string,
 		return "", nil, nil, err
 	}
 	list, _ := params.([]any)
-	pc := &paramConverter{op: "request." + name, rules: rs}
+	d := &requests{op: "request." + name}
+	w := newWalker(g.spec, d, rs)
 	var names []string
 	for _, p := range list {
 		pm, _ := p.(map[string]any)
@@ -169,8 +211,9 @@ func (g *generation) requestOperation(method, path string, rs *ruleSet) (string,
 			names = append(names, str(pm, "name"))
 		}
 	}
-	pc.unknown, err = rs.add(rule{
-		id:      pc.op + ".unknown-parameter",
+	d.unknown, err = rs.add(rule{
+		id:      d.op + ".unknown-parameter",
+		aspect:  aspectUnknownParameter,
 		summary: fmt.Sprintf("%s %s takes only the query parameters the API reference documents (%s), and of each only its documented members", strings.ToUpper(method), path, strings.Join(names, ", ")),
 		doc:     fmt.Sprintf("The API reference documents the parameters of %s %s; a parameter it does not list is rejected as unknown.", strings.ToUpper(method), path),
 		source:  pointer(append(opSrc, "parameters")...),
@@ -194,17 +237,17 @@ func (g *generation) requestOperation(method, path string, rs *ruleSet) (string,
 		src := append(slices.Clip(opSrc), "parameters", strconv.Itoa(i))
 		desc := str(pm, "description")
 		descs[pname], srcs[pname] = desc, src
-		converted, err := pc.convert(schema, []string{pname}, append(slices.Clip(src), "schema"), desc, src, false)
+		converted, err := w.convert(schema, field{path: []string{pname}, src: append(slices.Clip(src), "schema"), desc: desc, descSrc: src})
 		if err != nil {
 			return "", nil, nil, err
 		}
 		switch pname {
 		case "limit":
-			if err := pc.limitRange(converted, desc, src); err != nil {
+			if err := w.limitRange(converted, desc, src); err != nil {
 				return "", nil, nil, err
 			}
 		case "expand":
-			if err := g.expandable(pc, converted, path, method, desc, src); err != nil {
+			if err := g.expandable(w, converted, path, method, desc, src); err != nil {
 				return "", nil, nil, err
 			}
 		}
@@ -214,170 +257,27 @@ func (g *generation) requestOperation(method, path string, rs *ruleSet) (string,
 		set("type", "object").
 		set("properties", props).
 		set("additionalProperties", false)
-	exclusive, err := pc.cursors(descs, srcs)
+	exclusive, err := w.cursors(descs, srcs)
 	if err != nil {
 		return "", nil, nil, err
 	}
 	if exclusive != nil {
 		query.set("allOf", []any{exclusive})
 	}
-	query.set("x-rules", newObject().set("additionalProperties", pc.unknown))
+	query.set("x-rules", newObject().set("additionalProperties", d.unknown))
 	summary, _ := lookup(g.spec.paths, path, method, "summary")
 	def := newObject().
 		set("description", fmt.Sprintf("%s %s (%v): its query parameters.", strings.ToUpper(method), path, summary)).
 		set("type", "object").
 		set("properties", newObject().set("query", query)).
 		set("additionalProperties", false).
-		set("x-rules", newObject().set("additionalProperties", pc.unknown))
+		set("x-rules", newObject().set("additionalProperties", d.unknown))
 	return name, def, g.shadowingPaths(method, path), nil
-}
-
-// convert translates one parameter schema (or a member of one) and names its
-// rules after the parameter path: limit, payment.type, created.gte.
-// In an anyOf branch (branch true) the type is the anyOf's rule.
-func (pc *paramConverter) convert(n map[string]any, path []string, src []string, desc string, descSrc []string, branch bool) (*object, error) {
-	out := newObject()
-	xrules := newObject()
-	name := displayName(path)
-	if d := str(n, "description"); d != "" {
-		desc, descSrc = d, src
-	}
-	doc := desc
-	if doc == "" {
-		doc = fmt.Sprintf("%s is documented without a description; its type comes from the spec.", name)
-	}
-	source := pointer(src...)
-	if branches, ok := n["anyOf"].([]any); ok {
-		var converted []any
-		var phrases []string
-		for i, b := range branches {
-			bm, ok := b.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("%s: anyOf branch is not a schema", source)
-			}
-			child, err := pc.convert(bm, path, append(slices.Clip(src), "anyOf", strconv.Itoa(i)), desc, descSrc, true)
-			if err != nil {
-				return nil, err
-			}
-			converted = append(converted, child)
-			phrase := typePhrase(str(bm, "type"), false)
-			if props := slices.Sorted(maps.Keys(properties(bm))); len(props) > 0 {
-				phrase += " with " + strings.Join(props, ", ")
-			}
-			phrases = append(phrases, phrase)
-		}
-		out.set("anyOf", converted)
-		if err := pc.add(xrules, "anyOf", rule{
-			id:      pc.id(path, "json-type"),
-			summary: fmt.Sprintf("%s is %s", name, strings.Join(phrases, ", or ")),
-			doc:     doc, source: source,
-		}); err != nil {
-			return nil, err
-		}
-		out.set("x-rules", xrules)
-		return out, nil
-	}
-	typ := str(n, "type")
-	if typ != "" {
-		out.set("type", typ)
-	}
-	if typ != "" && !branch {
-		if err := pc.add(xrules, "type", rule{
-			id:      pc.id(path, "json-type"),
-			summary: fmt.Sprintf("%s is %s", name, typePhrase(typ, false)),
-			doc:     doc, source: source,
-		}); err != nil {
-			return nil, err
-		}
-	}
-	if enum, ok := n["enum"].([]any); ok {
-		out.set("enum", enum)
-		if err := pc.add(xrules, "enum", rule{id: pc.id(path, "enum"), summary: enumSummary(name, enum), doc: doc, source: source}); err != nil {
-			return nil, err
-		}
-	} else if typ == "string" {
-		if values, sent, ok := proseEnum(desc); ok {
-			enum := make([]any, len(values))
-			for i, v := range values {
-				enum[i] = v
-			}
-			out.set("enum", enum)
-			if err := pc.add(xrules, "enum", rule{id: pc.id(path, "enum"), summary: enumSummary(name, enum), doc: sent, source: pointer(append(slices.Clip(descSrc), "description")...)}); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if max, ok := n["maxLength"].(float64); ok {
-		out.set("maxLength", int(max))
-		if err := pc.add(xrules, "maxLength", rule{id: pc.id(path, "max-length"), summary: fmt.Sprintf("%s is at most %d characters long", name, int(max)), doc: doc, source: source}); err != nil {
-			return nil, err
-		}
-	}
-	if props := properties(n); len(props) > 0 {
-		converted := newObject()
-		for _, p := range slices.Sorted(maps.Keys(props)) {
-			child, err := pc.convert(props[p], append(slices.Clip(path), p), append(slices.Clip(src), "properties", p), "", nil, false)
-			if err != nil {
-				return nil, err
-			}
-			converted.set(p, child)
-		}
-		out.set("properties", converted)
-		out.set("additionalProperties", false)
-		xrules.set("additionalProperties", pc.unknown)
-		if required := stringList(n["required"]); len(required) > 0 {
-			out.set("required", required)
-			for _, r := range required {
-				child, _ := converted.get(r)
-				if child == nil {
-					return nil, fmt.Errorf("%s: required %q is not among its properties", source, r)
-				}
-				cx, ok := child.(*object).get("x-rules")
-				if !ok {
-					cx = newObject()
-					child.(*object).set("x-rules", cx)
-				}
-				if err := pc.add(cx.(*object), "required", rule{
-					id:      pc.id(append(slices.Clip(path), r), "required"),
-					summary: fmt.Sprintf("%s is required when any %s[...] parameter is given", displayName(append(slices.Clip(path), r)), name),
-					doc:     fmt.Sprintf("%s The spec marks %s required in %s.", doc, r, name),
-					source:  pointer(append(slices.Clip(src), "required")...),
-				}); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
-	if items, ok := n["items"].(map[string]any); ok {
-		child, err := pc.convert(items, append(slices.Clip(path), "items"), append(slices.Clip(src), "items"), desc, descSrc, false)
-		if err != nil {
-			return nil, err
-		}
-		out.set("items", child)
-	}
-	if len(xrules.keys) > 0 {
-		out.set("x-rules", xrules)
-	}
-	return out, nil
-}
-
-// displayName writes a parameter path as a request does: payment[type],
-// expand[] for the items of expand.
-func displayName(path []string) string {
-	var b strings.Builder
-	b.WriteString(path[0])
-	for _, p := range path[1:] {
-		if p == "items" {
-			p = ""
-		}
-		b.WriteString("[" + p + "]")
-	}
-	return b.String()
 }
 
 // limitRange adds the range of limit, which the docs state only in prose:
 // "Limit can range between 1 and 100, and the default is 10."
-func (pc *paramConverter) limitRange(limit *object, desc string, src []string) error {
+func (w *walker) limitRange(limit *object, desc string, src []string) error {
 	m := rangePattern.FindStringSubmatchIndex(desc)
 	if m == nil {
 		return errNoLimitRange
@@ -389,8 +289,9 @@ func (pc *paramConverter) limitRange(limit *object, desc string, src []string) e
 	}
 	limit.set("minimum", lo)
 	limit.set("maximum", hi)
-	id, err := pc.rules.add(rule{
-		id:      pc.id([]string{"limit"}, "range"),
+	id, err := w.rules.add(rule{
+		id:      w.ruleID(field{path: []string{"limit"}}, "range"),
+		aspect:  "range",
 		summary: fmt.Sprintf("limit is between %d and %d", lo, hi),
 		doc:     sentence(desc, m[0], m[1]),
 		source:  pointer(append(slices.Clip(src), "description")...),
@@ -408,7 +309,7 @@ func (pc *paramConverter) limitRange(limit *object, desc string, src []string) e
 // pagination" that "defines your place in the list", one to page forward,
 // one back. The reference never says in words that they cannot be combined;
 // the rule is read from the two descriptions, and the citation says so.
-func (pc *paramConverter) cursors(descs map[string]string, srcs map[string][]string) (*object, error) {
+func (w *walker) cursors(descs map[string]string, srcs map[string][]string) (*object, error) {
 	var found []string
 	for _, p := range slices.Sorted(maps.Keys(descs)) {
 		if m := cursorPattern.FindStringSubmatch(descs[p]); m != nil && m[1] == p {
@@ -425,8 +326,9 @@ func (pc *paramConverter) cursors(descs map[string]string, srcs map[string][]str
 	for _, p := range []string{"starting_after", "ending_before"} {
 		sentences = append(sentences, p+": "+descs[p])
 	}
-	id, err := pc.rules.add(rule{
-		id:      pc.op + ".cursors.exclusive",
+	id, err := w.rules.add(rule{
+		id:      w.ruleID(field{path: []string{"cursors"}}, "exclusive"),
+		aspect:  aspectExclusive,
 		summary: "starting_after and ending_before are not both given: one pages forward, the other back",
 		doc: "Neither the spec nor the reference pages (schemas/testdata/seeds) state in words that the two cannot be combined; the rule is read from the two cursors' descriptions, each defining \"your place in the list\", one for the next page and one for the previous: " +
 			strings.Join(sentences, " "),
@@ -442,27 +344,28 @@ func (pc *paramConverter) cursors(descs map[string]string, srcs map[string][]str
 
 // expandable restricts expand[] to the fields of the response that can be
 // expanded, found in the 200 response's schema.
-func (g *generation) expandable(pc *paramConverter, expand *object, path, method, desc string, src []string) error {
+func (g *generation) expandable(w *walker, expand *object, path, method, desc string, src []string) error {
 	respSrc := []string{"paths", path, method, "responses", "200", "content", "application/json", "schema"}
 	resp, err := lookupObject(g.spec.paths, respSrc[1:]...)
 	if err != nil {
 		return err
 	}
-	w := &expansionWalk{spec: g.spec, onStack: map[string]bool{}}
-	w.walk(resp, "", 0, true)
-	slices.Sort(w.paths)
-	w.paths = slices.Compact(w.paths)
+	ew := &expansionWalk{spec: g.spec, onStack: map[string]bool{}}
+	ew.walk(resp, "", 0, true)
+	slices.Sort(ew.paths)
+	ew.paths = slices.Compact(ew.paths)
 	itemsV, ok := expand.get("items")
 	if !ok {
 		return fmt.Errorf("expand is not an array of strings")
 	}
 	items := itemsV.(*object)
 	summary := "expand[] names only fields of the response that can be expanded"
-	if len(w.paths) == 0 {
+	if len(ew.paths) == 0 {
 		summary = "expand[] names nothing: the response has no expandable field"
 	}
-	id, err := pc.rules.add(rule{
-		id:      pc.id([]string{"expand"}, "expandable"),
+	id, err := w.rules.add(rule{
+		id:      w.ruleID(field{path: []string{"expand"}}, "expandable"),
+		aspect:  "expandable",
 		summary: summary,
 		doc: desc + " Expandable fields are those the response documents as an ID or the object it names (anyOf with x-expansionResources), and lists returned only on request (a list property the resource does not require); a list's are prefixed data., and an expanded object's own expandable fields follow a dot, " +
 			strconv.Itoa(expandDepth) + " levels deep.",
@@ -471,15 +374,15 @@ func (g *generation) expandable(pc *paramConverter, expand *object, path, method
 	if err != nil {
 		return err
 	}
-	if len(w.paths) == 0 {
+	if len(ew.paths) == 0 {
 		expand.set("maxItems", 0)
 		xr, _ := expand.get("x-rules")
 		xr.(*object).set("maxItems", id)
 		expand.moveLast("x-rules")
 		return nil
 	}
-	enum := make([]any, len(w.paths))
-	for i, p := range w.paths {
+	enum := make([]any, len(ew.paths))
+	for i, p := range ew.paths {
 		enum[i] = p
 	}
 	items.set("enum", enum)

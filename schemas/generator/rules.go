@@ -21,9 +21,20 @@ const (
 	checkGo     = "go"
 )
 
+// Aspects that readers of the catalogues branch on (the request checker
+// maps them to Stripe's error codes, strict mode raises undocumented fields
+// to errors): the aspect is a field of each rule, so that no reader parses it
+// back out of the rule's ID.
+const (
+	aspectUndocumented     = "undocumented-field"
+	aspectUnknownParameter = "unknown-parameter"
+	aspectExclusive        = "exclusive"
+)
+
 // rule is one entry of a file's x-rule-definitions catalogue.
 type rule struct {
 	id       string
+	aspect   string // what of its subject the rule checks: enum, required, undocumented-field, ...
 	severity string
 	check    string
 	summary  string // the rule in a sentence, as the validator's messages end
@@ -47,6 +58,9 @@ func (rs *ruleSet) add(r rule) (string, error) {
 	if r.check == "" {
 		r.check = checkSchema
 	}
+	if r.aspect == "" {
+		return "", fmt.Errorf("rule %s has no aspect", r.id)
+	}
 	if old, ok := rs.byID[r.id]; ok {
 		if old != r {
 			return "", fmt.Errorf("rule %s defined twice: %+v and %+v", r.id, old, r)
@@ -64,6 +78,7 @@ func (rs *ruleSet) object() *object {
 		r := rs.byID[id]
 		out.set(id, newObject().
 			set("severity", r.severity).
+			set("aspect", r.aspect).
 			set("check", r.check).
 			set("summary", r.summary).
 			set("doc", r.doc).

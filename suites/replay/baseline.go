@@ -6,8 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
+
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 )
 
 // Entry is a known deviation in a baseline: where it is and which rule, not
@@ -87,8 +88,9 @@ func (b *Baseline) Contains(e Entry) bool {
 
 // WriteFile writes the baseline to path, one entry per line, sorted by
 // cassette, interaction, pointer and rule, so that its diffs read well. The
-// file names the command that rewrites it. It is written through a
-// temporary file and renamed, so a failure leaves the old one whole.
+// file names the command that rewrites it. It is written crash-safely
+// (disk.WriteFile: temporary file, fsync, rename, folder fsync), so a
+// failure or a crash leaves the old one whole.
 func (b *Baseline) WriteFile(path, rewrite string) error {
 	var buf bytes.Buffer
 	head, err := json.Marshal(b.Target)
@@ -116,24 +118,8 @@ func (b *Baseline) WriteFile(path, rewrite string) error {
 		buf.WriteString("\n  ")
 	}
 	buf.WriteString("]\n}\n")
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".baseline-*.json")
-	if err != nil {
-		return fmt.Errorf("baseline %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("baseline %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("baseline %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("baseline %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("baseline %s: %w", path, err)
+	if err := disk.WriteFile(path, buf.Bytes()); err != nil {
+		return fmt.Errorf("baseline: %w", err)
 	}
 	return nil
 }

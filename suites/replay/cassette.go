@@ -6,10 +6,10 @@ import (
 	"net/url"
 	"strconv"
 
-	"go.yaml.in/yaml/v4"
-	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+	vcr "gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
-	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/recorder/cassette"
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 )
 
 // Interaction is one recorded request and its answer, as the engine replays
@@ -20,11 +20,11 @@ type Interaction struct {
 	Line     int    // the line of the interaction in the cassette file
 	Method   string
 	Path     string // path and query, as recorded
-	// Webhook is true for a webhook delivery: a POST carrying
-	// Stripe-Signature, which Stripe sends to an endpoint and which is not
-	// an API request.
+	// Webhook is true for a webhook delivery (cassette.IsWebhookDelivery:
+	// a POST carrying Stripe-Signature), which Stripe sends to an endpoint
+	// and which is not an API request.
 	Webhook  bool
-	Recorded *cassette.Interaction
+	Recorded *vcr.Interaction
 }
 
 // Source names the interaction: "docs/list_two_pages.yaml#1".
@@ -34,21 +34,32 @@ func (i Interaction) Source() string { return i.Cassette + "#" + strconv.Itoa(i.
 // "docs/list_two_pages.yaml#1 GET /v1/invoice_payments?...".
 func (i Interaction) Name() string { return i.Source() + " " + i.Method + " " + i.Path }
 
+// WithMaxCassetteSize bounds each cassette file the engine reads, in bytes
+// (0: cassette.DefaultMaxSize, 64 MiB): a larger one is an error naming it,
+// read no further than the limit.
+func WithMaxCassetteSize(n int64) Option { return func(e *Engine) { e.maxCassette = n } }
+
+// WithSkipHandler is told of each *.yaml file the walk of the cassette set
+// passes over for not being a regular file (see cassette.Walk), so that a
+// command can say so; by default they pass silently.
+func WithSkipHandler(fn func(disk.Skipped)) Option { return func(e *Engine) { e.onSkip = fn } }
+
 // loadCassettes reads every cassette (*.yaml) under fsys, in lexical order
-// (the order recorder.NewServer plays them in); hidden files and folders are
-// skipped. The files are decoded into go-vcr's own cassette types.
-func loadCassettes(fsys fs.FS) ([][]Interaction, error) {
+// (the order recorder.NewServer plays them in), with package
+// recorder/cassette: regular files only, hidden files and folders skipped,
+// each no larger than limit.
+func loadCassettes(fsys fs.FS, limit int64, skipped func(disk.Skipped)) ([][]Interaction, error) {
 	var set [][]Interaction
-	files, err := recorder.CassetteFiles(fsys)
+	files, err := cassette.Walk(fsys, skipped)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range files {
-		data, err := fs.ReadFile(fsys, p)
+		c, err := cassette.Load(fsys, p, limit)
 		if err != nil {
 			return nil, err
 		}
-		interactions, err := decodeCassette(p, data)
+		interactions, err := replayable(c)
 		if err != nil {
 			return nil, err
 		}
@@ -60,56 +71,23 @@ func loadCassettes(fsys fs.FS) ([][]Interaction, error) {
 	return set, nil
 }
 
-// decodeCassette decodes one go-vcr v4 cassette, noting the line where
-// each interaction starts.
-func decodeCassette(name string, data []byte) ([]Interaction, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("cassette %s: not YAML: %v", name, err)
-	}
-	doc := &root
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
-		doc = doc.Content[0]
-	}
-	var c cassette.Cassette
-	if err := doc.Decode(&c); err != nil {
-		return nil, fmt.Errorf("cassette %s: line %d: not a go-vcr cassette: %v", name, max(doc.Line, 1), err)
-	}
-	if c.Version != cassette.CassetteFormatVersion {
-		return nil, fmt.Errorf("cassette %s: line %d: version %d, want %d (go-vcr v4)", name, max(doc.Line, 1), c.Version, cassette.CassetteFormatVersion)
-	}
-	var items []*yaml.Node
-	if doc.Kind == yaml.MappingNode {
-		for k := 0; k+1 < len(doc.Content); k += 2 {
-			if doc.Content[k].Value == "interactions" && doc.Content[k+1].Kind == yaml.SequenceNode {
-				items = doc.Content[k+1].Content
-			}
-		}
-	}
+// replayable is a loaded cassette's interactions as the engine replays
+// them; each must name its method, which the engine sends.
+func replayable(c *cassette.Cassette) ([]Interaction, error) {
 	out := make([]Interaction, 0, len(c.Interactions))
-	for n, rec := range c.Interactions {
-		line := 0
-		if n < len(items) {
-			line = items[n].Line
+	for _, i := range c.Interactions {
+		if i.Request.Method == "" {
+			return nil, fmt.Errorf("cassette %s: line %d: interaction %d: no request method", c.File, i.Line, i.Index)
 		}
-		if rec == nil {
-			return nil, fmt.Errorf("cassette %s: line %d: interaction %d is empty", name, line, n)
-		}
-		u, err := url.Parse(rec.Request.URL)
-		if err != nil {
-			return nil, fmt.Errorf("cassette %s: line %d: interaction %d: request url: %v", name, line, n, err)
-		}
-		if rec.Request.Method == "" {
-			return nil, fmt.Errorf("cassette %s: line %d: interaction %d: no request method", name, line, n)
-		}
+		u, _ := url.Parse(i.Request.URL) // cassette.Parse refuses a URL that does not parse
 		out = append(out, Interaction{
-			Cassette: name,
-			Index:    n,
-			Line:     line,
-			Method:   rec.Request.Method,
+			Cassette: c.File,
+			Index:    i.Index,
+			Line:     i.Line,
+			Method:   i.Request.Method,
 			Path:     u.RequestURI(),
-			Webhook:  rec.Request.Method == "POST" && rec.Request.Headers.Get("Stripe-Signature") != "",
-			Recorded: rec,
+			Webhook:  cassette.IsWebhookDelivery(i.Interaction),
+			Recorded: i.Interaction,
 		})
 	}
 	return out, nil

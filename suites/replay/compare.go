@@ -44,13 +44,13 @@ func compareValue(out *[]finding, ptr, parent, name string, want, got any) {
 	if want == nil || got == nil {
 		if (want == nil) != (got == nil) && !(isVolatile && vf.anyNullness) {
 			*out = append(*out, finding{ptr, RuleNullness,
-				fmt.Sprintf("is %s, recorded %s", describe(got), describe(want)), validators.Error})
+				fmt.Sprintf("is %s, recorded %s", pointer.Describe(got), pointer.Describe(want)), validators.Error})
 		}
 		return
 	}
 	if jsonType(want) != jsonType(got) {
 		*out = append(*out, finding{ptr, RuleType,
-			fmt.Sprintf("is %s %s, recorded %s %s", article(jsonType(got)), describe(got), article(jsonType(want)), describe(want)), validators.Error})
+			fmt.Sprintf("is %s, recorded %s", pointer.DescribeTyped(got), pointer.DescribeTyped(want)), validators.Error})
 		return
 	}
 	switch w := want.(type) {
@@ -61,7 +61,7 @@ func compareValue(out *[]finding, ptr, parent, name string, want, got any) {
 			gv, ok := g[k]
 			if !ok {
 				*out = append(*out, finding{child, RuleMissingField,
-					fmt.Sprintf("is missing; recorded %s", describe(w[k])), validators.Error})
+					fmt.Sprintf("is missing; recorded %s", pointer.Describe(w[k])), validators.Error})
 				continue
 			}
 			compareValue(out, child, name, k, w[k], gv)
@@ -69,7 +69,7 @@ func compareValue(out *[]finding, ptr, parent, name string, want, got any) {
 		for _, k := range slices.Sorted(maps.Keys(g)) {
 			if _, ok := w[k]; !ok {
 				*out = append(*out, finding{ptr + "/" + pointer.Escape(k), RuleExtraField,
-					fmt.Sprintf("is %s, and the recording has no such field", describe(g[k])), validators.Warning})
+					fmt.Sprintf("is %s, and the recording has no such field", pointer.Describe(g[k])), validators.Warning})
 			}
 		}
 	case []any:
@@ -86,7 +86,7 @@ func compareValue(out *[]finding, ptr, parent, name string, want, got any) {
 			return
 		}
 		*out = append(*out, finding{ptr, RuleValue,
-			fmt.Sprintf("is %s, recorded %s", describe(got), describe(want)), validators.Error})
+			fmt.Sprintf("is %s, recorded %s", pointer.Describe(got), pointer.Describe(want)), validators.Error})
 	}
 }
 
@@ -119,31 +119,4 @@ func jsonType(v any) string {
 		return "boolean"
 	}
 	return "null"
-}
-
-func article(t string) string {
-	if t == "object" || t == "array" {
-		return "an " + t
-	}
-	return "a " + t
-}
-
-// describe shows a value briefly: scalars as JSON, objects and arrays by
-// size.
-func describe(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case map[string]any:
-		return fmt.Sprintf("{%d fields}", len(x))
-	case []any:
-		return fmt.Sprintf("[%d items]", len(x))
-	case json.Number:
-		return string(x)
-	}
-	b, _ := json.Marshal(v)
-	if len(b) > 80 {
-		return string(b[:77]) + `..."`
-	}
-	return string(b)
 }

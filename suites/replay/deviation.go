@@ -45,15 +45,16 @@ const (
 	// RulePaginationOrder: an item is newer than the one before it in the
 	// walk (lists run from newest to oldest).
 	RulePaginationOrder = "pagination.order"
-	// RulePaginationPageInvalid: a recorded page breaks the contract.
-	RulePaginationPageInvalid = "pagination.page-invalid"
-)
 
-// recordedRule names a pagination finding about the recorded pages rather
-// than the target's: pagination.recorded.cursor, ...
-func recordedRule(rule string) string {
-	return "pagination.recorded." + rule[len("pagination."):]
-}
+	// The same checks over the recorded pages rather than the target's: a
+	// cassette that breaks them was recorded wrong, or edited.
+	RuleRecordedHasMore  = "pagination.recorded.has-more"
+	RuleRecordedRepeated = "pagination.recorded.repeated-item"
+	RuleRecordedCursor   = "pagination.recorded.cursor"
+	RuleRecordedOrder    = "pagination.recorded.order"
+	// RuleRecordedPageInvalid: a recorded page breaks the contract.
+	RuleRecordedPageInvalid = "pagination.recorded.page-invalid"
+)
 
 // Deviation is one way a target's answer to one recorded interaction breaks
 // the recording or the contract.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/recorder/cassette"
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/request"
 )
@@ -26,6 +28,8 @@ type Engine struct {
 	requestCheck func(*http.Request) []validators.Violation
 	checkSet     bool // WithRequestCheck was given, perhaps with nil
 	timeout      time.Duration
+	maxCassette  int64
+	onSkip       func(disk.Skipped)
 }
 
 // Option configures an Engine.
@@ -58,7 +62,7 @@ func New(fsys fs.FS, opts ...Option) (*Engine, error) {
 	for _, o := range opts {
 		o(e)
 	}
-	set, err := loadCassettes(fsys)
+	set, err := loadCassettes(fsys, e.maxCassette, e.onSkip)
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
@@ -244,7 +248,7 @@ func (e *Engine) send(ctx context.Context, client *http.Client, base string, t *
 	if int64(len(body)) > limit {
 		return nil, fmt.Errorf("the body is over %d bytes", limit)
 	}
-	return &answer{status: resp.StatusCode, body: body, json: recorder.IsJSON(string(body), resp.Header.Get("Content-Type"))}, nil
+	return &answer{status: resp.StatusCode, body: body, json: cassette.IsJSON(string(body), resp.Header.Get("Content-Type"))}, nil
 }
 
 // checkRequest applies the request check, if any, to an API request.
@@ -277,7 +281,7 @@ func (e *Engine) checkAnswer(in Interaction, a *answer) []finding {
 		out = append(out, finding{"/response/code", RuleStatus,
 			fmt.Sprintf("is %d, recorded %d", a.status, rec.Code), validators.Error})
 	}
-	recordedJSON := recorder.IsJSON(rec.Body, rec.Headers.Get("Content-Type"))
+	recordedJSON := cassette.IsJSON(rec.Body, rec.Headers.Get("Content-Type"))
 	// A webhook endpoint's reply is its own, not Stripe's: it is compared
 	// with the recorded reply but not held to the contract.
 	if !in.Webhook && (recordedJSON || a.json) {

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing/fstest"
 
@@ -37,6 +38,9 @@ func brokenTarget(fsys fs.FS, mutations ...mutation) *replay.Target {
 	srv, err := recorder.NewServer(fsys)
 	Expect(err).NotTo(HaveOccurred())
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The handler runs on the server's goroutine: a failed Expect there
+		// must reach Ginkgo as a failure, not crash the test binary.
+		defer GinkgoRecover()
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, r)
 		status, body := rec.Code, rec.Body.Bytes()
@@ -53,8 +57,9 @@ func brokenTarget(fsys fs.FS, mutations ...mutation) *replay.Target {
 				dec.UseNumber()
 				Expect(dec.Decode(&doc)).To(Succeed())
 				m.body(doc)
-				body, err = json.Marshal(doc)
-				Expect(err).NotTo(HaveOccurred())
+				var merr error // not the enclosing err: handlers run concurrently
+				body, merr = json.Marshal(doc)
+				Expect(merr).NotTo(HaveOccurred())
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -276,7 +281,7 @@ var _ = Describe("the engine", func() {
 
 	It("refuses a cassette set it cannot read, naming the file and line", func() {
 		_, err := replay.New(fstest.MapFS{"bad.yaml": {Data: []byte("version: 1\ninteractions: []\n")}})
-		Expect(err).To(MatchError(ContainSubstring("cassette bad.yaml: line 1: version 1, want 2")))
+		Expect(err).To(MatchError(ContainSubstring("cassette bad.yaml: not a go-vcr cassette: line 1: version 1, want 2")))
 		_, err = replay.New(fstest.MapFS{"bad.yaml": {Data: []byte("version: 2\ninteractions:\n  - request: [\n")}})
 		Expect(err).To(MatchError(ContainSubstring("cassette bad.yaml")))
 		_, err = replay.New(fstest.MapFS{})
@@ -361,6 +366,32 @@ var _ = Describe("baselines", func() {
 		Expect(v.Known).To(HaveLen(2))
 		Expect(v.Stale).To(ConsistOf(replay.Entry{Cassette: "c.yaml", Rule: "gone", Pointer: "/w"}))
 		Expect(v.Failed()).To(BeTrue())
+	})
+
+	It("give each deviation one status in the verdict, which the formats and the suites read", func() {
+		minor := dev("a.yaml", 1, "w", "/v")
+		minor.Severity = validators.Warning
+		rep := &replay.Report{Target: "t", Results: []replay.Result{
+			report.Results[0],
+			{Interaction: report.Results[1].Interaction, Deviations: append(slices.Clone(report.Results[1].Deviations), minor)},
+		}}
+		b := report.Baseline()
+		b.Entries = b.Entries[1:] // a.yaml#1 r1 /z is new
+		v := rep.Judge(mustRoundTrip(b))
+		status := func(js []replay.Judged) []string {
+			var out []string
+			for _, j := range js {
+				out = append(out, j.Rule+" "+j.Status)
+			}
+			return out
+		}
+		Expect(status(v.For("b.yaml", 0))).To(Equal([]string{"r2 known", "r1 known"}))
+		Expect(status(v.For("a.yaml", 1))).To(Equal([]string{"r1 new", "w minor"}))
+		Expect(v.Judged).To(HaveLen(len(v.New) + len(v.Known) + len(v.Minor)))
+		var buf bytes.Buffer
+		Expect(replay.Write(&buf, "json", rep, v, replay.WriteOptions{})).To(Succeed())
+		Expect(buf.String()).To(ContainSubstring(`"rule":"r1","path":"/z","message":"m","severity":"error","status":"new"`))
+		Expect(buf.String()).To(ContainSubstring(`"rule":"w","path":"/v","message":"m","severity":"warning","status":"minor"`))
 	})
 
 	It("refuse a malformed file, naming it", func() {

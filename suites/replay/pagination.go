@@ -81,21 +81,24 @@ func (e *Engine) checkPagination(c []Interaction, answers []*answer) []Deviation
 			}
 			for _, v := range e.v.Validate(recorded[k].body).Violations {
 				if v.Severity == validators.Error {
-					out = append(out, deviation(p.interaction, finding{"/response/body" + v.Pointer, recordedRule(RulePaginationPageInvalid),
+					out = append(out, deviation(p.interaction, finding{"/response/body" + v.Pointer, RuleRecordedPageInvalid,
 						"the recorded page breaks the contract: " + v.Message + " [" + v.Rule + "]", validators.Error}))
 				}
 			}
 		}
-		for _, f := range checkWalk(recorded, "recorded") {
-			f.finding.rule = recordedRule(f.rule)
+		for _, f := range checkWalk(recorded, "recorded", walkRules{RuleRecordedCursor, RuleRecordedHasMore, RuleRecordedRepeated, RuleRecordedOrder}) {
 			out = append(out, deviation(f.in, f.finding))
 		}
-		for _, f := range checkWalk(target, "the target's") {
+		for _, f := range checkWalk(target, "the target's", walkRules{RulePaginationCursor, RulePaginationHasMore, RulePaginationRepeated, RulePaginationOrder}) {
 			out = append(out, deviation(f.in, f.finding))
 		}
 	}
 	return out
 }
+
+// walkRules are the rule IDs a walk's findings carry: the target's pages
+// break the pagination.* rules, the recorded ones pagination.recorded.*.
+type walkRules struct{ cursor, hasMore, repeated, order string }
 
 type walkFinding struct {
 	in Interaction
@@ -104,8 +107,8 @@ type walkFinding struct {
 
 // checkWalk checks one walk's pages, stopping at the first page that is
 // missing (the target did not answer it with a list). whose says whose pages
-// they are, for the messages.
-func checkWalk(pages []page, whose string) []walkFinding {
+// they are, for the messages, and rules the IDs their findings carry.
+func checkWalk(pages []page, whose string, rules walkRules) []walkFinding {
 	var out []walkFinding
 	add := func(in Interaction, ptr, rule, msg string) {
 		out = append(out, walkFinding{in, finding{ptr, rule, msg, validators.Error}})
@@ -134,16 +137,16 @@ func checkWalk(pages []page, whose string) []walkFinding {
 				}
 			}
 			if p.cursor != want {
-				add(in, "/request/query/"+param, RulePaginationCursor,
+				add(in, "/request/query/"+param, rules.cursor,
 					fmt.Sprintf("is %q, but the %s id of %s previous page (interaction %d) is %q", p.cursor, which, whose, prev.interaction.Index, want))
 			}
 			hasMore := gjson.GetBytes(prev.body, "has_more")
 			switch {
 			case hasMore.Type == gjson.False && len(items) > 0:
-				add(prev.interaction, "/response/body/has_more", RulePaginationHasMore,
+				add(prev.interaction, "/response/body/has_more", rules.hasMore,
 					fmt.Sprintf("is false, but %s next page (interaction %d) holds %d more item(s)", whose, in.Index, len(items)))
 			case hasMore.Type == gjson.True && len(items) == 0:
-				add(prev.interaction, "/response/body/has_more", RulePaginationHasMore,
+				add(prev.interaction, "/response/body/has_more", rules.hasMore,
 					fmt.Sprintf("is true, but %s next page (interaction %d) is empty", whose, in.Index))
 			}
 		}
@@ -156,7 +159,7 @@ func checkWalk(pages []page, whose string) []walkFinding {
 			id := item.Get("id").String()
 			where := fmt.Sprintf("interaction %d, item %d", in.Index, j)
 			if first, dup := seen[id]; dup && id != "" {
-				add(in, ptr+"/id", RulePaginationRepeated,
+				add(in, ptr+"/id", rules.repeated,
 					fmt.Sprintf("%q was already listed (%s) in %s walk", id, first, whose))
 			} else {
 				seen[id] = where
@@ -166,7 +169,7 @@ func checkWalk(pages []page, whose string) []walkFinding {
 				continue
 			}
 			if haveCreated && created.Int() > lastCreated {
-				add(in, ptr+"/created", RulePaginationOrder,
+				add(in, ptr+"/created", rules.order,
 					fmt.Sprintf("is %d, later than the item before it in %s walk (%s, created %d): lists run from newest to oldest", created.Int(), whose, lastCreatedAt, lastCreated))
 			}
 			lastCreated, lastCreatedAt, haveCreated = created.Int(), where, true

@@ -105,11 +105,12 @@ func (t *Target) Close() {
 // in process), stripe-mock (the real one, started with its own fixtures),
 // live (Stripe's API in test mode, from STRIPE_API_KEY and STRIPE_API_BASE
 // read through getenv), or an http(s) base URL (sent STRIPE_API_KEY when
-// set, PlaceholderKey otherwise). Close it when done.
-func Open(ctx context.Context, name string, fsys fs.FS, getenv func(string) string) (*Target, error) {
+// set, PlaceholderKey otherwise). The replay target's server is given
+// serve, such as recorder.WithMaxCassetteSize. Close it when done.
+func Open(ctx context.Context, name string, fsys fs.FS, getenv func(string) string, serve ...recorder.ServerOption) (*Target, error) {
 	switch name {
 	case TargetReplay:
-		return Replay(fsys), nil
+		return Replay(fsys, serve...), nil
 	case TargetStripeMock:
 		return StripeMock(ctx)
 	case TargetLive:
@@ -135,14 +136,14 @@ func Open(ctx context.Context, name string, fsys fs.FS, getenv func(string) stri
 // Replay is the replay target: a recorder.Server over the cassettes under
 // fsys, on a loopback httptest listener started for each run (so that
 // interactions recorded twice play in order every time) and stopped after
-// it. It answers webhook deliveries as recorded.
-func Replay(fsys fs.FS) *Target {
+// it, given opts. It answers webhook deliveries as recorded.
+func Replay(fsys fs.FS, opts ...recorder.ServerOption) *Target {
 	return &Target{
 		Name:     TargetReplay,
 		key:      PlaceholderKey,
 		webhooks: true,
 		open: func(context.Context) (string, func(), error) {
-			srv, err := recorder.NewServer(fsys)
+			srv, err := recorder.NewServer(fsys, opts...)
 			if err != nil {
 				return "", nil, err
 			}

@@ -36,8 +36,9 @@ const (
 	ValueChanged Kind = "sdk.value-changed"
 )
 
-// Kinds lists every Kind, in the order the README explains them.
-var Kinds = []Kind{NullAsZero, AbsentAsZero, NoField, ValueChanged}
+// Kinds lists every Kind, in the order the README explains them, in a
+// fresh slice.
+func Kinds() []Kind { return []Kind{NullAsZero, AbsentAsZero, NoField, ValueChanged} }
 
 // Loss is one place where what an SDK decoded does not say what the
 // recorded JSON said.
@@ -90,7 +91,7 @@ func Compare(recorded []byte, decoded any) ([]Loss, error) {
 type comparer struct{ losses []Loss }
 
 func (c *comparer) add(k Kind, where, pointer string, recorded any, decoded reflect.Value) {
-	l := Loss{Kind: k, Where: where, Pointer: pointer, Recorded: compact(recorded)}
+	l := Loss{Kind: k, Where: where, Pointer: pointer, Recorded: jsonpointer.Describe(recorded)}
 	if k != NoField {
 		l.Decoded = show(decoded)
 	}
@@ -376,8 +377,9 @@ func compactBytes(b []byte) string {
 	return buf.String()
 }
 
-// show prints a decoded value briefly: scalars as Go writes them, a nil as
-// nil, structs and collections by their type.
+// show prints a decoded Go value briefly: strings, numbers and booleans as
+// messages show JSON values (jsonpointer.Describe), a nil as nil, structs and
+// collections by their Go type.
 func show(v reflect.Value) string {
 	if !v.IsValid() {
 		return "nothing"
@@ -390,7 +392,13 @@ func show(v reflect.Value) string {
 	}
 	switch v.Kind() {
 	case reflect.String:
-		return strconv.Quote(v.String())
+		return jsonpointer.Describe(v.String())
+	case reflect.Bool:
+		return jsonpointer.Describe(v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return jsonpointer.Describe(json.Number(fmt.Sprint(v.Interface())))
 	case reflect.Struct:
 		if id := v.FieldByName("ID"); id.IsValid() && id.Kind() == reflect.String && id.String() != "" {
 			return fmt.Sprintf("%s{ID: %q, ...}", v.Type().Name(), id.String())

@@ -79,8 +79,8 @@ func ParseFindings(data []byte) ([]Finding, error) {
 			}
 		}
 		switch {
-		case !slices.Contains(Kinds, f.Kind):
-			return nil, fmt.Errorf("line %d: kind %q: want one of %v", f.Line, f.Kind, Kinds)
+		case !slices.Contains(Kinds(), f.Kind):
+			return nil, fmt.Errorf("line %d: kind %q: want one of %v", f.Line, f.Kind, Kinds())
 		case f.Where == "":
 			return nil, fmt.Errorf("line %d: %s: where is missing", f.Line, f.Kind)
 		case f.Explanation == "":

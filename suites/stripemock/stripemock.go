@@ -72,7 +72,7 @@ func Binary() (string, error) {
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return "", fmt.Errorf("go tool -n stripe-mock: %v: %s", err, strings.TrimSpace(string(ee.Stderr)))
+			return "", fmt.Errorf("go tool -n stripe-mock: %w: %s", err, strings.TrimSpace(string(ee.Stderr)))
 		}
 		return "", fmt.Errorf("go tool -n stripe-mock: %w", err)
 	}
@@ -106,7 +106,9 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	}
 	s := &Server{cmd: cmd, exited: make(chan struct{}), copied: make(chan struct{})}
 	go func() {
-		s.err = cmd.Wait()
+		if s.err = cmd.Wait(); s.err == nil {
+			s.err = errors.New("exit status 0")
+		}
 		pw.Close()
 		close(s.exited)
 	}()
@@ -130,7 +132,7 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	select {
 	case s.addr = <-found:
 	case <-s.exited:
-		return nil, fmt.Errorf("stripe-mock exited before listening (%v)", s.err)
+		return nil, fmt.Errorf("stripe-mock exited before listening: %w", s.err)
 	case <-ctx.Done():
 		s.Stop()
 		return nil, fmt.Errorf("stripe-mock did not listen: %w", ctx.Err())
@@ -158,9 +160,9 @@ func (s *Server) waitAnswering(ctx context.Context) error {
 		}
 		select {
 		case <-s.exited:
-			return fmt.Errorf("stripe-mock exited before answering (%v)", s.err)
+			return fmt.Errorf("stripe-mock exited before answering: %w", s.err)
 		case <-ctx.Done():
-			return fmt.Errorf("stripe-mock at %s did not answer: %w (last: %v)", s.addr, ctx.Err(), err)
+			return fmt.Errorf("stripe-mock at %s did not answer: %w (last: %w)", s.addr, ctx.Err(), err)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

@@ -1,22 +1,17 @@
 package webhook
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/http"
 	"strconv"
 
-	"go.yaml.in/yaml/v4"
-	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
-
-	"github.com/stripe-contract/stripe-contract/recorder"
-	"github.com/stripe-contract/stripe-contract/validators/pipeline"
+	"github.com/stripe-contract/stripe-contract/recorder/cassette"
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 )
 
 // SignatureHeader is the header Stripe signs webhook deliveries with.
-const SignatureHeader = "Stripe-Signature"
+const SignatureHeader = cassette.SignatureHeader
 
 // ErrNoDeliveries is returned by Load when no cassette holds a delivery.
 var ErrNoDeliveries = errors.New("no webhook deliveries (a POST carrying Stripe-Signature) in the cassettes")
@@ -43,66 +38,61 @@ func (d Delivery) String() string {
 	return d.Cassette + " interaction " + strconv.Itoa(d.Interaction)
 }
 
-// Load reads every cassette (*.yaml) under fsys, in lexical order (hidden
-// files and folders skipped), and returns the webhook deliveries they hold:
-// interactions whose request is a POST carrying Stripe-Signature. A file that
-// is not a go-vcr cassette is an error naming it; a set without deliveries
-// is ErrNoDeliveries.
-func Load(fsys fs.FS) ([]Delivery, error) {
-	files, err := recorder.CassetteFiles(fsys)
+// LoadOption configures Load.
+type LoadOption func(*loadConfig)
+
+type loadConfig struct {
+	maxCassette int64
+	onSkip      func(disk.Skipped)
+}
+
+// WithMaxCassetteSize bounds each cassette file Load reads, in bytes (0:
+// cassette.DefaultMaxSize, 64 MiB): a larger one is an error naming it,
+// read no further than the limit.
+func WithMaxCassetteSize(n int64) LoadOption { return func(c *loadConfig) { c.maxCassette = n } }
+
+// WithSkipHandler is told of each *.yaml file Load's walk passes over for
+// not being a regular file (see cassette.Walk), so that a command can say
+// so; by default they pass silently.
+func WithSkipHandler(fn func(disk.Skipped)) LoadOption { return func(c *loadConfig) { c.onSkip = fn } }
+
+// Load reads every cassette (*.yaml) under fsys, in lexical order (regular
+// files only, hidden files and folders skipped: cassette.Walk), and returns
+// the webhook deliveries they hold (cassette.IsWebhookDelivery: a POST
+// carrying Stripe-Signature). A file that is not a go-vcr cassette, or is
+// over the size limit, is an error naming it; a set without deliveries is
+// ErrNoDeliveries.
+func Load(fsys fs.FS, opts ...LoadOption) ([]Delivery, error) {
+	var cfg loadConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	files, err := cassette.Walk(fsys, cfg.onSkip)
 	if err != nil {
 		return nil, err
 	}
 	var out []Delivery
 	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f)
+		c, err := cassette.Load(fsys, f, cfg.maxCassette)
 		if err != nil {
 			return nil, err
 		}
-		ds, err := deliveries(f, data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+		for _, i := range c.Interactions {
+			if !cassette.IsWebhookDelivery(i.Interaction) {
+				continue
+			}
+			out = append(out, Delivery{
+				Cassette:    f,
+				Interaction: i.Index,
+				Line:        i.RequestBodyLine,
+				URL:         i.Request.URL,
+				Header:      i.Request.Headers.Clone(),
+				Body:        []byte(i.Request.Body),
+			})
 		}
-		out = append(out, ds...)
 	}
 	if len(out) == 0 {
 		return nil, ErrNoDeliveries
-	}
-	return out, nil
-}
-
-// deliveries reads one cassette file. The recorder's reader checks that it
-// is a cassette and knows the lines of the bodies; go-vcr's types give the
-// headers.
-func deliveries(name string, data []byte) ([]Delivery, error) {
-	lines := map[int]int{}
-	err := recorder.ReadCassette(name, bytes.NewReader(data), len(data)+1, func(doc pipeline.Document) error {
-		var n int
-		if _, err := fmt.Sscanf(doc.Prefix, "/interactions/%d/request/body", &n); err == nil {
-			lines[n] = doc.Line
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	var c cassette.Cassette
-	if err := yaml.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("%w: %v", recorder.ErrNotCassette, err)
-	}
-	var out []Delivery
-	for n, i := range c.Interactions {
-		if i == nil || i.Request.Method != http.MethodPost || i.Request.Headers.Get(SignatureHeader) == "" {
-			continue
-		}
-		out = append(out, Delivery{
-			Cassette:    name,
-			Interaction: n,
-			Line:        lines[n],
-			URL:         i.Request.URL,
-			Header:      i.Request.Headers.Clone(),
-			Body:        []byte(i.Request.Body),
-		})
 	}
 	return out, nil
 }

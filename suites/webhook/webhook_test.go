@@ -21,6 +21,7 @@ import (
 
 	"github.com/stripe-contract/stripe-contract/cassettes"
 	"github.com/stripe-contract/stripe-contract/recorder"
+	stripecassette "github.com/stripe-contract/stripe-contract/recorder/cassette"
 	"github.com/stripe-contract/stripe-contract/suites/webhook"
 )
 
@@ -99,7 +100,7 @@ var _ = Describe("Load", func() {
 	It("names a file that is not a cassette", func() {
 		_, err := webhook.Load(fstest.MapFS{"a/broken.yaml": {Data: []byte("version: 2\ninteractions: [\n")}})
 		Expect(err).To(MatchError(ContainSubstring("a/broken.yaml")))
-		Expect(errors.Is(err, recorder.ErrNotCassette)).To(BeTrue())
+		Expect(errors.Is(err, stripecassette.ErrNotCassette)).To(BeTrue())
 	})
 
 	It("says when there is no delivery", func() {

@@ -23,7 +23,7 @@ func New() (*Validator, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
 	var root string
-	for _, name := range schemas.Files {
+	for _, name := range schemas.Files() {
 		raw, err := fs.ReadFile(schemas.FS, name)
 		if err != nil {
 			return nil, err

@@ -14,8 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
 )
 
@@ -42,18 +42,6 @@ func (d Document) Location() string {
 		return d.Source + ":" + strconv.Itoa(d.Line)
 	}
 	return d.Source
-}
-
-// DisplayPath is a file name as messages and reports print it for people:
-// as it is when every character in it is printable, else quoted as Go
-// quotes strings ("a\nb.json"), so that a line break in a name cannot start
-// a line of output of its own (where GitHub Actions would run "::error ..."
-// as a workflow command, and a reader would take it for a result).
-func DisplayPath(name string) string {
-	if !strings.HasPrefix(name, `"`) && !strings.ContainsFunc(name, func(r rune) bool { return r == utf8.RuneError || !strconv.IsPrint(r) }) {
-		return name
-	}
-	return strconv.Quote(name)
 }
 
 // Stdin is the path that reads standard input; its documents' Source is StdinName.
@@ -117,7 +105,7 @@ type UsageError struct {
 	Err  error
 }
 
-func (e *UsageError) Error() string { return fmt.Sprintf("%s: %v", DisplayPath(e.Path), e.Err) }
+func (e *UsageError) Error() string { return fmt.Sprintf("%s: %v", disk.DisplayName(e.Path), e.Err) }
 func (e *UsageError) Unwrap() error { return e.Err }
 
 // ErrNoDocuments is returned when the paths hold no file to validate.
@@ -163,8 +151,8 @@ func (p *Pipeline) expand(paths []string) ([]input, []error) {
 			if r == nil {
 				return nil
 			}
-			if typ, ok := Walkable(d, func() (fs.FileInfo, error) { return os.Stat(file) }); !ok {
-				p.onSkip(Skipped{Path: file, Type: typ})
+			if typ, ok := disk.Walkable(d, func() (fs.FileInfo, error) { return os.Stat(file) }); !ok {
+				p.onSkip(disk.Skipped{Path: file, Type: typ})
 				return nil
 			}
 			out = append(out, input{path: file, read: r})
@@ -179,57 +167,6 @@ func (p *Pipeline) expand(paths []string) ([]input, []error) {
 		}
 	}
 	return out, errs
-}
-
-// Skipped is a file a directory walk passed over although its extension is
-// one read: it is not a regular file. A named pipe would wait for a writer
-// forever, a device such as /dev/zero never ends; named as a PATH, such a
-// file is read as cat would.
-type Skipped struct {
-	Path string
-	Type fs.FileMode // the file's type bits (fs.ModeNamedPipe, ...), of its target for a symbolic link
-}
-
-func (s Skipped) String() string {
-	return fmt.Sprintf("%s: skipped: %s, not a regular file (name it as a PATH to read it)", DisplayPath(s.Path), fileType(s.Type))
-}
-
-// fileType names a file type for people.
-func fileType(t fs.FileMode) string {
-	switch {
-	case t&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case t&fs.ModeSocket != 0:
-		return "a socket"
-	case t&fs.ModeCharDevice != 0:
-		return "a character device"
-	case t&fs.ModeDevice != 0:
-		return "a device"
-	case t&fs.ModeDir != 0:
-		return "a directory"
-	case t&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	}
-	return "an irregular file"
-}
-
-// Walkable reports whether a directory walk reads the entry d: a regular
-// file, or a symbolic link whose target (stat follows it) is one. A link
-// that cannot be followed is walkable, so that reading it reports why. It
-// is the one definition of what walks read, here and in package recorder.
-func Walkable(d fs.DirEntry, stat func() (fs.FileInfo, error)) (typ fs.FileMode, ok bool) {
-	typ = d.Type()
-	if typ.IsRegular() {
-		return typ, true
-	}
-	if typ&fs.ModeSymlink != 0 {
-		info, err := stat()
-		if err != nil {
-			return typ, true
-		}
-		typ = info.Mode().Type()
-	}
-	return typ, typ.IsRegular()
 }
 
 func unwrapPathError(err error) error {

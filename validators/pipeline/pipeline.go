@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sync/semaphore"
 
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
 )
 
@@ -109,7 +110,7 @@ type Pipeline struct {
 	batchBytes  int
 	progress    io.Writer
 	onError     func(error)
-	onSkip      func(Skipped)
+	onSkip      func(disk.Skipped)
 	batches     sync.Pool
 }
 
@@ -140,8 +141,8 @@ func WithProgress(w io.Writer) Option { return func(p *Pipeline) { p.progress = 
 func WithErrorHandler(fn func(error)) Option { return func(p *Pipeline) { p.onError = fn } }
 
 // WithSkipHandler is called with each file a directory walk passes over
-// (see Skipped); by default they pass silently.
-func WithSkipHandler(fn func(Skipped)) Option { return func(p *Pipeline) { p.onSkip = fn } }
+// (see disk.Skipped); by default they pass silently.
+func WithSkipHandler(fn func(disk.Skipped)) Option { return func(p *Pipeline) { p.onSkip = fn } }
 
 // New returns a pipeline that validates with v.
 func New(v *validators.Validator, opts ...Option) *Pipeline {
@@ -154,7 +155,7 @@ func New(v *validators.Validator, opts ...Option) *Pipeline {
 		batchDocs:  256,
 		batchBytes: 256 << 10,
 		onError:    func(error) {},
-		onSkip:     func(Skipped) {},
+		onSkip:     func(disk.Skipped) {},
 	}
 	for _, o := range opts {
 		o(p)

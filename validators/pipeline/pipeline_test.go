@@ -19,6 +19,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
@@ -338,11 +339,11 @@ var _ = Describe("walking a directory", func() {
 		Expect(err).NotTo(HaveOccurred())
 		defer sock.Close()
 
-		var skipped []pipeline.Skipped
+		var skipped []disk.Skipped
 		done := make(chan []string)
 		go func() {
 			defer GinkgoRecover()
-			c, _, err := run([]string{dir}, pipeline.WithSkipHandler(func(s pipeline.Skipped) { skipped = append(skipped, s) }))
+			c, _, err := run([]string{dir}, pipeline.WithSkipHandler(func(s disk.Skipped) { skipped = append(skipped, s) }))
 			Expect(err).NotTo(HaveOccurred())
 			var sources []string
 			for _, o := range c.outcomes {
@@ -351,7 +352,7 @@ var _ = Describe("walking a directory", func() {
 			done <- sources
 		}()
 		Eventually(done, 10*time.Second).Should(Receive(Equal([]string{"a-good.ndjson", "d-link.json"})), "a walk that opens a named pipe waits forever")
-		Expect(skipped).To(Equal([]pipeline.Skipped{
+		Expect(skipped).To(Equal([]disk.Skipped{
 			{Path: filepath.Join(dir, "b-fifo.ndjson"), Type: fs.ModeNamedPipe},
 			{Path: filepath.Join(dir, "c-zero.json"), Type: fs.ModeDevice | fs.ModeCharDevice},
 			{Path: filepath.Join(dir, "e.jsonl"), Type: fs.ModeSocket},
@@ -376,12 +377,3 @@ var _ = Describe("walking a directory", func() {
 		Expect(sum.Invalid).To(BeEquivalentTo(1))
 	})
 })
-
-var _ = DescribeTable("file names shown to people",
-	func(name, shown string) { Expect(pipeline.DisplayPath(name)).To(Equal(shown)) },
-	Entry("printable: as they are", "logs/2026 é.ndjson", "logs/2026 é.ndjson"),
-	Entry("a line break: quoted as Go quotes", "a\n::error::b.json", `"a\n::error::b.json"`),
-	Entry("a tab, an escape, a C1 control", "a\tb\x1b[31m\u0085.json", `"a\tb\x1b[31m\u0085.json"`),
-	Entry("invalid UTF-8", "a\xffb.json", `"a\xffb.json"`),
-	Entry("a leading quote, so that quoting stays unambiguous", `"a.json`, `"\"a.json"`),
-)

@@ -1,10 +1,12 @@
 // Package pointer is the one home of JSON Pointers (RFC 6901) in this
 // module: every violation, deviation and request parameter is located by
-// one, and they are escaped, split, joined and ordered here only.
+// one, and they are escaped, split, joined and ordered here only. The value
+// a message shows at a pointer is described here too (Describe).
 //
 //	p := pointer.Join("data", "0", "a/b")   // "/data/0/a~1b"
 //	pointer.Split(p)                        // ["data" "0" "a/b"]
 //	pointer.Compare("/data/2", "/data/10")  // -1: indexes by value
+//	pointer.Describe("open")                 // "\"open\"", as messages show it
 //
 // The order is total whatever names a document uses: a token written as
 // an array index ("0", or digits without a leading zero) sorts before any

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -9,65 +10,73 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/stripe-contract/stripe-contract/validators"
-	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
-// text writes one line per violation,
-//
-//	source:line: severity: pointer: message [rule]
-//
-// and, at the end, the count of each rule broken with the doc text it
-// comes from.
-type text struct {
-	w    io.Writer
-	opts Options
+// renderer is one format: it renders a case to bytes (concurrently, without
+// state), writes the rendered cases in order, and writes what follows them.
+type renderer interface {
+	// filters reports whether the format hides rows below the minimum
+	// severity (text, github); the others keep every row.
+	filters() bool
+	appendCase(dst []byte, c *Case) []byte
+	write(c caseMeta, b []byte) error
+	close(t *Trailer) error
 }
 
-func (t *text) Format(dst []byte, o *pipeline.Outcome) []byte {
-	for _, v := range visible(o.Result.Violations, t.opts.MinSeverity) {
-		dst = appendLocation(dst, o, v)
-		dst = append(dst, ": "...)
-		dst = append(dst, v.Severity.String()...)
-		dst = append(dst, ": "...)
-		dst = appendEscaped(dst, validators.DisplayPointer(v.Pointer))
-		dst = append(dst, ": "...)
-		dst = appendEscaped(dst, v.Message)
-		dst = append(dst, " ["...)
-		dst = append(dst, v.Rule...)
-		dst = append(dst, "]\n"...)
+// caseMeta is what writing a rendered case needs to know of it.
+type caseMeta struct {
+	suite           string
+	failed, skipped bool
+}
+
+// text writes a line per row,
+//
+//	source:line (label): severity: pointer: message [rule]
+//
+// and, at the end, the summary and the count of each rule broken with the
+// doc text it comes from.
+type text struct {
+	w     io.Writer
+	opts  Options
+	wrote bool
+}
+
+func (t *text) filters() bool { return true }
+
+func (t *text) appendCase(dst []byte, c *Case) []byte {
+	for i := range c.Rows {
+		dst = c.Rows[i].appendText(dst)
 	}
 	return dst
 }
 
-func (t *text) Write(_ *pipeline.Outcome, b []byte) error {
+func (t *text) write(_ caseMeta, b []byte) error {
 	if len(b) == 0 {
 		return nil
 	}
+	t.wrote = true
 	_, err := t.w.Write(b)
 	return err
 }
 
-func (t *text) Close(s *pipeline.Summary) error {
+func (t *text) close(tr *Trailer) error {
 	bw := bufio.NewWriter(t.w)
-	if s.Documents > 0 && (s.Violations[0]+s.Violations[1]+s.Violations[2]) > 0 {
+	if t.wrote {
 		bw.WriteString("\n")
 	}
-	fmt.Fprintln(bw, summaryLine(s))
-	counts := s.RuleCounts()
-	if len(counts) > 0 {
+	fmt.Fprintln(bw, tr.Summary)
+	if len(tr.Rules) > 0 {
 		version := ""
-		if t.opts.Validator != nil {
-			version = " " + t.opts.Validator.APIVersion()
+		if t.opts.Catalogue != nil && t.opts.Catalogue.APIVersion() != "" {
+			version = " " + t.opts.Catalogue.APIVersion()
 		}
 		fmt.Fprintf(bw, "\nrules broken (count, severity, rule; the documentation each comes from, Stripe API%s):\n", version)
-		for _, rc := range counts {
+		for _, rc := range tr.Rules {
 			fmt.Fprintf(bw, "%8d  %-7s  %s\n", rc.Count, rc.Severity, rc.Rule)
-			if t.opts.Validator == nil {
+			if t.opts.Catalogue == nil {
 				continue
 			}
-			if r, ok := t.opts.Validator.Rule(rc.Rule); ok {
+			if r, ok := t.opts.Catalogue.Rule(rc.Rule); ok {
 				fmt.Fprintf(bw, "%19s%s\n", "", r.Summary)
 				fmt.Fprintf(bw, "%19s\"%s\" (%s)\n", "", oneLine(r.Doc), r.Source)
 			}
@@ -76,77 +85,105 @@ func (t *text) Close(s *pipeline.Summary) error {
 	return bw.Flush()
 }
 
-// jsonLines writes one JSON object per document, in input order:
+// jsonLines writes one JSON object per case, in order: for a validated
+// document
 //
 //	{"source":"path:line","kind":"invoice_payment","valid":false,"violations":[{"rule":...,"path":...,"message":...,"severity":...}]}
+//
+// and for a replayed interaction
+//
+//	{"source":"docs/a.yaml#1","file":"cassettes/docs/a.yaml","line":40,"request":{"method":"GET","url":"/v1/..."},"response":{"code":200},"deviations":[{"rule":...,"path":...,"message":...,"severity":...,"status":"new"}]}
+//
+// then the trailer's JSON, if any.
 type jsonLines struct{ w io.Writer }
 
-func (j *jsonLines) Format(dst []byte, o *pipeline.Outcome) []byte {
+func (j *jsonLines) filters() bool { return false }
+
+func (j *jsonLines) appendCase(dst []byte, c *Case) []byte {
 	dst = append(dst, `{"source":`...)
-	dst = appendJSONString(dst, o.Doc.Source)
-	if o.Doc.Line > 0 {
+	dst = appendJSONString(dst, c.Source)
+	if c.SourceLine > 0 {
 		dst = dst[:len(dst)-1] // reopen the string: "source:line"
 		dst = append(dst, ':')
-		dst = strconv.AppendInt(dst, int64(o.Doc.Line), 10)
+		dst = strconv.AppendInt(dst, int64(c.SourceLine), 10)
 		dst = append(dst, '"')
 	}
-	dst = append(dst, `,"kind":`...)
-	dst = appendJSONString(dst, string(o.Result.Kind))
-	dst = append(dst, `,"valid":`...)
-	dst = strconv.AppendBool(dst, o.Result.Valid())
-	dst = append(dst, `,"violations":[`...)
-	for i, v := range o.Result.Violations {
+	key := `,"violations":[`
+	if c.Request != nil {
+		key = `,"deviations":[`
+		if c.File != "" {
+			dst = append(dst, `,"file":`...)
+			dst = appendJSONString(dst, c.File)
+		}
+		if c.Line > 0 {
+			dst = append(dst, `,"line":`...)
+			dst = strconv.AppendInt(dst, int64(c.Line), 10)
+		}
+		dst = append(dst, `,"request":{"method":`...)
+		dst = appendJSONString(dst, c.Request.Method)
+		dst = append(dst, `,"url":`...)
+		dst = appendJSONString(dst, c.Request.URL)
+		dst = append(dst, '}')
+		if c.Code != 0 {
+			dst = append(dst, `,"response":{"code":`...)
+			dst = strconv.AppendInt(dst, int64(c.Code), 10)
+			dst = append(dst, '}')
+		}
+		if c.Skipped != "" {
+			dst = append(dst, `,"skipped":`...)
+			dst = appendJSONString(dst, c.Skipped)
+		}
+	} else {
+		dst = append(dst, `,"kind":`...)
+		dst = appendJSONString(dst, c.Kind)
+		dst = append(dst, `,"valid":`...)
+		dst = strconv.AppendBool(dst, !c.Failed())
+	}
+	dst = append(dst, key...)
+	for i := range c.Rows {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"rule":`...)
-		dst = appendJSONString(dst, v.Rule)
-		dst = append(dst, `,"path":`...)
-		dst = appendJSONString(dst, v.Pointer)
-		dst = append(dst, `,"message":`...)
-		dst = appendJSONString(dst, v.Message)
-		dst = append(dst, `,"severity":`...)
-		dst = appendJSONString(dst, v.Severity.String())
-		dst = append(dst, '}')
+		dst = c.Rows[i].appendJSON(dst)
 	}
 	return append(dst, "]}\n"...)
 }
 
-func (j *jsonLines) Write(_ *pipeline.Outcome, b []byte) error {
+func (j *jsonLines) write(_ caseMeta, b []byte) error {
 	_, err := j.w.Write(b)
 	return err
 }
 
-func (j *jsonLines) Close(*pipeline.Summary) error { return nil }
+func (j *jsonLines) close(t *Trailer) error {
+	if t.JSON == nil {
+		return nil
+	}
+	b, err := json.Marshal(t.JSON)
+	if err != nil {
+		return err
+	}
+	_, err = j.w.Write(append(b, '\n'))
+	return err
+}
 
 // github writes workflow commands that GitHub Actions shows as annotations
-// on the file and line: ::error file=F,line=L,title=RULE::message.
+// on the file and line, ::error file=F,line=L,title=RULE::message, and the
+// summary as a notice.
 type github struct {
 	w    io.Writer
 	opts Options
 }
 
-func (g *github) Format(dst []byte, o *pipeline.Outcome) []byte {
-	for _, v := range visible(o.Result.Violations, g.opts.MinSeverity) {
-		src, line := location(o, v)
-		dst = append(dst, "::"...)
-		dst = append(dst, v.Severity.String()...)
-		dst = append(dst, " file="...)
-		dst = append(dst, escapeProperty(src)...)
-		if line > 0 {
-			dst = append(dst, ",line="...)
-			dst = strconv.AppendInt(dst, int64(line), 10)
-		}
-		dst = append(dst, ",title="...)
-		dst = append(dst, escapeProperty(v.Rule)...)
-		dst = append(dst, "::"...)
-		dst = append(dst, escapeData(validators.DisplayPointer(v.Pointer)+": "+v.Message)...)
-		dst = append(dst, '\n')
+func (g *github) filters() bool { return true }
+
+func (g *github) appendCase(dst []byte, c *Case) []byte {
+	for i := range c.Rows {
+		dst = c.Rows[i].appendGitHub(dst)
 	}
 	return dst
 }
 
-func (g *github) Write(_ *pipeline.Outcome, b []byte) error {
+func (g *github) write(_ caseMeta, b []byte) error {
 	if len(b) == 0 {
 		return nil
 	}
@@ -154,8 +191,8 @@ func (g *github) Write(_ *pipeline.Outcome, b []byte) error {
 	return err
 }
 
-func (g *github) Close(s *pipeline.Summary) error {
-	_, err := fmt.Fprintln(g.w, summaryLine(s))
+func (g *github) close(t *Trailer) error {
+	_, err := fmt.Fprintf(g.w, "::notice title=%s::%s\n", escapeProperty(g.opts.name()), escapeData(t.Summary))
 	return err
 }
 
@@ -169,10 +206,10 @@ func escapeProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
-// junit writes one <testsuite> per input file and one <testcase> per
-// document, failed when the document is invalid. Test cases are spooled to
-// a temporary file so that the counts can head each suite whatever the
-// number of documents.
+// junit writes one <testsuite> per suite (input file, cassette, baseline)
+// and one <testcase> per case, failed when a row fails it, skipped when
+// the case was not run. Test cases are spooled to a temporary file so that
+// the counts can head each suite whatever the number of cases.
 type junit struct {
 	w      io.Writer
 	name   string
@@ -182,9 +219,9 @@ type junit struct {
 }
 
 type suite struct {
-	name            string
-	tests, failures int64
-	start, end      int64
+	name                     string
+	tests, failures, skipped int64
+	start, end               int64
 }
 
 func newJUnit(w io.Writer, opts Options) (*junit, error) {
@@ -192,59 +229,89 @@ func newJUnit(w io.Writer, opts Options) (*junit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("junit spool: %w", err)
 	}
-	name := opts.Name
-	if name == "" {
-		name = "stripe-contract"
-	}
-	return &junit{w: w, name: name, spool: f}, nil
+	return &junit{w: w, name: opts.name(), spool: f}, nil
 }
 
-func (j *junit) Format(dst []byte, o *pipeline.Outcome) []byte {
-	name := o.Doc.Location()
-	if o.Doc.Label != "" {
-		name += " (" + o.Doc.Label + ")"
+func (j *junit) filters() bool { return false }
+
+func (j *junit) appendCase(dst []byte, c *Case) []byte {
+	class := c.Class
+	if class == "" {
+		class = c.Suite
 	}
 	dst = append(dst, `    <testcase classname="`...)
-	dst = appendXML(dst, o.Doc.Source)
+	dst = appendXML(dst, class)
 	dst = append(dst, `" name="`...)
-	dst = appendXML(dst, name+" "+string(o.Result.Kind))
-	dst = append(dst, `">`...)
+	dst = c.appendName(dst)
+	dst = append(dst, '"')
+	if c.File != "" {
+		dst = append(dst, ` file="`...)
+		dst = appendXML(dst, c.File)
+		dst = append(dst, '"')
+	}
+	if c.Line > 0 {
+		dst = append(dst, ` line="`...)
+		dst = strconv.AppendInt(dst, int64(c.Line), 10)
+		dst = append(dst, '"')
+	}
+	dst = append(dst, '>')
 	var failures, others []byte
 	nfail := 0
-	for _, v := range o.Result.Violations {
-		line := validators.DisplayPointer(v.Pointer) + ": " + v.Message + " [" + v.Rule + "]\n"
-		if v.Severity == validators.Error {
+	for i := range c.Rows {
+		r := &c.Rows[i]
+		if r.Fails() {
 			nfail++
-			failures = append(failures, line...)
+			failures = append(failures, r.junitLine()...)
 		} else {
-			others = append(others, (v.Severity.String() + ": " + line)...)
+			others = append(others, r.junitLine()...)
 		}
 	}
-	if nfail > 0 {
-		dst = append(dst, "\n      <failure type=\"contract\" message=\""...)
-		dst = appendXML(dst, plural(int64(nfail), "contract violation", "contract violations"))
+	body := false
+	switch {
+	case c.Skipped != "":
+		dst = append(dst, "\n      <skipped message=\""...)
+		dst = appendXML(dst, c.Skipped)
+		dst = append(dst, `"></skipped>`...)
+		body = true
+	case nfail > 0:
+		msg, typ := c.Failure, c.FailureType
+		if msg == "" {
+			msg = plural(int64(nfail), "contract violation", "contract violations")
+		}
+		if typ == "" {
+			typ = "contract"
+		}
+		dst = append(dst, "\n      <failure type=\""...)
+		dst = appendXML(dst, typ)
+		dst = append(dst, `" message="`...)
+		dst = appendXML(dst, msg)
 		dst = append(dst, `">`...)
 		dst = appendXML(dst, string(failures))
 		dst = append(dst, "</failure>"...)
+		body = true
 	}
 	if len(others) > 0 {
 		dst = append(dst, "\n      <system-out>"...)
 		dst = appendXML(dst, string(others))
 		dst = append(dst, "</system-out>"...)
+		body = true
 	}
-	if nfail > 0 || len(others) > 0 {
+	if body {
 		dst = append(dst, "\n    "...)
 	}
 	return append(dst, "</testcase>\n"...)
 }
 
-func (j *junit) Write(o *pipeline.Outcome, b []byte) error {
-	if n := len(j.suites); n == 0 || j.suites[n-1].name != o.Doc.Source {
-		j.suites = append(j.suites, suite{name: o.Doc.Source, start: j.offset, end: j.offset})
+func (j *junit) write(c caseMeta, b []byte) error {
+	if n := len(j.suites); n == 0 || j.suites[n-1].name != c.suite {
+		j.suites = append(j.suites, suite{name: c.suite, start: j.offset, end: j.offset})
 	}
 	s := &j.suites[len(j.suites)-1]
 	s.tests++
-	if !o.Result.Valid() {
+	switch {
+	case c.skipped:
+		s.skipped++
+	case c.failed:
 		s.failures++
 	}
 	n, err := j.spool.Write(b)
@@ -253,14 +320,18 @@ func (j *junit) Write(o *pipeline.Outcome, b []byte) error {
 	return err
 }
 
-func (j *junit) Close(sum *pipeline.Summary) error {
+func (j *junit) close(*Trailer) error {
 	defer os.Remove(j.spool.Name())
 	defer j.spool.Close()
+	var tests, failures, skipped int64
+	for _, s := range j.suites {
+		tests, failures, skipped = tests+s.tests, failures+s.failures, skipped+s.skipped
+	}
 	bw := bufio.NewWriter(j.w)
 	bw.WriteString(xml.Header)
-	fmt.Fprintf(bw, "<testsuites name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\">\n", string(appendXML(nil, j.name)), sum.Documents, sum.Invalid)
+	fmt.Fprintf(bw, "<testsuites name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\">\n", string(appendXML(nil, j.name)), tests, failures, skipped)
 	for _, s := range j.suites {
-		fmt.Fprintf(bw, "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"0\">\n", string(appendXML(nil, s.name)), s.tests, s.failures)
+		fmt.Fprintf(bw, "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\">\n", string(appendXML(nil, s.name)), s.tests, s.failures, s.skipped)
 		if _, err := io.Copy(bw, io.NewSectionReader(j.spool, s.start, s.end-s.start)); err != nil {
 			return fmt.Errorf("junit spool: %w", err)
 		}

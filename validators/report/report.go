@@ -1,44 +1,78 @@
-// Package report writes validation outcomes in the formats people and CI
-// systems read: text (one line per violation and a summary that cites the
-// docs), JSON Lines (one object per document), JUnit XML (one testcase per
-// document) and GitHub Actions workflow annotations.
+// Package report writes what every command finds in the formats people and
+// CI systems read: text (one line per finding and a summary that cites the
+// rules' docs), JSON Lines (one object per case), JUnit XML (one testcase
+// per case) and GitHub Actions workflow annotations.
+//
+// A finding is a Row (source, line, label, rule, pointer, severity,
+// message, status), whoever found it: validate's violations, replay's
+// deviations, webhooks' failed deliveries, record's checks. Rows are grouped
+// into Cases: a validated document, a replayed interaction. New adapts the
+// formats to the validation pipeline; NewWriter writes cases one by one.
 package report
 
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
+	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
-// Format writes outcomes as a pipeline.Sink; Close writes what follows the
-// last document.
+// Format writes validated documents' outcomes as a pipeline.Sink; Close
+// writes what follows the last document.
 type Format interface {
 	pipeline.Sink
 	Close(s *pipeline.Summary) error
 }
 
-// Names of the formats New knows.
-var Names = []string{"text", "json", "junit", "github"}
+// Names lists the formats New and NewWriter know, a fresh copy each call.
+func Names() []string { return []string{"text", "json", "junit", "github"} }
+
+// Catalogue is where the text format finds the documentation of the rules
+// it cites; *validators.Catalogue is one.
+type Catalogue interface {
+	Rule(id string) (validators.Rule, bool)
+	APIVersion() string
+}
 
 // Options shape the output.
 type Options struct {
-	// MinSeverity hides violations less severe than it from the per-violation
-	// output (text, github); the summary still counts them.
+	// MinSeverity hides rows less severe than it from the per-row output
+	// (text, github); the summary still counts them.
 	MinSeverity validators.Severity
-	// Validator supplies the rules' documentation for the summary.
-	Validator *validators.Validator
-	// Name names the run in JUnit output.
+	// Catalogue supplies the rules' documentation for the summary.
+	Catalogue Catalogue
+	// Name names the run in JUnit output and GitHub's summary notice.
 	Name string
 }
 
-// New returns the format called name, writing to w.
-func New(name string, w io.Writer, opts Options) (Format, error) {
+func (o Options) name() string {
+	if o.Name == "" {
+		return "stripe-contract"
+	}
+	return o.Name
+}
+
+// open returns the renderer called name, writing to w, and the least
+// severe rows it shows: opts.MinSeverity for the formats that filter, every
+// row for the others.
+func open(name string, w io.Writer, opts Options) (renderer, validators.Severity, error) {
+	r, err := newRenderer(name, w, opts)
+	if err != nil {
+		return nil, 0, err
+	}
+	if r.filters() {
+		return r, opts.MinSeverity, nil
+	}
+	return r, validators.Notice, nil
+}
+
+func newRenderer(name string, w io.Writer, opts Options) (renderer, error) {
 	switch name {
 	case "text":
 		return &text{w: w, opts: opts}, nil
@@ -49,37 +83,101 @@ func New(name string, w io.Writer, opts Options) (Format, error) {
 	case "github":
 		return &github{w: w, opts: opts}, nil
 	}
-	return nil, fmt.Errorf("unknown format %q (want %s)", name, strings.Join(Names, ", "))
+	return nil, fmt.Errorf("unknown format %q (want %s)", name, strings.Join(Names(), ", "))
 }
+
+// New returns the format called name (one of Names), writing validated
+// documents to w.
+func New(name string, w io.Writer, opts Options) (Format, error) {
+	r, min, err := open(name, w, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &outcomes{r: r, min: min}, nil
+}
+
+// outcomes adapts a renderer to the pipeline: each outcome a case.
+type outcomes struct {
+	r   renderer
+	min validators.Severity
+	// cases are reused from document to document: Format runs on every
+	// worker, once per document of logs of millions.
+	cases sync.Pool
+}
+
+func (f *outcomes) Format(dst []byte, o *pipeline.Outcome) []byte {
+	c, _ := f.cases.Get().(*Case)
+	if c == nil {
+		c = &Case{}
+	}
+	caseOf(c, o, int(f.min))
+	dst = f.r.appendCase(dst, c)
+	clear(c.Rows)
+	c.Rows = c.Rows[:0]
+	f.cases.Put(c)
+	return dst
+}
+
+func (f *outcomes) Write(o *pipeline.Outcome, b []byte) error {
+	return f.r.write(caseMeta{suite: o.Doc.Source, failed: !o.Result.Valid()}, b)
+}
+
+func (f *outcomes) Close(s *pipeline.Summary) error {
+	return f.r.close(&Trailer{Summary: summaryLine(s), Rules: s.RuleCounts()})
+}
+
+// Writer writes cases one by one in one of the formats: the report of a
+// replay, or of anything else whose findings are rows.
+type Writer struct {
+	r    renderer
+	min  validators.Severity
+	rows []Row
+	buf  []byte
+}
+
+// NewWriter returns a Writer of the format called name (one of Names),
+// writing to w.
+func NewWriter(name string, w io.Writer, opts Options) (*Writer, error) {
+	r, min, err := open(name, w, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Writer{r: r, min: min}, nil
+}
+
+// Write writes one case.
+func (w *Writer) Write(c *Case) error {
+	shown := *c
+	if w.min < validators.Notice {
+		w.rows = w.rows[:0]
+		for _, r := range c.Rows {
+			if r.Severity <= w.min {
+				w.rows = append(w.rows, r)
+			}
+		}
+		shown.Rows = w.rows
+	}
+	w.buf = w.r.appendCase(w.buf[:0], &shown)
+	return w.r.write(caseMeta{suite: c.Suite, failed: c.Failed(), skipped: c.Skipped != ""}, w.buf)
+}
+
+// Close writes what follows the last case.
+func (w *Writer) Close(t Trailer) error { return w.r.close(&t) }
 
 // location is where a violation stands: source:line for NDJSON, the line of
 // the offending value in a whole-file JSON document.
-func location(o *pipeline.Outcome, v validators.Violation) (string, int) {
+func location(o *pipeline.Outcome, pointer string) (string, int) {
 	if o.Doc.Line > 0 {
 		return o.Doc.Source, o.Doc.Line
 	}
 	if o.Doc.Data != nil && o.Doc.Prefix == "" {
-		return o.Doc.Source, validators.LineOf(o.Doc.Data, v.Pointer)
+		return o.Doc.Source, validators.LineOf(o.Doc.Data, pointer)
 	}
 	return o.Doc.Source, 0
 }
 
-// appendLocation writes source:line (label) for people, the name as
-// pipeline.DisplayPath shows it and the label escaped.
-func appendLocation(dst []byte, o *pipeline.Outcome, v validators.Violation) []byte {
-	src, line := location(o, v)
-	dst = append(dst, pipeline.DisplayPath(src)...)
-	if line > 0 {
-		dst = append(dst, ':')
-		dst = strconv.AppendInt(dst, int64(line), 10)
-	}
-	if o.Doc.Label != "" {
-		dst = append(dst, " ("...)
-		dst = appendEscaped(dst, o.Doc.Label)
-		dst = append(dst, ')')
-	}
-	return dst
-}
+// displaySource is a file name as people read it (disk.DisplayName).
+func displaySource(name string) string { return disk.DisplayName(name) }
 
 // appendEscaped appends s with its control characters (C0, DEL, C1, the
 // Unicode line and paragraph separators) and invalid bytes written as Go
@@ -177,12 +275,4 @@ func appendJSONString(dst []byte, s string) []byte {
 		i += size
 	}
 	return append(dst, '"')
-}
-
-// visible returns the violations at or above the minimum severity.
-func visible(vs []validators.Violation, min validators.Severity) []validators.Violation {
-	if min >= validators.Notice {
-		return vs
-	}
-	return slices.DeleteFunc(slices.Clone(vs), func(v validators.Violation) bool { return v.Severity > min })
 }

@@ -36,7 +36,11 @@ func TestJSONLinesRowIsOneLine(t *testing.T) {
 			{Rule: "json.syntax", Pointer: "/a\"b", Message: "line\nbreak", Severity: validators.Error},
 		}},
 	}
-	row := (&jsonLines{}).Format(nil, o)
+	f, err := New("json", nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := f.Format(nil, o)
 	if bytes.Count(row, []byte("\n")) != 1 || row[len(row)-1] != '\n' {
 		t.Fatalf("not one line: %q", row)
 	}
@@ -116,11 +120,12 @@ func TestInputTextCannotStartALine(t *testing.T) {
 			`"dir/x\n::error file=evil.json,line=1::injected\r.json":3 (interaction 0: GET\n::warning::label): notice: /b: a notice [n]`,
 		},
 		"github": {
-			`::error file=dir/x%0A%3A%3Aerror file=evil.json%2Cline=1%3A%3Ainjected%0D.json,line=3,title=r::/a%0A::error::key: found%0A::error::message` + "\x1b[31m",
-			`::notice file=dir/x%0A%3A%3Aerror file=evil.json%2Cline=1%3A%3Ainjected%0D.json,line=3,title=n::/b: a notice`,
+			`::error file=dir/x%0A%3A%3Aerror file=evil.json%2Cline=1%3A%3Ainjected%0D.json,line=3,title=r::interaction 0: GET%0A::warning::label: /a%0A::error::key: found%0A::error::message` + "\x1b[31m",
+			`::notice file=dir/x%0A%3A%3Aerror file=evil.json%2Cline=1%3A%3Ainjected%0D.json,line=3,title=n::interaction 0: GET%0A::warning::label: /b: a notice`,
+			`::notice title=stripe-contract::1 document checked: 0 valid, 1 invalid; 1 error, 0 warnings, 1 notice`,
 		},
 	}
-	for _, name := range Names {
+	for _, name := range Names() {
 		var out bytes.Buffer
 		f, err := New(name, &out, Options{MinSeverity: validators.Notice})
 		if err != nil {

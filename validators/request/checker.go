@@ -17,6 +17,7 @@ import (
 
 	"github.com/stripe-contract/stripe-contract/schemas"
 	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/explain"
 	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
@@ -108,13 +109,13 @@ func load(files fs.FS) (*Checker, error) {
 		c.indexCodes(query)
 		c.ops = append(c.ops, op)
 	}
-	for id := range c.rules {
-		switch {
-		case strings.HasSuffix(id, ".unknown-parameter"):
+	for id, r := range c.rules {
+		switch r.Aspect {
+		case validators.AspectUnknownParameter:
 			c.codes[id] = "parameter_unknown"
-		case strings.HasSuffix(id, ".required"):
+		case validators.AspectRequired:
 			c.codes[id] = "parameter_missing"
-		case strings.HasSuffix(id, ".cursors.exclusive"):
+		case validators.AspectExclusive:
 			c.codes[id] = "parameters_exclusive"
 		}
 	}
@@ -132,7 +133,7 @@ func (c *Checker) readRules(v any) error {
 		if err != nil {
 			return fmt.Errorf("%s: rule %s: %w", schemas.RequestFile, id, err)
 		}
-		c.rules[id] = validators.Rule{ID: id, Severity: sev, Check: str(dm, "check"), Summary: str(dm, "summary"),
+		c.rules[id] = validators.Rule{ID: id, Severity: sev, Aspect: str(dm, "aspect"), Check: str(dm, "check"), Summary: str(dm, "summary"),
 			Doc: str(dm, "doc"), Source: str(dm, "source"), File: schemas.RequestFile}
 	}
 	return nil
@@ -415,32 +416,38 @@ func integer(s string) (json.Number, bool) {
 // x-rule), its pointer the value's own (a missing or unknown parameter's,
 // not its parent's).
 func (ck *check) collect(ve *jsonschema.ValidationError, instance any) {
-	kw, loc := keyword(ve.AbsoluteKeywordLocation)
-	if kw == "anyOf" {
-		// created[foo]=1 is the object form with an unknown member: report
-		// what that form says, not that no form fits.
-		if _, isObject := resolve(instance, ve.InstanceLocation).(map[string]any); isObject {
-			for _, cause := range ve.Causes {
-				if cl, _ := keywordLocation(cause); cl != "" {
-					if branch, _ := resolve(ck.c.doc, cl).(map[string]any); str(branch, "type") == "object" {
-						ck.collect(cause, instance)
-						return
-					}
+	follow := func(f explain.Failure) []*jsonschema.ValidationError { return ck.follow(f, instance) }
+	explain.Walker{Follow: follow}.Walk(ve, nil, func(f explain.Failure) { ck.failure(f, instance) })
+}
+
+// follow reports an anyOf or a not where it stands, except that a value
+// given in an anyOf's object form is explained by that form: created[foo]=1
+// is the range with an unknown member, not a value that fits no form.
+func (ck *check) follow(f explain.Failure, instance any) []*jsonschema.ValidationError {
+	if f.Keyword != "anyOf" {
+		return explain.Causes(f)
+	}
+	if _, isObject := resolve(instance, f.Instance).(map[string]any); isObject {
+		for _, cause := range f.Error.Causes {
+			if cl, _ := keywordLocation(cause); cl != "" {
+				if branch, _ := resolve(ck.c.doc, cl).(map[string]any); str(branch, "type") == "object" {
+					return []*jsonschema.ValidationError{cause}
 				}
 			}
 		}
 	}
-	if len(ve.Causes) > 0 && kw != "anyOf" && kw != "not" {
-		for _, cause := range ve.Causes {
-			ck.collect(cause, instance)
-		}
-		return
-	}
+	return nil
+}
+
+// failure turns one failing keyword into violations.
+func (ck *check) failure(f explain.Failure, instance any) {
+	kw, loc := f.Keyword, f.Location()
 	node, _ := resolve(ck.c.doc, loc).(map[string]any)
-	value := resolve(instance, ve.InstanceLocation)
-	ptr := ve.InstanceLocation
+	value := resolve(instance, f.Instance)
+	ptr := f.Instance
 	name := paramName(ptr)
-	rule := ruleFor(ck.c.doc, loc, kw)
+	note := noteAt(ck.c.doc, loc)
+	rule := note.RuleOf(kw)
 	summary := ck.c.rules[rule].Summary
 	switch kw {
 	case "required":
@@ -451,7 +458,8 @@ func (ck *check) collect(ve *jsonschema.ValidationError, instance any) {
 				continue
 			}
 			childPtr := ptr + "/" + pointer.Escape(r)
-			id := ruleFor(ck.c.doc, loc+"/properties/"+pointer.Escape(r), "required")
+			member := noteAt(ck.c.doc, loc+"/properties/"+pointer.Escape(r))
+			id := explain.RuleOfMissing(note, &member)
 			ck.add(id, kw, childPtr, fmt.Sprintf("%s is missing; %s", paramName(childPtr), ck.c.rules[id].Summary))
 		}
 	case "additionalProperties":
@@ -474,32 +482,21 @@ func (ck *check) collect(ve *jsonschema.ValidationError, instance any) {
 	case "not":
 		ck.add(rule, kw, ptr, "starting_after and ending_before are both given; a list request gives at most one cursor: starting_after for the next page, ending_before for the previous")
 	case "enum":
-		if strings.HasSuffix(rule, ".expand.expandable") {
-			ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s, which %s cannot expand; it expands %s (and what those hold, such as %s)", name, show(value), ck.op.request(), strings.Join(ck.op.topExpand(), ", "), ck.op.nestedExample()))
+		if ck.c.rules[rule].Aspect == validators.AspectExpandable {
+			ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s, which %s cannot expand; it expands %s (and what those hold, such as %s)", name, pointer.Describe(value), ck.op.request(), strings.Join(ck.op.topExpand(), ", "), ck.op.nestedExample()))
 		} else {
-			ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, show(value), summary))
+			ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, pointer.Describe(value), summary))
 		}
 	case "maxItems":
-		ck.add(rule, kw, ptr, fmt.Sprintf("%s asks to expand %s, but nothing in the answer of %s can be expanded", name, show(value), ck.op.request()))
+		ck.add(rule, kw, ptr, fmt.Sprintf("%s asks to expand %s, but nothing in the answer of %s can be expanded", name, pointer.Describe(value), ck.op.request()))
 	case "maxLength":
 		s, _ := value.(string)
 		ck.add(rule, kw, ptr, fmt.Sprintf("%s is %d characters long; %s", name, len([]rune(s)), summary))
 	case "type":
 		ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, shape(name, value), summary))
 	default:
-		ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, show(value), summary))
+		ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, pointer.Describe(value), summary))
 	}
-}
-
-// keyword splits an absolute keyword location into the keyword and the
-// pointer of the subschema holding it.
-func keyword(abs string) (kw, loc string) {
-	_, frag, _ := strings.Cut(abs, "#")
-	i := strings.LastIndexByte(frag, '/')
-	if i < 0 {
-		return "", frag
-	}
-	return frag[i+1:], frag[:i]
 }
 
 // keywordLocation returns the subschema a cause failed in: for a branch of
@@ -527,29 +524,25 @@ func objectBranch(m map[string]any) map[string]any {
 	return nil
 }
 
-// ruleFor reads the rule of keyword at the subschema loc: its x-rules entry,
-// or the x-rule of the nearest subschema that has one.
-func ruleFor(doc map[string]any, loc, kw string) string {
-	if node, ok := resolve(doc, loc).(map[string]any); ok {
-		if xr, ok := node["x-rules"].(map[string]any); ok {
-			if id, ok := xr[kw].(string); ok {
-				return id
-			}
-		}
-	}
+// noteAt reads what the file says about the rules of the subschema at loc:
+// its x-rules, and the x-rule of the nearest subschema that has one.
+func noteAt(doc map[string]any, loc string) explain.Note {
+	enclosing := ""
 	for p := loc; p != ""; {
-		if node, ok := resolve(doc, p).(map[string]any); ok {
-			if id, ok := node["x-rule"].(string); ok {
-				return id
-			}
-		}
 		i := strings.LastIndexByte(p, '/')
 		if i < 0 {
 			break
 		}
 		p = p[:i]
+		if node, ok := resolve(doc, p).(map[string]any); ok {
+			if id, ok := node["x-rule"].(string); ok {
+				enclosing = id
+				break
+			}
+		}
 	}
-	return ""
+	node, _ := resolve(doc, loc).(map[string]any)
+	return explain.ReadNote(node, enclosing)
 }
 
 // topExpand lists the expandable fields that are not inside another.
@@ -583,19 +576,6 @@ func shortest(paths []string) []string {
 	return paths
 }
 
-func show(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strconv.Quote(v)
-	case json.Number:
-		return v.String()
-	case nil:
-		return "missing"
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
 // shape says how a parameter was written when its type is wrong.
 func shape(name string, v any) string {
 	switch v := v.(type) {
@@ -604,7 +584,7 @@ func shape(name string, v any) string {
 	case []any:
 		return fmt.Sprintf("given as a list (%s[]=...)", name)
 	}
-	return show(v)
+	return pointer.Describe(v)
 }
 
 func bracketed(name string, keys []string) []string {

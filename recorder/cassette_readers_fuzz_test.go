@@ -19,11 +19,13 @@ import (
 	"go.yaml.in/yaml/v4"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
+	stripecassette "github.com/stripe-contract/stripe-contract/recorder/cassette"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
 // FuzzParseCassette feeds arbitrary bytes to every reader of cassette
-// files: parseCassette, ReadCassette (validate's reader) and NewServer
+// files: cassette.Parse (the one reader), pipeline.ReadCassette (validate's
+// reader over it) and NewServer
 // (serve's), which must never panic or hang, agree on what is a cassette,
 // and name the file or the line when it is not; a cassette they accept
 // must survive being written and read again. Seeds: the bundled cassettes,
@@ -82,17 +84,17 @@ var namesALine = regexp.MustCompile(`line \d+|\bL\d+|interaction \d+`)
 
 // checkCassetteReaders runs on a goroutine of its own: only t.Error here.
 func checkCassetteReaders(t *testing.T, data []byte) {
-	c, lines, parseErr := parseCassette(data)
+	parsed, parseErr := stripecassette.Parse(data)
 
 	var docs []pipeline.Document
-	readErr := ReadCassette("fuzz.yaml", bytes.NewReader(data), 1<<20, func(d pipeline.Document) error {
+	readErr := pipeline.ReadCassette("fuzz.yaml", bytes.NewReader(data), 1<<20, func(d pipeline.Document) error {
 		docs = append(docs, d)
 		return nil
 	})
 	srv, serveErr := NewServer(fstest.MapFS{"fuzz.yaml": {Data: data}})
 
 	if (parseErr == nil) != (readErr == nil) || (parseErr == nil) != (serveErr == nil) {
-		t.Errorf("the readers disagree: parseCassette %v, ReadCassette %v, NewServer %v", parseErr, readErr, serveErr)
+		t.Errorf("the readers disagree: cassette.Parse %v, ReadCassette %v, NewServer %v", parseErr, readErr, serveErr)
 		return
 	}
 	if parseErr != nil {
@@ -107,8 +109,13 @@ func checkCassetteReaders(t *testing.T, data []byte) {
 		return
 	}
 
-	if len(lines) != len(c.Interactions) {
-		t.Errorf("%d interactions but lines for %d", len(c.Interactions), len(lines))
+	var c cassette.Cassette
+	c.Version = cassette.CassetteFormatVersion
+	for n, i := range parsed.Interactions {
+		if i.Index != n || i.Interaction == nil || i.Line < 1 {
+			t.Errorf("interaction %d loaded as index %d at line %d", n, i.Index, i.Line)
+		}
+		c.Interactions = append(c.Interactions, i.Interaction)
 	}
 	if srv.Interactions() != len(c.Interactions) {
 		t.Errorf("NewServer serves %d interactions of %d", srv.Interactions(), len(c.Interactions))
@@ -124,15 +131,15 @@ func checkCassetteReaders(t *testing.T, data []byte) {
 	// to the same bytes.
 	first, err := yaml.Marshal(&cassette.Cassette{Version: c.Version, Interactions: c.Interactions})
 	if err != nil {
-		t.Errorf("a cassette parseCassette accepted cannot be marshalled: %v", err)
+		t.Errorf("a cassette cassette.Parse accepted cannot be marshalled: %v", err)
 		return
 	}
-	again, _, err := parseCassette(first)
+	again, err := stripecassette.Parse(first)
 	if err != nil {
 		t.Errorf("a marshalled cassette does not parse: %v\n%s", err, first)
 		return
 	}
-	second, err := yaml.Marshal(&cassette.Cassette{Version: again.Version, Interactions: again.Interactions})
+	second, err := yaml.Marshal(&cassette.Cassette{Version: cassette.CassetteFormatVersion, Interactions: vcrInteractions(again)})
 	if err != nil || !bytes.Equal(first, second) {
 		t.Errorf("a cassette does not survive a round trip (%v):\n%s\n---\n%s", err, first, second)
 	}
@@ -142,11 +149,11 @@ func checkCassetteReaders(t *testing.T, data []byte) {
 	if err := WriteCassette(path, c.Interactions); err != nil {
 		var se *SecretError
 		if !errors.As(err, &se) {
-			t.Errorf("WriteCassette refused a cassette parseCassette accepted: %v", err)
+			t.Errorf("WriteCassette refused a cassette cassette.Parse accepted: %v", err)
 		}
 	} else if written, err := os.ReadFile(path); err != nil {
 		t.Errorf("WriteCassette wrote nothing readable: %v", err)
-	} else if back, _, err := parseCassette(written); err != nil {
+	} else if back, err := stripecassette.Parse(written); err != nil {
 		t.Errorf("what WriteCassette wrote does not parse: %v\n%s", err, written)
 	} else if len(back.Interactions) != len(c.Interactions) {
 		t.Errorf("WriteCassette wrote %d interactions of %d", len(back.Interactions), len(c.Interactions))
@@ -175,4 +182,13 @@ func checkCassetteReaders(t *testing.T, data []byte) {
 			}
 		}
 	}
+}
+
+// vcrInteractions are go-vcr's interactions of a loaded cassette.
+func vcrInteractions(c *stripecassette.Cassette) []*cassette.Interaction {
+	out := make([]*cassette.Interaction, len(c.Interactions))
+	for n, i := range c.Interactions {
+		out[n] = i.Interaction
+	}
+	return out
 }

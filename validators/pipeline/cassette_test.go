@@ -1,4 +1,4 @@
-package recorder_test
+package pipeline_test
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/stripe-contract/stripe-contract/recorder"
+	"github.com/stripe-contract/stripe-contract/recorder/cassette"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
@@ -17,7 +17,7 @@ import (
 // readCassette runs ReadCassette over text and collects what it emits.
 func readCassette(text string, maxSize int) ([]pipeline.Document, error) {
 	var docs []pipeline.Document
-	err := recorder.ReadCassette("c.yaml", strings.NewReader(text), maxSize, func(d pipeline.Document) error {
+	err := pipeline.ReadCassette("c.yaml", strings.NewReader(text), maxSize, func(d pipeline.Document) error {
 		docs = append(docs, d)
 		return nil
 	})
@@ -28,13 +28,13 @@ var _ = DescribeTable("a file that is not a go-vcr v4 cassette is an error namin
 	func(text, message string, line int) {
 		docs, err := readCassette(text, 1<<20)
 		Expect(err).To(MatchError(ContainSubstring(message)))
-		Expect(err).To(MatchError(recorder.ErrNotCassette))
+		Expect(err).To(MatchError(cassette.ErrNotCassette))
 		Expect(docs).To(BeEmpty())
 		// For validate, the file is one invalid result row, not an unreadable path.
 		var invalid *pipeline.InvalidFileError
 		Expect(errors.As(err, &invalid)).To(BeTrue())
 		Expect(invalid.Line).To(Equal(line))
-		Expect(invalid.Violation.Rule).To(Equal(recorder.RuleCassetteUnreadable))
+		Expect(invalid.Violation.Rule).To(Equal(pipeline.RuleCassetteUnreadable))
 		Expect(invalid.Violation.Severity).To(Equal(validators.Error))
 		Expect(invalid.Violation.Message).To(HavePrefix(err.Error() + "; "))
 	},
@@ -49,50 +49,50 @@ var _ = DescribeTable("a file that is not a go-vcr v4 cassette is an error namin
 var _ = Describe("the size limit on a cassette", func() {
 	It("stops reading at the limit: the file is one invalid row naming the limit", func() {
 		source := &countingReader{}
-		err := recorder.CassetteReader{MaxSize: 1000}.Read("big.yaml", source, 1<<20, func(pipeline.Document) error {
+		err := pipeline.CassetteReader{MaxSize: 1000}.Read("big.yaml", source, 1<<20, func(pipeline.Document) error {
 			Fail("no document is emitted from a cassette over the limit")
 			return nil
 		})
-		Expect(err).To(MatchError(recorder.ErrCassetteTooLarge))
+		Expect(err).To(MatchError(cassette.ErrTooLarge))
 		Expect(err).To(MatchError("cassette big.yaml is more than 1000 bytes, over the limit on a cassette file"))
 		Expect(source.read).To(BeNumerically("<=", 1001), "the read itself is bounded")
 		var invalid *pipeline.InvalidFileError
 		Expect(errors.As(err, &invalid)).To(BeTrue())
-		Expect(invalid.Violation.Rule).To(Equal(recorder.RuleCassetteTooLarge))
+		Expect(invalid.Violation.Rule).To(Equal(pipeline.RuleCassetteTooLarge))
 		Expect(invalid.Violation.Message).To(HavePrefix("is more than 1000 bytes, over the limit on a cassette file; "))
 	})
 
 	It("is 64 MiB by default, for ReadCassette too (a .yaml that is /dev/zero once ran out of memory)", func() {
-		Expect(recorder.DefaultMaxCassetteSize).To(BeEquivalentTo(64 << 20))
+		Expect(cassette.DefaultMaxSize).To(BeEquivalentTo(64 << 20))
 		source := &countingReader{}
-		err := recorder.ReadCassette("zero.yaml", source, 1<<20, func(pipeline.Document) error { return nil })
-		Expect(err).To(MatchError(recorder.ErrCassetteTooLarge))
+		err := pipeline.ReadCassette("zero.yaml", source, 1<<20, func(pipeline.Document) error { return nil })
+		Expect(err).To(MatchError(cassette.ErrTooLarge))
 		Expect(source.read).To(BeEquivalentTo(64<<20 + 1))
 	})
 
 	It("reads a cassette up to the limit", func() {
 		text := "version: 2\ninteractions: []\n"
-		err := recorder.CassetteReader{MaxSize: int64(len(text))}.Read("c.yaml", strings.NewReader(text), 1<<20, func(pipeline.Document) error { return nil })
+		err := pipeline.CassetteReader{MaxSize: int64(len(text))}.Read("c.yaml", strings.NewReader(text), 1<<20, func(pipeline.Document) error { return nil })
 		Expect(err).NotTo(HaveOccurred())
 	})
 
-	It("bounds ReadCassetteFile, for the replay server, the same way", func() {
+	It("bounds cassette.ReadFile, for the replay server, the same way", func() {
 		dir := GinkgoT().TempDir()
 		Expect(os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("version: 2\ninteractions: []\n"), 0o644)).To(Succeed())
 		Expect(os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))).To(Succeed())
-		data, err := recorder.ReadCassetteFile(os.DirFS(dir), "c.yaml", 100)
+		data, err := cassette.ReadFile(os.DirFS(dir), "c.yaml", 100)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(data)).To(Equal("version: 2\ninteractions: []\n"))
-		_, err = recorder.ReadCassetteFile(os.DirFS(dir), "c.yaml", 10)
-		Expect(err).To(MatchError(&recorder.CassetteTooLargeError{File: "c.yaml", Limit: 10}))
-		_, err = recorder.ReadCassetteFile(os.DirFS(dir), "zero.yaml", 0)
-		Expect(err).To(MatchError(&recorder.CassetteTooLargeError{File: "zero.yaml", Limit: recorder.DefaultMaxCassetteSize}))
+		_, err = cassette.ReadFile(os.DirFS(dir), "c.yaml", 10)
+		Expect(err).To(MatchError(&cassette.TooLargeError{File: "c.yaml", Limit: 10}))
+		_, err = cassette.ReadFile(os.DirFS(dir), "zero.yaml", 0)
+		Expect(err).To(MatchError(&cassette.TooLargeError{File: "zero.yaml", Limit: cassette.DefaultMaxSize}))
 	})
 })
 
 var _ = Describe("the rules about cassette files", func() {
 	It("each has a summary, a doc text and a source, and validators can cite them", func() {
-		rules := recorder.CassetteRules()
+		rules := pipeline.CassetteRules()
 		Expect(rules).To(HaveLen(2))
 		for _, r := range rules {
 			Expect(r.ID).To(HavePrefix("cassette."))
@@ -102,7 +102,7 @@ var _ = Describe("the rules about cassette files", func() {
 		}
 		v, err := validators.New(validators.WithRules(rules...))
 		Expect(err).NotTo(HaveOccurred())
-		r, ok := v.Rule(recorder.RuleCassetteUnreadable)
+		r, ok := v.Rule(pipeline.RuleCassetteUnreadable)
 		Expect(ok).To(BeTrue())
 		Expect(r.Severity).To(Equal(validators.Error))
 	})
@@ -119,7 +119,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 var _ = Describe("reading a cassette for validate", func() {
-	cassette := `# provenance
+	text := `# provenance
 ---
 version: 2
 interactions:
@@ -156,7 +156,7 @@ interactions:
         code: 200
 `
 	It("emits each Stripe payload with its interaction's pointer, label and line, skipping empty bodies", func() {
-		docs, err := readCassette(cassette, 1<<20)
+		docs, err := readCassette(text, 1<<20)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(docs).To(Equal([]pipeline.Document{
 			{Source: "c.yaml", Line: 10, Data: []byte("{\"object\": \"invoice_payment\"}\n"), Size: 30, Prefix: "/interactions/0/response/body", Label: "interaction 0: GET /v1/invoice_payments/inpay_1?expand[]=invoice"},
@@ -165,29 +165,9 @@ interactions:
 	})
 
 	It("keeps a body over the size limit out of memory, with its size", func() {
-		docs, err := readCassette(cassette, 10)
+		docs, err := readCassette(text, 10)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(docs[0].Data).To(BeNil())
 		Expect(docs[0].Size).To(BeEquivalentTo(30))
-	})
-})
-
-var _ = Describe("stopping a recorder that recorded nothing", func() {
-	It("leaves an existing cassette as it was in ModeRecord", func() {
-		file := filepath.Join(GinkgoT().TempDir(), "kept.yaml")
-		kept := []byte("# mine\n---\nversion: 2\ninteractions: []\n")
-		Expect(os.WriteFile(file, kept, 0o600)).To(Succeed())
-		rec, err := recorder.New(file)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(rec.Stop()).To(Succeed())
-		Expect(os.ReadFile(file)).To(Equal(kept))
-	})
-
-	It("refuses requests after Stop", func() {
-		rec, err := recorder.New(filepath.Join(GinkgoT().TempDir(), "stopped.yaml"))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(rec.Stop()).To(Succeed())
-		_, err = rec.RoundTrip(sent("GET", "/v1/invoice_payments/inpay_1", ""))
-		Expect(err).To(MatchError(recorder.ErrStopped))
 	})
 })

@@ -1,0 +1,47 @@
+package explain
+
+// Note is what a schema file says about the rules of one subschema: the
+// rule each of its keywords states (x-rules), and the rule that speaks for
+// the subschema as a whole (x-rule, here or on the nearest subschema
+// enclosing it).
+type Note struct {
+	Rule  string
+	Rules map[string]string
+}
+
+// ReadNote reads the note of the subschema node, which stands inside a
+// subschema whose rule is enclosing ("" for none).
+func ReadNote(node map[string]any, enclosing string) Note {
+	n := Note{Rule: enclosing}
+	if r, ok := node["x-rule"].(string); ok {
+		n.Rule = r
+	}
+	if xr, ok := node["x-rules"].(map[string]any); ok {
+		n.Rules = make(map[string]string, len(xr))
+		for k, v := range xr {
+			n.Rules[k], _ = v.(string)
+		}
+	}
+	return n
+}
+
+// RuleOf is the rule a failure of keyword names: the keyword's own
+// (x-rules), else the rule that speaks for the subschema.
+func (n Note) RuleOf(keyword string) string {
+	if r := n.Rules[keyword]; r != "" {
+		return r
+	}
+	return n.Rule
+}
+
+// RuleOfMissing is the rule a missing required member names, given the
+// note of the object's subschema and of the member's (nil if it has none):
+// the rule that speaks for the object where one does (a member required
+// under a condition is that condition's rule), else the member's own
+// required rule.
+func RuleOfMissing(object Note, member *Note) string {
+	if object.Rule != "" || member == nil {
+		return object.Rule
+	}
+	return member.Rules["required"]
+}

@@ -1,0 +1,116 @@
+package report
+
+import (
+	"strconv"
+
+	"github.com/stripe-contract/stripe-contract/validators/pipeline"
+)
+
+// Case is what one JSON line and one JUnit test case stand for: a validated
+// document, a replayed interaction, a delivered webhook, a baseline. Its
+// rows are its findings.
+type Case struct {
+	// Source names the case in JSON output ("source"), followed by
+	// ":SourceLine" when SourceLine is set: "file.ndjson:3",
+	// "docs/list_two_pages.yaml#1".
+	Source     string
+	SourceLine int
+	// File and Line place a replayed interaction in its cassette (JSON
+	// "file" and "line", JUnit file and line attributes); "" and 0 for a
+	// validated document, whose Source places it.
+	File string
+	Line int
+	// Suite groups cases into JUnit test suites: the file they come from.
+	Suite string
+	// Class is the JUnit classname; "" for Suite.
+	Class string
+	// Name is the JUnit test case name; "" for Source[:SourceLine], then
+	// Label in parentheses, then Kind.
+	Name string
+	// Label names a validated document when its line cannot (an
+	// interaction of a cassette).
+	Label string
+	// Kind is the validated document's kind (JSON "kind" and "valid");
+	// "" for a replayed interaction.
+	Kind string
+	// Request is the replayed request (JSON "request"); nil for a
+	// validated document.
+	Request *Request
+	// Code is the HTTP status the target answered a replayed request with
+	// (JSON "response": {"code": N}); 0 when it did not answer.
+	Code int
+	// Skipped says why the case was not run; "" when it was.
+	Skipped string
+	// Failure is the JUnit failure message; "" for "N contract violations".
+	Failure string
+	// FailureType is the JUnit failure type; "" for "contract".
+	FailureType string
+	Rows        []Row
+}
+
+// Request is a replayed request as JSON output names it:
+// {"method":"GET","url":"/v1/invoice_payments?limit=1"}.
+type Request struct {
+	Method string
+	URL    string
+}
+
+// Failed reports whether any row of the case fails the run.
+func (c *Case) Failed() bool {
+	for i := range c.Rows {
+		if c.Rows[i].Fails() {
+			return true
+		}
+	}
+	return false
+}
+
+// Trailer is what follows the last case.
+type Trailer struct {
+	// Summary is the run in one sentence, the last line of the text and
+	// GitHub formats.
+	Summary string
+	// Rules are the rules broken, most often first: the text format cites
+	// each with its documentation.
+	Rules []pipeline.RuleCount
+	// JSON, when set, is written by the JSON format as its last line; it is
+	// marshalled with encoding/json.
+	JSON any
+}
+
+// caseOf puts a validated document in the shape the formats write: a row
+// per violation at or above min, placed on the line of the offending value
+// in a whole-file JSON document.
+// It builds no string: validate writes millions of cases.
+func caseOf(c *Case, o *pipeline.Outcome, min int) {
+	rows := c.Rows[:0]
+	*c = Case{Source: o.Doc.Source, SourceLine: o.Doc.Line, Suite: o.Doc.Source, Kind: string(o.Result.Kind), Label: o.Doc.Label}
+	for _, v := range o.Result.Violations {
+		if int(v.Severity) > min {
+			continue
+		}
+		src, line := location(o, v.Pointer)
+		rows = append(rows, Row{Source: src, Line: line, Label: o.Doc.Label, Rule: v.Rule, Pointer: v.Pointer,
+			Severity: v.Severity, Message: v.Message})
+	}
+	c.Rows = rows
+}
+
+// appendName appends the JUnit test case name.
+func (c *Case) appendName(dst []byte) []byte {
+	if c.Name != "" {
+		return appendXML(dst, c.Name)
+	}
+	dst = appendXML(dst, c.Source)
+	if c.SourceLine > 0 {
+		dst = append(dst, ':')
+		dst = strconv.AppendInt(dst, int64(c.SourceLine), 10)
+	}
+	if c.Label != "" {
+		dst = append(dst, " ("...)
+		dst = appendXML(dst, c.Label)
+		dst = append(dst, ')')
+	}
+	dst = append(dst, ' ')
+	return appendXML(dst, c.Kind)
+}
