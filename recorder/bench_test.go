@@ -22,18 +22,21 @@ import (
 //
 //	go test ./recorder -run '^$' -bench ProxyLatency -benchtime 2000x
 //
-// Measured on the development machine (2 shared cores, load average ~4
-// from other work, Go 1.26), 2,000 requests each way, six runs, each
-// alternating with a run of the code before (which captured through
-// go-vcr's RoundTrip and validated on the response's way); "added" is the
+// Measured on the development machine (2 shared cores, load average 2-5
+// from other sessions, Go 1.26), 2,000 requests each way, six runs, each
+// alternating with a run of the code before (which forwarded through
+// httputil.ReverseProxy, set and lifted a read deadline on every request
+// and deep-copied each request in the fault transport); "added" is the
 // proxy's p99 less the direct p99 of the same run:
 //
-//	record:      direct p50 29-37µs, p99 212-464µs; proxy p50 82-106µs, p99 0.82-1.43ms; added p99 0.37-1.11ms (median 0.71)
-//	passthrough: direct p50 22-39µs, p99 209-297µs; proxy p50 51-93µs, p99 0.77-1.48ms; added p99 0.53-1.18ms
-//	before, record: proxy p50 198-356µs, p99 1.9-3.7ms; added p99 1.6-3.3ms (median 2.4)
+//	record, before: added p99 0.50-1.07ms (median 0.71), under 1ms in 5 of 6 runs
+//	record, after:  added p99 0.44-1.10ms (median 0.50), under 1ms in 5 of 6 runs
+//	passthrough, before: 0.32-1.28ms; after: 0.32-0.86ms
 //
-// The tail left is mostly the collector's: with GOGC=400, as the record
-// command runs (see its main), record's added p99 is 0.27-0.44ms.
+// Half of what is left is the collector's: the same code with GOGC=off,
+// alternating with GOGC=100, four runs each: added p99 0.23-0.42ms against
+// 0.48-0.70ms. With GOGC=400, as the record command runs (see its main),
+// the previous session measured 0.27-0.44ms.
 func BenchmarkProxyLatency(b *testing.B) {
 	for _, mode := range []recorder.Mode{recorder.ModeRecord, recorder.ModePassthrough} {
 		b.Run(mode.String(), func(b *testing.B) { benchProxy(b, mode) })

@@ -312,8 +312,8 @@ func (b *credentialBook) labelCredential(before, after http.Header) {
 // salt that is known in advance lets fingerprints be computed before a
 // cassette exists: use it only with placeholder keys that are no secret.
 // Recorder, WriteCassette.
-func WithCredentialSalt(salt []byte) Option {
-	return func(c *config) { c.credentialSalt = append([]byte(nil), salt...) }
+func WithCredentialSalt(salt []byte) RecorderOption {
+	return recorderOption(func(c *config) { c.credentialSalt = append([]byte(nil), salt...) })
 }
 
 // otherDisplay shows a live request's credential where it is not the

@@ -168,7 +168,14 @@ type faultTransport struct {
 }
 
 func (t *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	out := req.Clone(req.Context())
+	// A shallow copy with its own header: only the header changes, and
+	// req.Clone would copy the URL, trailer and form too, on every request.
+	out := new(http.Request)
+	*out = *req
+	out.Header = req.Header.Clone()
+	if out.Header == nil {
+		out.Header = http.Header{}
+	}
 	out.Header.Set("Accept-Encoding", "identity")
 	start := time.Now()
 	resp, err := t.next.RoundTrip(out)
@@ -264,7 +271,7 @@ func readBody(body io.Reader, declared, limit int64, buffers *bufferPool) (strin
 	return b.String(), n, nil
 }
 
-// bufferPool is an httputil.BufferPool of 32 KiB buffers, which a Recorder
+// bufferPool is a pool of 32 KiB buffers, which a Recorder
 // and its Proxy copy bodies through: otherwise each copy allocates its
 // own, twice a request, and the collector's work lands on the requests.
 type bufferPool struct{ p sync.Pool }

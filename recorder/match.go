@@ -16,12 +16,13 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 )
 
-// DefaultMatchHeaders are the request headers a Matcher always compares:
-// they change what Stripe answers (a connected account's data, an
-// organization's context). Every other header varies per run or per SDK
-// (Idempotency-Key, User-Agent, X-Stripe-Client-User-Agent, Authorization,
-// Stripe-Version, Accept-Encoding, ...) and is ignored unless asked for.
-var DefaultMatchHeaders = []string{"Stripe-Account", "Stripe-Context"}
+// DefaultMatchHeaders returns the request headers a Matcher always
+// compares: they change what Stripe answers (a connected account's data,
+// an organization's context). Every other header varies per run or per
+// SDK (Idempotency-Key, User-Agent, X-Stripe-Client-User-Agent,
+// Authorization, Stripe-Version, Accept-Encoding, ...) and is ignored
+// unless asked for. The slice is the caller's own.
+func DefaultMatchHeaders() []string { return []string{"Stripe-Account", "Stripe-Context"} }
 
 // Difference is one way a request differs from a recorded one.
 type Difference struct {
@@ -81,7 +82,7 @@ type Matcher struct {
 // headers named (for example "Stripe-Version").
 func NewMatcher(headers ...string) *Matcher {
 	m := &Matcher{}
-	for _, h := range append(slices.Clone(DefaultMatchHeaders), headers...) {
+	for _, h := range append(DefaultMatchHeaders(), headers...) {
 		h = textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(h))
 		if h != "" && !slices.Contains(m.headers, h) {
 			m.headers = append(m.headers, h)

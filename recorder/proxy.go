@@ -9,11 +9,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httputil"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // Proxy is a recording reverse proxy: any SDK points its API base at it
@@ -30,7 +32,6 @@ import (
 type Proxy struct {
 	upstream *url.URL
 	rec      *Recorder
-	rp       *httputil.ReverseProxy
 	timeout  time.Duration
 	onFault  func(*UpstreamError)
 }
@@ -78,29 +79,13 @@ func schemeHint(raw string) string {
 // NewProxy returns a Proxy that forwards to upstream (a base URL such as
 // https://api.stripe.com) through rec. Options read: WithTimeout,
 // WithFaultHandler; bodies are bounded by rec's WithMaxBodySize.
-func NewProxy(upstream string, rec *Recorder, opts ...Option) (*Proxy, error) {
+func NewProxy(upstream string, rec *Recorder, opts ...ProxyOption) (*Proxy, error) {
 	u, err := ParseUpstream(upstream)
 	if err != nil {
 		return nil, err
 	}
-	cfg := newConfig(opts)
+	cfg := proxyConfig(opts)
 	p := &Proxy{upstream: u, rec: rec, timeout: cfg.timeout, onFault: cfg.onFault}
-	p.rp = &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			// The query goes upstream as the client wrote it: ReverseProxy
-			// re-encodes one it finds odd, and drops one of more than
-			// 10,000 pairs altogether.
-			pr.Out.URL.RawQuery = pr.In.URL.RawQuery
-			pr.SetURL(u)
-			pr.Out.Host = u.Host
-			// The client's address is neither part of the request nor
-			// anyone's business in a cassette.
-			pr.Out.RemoteAddr = ""
-		},
-		Transport:    rec,
-		ErrorHandler: p.fault,
-		BufferPool:   rec.buffers,
-	}
 	return p, nil
 }
 
@@ -110,6 +95,12 @@ func (p *Proxy) Upstream() *url.URL { return p.upstream }
 // ServeHTTP reads r's body, which must arrive within the timeout and the
 // size limit, then forwards r, bounded by the timeout again.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Body == http.NoBody || r.Body == nil {
+		// Nothing to read, so no deadline to set and lift: most Stripe
+		// requests (every retrieve and list) take this way.
+		p.forward(w, r, "")
+		return
+	}
 	start := time.Now()
 	rc := http.NewResponseController(w)
 	// Errors mean a ResponseWriter without deadlines: the server's own
@@ -132,14 +123,178 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// otherwise reach the deadline while the upstream works, and cancel
 	// the request as if the client had left.
 	rc.SetReadDeadline(time.Time{})
-	ctx := context.WithValue(r.Context(), proxiedBodyKey{}, body)
+	p.forward(w, r, body)
+}
+
+// forward sends r, whose body (if any) has been read as body, on to the
+// upstream through the Recorder, bounded by the timeout.
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, body string) {
+	ctx := r.Context()
+	if r.Body != http.NoBody && r.Body != nil {
+		ctx = context.WithValue(ctx, proxiedBodyKey{}, body)
+	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	out := r.WithContext(ctx)
-	if r.Body != http.NoBody {
+	out := p.outgoing(r.WithContext(ctx))
+	if r.Body != http.NoBody && r.Body != nil {
 		out.Body = io.NopCloser(strings.NewReader(body))
 	}
-	p.rp.ServeHTTP(w, out)
+	resp, err := p.rec.RoundTrip(out)
+	if err != nil {
+		p.fault(w, out, err)
+		return
+	}
+	defer resp.Body.Close()
+	p.respond(w, resp)
+}
+
+// hopHeaders are the hop-by-hop headers (RFC 9110, section 7.6.1), which
+// a proxy does not forward.
+var hopHeaders = [...]string{
+	"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+	"Te", "Trailer", "Transfer-Encoding", "Upgrade",
+}
+
+// removeHopHeaders removes the hop-by-hop headers from h, and those its
+// Connection header names.
+func removeHopHeaders(h http.Header) {
+	for _, v := range h["Connection"] {
+		for f := range strings.SplitSeq(v, ",") {
+			if f = textproto.TrimString(f); f != "" {
+				h.Del(f)
+			}
+		}
+	}
+	for _, name := range hopHeaders {
+		delete(h, name)
+	}
+}
+
+// outgoing is r as it goes upstream, as httputil.ReverseProxy (which the
+// proxy used before forwarding by itself, a hop's worth of copies and
+// allocations fewer) would send it: its own header without hop-by-hop or
+// Forwarded headers, the upstream's scheme, host and base path, the query
+// as the client wrote it (ReverseProxy re-encoded one it found odd, and
+// dropped one of more than 10,000 pairs), and no client address, which is
+// neither part of the request nor anyone's business in a cassette.
+func (p *Proxy) outgoing(r *http.Request) *http.Request {
+	out := r // a shallow copy already (WithContext)
+	out.Header = r.Header.Clone()
+	if out.Header == nil {
+		out.Header = http.Header{}
+	}
+	trailers := httpguts.HeaderValuesContainsToken(out.Header["Te"], "trailers")
+	removeHopHeaders(out.Header)
+	if trailers {
+		out.Header.Set("Te", "trailers")
+	}
+	for _, name := range [...]string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"} {
+		delete(out.Header, name)
+	}
+	if _, ok := out.Header["User-Agent"]; !ok {
+		out.Header.Set("User-Agent", "") // not Go's own
+	}
+	u := *r.URL
+	u.Scheme, u.Host = p.upstream.Scheme, p.upstream.Host
+	u.Path, u.RawPath = joinURLPath(p.upstream, r.URL)
+	out.URL = &u
+	out.Host = p.upstream.Host
+	out.RemoteAddr = ""
+	out.RequestURI = r.RequestURI
+	out.Close = false
+	return out
+}
+
+// joinURLPath joins the upstream's base path and the request's path, with
+// one slash between them, as httputil.ProxyRequest.SetURL does.
+func joinURLPath(a, b *url.URL) (path, rawpath string) {
+	if a.RawPath == "" && b.RawPath == "" {
+		return singleJoiningSlash(a.Path, b.Path), ""
+	}
+	apath, bpath := a.EscapedPath(), b.EscapedPath()
+	aslash, bslash := strings.HasSuffix(apath, "/"), strings.HasPrefix(bpath, "/")
+	switch {
+	case aslash && bslash:
+		return a.Path + b.Path[1:], apath + bpath[1:]
+	case !aslash && !bslash:
+		return a.Path + "/" + b.Path, apath + "/" + bpath
+	}
+	return a.Path + b.Path, apath + bpath
+}
+
+func singleJoiningSlash(a, b string) string {
+	aslash, bslash := strings.HasSuffix(a, "/"), strings.HasPrefix(b, "/")
+	switch {
+	case aslash && bslash:
+		return a + b[1:]
+	case !aslash && !bslash:
+		return a + "/" + b
+	}
+	return a + b
+}
+
+// respond writes the upstream's (or the cassette's) answer to the client:
+// headers without hop-by-hop ones, the trailers announced, the body (each
+// write flushed when its length is unknown, so that a stream streams),
+// then the trailers. A body that fails part-way aborts the connection, as
+// ReverseProxy does, so that the client sees it cut rather than whole.
+func (p *Proxy) respond(w http.ResponseWriter, resp *http.Response) {
+	removeHopHeaders(resp.Header)
+	h := w.Header()
+	for k, vv := range resp.Header {
+		h[k] = append(h[k], vv...)
+	}
+	announced := len(resp.Trailer)
+	if announced > 0 {
+		names := make([]string, 0, announced)
+		for k := range resp.Trailer {
+			names = append(names, k)
+		}
+		h.Add("Trailer", strings.Join(names, ", "))
+	}
+	w.WriteHeader(resp.StatusCode)
+	var err error
+	if resp.ContentLength == -1 {
+		err = copyFlushing(w, resp.Body, p.rec.buffers)
+	} else {
+		buf := p.rec.buffers.Get()
+		_, err = io.CopyBuffer(w, resp.Body, buf)
+		p.rec.buffers.Put(buf)
+	}
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if len(resp.Trailer) == announced {
+		for k, vv := range resp.Trailer {
+			h[k] = append(h[k], vv...)
+		}
+		return
+	}
+	for k, vv := range resp.Trailer {
+		h[http.TrailerPrefix+k] = append(h[http.TrailerPrefix+k], vv...)
+	}
+}
+
+// copyFlushing copies src to w, flushing after each write.
+func copyFlushing(w http.ResponseWriter, src io.Reader, buffers *bufferPool) error {
+	rc := http.NewResponseController(w)
+	buf := buffers.Get()
+	defer buffers.Put(buf)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return werr
+			}
+			rc.Flush()
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // fault answers a request the recorder could not complete.

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -143,8 +144,8 @@ type entry struct {
 // read when it exists. A cassette that cannot be read is an error naming it;
 // in the recording modes, so is one whose folder cannot be written, found
 // now rather than when Stop would lose what was recorded.
-func New(path string, opts ...Option) (*Recorder, error) {
-	cfg := newConfig(opts)
+func New(path string, opts ...RecorderOption) (*Recorder, error) {
+	cfg := recorderConfig(opts)
 	if cfg.mode < ModeRecord || cfg.mode > ModePassthrough {
 		return nil, fmt.Errorf("recorder: %w: %v", vcr.ErrInvalidMode, cfg.mode)
 	}
@@ -504,11 +505,7 @@ type DroppedError struct {
 func (e *DroppedError) Error() string {
 	parts := make([]string, len(e.Refused))
 	for n, se := range e.Refused {
-		how := "in plain text"
-		if se.Encoding != "" {
-			how = "encoded as " + se.Encoding
-		}
-		parts[n] = fmt.Sprintf("interaction %d %s (%s, %s)", se.Interaction, se.Field, familyLabel(se.Family), how)
+		parts[n] = se.what()
 	}
 	noun := "interactions"
 	if len(e.Refused) == 1 {
@@ -521,7 +518,7 @@ func (e *DroppedError) Error() string {
 	case 1:
 		rest = "the other one was saved"
 	}
-	return fmt.Sprintf("dropped %d %s from cassette %s that would still hold a Stripe secret redaction cannot reach: %s; %s",
+	return fmt.Sprintf("dropped %d %s from cassette %s: %s; %s",
 		len(e.Refused), noun, e.Cassette, strings.Join(parts, "; "), rest)
 }
 
@@ -557,21 +554,38 @@ func save(file string, interactions []*cassette.Interaction, loaded int, cfg con
 		}
 		c.Interactions = append(c.Interactions, i)
 	}
-	var dropped error
-	if len(refused) > 0 {
-		dropped = &DroppedError{Cassette: file, Refused: refused, Saved: fresh}
-		if fresh == 0 {
-			return dropped
-		}
+	if len(refused) > 0 && fresh == 0 {
+		return &DroppedError{Cassette: file, Refused: refused, Saved: fresh}
 	}
-	if err := c.SaveWithFS(fsys); err != nil {
+	for {
+		err := c.SaveWithFS(fsys)
+		if err == nil {
+			break
+		}
 		var se *SecretError
-		if errors.As(err, &se) {
+		if !errors.As(err, &se) {
+			return fmt.Errorf("recorder: save %s: %w", file, err)
+		}
+		// The last check, of the file's bytes, names the interaction whose
+		// part holds what it found: that one is dropped, when asked, and
+		// the rest written.
+		k := slices.IndexFunc(c.Interactions, func(i *cassette.Interaction) bool { return i.ID == se.Interaction })
+		if !cfg.dropRefused || k < 0 {
 			return se
 		}
-		return fmt.Errorf("recorder: save %s: %w", file, err)
+		if c.Interactions[k].ID >= loaded {
+			fresh--
+		}
+		c.Interactions = slices.Delete(c.Interactions, k, k+1)
+		refused = append(refused, se)
+		if fresh == 0 {
+			return &DroppedError{Cassette: file, Refused: refused, Saved: 0}
+		}
 	}
-	return dropped
+	if len(refused) > 0 {
+		return &DroppedError{Cassette: file, Refused: refused, Saved: fresh}
+	}
+	return nil
 }
 
 // validate reports each new recording to the capture handler, validated,
@@ -632,8 +646,8 @@ func (r *Recorder) miss(req *http.Request, sent shape) *MissError {
 // recorded, such as ones written from the API reference. The interactions
 // are numbered in order; the caller's values are not modified. Options
 // read: WithProvenance, WithMaskPII, WithBeforeSave.
-func WriteCassette(path string, interactions []*cassette.Interaction, opts ...Option) error {
-	cfg := newConfig(opts)
+func WriteCassette(path string, interactions []*cassette.Interaction, opts ...RecorderOption) error {
+	cfg := recorderConfig(opts)
 	copies := make([]*cassette.Interaction, len(interactions))
 	for n, i := range interactions {
 		copies[n] = &cassette.Interaction{Request: i.Request, Response: i.Response}

@@ -330,7 +330,7 @@ var _ = Describe("a refused interaction, when the caller asks to drop it", func(
 	var secrets []string
 	// session records a retrieve, then for each of planted a POST whose
 	// gzip body hides a key redaction cannot reach, then another retrieve.
-	session := func(planted int, opts ...recorder.Option) error {
+	session := func(planted int, opts ...recorder.RecorderOption) error {
 		rec, err := recorder.New(file, opts...)
 		Expect(err).NotTo(HaveOccurred())
 		get(rec.Client(), "GET", upstream.URL+"/v1/invoice_payments/inpay_before", "")
@@ -360,8 +360,9 @@ var _ = Describe("a refused interaction, when the caller asks to drop it", func(
 			return &recorder.SecretError{Cassette: file, Interaction: n, Field: "request.body", Family: "secret-key", Encoding: "gzip"}
 		}
 		Expect(err).To(MatchError(&recorder.DroppedError{Cassette: file, Refused: []*recorder.SecretError{refused(1), refused(2)}, Saved: 2}))
-		Expect(err.Error()).To(Equal("dropped 2 interactions from cassette " + file + " that would still hold a Stripe secret redaction cannot reach: " +
-			"interaction 1 request.body (secret-key: sk_live_ or sk_test_, encoded as gzip); interaction 2 request.body (secret-key: sk_live_ or sk_test_, encoded as gzip); the other 2 were saved"))
+		Expect(err.Error()).To(Equal("dropped 2 interactions from cassette " + file + ": " +
+			"interaction 1 request.body still holds a Stripe secret (secret-key: sk_live_ or sk_test_, encoded as gzip) that redaction cannot reach; " +
+			"interaction 2 request.body still holds a Stripe secret (secret-key: sk_live_ or sk_test_, encoded as gzip) that redaction cannot reach; the other 2 were saved"))
 		for _, s := range secrets {
 			Expect(err.Error()).NotTo(ContainSubstring(s[len("sk_test_"):]))
 		}

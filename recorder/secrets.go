@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
@@ -21,13 +22,19 @@ import (
 type SecretError struct {
 	Cassette string // the cassette's file
 	// Interaction is the index of the interaction holding the secret, or -1
-	// when it was found in the file's bytes (Line says where).
+	// when it was found in the file's header (Line says where).
 	Interaction int
-	Field       string // where in the interaction: "response.body", "request.headers[X-Key]", ...
-	Line        int    // 1-based line in the file, when Interaction is -1
+	// Field is where in the interaction: "response.body",
+	// "request.headers[X-Key]", ..., "file" when it was found by the last
+	// check, of the file's bytes, in the interaction's part (Line says
+	// where), or "" in the file's header.
+	Field string
+	Line  int // 1-based line in the file, when Field is "file" or Interaction is -1
 	// Family is the secret's family in the catalogue (secret.Families):
-	// "secret-key", "payment-intent-client-secret", ..., or "credential"
-	// for a credential the request carried.
+	// "secret-key", "payment-intent-client-secret", ..., "credential" for
+	// a credential the request carried, or secret.FamilyUnscanned for a
+	// part the scan could not finish within its bounds (a decompressed
+	// payload too large, say), refused because it could hide one.
 	Family string
 	// Encoding is how it was hidden, outermost first ("base64 of xz",
 	// "zstd"), or "" when it is plain text (which redaction replaces, so a
@@ -37,16 +44,27 @@ type SecretError struct {
 
 // Error says where the secret is and that nothing was written.
 func (e *SecretError) Error() string {
+	return fmt.Sprintf("refusing to write cassette %s: %s; nothing was written, and the previous cassette is unchanged",
+		e.Cassette, e.what())
+}
+
+// what says where the secret is and how it was hidden, without the value.
+func (e *SecretError) what() string {
 	where := fmt.Sprintf("interaction %d %s", e.Interaction, e.Field)
-	if e.Interaction < 0 {
+	switch {
+	case e.Interaction < 0:
 		where = fmt.Sprintf("line %d", e.Line)
+	case e.Field == "file":
+		where = fmt.Sprintf("interaction %d (line %d of the file)", e.Interaction, e.Line)
 	}
 	how := "in plain text"
 	if e.Encoding != "" {
 		how = "encoded as " + e.Encoding
 	}
-	return fmt.Sprintf("refusing to write cassette %s: %s still holds a Stripe secret (%s, %s) that redaction cannot reach; nothing was written, and the previous cassette is unchanged",
-		e.Cassette, where, familyLabel(e.Family), how)
+	if e.Family == secret.FamilyUnscanned {
+		return fmt.Sprintf("%s holds a part the secret scan could not finish within its bounds (%s), which could hide a Stripe secret", where, how)
+	}
+	return fmt.Sprintf("%s still holds a Stripe secret (%s, %s) that redaction cannot reach", where, familyLabel(e.Family), how)
 }
 
 // familyLabel names a family as a reader recognises it: its name and, when
@@ -106,19 +124,74 @@ func checkInteraction(scan *secret.Scanner, i *cassette.Interaction) (field stri
 }
 
 // checkBytes finds a secret in a cassette file's bytes, in any encoding the
-// scan decodes, as the last check before they are written.
+// scan decodes, as the last check before they are written. Each
+// interaction's part of the file is scanned on its own, with its own
+// bounds (see secret.Scanner.Scan): scanned whole, the interactions would
+// share one budget of decompressed output, so that two file uploads that
+// each scan clean could leave the file "unscanned", refusing every
+// interaction for what none of them holds. A finding names the interaction
+// whose part holds it (its id as written), or -1 for the file's header.
 func checkBytes(name string, data []byte) error {
-	fs := secret.Scan(data)
-	if len(fs) == 0 {
-		return nil
+	for _, part := range interactionParts(data) {
+		fs := secret.Scan(data[part.lo:part.hi])
+		if len(fs) == 0 {
+			continue
+		}
+		field := "file"
+		if part.id < 0 {
+			field = ""
+		}
+		return &SecretError{
+			Cassette:    name,
+			Interaction: part.id,
+			Field:       field,
+			Line:        bytes.Count(data[:part.lo+fs[0].Start], []byte("\n")) + 1,
+			Family:      fs[0].Family,
+			Encoding:    fs[0].Encoding,
+		}
 	}
-	return &SecretError{
-		Cassette:    name,
-		Interaction: -1,
-		Line:        bytes.Count(data[:fs[0].Start], []byte("\n")) + 1,
-		Family:      fs[0].Family,
-		Encoding:    fs[0].Encoding,
+	return nil
+}
+
+// part is the bytes [lo, hi) of a cassette file that hold one interaction
+// (id is the id written for it), or the header before the first (id -1).
+type part struct {
+	id, lo, hi int
+}
+
+// interactionItem starts each interaction of a cassette written by go-vcr:
+// an item of the top-level interactions list, whose lines nothing inside
+// an interaction can start (its values are indented deeper).
+const interactionItem = "\n    - id: "
+
+// interactionParts splits a cassette file written by go-vcr into the parts
+// of its interactions.
+func interactionParts(data []byte) []part {
+	var parts []part
+	cur := part{id: -1}
+	for pos := 0; ; {
+		k := bytes.Index(data[pos:], []byte(interactionItem))
+		if k < 0 {
+			break
+		}
+		at := pos + k + 1 // the item's line
+		digits := at + len(interactionItem) - 1
+		end := digits
+		for end < len(data) && '0' <= data[end] && data[end] <= '9' {
+			end++
+		}
+		id, err := strconv.Atoi(string(data[digits:end]))
+		if err != nil {
+			pos = at
+			continue
+		}
+		cur.hi = at
+		parts = append(parts, cur)
+		cur = part{id: id, lo: at}
+		pos = end
 	}
+	cur.hi = len(data)
+	return append(parts, cur)
 }
 
 // NewAtomicFS returns a cassette.FS, for go-vcr's recorder.WithFS, that

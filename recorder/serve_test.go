@@ -56,7 +56,7 @@ func newClient() *http.Client {
 
 // serveDir serves the cassettes under dir on loopback, each connection its
 // own session as stripe-contract serve runs it.
-func serveDir(dir string, opts ...recorder.Option) (*recorder.Server, string) {
+func serveDir(dir string, opts ...recorder.ServerOption) (*recorder.Server, string) {
 	srv, err := recorder.NewServer(os.DirFS(dir), opts...)
 	Expect(err).NotTo(HaveOccurred())
 	front := httptest.NewUnstartedServer(srv)

@@ -130,12 +130,16 @@ type serverEntry struct {
 // WithMaxCassetteSize bounds each cassette file a Server reads, in bytes
 // (0: cassette.DefaultMaxSize, 64 MiB): a larger one is an error naming it
 // (a *cassette.TooLargeError), read no further than the limit.
-func WithMaxCassetteSize(n int64) Option { return func(c *config) { c.maxCassette = n } }
+func WithMaxCassetteSize(n int64) ServerOption {
+	return serverOption(func(c *config) { c.maxCassette = n })
+}
 
 // WithSkipHandler is told of each *.yaml file a Server's walk of its
 // cassette set passes over for not being a regular file (a named pipe, a
 // device), so that a command can say so; by default they pass silently.
-func WithSkipHandler(fn func(disk.Skipped)) Option { return func(c *config) { c.onSkip = fn } }
+func WithSkipHandler(fn func(disk.Skipped)) ServerOption {
+	return serverOption(func(c *config) { c.onSkip = fn })
+}
 
 // NewServer reads every cassette (*.yaml) under fsys, in lexical order
 // (cassette.Walk: regular files only; hidden files and folders are
@@ -143,8 +147,8 @@ func WithSkipHandler(fn func(disk.Skipped)) Option { return func(c *config) { c.
 // WithRequestCheck, WithRejectHandler, WithMaxCassetteSize,
 // WithSkipHandler. A cassette that cannot be read, or is over the size
 // limit, is an error naming it; so is a set with no cassette.
-func NewServer(fsys fs.FS, opts ...Option) (*Server, error) {
-	cfg := newConfig(opts)
+func NewServer(fsys fs.FS, opts ...ServerOption) (*Server, error) {
+	cfg := serverConfig(opts)
 	s := &Server{matcher: NewMatcher(cfg.matchHeaders...), onMiss: cfg.onMiss, requests: cfg.requests, onReject: cfg.onReject, index: newIndex()}
 	files, err := stripecassette.Walk(fsys, cfg.onSkip)
 	if err != nil {

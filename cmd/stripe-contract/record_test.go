@@ -419,7 +419,7 @@ var _ = Describe("a session with an interaction refused for a secret redaction c
 		rec := session("--drop-refused")
 		Expect(rec.ExitCode()).To(Equal(1))
 		stderr := string(rec.Err.Contents())
-		Expect(stderr).To(ContainSubstring("record: dropped 1 interaction from cassette " + file + " that would still hold a Stripe secret redaction cannot reach: interaction 1 request.body (secret-key: sk_live_ or sk_test_, encoded as gzip); the other 2 were saved\n"))
+		Expect(stderr).To(ContainSubstring("record: dropped 1 interaction from cassette " + file + ": interaction 1 request.body still holds a Stripe secret (secret-key: sk_live_ or sk_test_, encoded as gzip) that redaction cannot reach; the other 2 were saved\n"))
 		Expect(stderr).To(ContainSubstring("record: saved " + file + " (2 new interactions, 1 dropped)\n"))
 		Expect(stderr).NotTo(ContainSubstring(key[len("sk_test_"):]))
 		c, err := cassette.Load(strings.TrimSuffix(file, ".yaml"))

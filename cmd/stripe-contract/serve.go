@@ -83,7 +83,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := readableDir(*dir); err != nil {
 		return err
 	}
-	opts := []recorder.Option{
+	opts := []recorder.ServerOption{
 		recorder.WithMatchHeaders(matchHeaders...),
 		recorder.WithMissHandler(func(_ *http.Request, miss *recorder.MissError) { e.errorf("serve: miss: %v", miss) }),
 		recorder.WithMaxCassetteSize(*maxCassette),

@@ -3,6 +3,7 @@ package secret
 import (
 	"bytes"
 	"html"
+	"slices"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -89,11 +90,16 @@ var charCodecs = [...]charCodec{
 	{layerQP, '=', qpAt},
 }
 
-// decodeChars appends src, decoded by c, to dst, and returns the escapes it
-// decoded (none when src holds no escape of c), placed as if src started
-// at offset off of the text it is part of.
-func decodeChars(c *charCodec, src []byte, off int, dst []byte) ([]byte, []escape) {
-	var esc []escape
+// decodeChars appends src, decoded by c, to dst, and the escapes it
+// decoded (none when src holds no escape of c) to esc, placed as if src
+// started at offset off of the text it is part of.
+func decodeChars(c *charCodec, src []byte, off int, dst []byte, esc []escape) ([]byte, []escape) {
+	// Decoding never lengthens text much (an escape is at least as long
+	// as what it decodes to, but for a few named HTML entities), and a
+	// view's escapes are at most its triggers: growing once, not by
+	// doubling, keeps a long region from allocating twice its size.
+	dst = slices.Grow(dst, len(src))
+	esc = slices.Grow(esc, bytes.Count(src, []byte{c.trigger}))
 	base := len(dst)
 	var scratch [8]byte
 	pos := 0

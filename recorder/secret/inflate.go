@@ -29,6 +29,10 @@ const maxWindow = 64 << 20
 // errTooBig is a container that asks for more memory than maxWindow.
 var errTooBig = errors.New("window too large")
 
+// errNothingNew is a stream not worth decoding: whatever it decodes to is
+// a copy of bytes its view already shows.
+var errNothingNew = errors.New("nothing to decode")
+
 // magic is the signature that starts a compressed container.
 type magic struct {
 	kind  layer
@@ -114,7 +118,10 @@ func (st *state) packedChildren(v *view, sv survey) {
 			st.limit(v, h.pos, len(v.data))
 			return
 		}
-		out, used, err := st.open(h.kind, v.data[h.pos:], st.inflated)
+		out, used, err := st.open(h.kind, v.data[h.pos:], st.inflated, st.packs[v.depth+1][:0])
+		if cap(out) > 0 {
+			st.packs[v.depth+1] = out[:0]
+		}
 		if errors.Is(err, errTooBig) {
 			st.limit(v, h.pos, len(v.data))
 			return
@@ -129,7 +136,13 @@ func (st *state) packedChildren(v *view, sv survey) {
 		st.inflated -= len(out)
 		st.work += workFactor * len(out)
 		lo, hi := h.pos, h.pos+max(used, 1)
-		skip = hi
+		if err == nil {
+			// What a container holds is found in its output, not again
+			// here. One that failed part-way is no reason to skip what
+			// overlaps it: a raw deflate reading of a brotli stream's
+			// first bytes decodes some garbage before it fails.
+			skip = hi
+		}
 		if !st.spend(v, lo, hi, len(out)+viewCost) {
 			return
 		}
@@ -141,10 +154,10 @@ func (st *state) packedChildren(v *view, sv survey) {
 	}
 }
 
-// open decompresses b as a container of kind, reading at most limit+1
-// bytes of output, and returns the output and how much of b it read. A
-// decompressor that panics on a hostile stream only fails it.
-func (st *state) open(kind layer, b []byte, limit int) (out []byte, used int, err error) {
+// open decompresses b as a container of kind into dst, reading at most
+// limit+1 bytes of output, and returns the output and how much of b it
+// read. A decompressor that panics on a hostile stream only fails it.
+func (st *state) open(kind layer, b []byte, limit int, dst []byte) (out []byte, used int, err error) {
 	defer func() {
 		if recover() != nil {
 			out, used, err = nil, 0, errors.New("decompressor panicked")
@@ -181,6 +194,9 @@ func (st *state) open(kind layer, b []byte, limit int) (out []byte, used int, er
 		}
 		r = st.fl
 	case layerBrotli:
+		if !brotliMayReveal(b) {
+			return nil, 0, errNothingNew
+		}
 		if st.br == nil {
 			st.br = brotli.NewReader(src)
 		} else if err := st.br.Reset(src); err != nil {
@@ -207,7 +223,7 @@ func (st *state) open(kind layer, b []byte, limit int) (out []byte, used int, er
 	case layerBzip2:
 		r = bzip2.NewReader(src)
 	}
-	out, err = io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	out, err = readInto(dst, r, limit+1)
 	if errors.Is(err, zstd.ErrWindowSizeExceeded) {
 		return nil, 0, errTooBig
 	}
@@ -262,4 +278,106 @@ func xzDictionary(b []byte) uint64 {
 		i += int(n)
 	}
 	return 0
+}
+
+// brotliMayReveal reports whether b may be a brotli stream that decodes to
+// something b does not already show. It reads the stream header and the
+// first meta-block header (RFC 7932, sections 9.1 and 9.2) and says no to
+// an invalid one, and to a stream that starts with an uncompressed
+// meta-block longer than the rest of b: that decodes to a copy of b's
+// bytes, then fails. Most binary data read as brotli is one of the two
+// (an uncompressed meta-block is one bit in three), and the decoder
+// allocates its window, up to 16 MiB, before it fails: on a body of
+// short base64 tokens that was most of what a scan allocated.
+func brotliMayReveal(b []byte) bool {
+	var acc uint64
+	var have uint
+	pos := 0
+	bits := func(n uint) (uint64, bool) {
+		for have < n {
+			if pos >= len(b) {
+				return 0, false
+			}
+			acc |= uint64(b[pos]) << have
+			pos++
+			have += 8
+		}
+		v := acc & (1<<n - 1)
+		acc >>= n
+		have -= n
+		return v, true
+	}
+	// WBITS: 0 is 16; 1 then n>0 is 17+n; 1, 0, then m is 8+m, except
+	// that m=1 asks for a large window, which the decoder refuses.
+	if w, ok := bits(1); !ok {
+		return false
+	} else if w == 1 {
+		n, ok := bits(3)
+		if !ok {
+			return false
+		}
+		if n == 0 {
+			m, ok := bits(3)
+			if !ok || m == 1 {
+				return false
+			}
+		}
+	}
+	last, ok := bits(1)
+	if !ok {
+		return false
+	}
+	if last == 1 {
+		empty, ok := bits(1)
+		if !ok || empty == 1 {
+			return false // an empty stream
+		}
+	}
+	code, ok := bits(2)
+	if !ok {
+		return false
+	}
+	if code == 3 {
+		return true // a metadata block first: let the decoder read on
+	}
+	nibbles := uint(code) + 4
+	mlen, ok := bits(4 * nibbles)
+	if !ok || nibbles > 4 && mlen>>(4*(nibbles-1)) == 0 {
+		return false // truncated, or a last nibble of 0, which is invalid
+	}
+	mlen++
+	if last == 1 {
+		return true
+	}
+	uncompressed, ok := bits(1)
+	if !ok {
+		return false
+	}
+	// An uncompressed meta-block's bytes start at the next byte.
+	return uncompressed == 0 || mlen <= uint64(len(b)-pos)
+}
+
+// readInto appends to dst what r reads, up to limit bytes: io.ReadAll into
+// a buffer reused from one container to the next.
+func readInto(dst []byte, r io.Reader, limit int) ([]byte, error) {
+	for idle := 0; len(dst) < limit; {
+		if len(dst) == cap(dst) {
+			dst = append(dst, 0)[:len(dst)]
+		}
+		n, err := r.Read(dst[len(dst):min(cap(dst), limit)])
+		dst = dst[:len(dst)+n]
+		if idle = idle + 1; n > 0 {
+			idle = 0
+		}
+		if idle > 100 {
+			return dst, io.ErrNoProgress
+		}
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
 }

@@ -24,13 +24,15 @@ func isHex(c byte) bool {
 	return ok
 }
 
-// base64Runs appends the base64 tokens of b, in either alphabet, to runs.
-// A token continues across a line break (CRLF or LF, then any indentation)
-// when every line before the break is as wide as its first, at least
-// minWrapWidth and unpadded, as MIME (76 columns), PEM (64) and YAML's
-// !!binary (70) wrap them; a line starting "--" (a MIME boundary) never
-// continues one.
-func base64Runs(b []byte, runs []run) []run {
+// eachBase64Run calls fn with each base64 token of b, in either alphabet,
+// until fn returns false. A token continues across a line break (CRLF or
+// LF, then any indentation) when every line before the break is as wide
+// as its first, at least minWrapWidth and unpadded, as MIME (76 columns),
+// PEM (64) and YAML's !!binary (70) wrap them; a line starting "--" (a
+// MIME boundary) never continues one. A wrapped token's characters are
+// gathered in scratch, valid until fn returns; eachBase64Run returns
+// scratch for the next call.
+func eachBase64Run(b, scratch []byte, fn func(run) bool) []byte {
 	for i := 0; i < len(b); {
 		if b64Value[b[i]] == 0xff {
 			i++
@@ -55,11 +57,12 @@ func base64Runs(b []byte, runs []run) []run {
 					break
 				}
 				if !wrapped {
-					chars = append([]byte(nil), chars...)
+					scratch = append(scratch[:0], chars...)
 					wrapped = true
 				}
 				e := segmentEnd(b, next)
-				chars = append(chars, b[next:e]...)
+				scratch = append(scratch, b[next:e]...)
+				chars = scratch
 				last = e - next
 				cur = e
 				if p := padEnd(b, e); p != e {
@@ -71,12 +74,12 @@ func base64Runs(b []byte, runs []run) []run {
 				j, k = cur, cur
 			}
 		}
-		if len(chars) >= minBase64 {
-			runs = append(runs, run{lo: lo, hi: max(j, k), chars: chars})
+		if len(chars) >= minBase64 && !fn(run{lo: lo, hi: max(j, k), chars: chars}) {
+			return scratch
 		}
 		i = max(j, k)
 	}
-	return runs
+	return scratch
 }
 
 // segmentEnd is the end of the base64 characters starting at b[i].
@@ -115,8 +118,9 @@ func lineStart(b []byte, i int) int {
 	return i
 }
 
-// hexRuns appends the runs of hex digits of b long enough to hold a secret.
-func hexRuns(b []byte, runs []run) []run {
+// eachHexRun calls fn with each run of hex digits of b long enough to
+// hold a secret, until fn returns false.
+func eachHexRun(b []byte, fn func(run) bool) {
 	for i := 0; i < len(b); {
 		if !isHex(b[i]) {
 			i++
@@ -126,12 +130,11 @@ func hexRuns(b []byte, runs []run) []run {
 		for j < len(b) && isHex(b[j]) {
 			j++
 		}
-		if j-i >= minHex {
-			runs = append(runs, run{lo: i, hi: j, chars: b[i:j]})
+		if j-i >= minHex && !fn(run{lo: i, hi: j, chars: b[i:j]}) {
+			return
 		}
 		i = j
 	}
-	return runs
 }
 
 // stretch is a run of UTF-16 text whose characters are all one byte wide

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -221,5 +222,36 @@ func TestScanGarbage(t *testing.T) {
 			}
 		}
 		secret.Redact(string(in))
+	}
+}
+
+// A brotli stream that starts with an uncompressed meta-block (what an
+// encoder writes for incompressible data) and holds a secret further on is
+// still decoded: Scan skips only streams that can decode to nothing but a
+// copy of their own bytes.
+func TestScanFindsSecretsAfterAnUncompressedBrotliBlock(t *testing.T) {
+	noise := make([]byte, 200<<10)
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range noise {
+		noise[i] = byte(r.Uint32())
+	}
+	value := sampleSecret("secret-key", []byte("brotli"), true)
+	var buf bytes.Buffer
+	w := brotli.NewWriterLevel(&buf, 5)
+	w.Write(noise)
+	w.Flush() // ends the meta-block: an uncompressed one, for noise
+	w.Write([]byte(strings.Repeat(filler, 8) + `{"api_key":"` + value + `"}` + strings.Repeat(filler, 8)))
+	w.Close()
+	packed := buf.Bytes()
+	if bytes.Contains(packed, []byte(value)) {
+		t.Fatal("the stream holds the secret as plain text")
+	}
+	for _, doc := range []string{string(packed), base64.StdEncoding.EncodeToString(packed)} {
+		found := secret.Scan([]byte(doc))
+		if !slices.ContainsFunc(found, func(f secret.Finding) bool {
+			return f.Family == "secret-key" && strings.HasSuffix(f.Encoding, "brotli")
+		}) {
+			t.Errorf("Scan of %d bytes found %v, want the key under brotli", len(doc), found)
+		}
 	}
 }

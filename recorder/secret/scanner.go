@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Redacted replaces every secret and credential. It is not itself shaped
@@ -193,12 +194,10 @@ func (s *Scanner) run(data []byte, fold, inflate bool) []finding {
 	if len(data) == 0 {
 		return nil
 	}
-	st := &state{
-		fold:     fold,
-		inflate:  inflate,
-		work:     workFactor*len(data) + workFloor,
-		inflated: maxInflated,
-	}
+	st := states.Get().(*state)
+	defer st.release()
+	st.fold, st.inflate = fold, inflate
+	st.work, st.inflated = workFactor*len(data)+workFloor, maxInflated
 	if s != nil {
 		st.creds = s.creds
 		if fold {
@@ -206,7 +205,42 @@ func (s *Scanner) run(data []byte, fold, inflate bool) []finding {
 		}
 	}
 	st.visit(st.enter(view{data: data}))
-	return dedupe(st.out)
+	if len(st.out) == 0 {
+		return nil
+	}
+	return dedupe(slices.Clone(st.out))
+}
+
+// states are the states of walks done, kept for the next: a scan of a
+// large body reuses the buffers the last one grew (its decoded views,
+// escapes, decompressed output and decompressors) instead of growing its
+// own.
+var states = sync.Pool{New: func() any { return new(state) }}
+
+// maxKept bounds a buffer a state keeps for the next walk: larger ones are
+// left to the collector, so that one huge body does not stay in memory.
+const maxKept = 16 << 20
+
+// release clears st and puts it back in states.
+func (st *state) release() {
+	keep := func(b []byte) []byte {
+		if cap(b) > maxKept {
+			return nil
+		}
+		return b[:0]
+	}
+	st.arena, st.lowered = keep(st.arena), keep(st.lowered)
+	for d := range st.views {
+		st.views[d] = view{}
+		st.wraps[d], st.packs[d] = keep(st.wraps[d]), keep(st.packs[d])
+		if cap(st.escs[d]) > maxKept/32 {
+			st.escs[d] = nil
+		}
+		st.escs[d] = st.escs[d][:0]
+	}
+	clear(st.out)
+	st.out, st.creds, st.limited = st.out[:0], nil, false
+	states.Put(st)
 }
 
 // dedupe sorts findings in input order and keeps one of each family at a

@@ -29,10 +29,16 @@ type state struct {
 	out      []finding
 	arena    []byte // decoded views, a stack: a view's bytes are freed when its walk returns
 	lowered  []byte
-	// views and runs hold, at each depth, the one view being walked there
-	// and its tokens: a walk is depth first.
+	// views holds, at each depth, the one view being walked there: a walk
+	// is depth first. escs, wraps and packs are, at each depth, the
+	// escapes of that view (a character layer's), the characters of the
+	// wrapped base64 token being decoded below it, and the output of the
+	// container decompressed below it: each is reused from one to the
+	// next, and from one Scan to the next (see states).
 	views [maxDepth + 2]view
-	runs  [maxDepth + 2][]run
+	escs  [maxDepth + 2][]escape
+	wraps [maxDepth + 2][]byte
+	packs [maxDepth + 2][]byte
 	inflaters
 }
 
@@ -237,7 +243,8 @@ func (st *state) charChildren(v *view, sv survey) {
 			}
 			mark := len(st.arena)
 			var esc []escape
-			st.arena, esc = decodeChars(c, v.data[lo:hi], lo, st.arena)
+			st.arena, esc = decodeChars(c, v.data[lo:hi], lo, st.arena, st.escs[v.depth+1][:0])
+			st.escs[v.depth+1] = esc
 			if v.kind.char() && c.kind <= v.kind && !touchesAny(v, esc) {
 				st.arena = st.arena[:mark]
 				continue
@@ -329,39 +336,40 @@ func keepLonger(out []finding, first, second int) []finding {
 // alignments: a token glued to text before it ("key_c2tf…", since '_' is
 // in the URL alphabet) decodes right only from its true start.
 func (st *state) base64Children(v *view) {
-	st.runs[v.depth] = base64Runs(v.data, st.runs[v.depth][:0])
-	for _, r := range st.runs[v.depth] {
+	d := v.depth
+	st.wraps[d] = eachBase64Run(v.data, st.wraps[d], func(r run) bool {
 		if v.kind.char() && !v.touches(r.lo, r.hi) {
-			continue
+			return true
 		}
 		for k := 0; k < 4 && len(r.chars)-k >= minBase64; k++ {
 			if !st.spend(v, r.lo, r.hi, (len(r.chars)-k)*3/4+viewCost) {
-				return
+				return false
 			}
 			mark := len(st.arena)
 			st.arena = decodeBase64(r.chars[k:], st.arena)
-			st.visit(st.enter(view{data: st.arena[mark:], kind: layerBase64, parent: v, depth: v.depth + 1, lo: r.lo, hi: r.hi, first: k == 0}))
+			st.visit(st.enter(view{data: st.arena[mark:], kind: layerBase64, parent: v, depth: d + 1, lo: r.lo, hi: r.hi, first: k == 0}))
 			st.arena = st.arena[:mark]
 		}
-	}
+		return true
+	})
 }
 
 // hexChildren visits each run of hex digits of v decoded at both
 // alignments.
 func (st *state) hexChildren(v *view) {
-	st.runs[v.depth] = hexRuns(v.data, st.runs[v.depth][:0])
-	for _, r := range st.runs[v.depth] {
+	eachHexRun(v.data, func(r run) bool {
 		if v.kind.char() && !v.touches(r.lo, r.hi) {
-			continue
+			return true
 		}
 		for k := 0; k < 2; k++ {
 			if !st.spend(v, r.lo, r.hi, (len(r.chars)-k)/2+viewCost) {
-				return
+				return false
 			}
 			mark := len(st.arena)
 			st.arena = decodeHex(r.chars[k:], st.arena)
 			st.visit(st.enter(view{data: st.arena[mark:], kind: layerHex, parent: v, depth: v.depth + 1, lo: r.lo, hi: r.hi, first: k == 0}))
 			st.arena = st.arena[:mark]
 		}
-	}
+		return true
+	})
 }

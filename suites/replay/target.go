@@ -107,7 +107,7 @@ func (t *Target) Close() {
 // read through getenv), or an http(s) base URL (sent STRIPE_API_KEY when
 // set, PlaceholderKey otherwise). The replay target's server is given
 // serve, such as recorder.WithMaxCassetteSize. Close it when done.
-func Open(ctx context.Context, name string, fsys fs.FS, getenv func(string) string, serve ...recorder.Option) (*Target, error) {
+func Open(ctx context.Context, name string, fsys fs.FS, getenv func(string) string, serve ...recorder.ServerOption) (*Target, error) {
 	switch name {
 	case TargetReplay:
 		return Replay(fsys, serve...), nil
@@ -137,7 +137,7 @@ func Open(ctx context.Context, name string, fsys fs.FS, getenv func(string) stri
 // fsys, on a loopback httptest listener started for each run (so that
 // interactions recorded twice play in order every time) and stopped after
 // it, given opts. It answers webhook deliveries as recorded.
-func Replay(fsys fs.FS, opts ...recorder.Option) *Target {
+func Replay(fsys fs.FS, opts ...recorder.ServerOption) *Target {
 	return &Target{
 		Name:     TargetReplay,
 		key:      PlaceholderKey,
