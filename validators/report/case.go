@@ -1,7 +1,6 @@
 package report
 
 import (
-	"strconv"
 
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
@@ -101,16 +100,7 @@ func (c *Case) appendName(dst []byte) []byte {
 	if c.Name != "" {
 		return appendXML(dst, c.Name)
 	}
-	dst = appendXML(dst, c.Source)
-	if c.SourceLine > 0 {
-		dst = append(dst, ':')
-		dst = strconv.AppendInt(dst, int64(c.SourceLine), 10)
-	}
-	if c.Label != "" {
-		dst = append(dst, " ("...)
-		dst = appendXML(dst, c.Label)
-		dst = append(dst, ')')
-	}
+	dst = appendLocation(dst, c.Source, c.SourceLine, c.Label, appendXML)
 	dst = append(dst, ' ')
 	return appendXML(dst, c.Kind)
 }

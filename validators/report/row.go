@@ -79,16 +79,7 @@ func (r *Row) level() string {
 //
 //	source:line (label): word: pointer: message [rule]
 func (r *Row) appendText(dst []byte) []byte {
-	dst = append(dst, displaySource(r.Source)...)
-	if r.Line > 0 {
-		dst = append(dst, ':')
-		dst = strconv.AppendInt(dst, int64(r.Line), 10)
-	}
-	if r.Label != "" {
-		dst = append(dst, " ("...)
-		dst = appendEscaped(dst, r.Label)
-		dst = append(dst, ')')
-	}
+	dst = appendLocation(dst, displaySource(r.Source), r.Line, r.Label, appendEscaped)
 	dst = append(dst, ": "...)
 	dst = append(dst, r.word()...)
 	dst = append(dst, ": "...)
@@ -157,4 +148,21 @@ func (r *Row) junitLine() string {
 		return line
 	}
 	return r.word() + ": " + line
+}
+
+// appendLocation writes where a finding is, as every format names it:
+// source:line (label), the line and label when known, each string written
+// by esc (escaped for text, or for XML).
+func appendLocation(dst []byte, source string, line int, label string, esc func([]byte, string) []byte) []byte {
+	dst = esc(dst, source)
+	if line > 0 {
+		dst = append(dst, ':')
+		dst = strconv.AppendInt(dst, int64(line), 10)
+	}
+	if label != "" {
+		dst = append(dst, " ("...)
+		dst = esc(dst, label)
+		dst = append(dst, ')')
+	}
+	return dst
 }
