@@ -322,9 +322,9 @@ var _ = DescribeTable("Generate: a construct translates alike in a response and 
 			Expect(q["doc"]).To(Equal(r["doc"]), "rule %s", aspect)
 		}
 	},
-	Entry("a lowercase ISO currency code, stated in prose, is a pattern under the iso-4217-lowercase rule",
+	Entry("a lowercase ISO currency code, stated in prose, is an enum of the ISO 4217 codes under the iso-4217-lowercase rule",
 		`{"type": "string", "description": "Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a supported currency."}`,
-		"type", "pattern"),
+		"type", "enum"),
 	Entry("values stated in prose (one of `a`, `b`) are an enum",
 		"{\"type\": \"string\", \"description\": \"The kind of probe, one of `first`, `second`, or `third`.\"}",
 		"type", "enum"),

@@ -71,14 +71,14 @@ func proseEnum(desc string) (values []string, sent string, ok bool) {
 	return values, sentence(desc, loc[0], loc[1]), true
 }
 
-// proseCurrency finds the ISO currency sentence; the pattern it implies is
-// three lowercase ASCII letters.
-func proseCurrency(desc string) (pattern, sent string, ok bool) {
+// proseCurrency finds the ISO currency sentence; the values it implies are
+// the lowercase ISO 4217 codes (currency.go).
+func proseCurrency(desc string) (sent string, ok bool) {
 	loc := currencyPattern.FindStringIndex(desc)
 	if loc == nil {
-		return "", "", false
+		return "", false
 	}
-	return "^[a-z]{3}$", sentence(desc, loc[0], loc[1]), true
+	return sentence(desc, loc[0], loc[1]), true
 }
 
 // crossField returns the allOf members that relate fields of one object, and

@@ -184,11 +184,22 @@ func (w *walker) convert(n map[string]any, f field) (*object, error) {
 		}
 	}
 
-	if typ == "string" {
-		// Prose: "Three-letter ISO currency code, in lowercase."
-		if pattern, sentence, ok := proseCurrency(desc); ok {
-			out.set("pattern", pattern)
-			if err := w.addRule(f, xrules, "pattern", rule{
+	if typ == "string" && !hasEnum {
+		// Prose: "Three-letter ISO currency code, in lowercase.": the
+		// value is one of the lowercase ISO 4217 codes, an enum any JSON
+		// Schema validator checks. A field the spec gives an enum (two
+		// currencies a payment method supports) keeps its narrower enum.
+		if sentence, ok := proseCurrency(desc); ok {
+			codes := make([]any, 0, 300)
+			for _, c := range currencyCodes() {
+				codes = append(codes, c)
+			}
+			if nullable {
+				codes = append(codes, nil)
+			}
+			out.set("$comment", currencyList)
+			out.set("enum", codes)
+			if err := w.addRule(f, xrules, "enum", rule{
 				id:      w.ruleID(f, "iso-4217-lowercase"),
 				aspect:  "iso-4217-lowercase",
 				summary: fmt.Sprintf("%s is a three-letter ISO currency code in lowercase", name),
