@@ -194,9 +194,9 @@ func (w *walker) referenceRule(f field, props map[string]map[string]any) ([]any,
 			return nil, &ProseError{Rule: id, Source: source, Problem: fmt.Sprintf("is incomplete: no property is documented as set when type is %q", t)}
 		}
 	}
-	for t, p := range named {
+	for _, t := range slices.Sorted(maps.Keys(named)) {
 		if !slices.Contains(types, t) {
-			return nil, &ProseError{Rule: id, Source: source, Problem: fmt.Sprintf("names type %q for %s, which is not a value of %s", t, p, typeName)}
+			return nil, &ProseError{Rule: id, Source: source, Problem: fmt.Sprintf("names type %q for %s, which is not a value of %s", t, named[t], typeName)}
 		}
 	}
 	refs := slices.Sorted(maps.Keys(invert(named)))
