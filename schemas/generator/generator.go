@@ -8,7 +8,10 @@
 // fields) come from the spec's keywords; rules the API reference states only
 // in prose (the status values, lowercase ISO currency codes, amount_paid being
 // null until paid, the status_transitions timestamps, the one payment
-// reference payment.type names) are found by the sentences that state them.
+// reference payment.type names) are found by the sentences that state them,
+// and checked against the expectation committed for the spec's API version
+// (expectation.go), so that a reworded sentence fails generation instead of
+// weakening the contract.
 // Every constraint is annotated with a stable rule ID, and each file carries
 // the catalogue of its rules with the doc text they come from, so that
 // validators in any language can report a failing keyword as a named rule.
