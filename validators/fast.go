@@ -45,7 +45,8 @@ type fnode struct {
 	unsupported bool               // has a keyword evaluate does not implement
 	types       typeMask           // allowed JSON types; 0: any
 	enum        []literal
-	maxLength   int // -1: none
+	enumSet     map[string]struct{} // the string members of a long enum (a currency's codes), for lookup
+	maxLength   int                 // -1: none
 	pattern     *regexp.Regexp
 	props       []*fnode // by member name number (names.go); nil: not a property
 	hasProps    bool
@@ -141,6 +142,14 @@ func compileFast(s *jsonschema.Schema, memo map[*jsonschema.Schema]*fnode, dict 
 		default:
 			n.unsupported = true
 			return n
+		}
+	}
+	if len(n.enum) > longEnum {
+		n.enumSet = map[string]struct{}{}
+		for _, l := range n.enum {
+			if l.kind == tokString {
+				n.enumSet[l.str] = struct{}{}
+			}
 		}
 	}
 	n.pattern = s.Pattern
@@ -306,9 +315,19 @@ func (m typeMask) has(tk *tok) bool {
 	return false
 }
 
+// longEnum is the most members an enum is matched against one by one; a
+// longer one (the ISO currency codes) is looked up.
+const longEnum = 16
+
 func (n *fnode) matchEnum(t *tape, tk *tok) verdict {
 	if tk.kind == tokString && tk.escaped {
 		return unknown
+	}
+	if tk.kind == tokString && n.enumSet != nil {
+		if _, ok := n.enumSet[string(t.data[tk.start:tk.end])]; ok {
+			return pass
+		}
+		return fail
 	}
 	for _, l := range n.enum {
 		if l.kind != tk.kind {

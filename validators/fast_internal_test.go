@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -117,4 +118,32 @@ func BenchmarkScan(b *testing.B) {
 			json.Valid(lines[i%len(lines)])
 		}
 	})
+}
+
+// The currency rule (an enum of the ISO 4217 codes) is decided on the fast
+// path: a listed code passes and anything else fails there, without falling
+// back to the full path.
+func TestFastPathDecidesCurrencyCodes(t *testing.T) {
+	v, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := bench.New(3)
+	var clean []byte
+	for clean == nil {
+		line, valid := g.Line()
+		if valid && bytes.Contains(line, []byte(`"currency":"usd"`)) && bytes.Contains(line, []byte(`"object":"invoice_payment"`)) {
+			clean = line
+		}
+	}
+	for code, want := range map[string]verdict{"usd": pass, "eur": pass, "jpy": pass, "abc": fail, "USD": fail, "us": fail} {
+		line := bytes.Replace(clean, []byte(`"currency":"usd"`), []byte(`"currency":"`+code+`"`), 1)
+		tp := &tape{names: v.fast.names}
+		if !tp.scan(line, v.maxDepth) {
+			t.Fatalf("the scanner declined %s", line)
+		}
+		if got := v.fast.roots[kindOf(tapeFacts(tp))].eval(tp, 0); got != want {
+			t.Errorf("currency %q: fast path verdict %d, want %d", code, got, want)
+		}
+	}
 }

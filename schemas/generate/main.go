@@ -3,6 +3,14 @@
 // spec of an embedded API version named by -api-version (fetched with
 // `go mod download` when it is not the pinned one), or the spec file named
 // by -spec. It runs from `go generate ./schemas`.
+//
+// On stderr it says, per resource, the prose rules it found in the docs'
+// sentences (-v: each with the spec pointer it was found at and its form),
+// and whether they were checked against the expectation committed for the
+// spec's API version (schemas/generator/expected). A rule the expectation
+// lists that is no longer found where it was, or found in another form,
+// fails the generation (exit 1) with one line naming the rule and the
+// pointer; -update records the expectation again instead.
 package main
 
 import (
@@ -29,6 +37,9 @@ func run(args []string, stderr io.Writer) int {
 	specPath := fs.String("spec", "", "OpenAPI spec file (JSON); default: the spec pinned through stripe-mock in go.mod")
 	apiVersion := fs.String("api-version", "", "generate from the GA spec of this embedded API version ("+embeddedVersions()+"); default: the pinned one")
 	outDir := fs.String("out", ".", "directory to write the schema files to")
+	update := fs.Bool("update", false, "record the prose rules found as the expectation of the spec's API version, instead of checking them")
+	expectDir := fs.String("expected", "", "directory of the prose expectations -update writes (default: OUT/generator/expected, the generator package's)")
+	verbose := fs.Bool("v", false, "list each prose rule found with its spec pointer and form")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -53,18 +64,29 @@ func run(args []string, stderr io.Writer) int {
 		}
 		spec, origin = b, "spec file "+filepath.Base(*specPath)+", "+generator.Fingerprint(b)
 	}
-	files, err := generator.Generate(spec, origin)
+	var opts []generator.Option
+	if *update {
+		opts = append(opts, generator.WithExpectation(nil))
+	}
+	res, err := generator.Derive(spec, origin, opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "generate: %v\n", err)
 		return 1
 	}
-	names := make([]string, 0, len(files))
-	for name := range files {
+	names := make([]string, 0, len(res.Files))
+	for name := range res.Files {
 		names = append(names, name)
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		if err := disk.WriteFile(filepath.Join(*outDir, name), files[name]); err != nil {
+		if err := disk.WriteFile(filepath.Join(*outDir, name), res.Files[name]); err != nil {
+			fmt.Fprintf(stderr, "generate: %v\n", err)
+			return 1
+		}
+	}
+	report(stderr, res, *verbose)
+	if *update {
+		if err := record(res, *outDir, *expectDir, stderr); err != nil {
 			fmt.Fprintf(stderr, "generate: %v\n", err)
 			return 1
 		}
@@ -79,4 +101,61 @@ func embeddedVersions() string {
 		names = append(names, v.APIVersion)
 	}
 	return strings.Join(names, ", ")
+}
+
+// report says per resource which prose rules were found, and what the
+// generator noticed about them.
+func report(w io.Writer, res *generator.Result, verbose bool) {
+	checked := "checked against the committed expectation"
+	if !res.Checked {
+		checked = "not checked: no expectation is committed for this version (record one with -update)"
+	}
+	fmt.Fprintf(w, "generate: %s: %d prose rules found, %s\n", res.APIVersion, len(res.Prose), checked)
+	var order []string
+	byResource := map[string][]generator.ProseRule{}
+	for _, p := range res.Prose {
+		if _, ok := byResource[p.Resource]; !ok {
+			order = append(order, p.Resource)
+		}
+		byResource[p.Resource] = append(byResource[p.Resource], p)
+	}
+	for _, r := range order {
+		rules := byResource[r]
+		if !verbose {
+			ids := make([]string, len(rules))
+			for i, p := range rules {
+				ids[i] = strings.TrimPrefix(p.ID, r+".")
+			}
+			fmt.Fprintf(w, "  %s: %s\n", r, strings.Join(ids, ", "))
+			continue
+		}
+		fmt.Fprintf(w, "  %s:\n", r)
+		for _, p := range rules {
+			fmt.Fprintf(w, "    %s at %s: %s\n", p.ID, p.Source, p.Form)
+		}
+	}
+	for _, n := range res.Notices {
+		fmt.Fprintf(w, "generate: notice: %s\n", n)
+	}
+}
+
+// record writes the expectation of the spec's version.
+func record(res *generator.Result, outDir, expectDir string, stderr io.Writer) error {
+	name, err := generator.ExpectationFile(res.APIVersion)
+	if err != nil {
+		return err
+	}
+	if expectDir == "" {
+		expectDir = filepath.Join(outDir, "generator", "expected")
+	}
+	b, err := res.Expectation().Render()
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(expectDir, name)
+	if err := disk.WriteFile(path, b); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "generate: recorded %d prose rules in %s\n", len(res.Prose), path)
+	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,5 +89,83 @@ func TestGenerateRefusesUnknownVersion(t *testing.T) {
 	code = run([]string{"-api-version", "2025-09-30.clover", "-spec", "spec3.json", "-out", dir}, &stderr)
 	if code != 2 || !strings.Contains(stderr.String(), "-spec and -api-version name two specs") {
 		t.Errorf("both -spec and -api-version: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// damaged writes the pinned spec with the currency sentence reworded.
+func damaged(t *testing.T, dir string) string {
+	t.Helper()
+	raw, _ := generator.PinnedSpec()
+	old := "Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase."
+	if !bytes.Contains(raw, []byte(old)) {
+		t.Fatal("the pinned spec no longer has the currency sentence")
+	}
+	path := filepath.Join(dir, "damaged.json")
+	if err := os.WriteFile(path, bytes.ReplaceAll(raw, []byte(old), []byte("The currency's ISO code, in lower case.")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestGenerateFailsOnALostProseRule(t *testing.T) {
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	if code := run([]string{"-spec", damaged(t, dir), "-out", dir}, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, stderr.String())
+	}
+	want := "generate: prose rule invoice_payment.currency.iso-4217-lowercase (#/components/schemas/invoice_payment/properties/currency/description) is no longer found there\n"
+	if stderr.String() != want {
+		t.Errorf("stderr %q, want the one line %q", stderr.String(), want)
+	}
+	if written, _ := filepath.Glob(filepath.Join(dir, "*.schema.json")); len(written) > 0 {
+		t.Errorf("a failed generation wrote %v", written)
+	}
+}
+
+func TestGenerateListsTheProseRulesPerResource(t *testing.T) {
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	if code := run([]string{"-out", dir}, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{
+		"generate: 2026-08-26.dahlia: 9 prose rules found, checked against the committed expectation\n",
+		"  invoice_payment: currency.iso-4217-lowercase, payment.reference-matches-type, status.enum, amount_paid.null-unless-paid, amount_paid.at-most-requested, status_transitions.paid_at.iff-paid, status_transitions.canceled_at.iff-canceled\n",
+		"  request.invoice_payments.list: limit.range, cursors.exclusive\n",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	stderr.Reset()
+	if code := run([]string{"-out", dir, "-v"}, &stderr); code != 0 {
+		t.Fatalf("-v: exit %d: %s", code, stderr.String())
+	}
+	if want := "    invoice_payment.amount_paid.null-unless-paid at #/components/schemas/invoice_payment/properties/amount_paid/description: amount_paid is null until the payment is paid, and set once it is\n"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("-v: stderr lacks %q:\n%s", want, stderr.String())
+	}
+}
+
+func TestGenerateUpdateRecordsTheExpectation(t *testing.T) {
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	if code := run([]string{"-spec", damaged(t, dir), "-out", dir, "-update", "-expected", dir}, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "prose-2026-08-26.dahlia.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e generator.Expectation
+	if err := json.Unmarshal(b, &e); err != nil {
+		t.Fatal(err)
+	}
+	if e.APIVersion != "2026-08-26.dahlia" || len(e.Rules) != 8 {
+		t.Errorf("recorded %s with %d rules, want 2026-08-26.dahlia with the 8 still found", e.APIVersion, len(e.Rules))
+	}
+	for _, r := range e.Rules {
+		if r.ID == "invoice_payment.currency.iso-4217-lowercase" {
+			t.Errorf("recorded the reworded currency rule: %+v", r)
+		}
 	}
 }

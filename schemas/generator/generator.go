@@ -8,7 +8,10 @@
 // fields) come from the spec's keywords; rules the API reference states only
 // in prose (the status values, lowercase ISO currency codes, amount_paid being
 // null until paid, the status_transitions timestamps, the one payment
-// reference payment.type names) are found by the sentences that state them.
+// reference payment.type names) are found by the sentences that state them,
+// and checked against the expectation committed for the spec's API version
+// (expectation.go), so that a reworded sentence fails generation instead of
+// weakening the contract.
 // Every constraint is annotated with a stable rule ID, and each file carries
 // the catalogue of its rules with the doc text they come from, so that
 // validators in any language can report a failing keyword as a named rule.
@@ -48,11 +51,68 @@ const eventPrefix = "invoice_payment."
 
 // Generate converts spec (an OpenAPI 3.0 document in JSON) into the schema
 // files, keyed by file name. origin says where the spec came from and is
-// recorded in every file.
-func Generate(specJSON []byte, origin string) (map[string][]byte, error) {
+// recorded in every file. It is Derive without the report.
+func Generate(specJSON []byte, origin string, opts ...Option) (map[string][]byte, error) {
+	r, err := Derive(specJSON, origin, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return r.Files, nil
+}
+
+// Result is what a generation produced: the files and what was found in
+// the docs' prose.
+type Result struct {
+	// APIVersion is the spec's API version.
+	APIVersion string
+	// Files are the schema files, keyed by file name.
+	Files map[string][]byte
+	// Prose lists the rules found in sentences of the docs, in the order
+	// found.
+	Prose []ProseRule
+	// Checked says whether Prose was checked against an expectation.
+	Checked bool
+	// Notices are what the generator has to say about the prose rules
+	// without failing: a rule the spec now states as a keyword, a new one.
+	Notices []string
+}
+
+// Expectation returns the prose rules found as an expectation to commit.
+func (r *Result) Expectation() *Expectation {
+	return &Expectation{APIVersion: r.APIVersion, Rules: slices.Clone(r.Prose)}
+}
+
+// Option configures Derive and Generate.
+type Option func(*options)
+
+type options struct {
+	expect    *Expectation
+	expectSet bool
+}
+
+// WithExpectation checks the prose rules found against e rather than
+// against the expectation committed for the spec's API version; nil checks
+// nothing (what recording a new expectation needs).
+func WithExpectation(e *Expectation) Option {
+	return func(o *options) { o.expect, o.expectSet = e, true }
+}
+
+// Derive converts spec into the schema files as Generate does, and checks
+// the prose rules found against the expectation committed for the spec's
+// API version (expectation.go): a rule lost fails it with a *ProseError.
+func Derive(specJSON []byte, origin string, opts ...Option) (*Result, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	s, err := parseSpec(specJSON)
 	if err != nil {
 		return nil, err
+	}
+	if !o.expectSet {
+		if o.expect, err = CommittedExpectation(s.version); err != nil {
+			return nil, err
+		}
 	}
 	g := &generation{spec: s, origin: origin, files: map[string]string{"invoice_payment": InvoicePaymentFile}}
 	out := map[string][]byte{}
@@ -69,7 +129,14 @@ func Generate(specJSON []byte, origin string) (map[string][]byte, error) {
 		}
 		out[name] = b
 	}
-	return out, nil
+	found, all := proseRules(g.sets)
+	res := &Result{APIVersion: s.version, Files: out, Prose: found, Checked: o.expect != nil}
+	if o.expect != nil {
+		if res.Notices, err = o.expect.check(all, found); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 type generation struct {
@@ -77,12 +144,20 @@ type generation struct {
 	origin   string
 	files    map[string]string
 	statuses []string
+	sets     []*ruleSet // every file's rules, for the prose check
+}
+
+// ruleSet starts the rule catalogue of a file.
+func (g *generation) ruleSet() *ruleSet {
+	rs := newRuleSet()
+	g.sets = append(g.sets, rs)
+	return rs
 }
 
 // walker returns a walker for the response file describing resource (the
 // component self, if it is one), rooted at rootSrc in the spec.
 func (g *generation) walker(resource, self string, rootSrc []string) *walker {
-	w := newWalker(g.spec, responses{resource: resource, version: g.spec.version, rootSrc: rootSrc}, newRuleSet())
+	w := newWalker(g.spec, responses{resource: resource, version: g.spec.version, rootSrc: rootSrc}, g.ruleSet())
 	w.self, w.files = self, g.files
 	return w
 }
@@ -92,7 +167,7 @@ func (g *generation) walker(resource, self string, rootSrc []string) *walker {
 func (g *generation) document(file, title, description string, c *walker, root *object) *object {
 	doc := newObject().
 		set("$schema", "https://json-schema.org/draft/2020-12/schema").
-		set("$id", BaseURI+g.spec.version+"/"+file).
+		set("$id", BaseURI+g.spec.idVersion()+"/"+file).
 		set("title", title).
 		set("description", description).
 		set("x-stripe-api-version", g.spec.version).
@@ -122,7 +197,7 @@ func (g *generation) invoicePayment() (string, *object, error) {
 		return "", nil, fmt.Errorf("invoice_payment: %w", err)
 	}
 	if len(c.statuses) == 0 {
-		return "", nil, fmt.Errorf("invoice_payment: %w", errNoStatusValues)
+		return "", nil, c.noStatusValues(field{src: src})
 	}
 	g.statuses = c.statuses
 	if err := g.checkStatusFilter(); err != nil {
@@ -154,7 +229,7 @@ func (g *generation) checkStatusFilter() error {
 		}
 		a, b := slices.Sorted(slices.Values(filter)), slices.Sorted(slices.Values(g.statuses))
 		if !slices.Equal(a, b) {
-			return fmt.Errorf("invoice_payment.status lists %v in prose but the list endpoint filters on %v", g.statuses, filter)
+			return fmt.Errorf("invoice_payment.status takes the values %v but the list endpoint filters on %v", g.statuses, filter)
 		}
 		return nil
 	}
@@ -227,6 +302,9 @@ func (g *generation) event() (string, *object, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	if comp, err = withoutTypeEnum(comp, types); err != nil {
+		return "", nil, err
+	}
 	c := g.walker("event", "event", src)
 	// data.object holds the invoice_payment; in the spec it is any object.
 	c.overrides["data.object"] = func() *object {
@@ -260,6 +338,30 @@ func (g *generation) event() (string, *object, error) {
 	xr.(*object).set("enum", id)
 	return EventFile, g.document(EventFile, "Invoice payment event",
 		fmt.Sprintf("An event about an invoice_payment (%s), as GET /v1/events/{id} returns it and as a webhook delivers it.", strings.Join(types, ", ")), c, root), nil
+}
+
+// withoutTypeEnum returns the event component without the enum of its
+// type, if the spec gives one (the preview spec lists every event type
+// there): this contract's enum is the invoice_payment.* types that webhook
+// endpoints can enable, which that list must hold.
+func withoutTypeEnum(comp map[string]any, types []string) (map[string]any, error) {
+	typ, ok := properties(comp)["type"]
+	if !ok || typ["enum"] == nil {
+		return comp, nil
+	}
+	all := stringList(typ["enum"])
+	for _, t := range types {
+		if !slices.Contains(all, t) {
+			return nil, fmt.Errorf("%s lists the event types, but not %s, which webhook endpoints can enable", pointer("components", "schemas", "event", "properties", "type", "enum"), t)
+		}
+	}
+	typ = maps.Clone(typ)
+	delete(typ, "enum")
+	props := maps.Clone(comp["properties"].(map[string]any))
+	props["type"] = typ
+	comp = maps.Clone(comp)
+	comp["properties"] = props
+	return comp, nil
 }
 
 func (g *generation) invoice() (string, *object, error) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -38,6 +39,15 @@ func parseSpec(raw []byte) (*spec, error) {
 		return nil, errors.New("parse OpenAPI spec: components.schemas is empty")
 	}
 	return &spec{version: doc.Info.Version, components: doc.Components.Schemas, paths: doc.Paths}, nil
+}
+
+// idVersion is the version as the files' $id names it: a preview spec's
+// version lists its beta headers after the release
+// ("2026-08-26.preview; embedded_connect_beta=v2; ..."), which a URI cannot
+// hold; the $id takes the release, x-stripe-api-version the whole.
+func (s *spec) idVersion() string {
+	release, _, _ := strings.Cut(s.version, ";")
+	return url.PathEscape(strings.TrimSpace(release))
 }
 
 // component returns components.schemas[name].

@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -11,8 +10,9 @@ import (
 
 // Rules the API reference states in prose rather than in schema keywords.
 // Each is found by the sentence that states it; when Stripe rewords the
-// sentence, the rule disappears from the output and the drift test fails, so
-// a person re-reads the docs rather than the generator guessing.
+// sentence, the rule is no longer found and generation fails against the
+// committed expectation (expectation.go), so a person re-reads the docs
+// rather than the generator guessing or the contract quietly weakening.
 
 var (
 	// "The status of the payment, one of `open`, `paid`, or `canceled`."
@@ -28,9 +28,15 @@ var (
 	lessThanPattern = regexp.MustCompile("can be less than the `(\\w+)`")
 )
 
-// errNoStatusValues: the rules about status need its values, which the docs
-// give only in the status description.
-var errNoStatusValues = errors.New("the status description no longer lists its values (\"one of `open`, `paid`, or `canceled`\")")
+// noStatusValues: the rules about status need its values, which the docs
+// give only in the status description of the object at f.
+func (w *walker) noStatusValues(f field) error {
+	return &ProseError{
+		Rule:    w.ruleID(f.child("status"), "enum"),
+		Source:  pointer(append(slices.Clip(f.src), "properties", "status", "description")...),
+		Problem: "is no longer found: the status description no longer lists its values (\"one of `open`, `paid`, or `canceled`\") and status has no enum",
+	}
+}
 
 // sentence returns the sentence of text that contains the byte range
 // [start, end). A sentence ends at a period followed by white space, an
@@ -71,14 +77,14 @@ func proseEnum(desc string) (values []string, sent string, ok bool) {
 	return values, sentence(desc, loc[0], loc[1]), true
 }
 
-// proseCurrency finds the ISO currency sentence; the pattern it implies is
-// three lowercase ASCII letters.
-func proseCurrency(desc string) (pattern, sent string, ok bool) {
+// proseCurrency finds the ISO currency sentence; the values it implies are
+// the lowercase ISO 4217 codes (currency.go).
+func proseCurrency(desc string) (sent string, ok bool) {
 	loc := currencyPattern.FindStringIndex(desc)
 	if loc == nil {
-		return "", "", false
+		return "", false
 	}
-	return "^[a-z]{3}$", sentence(desc, loc[0], loc[1]), true
+	return sentence(desc, loc[0], loc[1]), true
 }
 
 // crossField returns the allOf members that relate fields of one object, and
@@ -98,18 +104,18 @@ func (w *walker) crossField(n map[string]any, f field, props map[string]map[stri
 		if m := nullUntilPattern.FindStringSubmatchIndex(desc); m != nil {
 			value := desc[m[4]:m[5]]
 			if len(w.statuses) == 0 {
-				return nil, errNoStatusValues
+				return nil, w.noStatusValues(f)
 			}
 			if !slices.Contains(w.statuses, value) {
 				return nil, fmt.Errorf("%s: %q is null until status %q, which is not one of the status values %v", src("properties", p), p, value, w.statuses)
 			}
-			id, err := w.rules.add(rule{
+			id, err := w.rules.add(w.prose(rule{
 				id:      w.ruleID(f.child(p), "null-unless-"+value),
 				aspect:  "null-unless-" + value,
 				summary: fmt.Sprintf("%s is null until the %s is %s, and set once it is", p, desc[m[2]:m[3]], value),
 				doc:     sentence(desc, m[0], m[1]),
 				source:  src("properties", p, "description"),
-			})
+			}))
 			if err != nil {
 				return nil, err
 			}
@@ -130,7 +136,7 @@ func (w *walker) crossField(n map[string]any, f field, props map[string]map[stri
 			// A comparison of two numbers: JSON Schema cannot say it; the
 			// Go validator checks it, as a warning because the sentence
 			// describes what happens, not a promise about every payload.
-			if _, err := w.rules.add(rule{
+			if _, err := w.rules.add(w.prose(rule{
 				id:       w.ruleID(f.child(p), "at-most-"+strings.TrimPrefix(other, "amount_")),
 				aspect:   "at-most-" + strings.TrimPrefix(other, "amount_"),
 				severity: severityWarning,
@@ -138,7 +144,7 @@ func (w *walker) crossField(n map[string]any, f field, props map[string]map[stri
 				summary:  fmt.Sprintf("%s is at most %s", p, other),
 				doc:      sentence(desc, m[0], m[1]),
 				source:   src("properties", p, "description"),
-			}); err != nil {
+			})); err != nil {
 				return nil, err
 			}
 		}
@@ -176,19 +182,36 @@ func (w *walker) referenceRule(f field, props map[string]map[string]any) ([]any,
 	if len(named) == 0 {
 		return nil, nil
 	}
+	id, source := w.ruleID(f, "reference-matches-type"), pointer(append(slices.Clip(f.src), "properties")...)
+	typeName := strings.Join(append(slices.Clip(f.path), "type"), ".")
+	if len(types) == 0 {
+		// Without the values of type there is nothing to match the
+		// references with: the rule would be listed and check nothing.
+		return nil, &ProseError{Rule: id, Source: source, Problem: fmt.Sprintf("has no enum of %s to match the references documented \"when `type` is X\" against", typeName)}
+	}
 	for _, t := range types {
 		if _, ok := named[t]; !ok {
-			return nil, fmt.Errorf("%s: no property is documented as set when type is %q", pointer(f.src...), t)
+			return nil, &ProseError{Rule: id, Source: source, Problem: fmt.Sprintf("is incomplete: no property is documented as set when type is %q", t)}
+		}
+	}
+	for _, t := range slices.Sorted(maps.Keys(named)) {
+		if !slices.Contains(types, t) {
+			return nil, &ProseError{Rule: id, Source: source, Problem: fmt.Sprintf("names type %q for %s, which is not a value of %s", t, named[t], typeName)}
 		}
 	}
 	refs := slices.Sorted(maps.Keys(invert(named)))
-	id, err := w.rules.add(rule{
-		id:      w.ruleID(f, "reference-matches-type"),
+	var pairs []string
+	for _, t := range slices.Sorted(maps.Keys(named)) {
+		pairs = append(pairs, t+": "+named[t])
+	}
+	id, err := w.rules.add(w.prose(rule{
+		id:      id,
 		aspect:  "reference-matches-type",
-		summary: fmt.Sprintf("exactly one of %s is set: the one %s names", strings.Join(refs, ", "), strings.Join(append(slices.Clip(f.path), "type"), ".")),
+		summary: fmt.Sprintf("exactly one of %s is set: the one %s names", strings.Join(refs, ", "), typeName),
 		doc:     strings.Join(sentences, " "),
-		source:  pointer(append(slices.Clip(f.src), "properties")...),
-	})
+		source:  source,
+		form:    "type " + strings.Join(pairs, ", "),
+	}))
 	if err != nil {
 		return nil, err
 	}
@@ -239,13 +262,13 @@ func (w *walker) transitionRules(f field, props map[string]map[string]any) ([]an
 		if !ok {
 			continue
 		}
-		id, err := w.rules.add(rule{
+		id, err := w.rules.add(w.prose(rule{
 			id:      w.ruleID(f.child("status_transitions").child(at), "iff-"+s),
 			aspect:  "iff-" + s,
 			summary: fmt.Sprintf("status_transitions.%s is set if and only if status is %q", at, s),
 			doc:     fmt.Sprintf("status_transitions.%s: %s status: %s", at, str(p, "description"), statusSentence),
 			source:  pointer(append(slices.Clip(stSrc), "properties", at, "description")...),
-		})
+		}))
 		if err != nil {
 			return nil, err
 		}

@@ -36,15 +36,12 @@ var (
 	cursorPattern = regexp.MustCompile("^A cursor for use in pagination\\. `(\\w+)` is an object ID that defines your place in the list\\.")
 )
 
-// errNoLimitRange: the range of limit is stated only in its description.
-var errNoLimitRange = fmt.Errorf("the limit description no longer states its range (\"Limit can range between 1 and 100\")")
-
 // requests builds the request file: one subschema per operation under $defs,
 // for an instance {"query": {...}} holding the decoded query parameters in
 // the spec's deepObject shape, and x-operations saying which request each
 // subschema is for.
 func (g *generation) requests() (string, *object, error) {
-	rs := newRuleSet()
+	rs := g.ruleSet()
 	defs := newObject()
 	var ops []any
 	for _, op := range requestOperations {
@@ -65,7 +62,7 @@ func (g *generation) requests() (string, *object, error) {
 	}
 	doc := newObject().
 		set("$schema", "https://json-schema.org/draft/2020-12/schema").
-		set("$id", BaseURI+g.spec.version+"/"+RequestFile).
+		set("$id", BaseURI+g.spec.idVersion()+"/"+RequestFile).
 		set("title", "Request parameters").
 		set("description", "The query parameters of the GET requests of the invoice payment API, from the spec's parameters (style deepObject, explode). The instance is {\"query\": {...}}: the decoded query, payment[type]=x as {\"payment\": {\"type\": \"x\"}}, expand[]=a as {\"expand\": [\"a\"]}, integers as numbers. x-operations maps each request to its subschema.").
 		set("x-stripe-api-version", g.spec.version).
@@ -278,9 +275,11 @@ func (g *generation) requestOperation(method, path string, rs *ruleSet) (string,
 // limitRange adds the range of limit, which the docs state only in prose:
 // "Limit can range between 1 and 100, and the default is 10."
 func (w *walker) limitRange(limit *object, desc string, src []string) error {
+	id, source := w.ruleID(field{path: []string{"limit"}}, "range"), pointer(append(slices.Clip(src), "description")...)
 	m := rangePattern.FindStringSubmatchIndex(desc)
 	if m == nil {
-		return errNoLimitRange
+		// The range of limit is stated only in its description.
+		return &ProseError{Rule: id, Source: source, Problem: "is no longer found: the limit description no longer states its range (\"Limit can range between 1 and 100\")"}
 	}
 	lo, _ := strconv.Atoi(desc[m[2]:m[3]])
 	hi, _ := strconv.Atoi(desc[m[4]:m[5]])
@@ -289,13 +288,13 @@ func (w *walker) limitRange(limit *object, desc string, src []string) error {
 	}
 	limit.set("minimum", lo)
 	limit.set("maximum", hi)
-	id, err := w.rules.add(rule{
-		id:      w.ruleID(field{path: []string{"limit"}}, "range"),
+	id, err := w.rules.add(w.prose(rule{
+		id:      id,
 		aspect:  "range",
 		summary: fmt.Sprintf("limit is between %d and %d", lo, hi),
 		doc:     sentence(desc, m[0], m[1]),
-		source:  pointer(append(slices.Clip(src), "description")...),
-	})
+		source:  source,
+	}))
 	if err != nil {
 		return err
 	}
@@ -320,20 +319,24 @@ func (w *walker) cursors(descs map[string]string, srcs map[string][]string) (*ob
 		return nil, nil
 	}
 	if !slices.Equal(found, []string{"ending_before", "starting_after"}) {
-		return nil, fmt.Errorf("pagination cursors %v, want ending_before and starting_after", found)
+		return nil, &ProseError{
+			Rule:    w.ruleID(field{path: []string{"cursors"}}, "exclusive"),
+			Source:  pointer(append(slices.Clip(srcs["starting_after"]), "description")...),
+			Problem: fmt.Sprintf("is found in a new form: pagination cursors %v, want ending_before and starting_after", found),
+		}
 	}
 	var sentences []string
 	for _, p := range []string{"starting_after", "ending_before"} {
 		sentences = append(sentences, p+": "+descs[p])
 	}
-	id, err := w.rules.add(rule{
+	id, err := w.rules.add(w.prose(rule{
 		id:      w.ruleID(field{path: []string{"cursors"}}, "exclusive"),
 		aspect:  aspectExclusive,
 		summary: "starting_after and ending_before are not both given: one pages forward, the other back",
 		doc: "Neither the spec nor the reference pages (schemas/testdata/seeds) state in words that the two cannot be combined; the rule is read from the two cursors' descriptions, each defining \"your place in the list\", one for the next page and one for the previous: " +
 			strings.Join(sentences, " "),
 		source: pointer(append(slices.Clip(srcs["starting_after"]), "description")...),
-	})
+	}))
 	if err != nil {
 		return nil, err
 	}

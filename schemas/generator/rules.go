@@ -40,6 +40,11 @@ type rule struct {
 	summary  string // the rule in a sentence, as the validator's messages end
 	doc      string // the documentation text the rule comes from
 	source   string // JSON pointer into the OpenAPI spec where doc stands
+	// prose marks a rule found in a sentence of the docs (prose.go): the
+	// committed expectation requires it to be found again (expectation.go).
+	prose    bool
+	resource string // the namespace it was found in: invoice_payment, request.invoice_payments.list
+	form     string // what was found, compared with the expectation; "" is the summary
 }
 
 // ruleSet collects the rules of one generated file in the order they are
@@ -63,7 +68,12 @@ func (rs *ruleSet) add(r rule) (string, error) {
 	}
 	if old, ok := rs.byID[r.id]; ok {
 		if old != r {
-			return "", fmt.Errorf("rule %s defined twice: %+v and %+v", r.id, old, r)
+			// Never a dump of the two rules: an event type enum alone can
+			// list hundreds of values.
+			if old.source == r.source {
+				return "", fmt.Errorf("rule %s is derived twice from %s, differently", r.id, r.source)
+			}
+			return "", fmt.Errorf("rule %s is derived twice, from %s and from %s", r.id, old.source, r.source)
 		}
 		return r.id, nil
 	}

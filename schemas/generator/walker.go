@@ -84,6 +84,13 @@ func (w *walker) ruleID(f field, aspect string) string {
 	return strings.Join(append(parts, aspect), ".")
 }
 
+// prose marks r as a rule found in a sentence of the docs, in the walker's
+// namespace: the expectation (expectation.go) requires it to be found again.
+func (w *walker) prose(r rule) rule {
+	r.prose, r.resource = true, w.dialect.namespace()
+	return r
+}
+
 // name is how summaries refer to the field.
 func (w *walker) name(f field) string { return w.dialect.display(f.path) }
 
@@ -145,29 +152,30 @@ func (w *walker) convert(n map[string]any, f field) (*object, error) {
 	// one of `open`, `paid`, or `canceled`."
 	enum, hasEnum := n["enum"].([]any)
 	enum = slices.Clone(enum)
-	enumDoc, enumSrc := doc, src
+	enumRule := rule{doc: doc, source: src}
 	if !hasEnum && typ == "string" {
 		if values, sentence, ok := proseEnum(desc); ok {
 			for _, v := range values {
 				enum = append(enum, v)
 			}
-			hasEnum, enumDoc, enumSrc = true, sentence, prose
-			if len(f.path) == 1 && f.path[0] == "status" {
-				w.statuses = values
-			}
+			hasEnum = true
+			enumRule = w.prose(rule{doc: sentence, source: prose})
 		}
 	}
 	if hasEnum {
+		if len(f.path) == 1 && f.path[0] == "status" && typ == "string" {
+			// The values of status, whether the spec gives them as an enum
+			// or only in its description, are what the prose rules about
+			// status (null until paid, the transitions) speak of.
+			w.statuses = stringList(enum)
+		}
 		if nullable && !slices.Contains(enum, nil) {
 			enum = append(enum, nil)
 		}
 		out.set("enum", enum)
-		if err := w.addRule(f, xrules, "enum", rule{
-			id:      w.ruleID(f, "enum"),
-			aspect:  "enum",
-			summary: enumSummary(name, enum),
-			doc:     enumDoc, source: enumSrc,
-		}); err != nil {
+		enumRule.id, enumRule.aspect = w.ruleID(f, "enum"), "enum"
+		enumRule.summary, enumRule.form = enumSummary(name, enum), enumForm(enum)
+		if err := w.addRule(f, xrules, "enum", enumRule); err != nil {
 			return nil, err
 		}
 	}
@@ -184,16 +192,27 @@ func (w *walker) convert(n map[string]any, f field) (*object, error) {
 		}
 	}
 
-	if typ == "string" {
-		// Prose: "Three-letter ISO currency code, in lowercase."
-		if pattern, sentence, ok := proseCurrency(desc); ok {
-			out.set("pattern", pattern)
-			if err := w.addRule(f, xrules, "pattern", rule{
+	if typ == "string" && !hasEnum {
+		// Prose: "Three-letter ISO currency code, in lowercase.": the
+		// value is one of the lowercase ISO 4217 codes, an enum any JSON
+		// Schema validator checks. A field the spec gives an enum (two
+		// currencies a payment method supports) keeps its narrower enum.
+		if sentence, ok := proseCurrency(desc); ok {
+			codes := make([]any, 0, 300)
+			for _, c := range currencyCodes() {
+				codes = append(codes, c)
+			}
+			if nullable {
+				codes = append(codes, nil)
+			}
+			out.set("$comment", currencyList)
+			out.set("enum", codes)
+			if err := w.addRule(f, xrules, "enum", w.prose(rule{
 				id:      w.ruleID(f, "iso-4217-lowercase"),
 				aspect:  "iso-4217-lowercase",
 				summary: fmt.Sprintf("%s is a three-letter ISO currency code in lowercase", name),
 				doc:     sentence, source: prose,
-			}); err != nil {
+			})); err != nil {
 				return nil, err
 			}
 		}
@@ -363,6 +382,13 @@ func (w *walker) ref(name string, f field, nullable bool) (*object, error) {
 		return nil, err
 	}
 	if _, isResource := target["x-resourceId"]; isResource && name != w.self {
+		if branches, ok := target["anyOf"].([]any); ok && target["properties"] == nil {
+			// A polymorphic resource (payment_source: an account, a bank
+			// account, a card or a source): one of its resources.
+			inner := f
+			inner.src = []string{"components", "schemas", name}
+			return w.anyOf(branches, target, inner, nullable)
+		}
 		if err := w.expansion(name); err != nil {
 			return nil, err
 		}
