@@ -101,6 +101,7 @@ type ProseError struct {
 	More    int    // how many other prose rules are lost too
 }
 
+// Error is the one line that names the rule, the spec pointer and what became of it.
 func (e *ProseError) Error() string {
 	msg := fmt.Sprintf("prose rule %s (%s) %s", e.Rule, e.Source, e.Problem)
 	if e.More > 0 {
