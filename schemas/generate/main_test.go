@@ -169,3 +169,11 @@ func TestGenerateUpdateRecordsTheExpectation(t *testing.T) {
 		}
 	}
 }
+
+func TestGeneratePreviewSpecGoesWithSpec(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run([]string{"-preview-spec", "spec3.beta.sdk.json", "-out", t.TempDir()}, &stderr)
+	if want := "generate: -preview-spec goes with -spec (an embedded version brings its own)\n"; code != 2 || stderr.String() != want {
+		t.Errorf("exit %d, stderr %q; want 2, %q", code, stderr.String(), want)
+	}
+}
