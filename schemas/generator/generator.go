@@ -1,8 +1,9 @@
 // Package generator derives the contract's JSON Schema files from a Stripe
 // OpenAPI 3.0 spec: the invoice_payment resource, its list envelope, the
-// invoice_payment.* event envelope, an invoice carrying an expanded payments
-// list, the error envelope, and the request contract: the query parameters of
-// the GET requests (request.go).
+// envelope of the events whose data.object is an invoice_payment (which the
+// preview spec of the same release says, WithPreviewSpec), an invoice carrying
+// an expanded payments list, the error envelope, and the request contract:
+// the query parameters of the GET requests (request.go).
 //
 // Structural rules (required fields, JSON types, enums, lengths, expandable
 // fields) come from the spec's keywords; rules the API reference states only
