@@ -4,6 +4,13 @@
 // `go mod download` when it is not the pinned one), or the spec file named
 // by -spec. It runs from `go generate ./schemas`.
 //
+// The event file covers the event types whose data.object is an
+// invoice_payment, which only the preview spec of the same release says:
+// an embedded version brings its own, a spec of the pinned release reads the
+// one compiled in, and -preview-spec names it for another -spec; without it
+// the event types are chosen by their name, invoice_payment.*, and a notice
+// says so.
+//
 // On stderr it says, per resource, the prose rules it found in the docs'
 // sentences (-v: each with the spec pointer it was found at and its form),
 // and whether they were checked against the expectation committed for the
@@ -35,6 +42,7 @@ func run(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	specPath := fs.String("spec", "", "OpenAPI spec file (JSON); default: the spec pinned through stripe-mock in go.mod")
+	previewPath := fs.String("preview-spec", "", "the preview spec (spec3.beta.sdk.json) of -spec's release, which says what each event type carries; default: the pinned one for a spec of the pinned release, else the event types are chosen by name")
 	apiVersion := fs.String("api-version", "", "generate from the GA spec of this embedded API version ("+embeddedVersions()+"); default: the pinned one")
 	outDir := fs.String("out", ".", "directory to write the schema files to")
 	update := fs.Bool("update", false, "record the prose rules found as the expectation of the spec's API version, instead of checking them")
@@ -47,6 +55,11 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "generate: -spec and -api-version name two specs; give one")
 		return 2
 	}
+	if *previewPath != "" && *specPath == "" {
+		fmt.Fprintln(stderr, "generate: -preview-spec goes with -spec (an embedded version brings its own)")
+		return 2
+	}
+	var opts []generator.Option
 	spec, origin := generator.PinnedSpec()
 	if *apiVersion != "" {
 		specs, err := generator.LoadSpecs(context.Background(), *apiVersion)
@@ -55,6 +68,7 @@ func run(args []string, stderr io.Writer) int {
 			return 2
 		}
 		spec, origin = specs.GA, specs.GAOrigin
+		opts = append(opts, generator.WithPreviewSpec(specs.Preview))
 	}
 	if *specPath != "" {
 		b, err := os.ReadFile(*specPath)
@@ -64,7 +78,14 @@ func run(args []string, stderr io.Writer) int {
 		}
 		spec, origin = b, "spec file "+filepath.Base(*specPath)+", "+generator.Fingerprint(b)
 	}
-	var opts []generator.Option
+	if *previewPath != "" {
+		b, err := os.ReadFile(*previewPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "generate: %v\n", err)
+			return 2
+		}
+		opts = append(opts, generator.WithPreviewSpec(b))
+	}
 	if *update {
 		opts = append(opts, generator.WithExpectation(nil))
 	}

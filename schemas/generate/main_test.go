@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -167,5 +168,63 @@ func TestGenerateUpdateRecordsTheExpectation(t *testing.T) {
 		if r.ID == "invoice_payment.currency.iso-4217-lowercase" {
 			t.Errorf("recorded the reworded currency rule: %+v", r)
 		}
+	}
+}
+
+func TestGenerateBasilFromSpecFiles(t *testing.T) {
+	specs, err := generator.LoadSpecs(context.Background(), "2025-05-28.basil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ga, preview := filepath.Join(dir, "spec3.json"), filepath.Join(dir, "spec3.beta.sdk.json")
+	if err := os.WriteFile(ga, specs.GA, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(preview, specs.Preview, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Without its preview spec, basil's event is not found by name.
+	var stderr bytes.Buffer
+	code := run([]string{"-spec", ga, "-out", dir}, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "lists no invoice_payment.* event types (chosen by name: no preview spec of 2025-05-28.basil was given") {
+		t.Errorf("without -preview-spec: exit %d, stderr %q", code, stderr.String())
+	}
+
+	stderr.Reset()
+	if code := run([]string{"-spec", ga, "-preview-spec", preview, "-out", dir}, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if want := "generate: 2025-05-28.basil: 9 prose rules found, checked against the committed expectation\n"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "notice") {
+		t.Errorf("unexpected notice:\n%s", stderr.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, schemas.EventFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var event struct {
+		Properties struct {
+			Type struct {
+				Enum []string `json:"enum"`
+			} `json:"type"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(b, &event); err != nil {
+		t.Fatal(err)
+	}
+	if got := event.Properties.Type.Enum; len(got) != 1 || got[0] != "invoice.payment.paid" {
+		t.Errorf("basil's event types: %v, want [invoice.payment.paid]", got)
+	}
+}
+
+func TestGeneratePreviewSpecGoesWithSpec(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run([]string{"-preview-spec", "spec3.beta.sdk.json", "-out", t.TempDir()}, &stderr)
+	if want := "generate: -preview-spec goes with -spec (an embedded version brings its own)\n"; code != 2 || stderr.String() != want {
+		t.Errorf("exit %d, stderr %q; want 2, %q", code, stderr.String(), want)
 	}
 }

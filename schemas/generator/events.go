@@ -6,6 +6,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+
+	"github.com/stripe/stripe-mock/embedded"
 )
 
 // EventType is an event type the GA spec lists and the resource its
@@ -90,49 +93,105 @@ func MapEventTypes(gaJSON, previewJSON []byte) (*EventMap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("GA spec: %w", err)
 	}
-	preview, err := parseSpec(previewJSON)
+	preview, err := readPreview(previewJSON)
 	if err != nil {
-		return nil, fmt.Errorf("preview spec: %w", err)
+		return nil, err
 	}
 	return mapEventTypes(ga, preview)
 }
 
-func mapEventTypes(ga, preview *spec) (*EventMap, error) {
+// previewEvents is what the event map reads from a preview spec: the
+// components marked x-stripeEvent, what their object property refers to,
+// and which components are resources. It is small, so the pinned preview's
+// can be kept (pinnedPreview) where the 14 MB spec could not.
+type previewEvents struct {
+	version string
+	// declared maps an event type to the component that declares it;
+	// declaredErr says why it could not be read, reported by mapEventTypes
+	// after the checks that come first.
+	declared    map[string]string
+	declaredErr error
+	// objects holds each declaring component's object property.
+	objects map[string]map[string]any
+	// resources holds the components of the preview spec that are
+	// resources.
+	resources map[string]bool
+}
+
+// readPreview parses a preview spec and reads its events.
+func readPreview(previewJSON []byte) (*previewEvents, error) {
+	preview, err := parseSpec(previewJSON)
+	if err != nil {
+		return nil, fmt.Errorf("preview spec: %w", err)
+	}
+	return preview.previewEvents(), nil
+}
+
+func (s *spec) previewEvents() *previewEvents {
+	p := &previewEvents{version: s.version, objects: map[string]map[string]any{}, resources: map[string]bool{}}
+	p.declared, p.declaredErr = s.eventComponents()
+	for _, name := range p.declared {
+		p.objects[name] = properties(s.components[name])["object"]
+	}
+	for _, r := range s.resources() {
+		p.resources[r.Component] = true
+	}
+	return p
+}
+
+// pinnedPreview is the events of the preview spec compiled in with the
+// pinned stripe-mock, read once on first use and never changed after.
+var pinnedPreview = sync.OnceValues(func() (*previewEvents, error) {
+	return readPreview(embedded.BetaOpenAPISpec)
+})
+
+// pinnedRelease is the release date of the pinned API version, which its
+// preview spec's info.version begins with.
+func pinnedRelease() string {
+	for _, v := range EmbeddedVersions() {
+		if v.Pinned {
+			date, _, _ := strings.Cut(v.APIVersion, ".")
+			return date
+		}
+	}
+	return ""
+}
+
+// release is the date an API version begins with, which a GA spec and the
+// preview spec of the same release share.
+func release(version string) string {
+	date, _, _ := strings.Cut(version, ".")
+	return date
+}
+
+func mapEventTypes(ga *spec, preview *previewEvents) (*EventMap, error) {
 	// A preview spec of another release would map the types of its own
 	// version; releases name both specs by the same date.
 	// A preview's info.version goes on with the list of its betas.
-	gaDate, _, _ := strings.Cut(ga.version, ".")
 	previewVersion, _, _ := strings.Cut(preview.version, ";")
-	if previewDate, _, _ := strings.Cut(previewVersion, "."); gaDate != previewDate {
+	if release(ga.version) != release(previewVersion) {
 		return nil, fmt.Errorf("the GA spec is of %s, the preview spec of %s: they come from different releases", ga.version, previewVersion)
 	}
 	listed, _, err := ga.listedEventTypes()
 	if err != nil {
 		return nil, fmt.Errorf("GA spec: %w", err)
 	}
-	declared, err := preview.eventComponents()
-	if err != nil {
-		return nil, fmt.Errorf("preview spec: %w", err)
+	if preview.declaredErr != nil {
+		return nil, fmt.Errorf("preview spec: %w", preview.declaredErr)
 	}
 	resources := map[string]Resource{}
 	for _, r := range ga.resources() {
 		resources[r.Component] = r
 	}
-	previewOnly := map[string]bool{}
-	for _, r := range preview.resources() {
-		if _, ok := resources[r.Component]; !ok {
-			previewOnly[r.Component] = true
-		}
-	}
 	m := &EventMap{APIVersion: ga.version, Listed: listed}
 	for _, t := range slices.Sorted(slices.Values(listed)) {
-		name, ok := declared[t]
+		name, ok := preview.declared[t]
 		if !ok {
 			m.Unmapped = append(m.Unmapped, UnmappedEventType{Type: t, Reason: "the preview spec has no component with x-stripeEvent.type " + t})
 			continue
 		}
 		src := []string{"components", "schemas", name, "properties", "object"}
-		carried, err := refNames(properties(preview.components[name])["object"])
+		carried, err := refNames(preview.objects[name])
 		if err != nil {
 			m.Unmapped = append(m.Unmapped, UnmappedEventType{Type: t, Reason: pointer(src...) + " " + err.Error()})
 			continue
@@ -151,7 +210,7 @@ func mapEventTypes(ga, preview *spec) (*EventMap, error) {
 			// spec defines (dahlia's reserve.* events carry reserve.plan,
 			// reserve.hold and reserve.release).
 			where := "not a resource of the GA spec"
-			if !slices.ContainsFunc(missing, func(c string) bool { return !previewOnly[c] }) {
+			if !slices.ContainsFunc(missing, func(c string) bool { return !preview.resources[c] }) {
 				where = "a resource that only the preview spec defines"
 			}
 			m.Unmapped = append(m.Unmapped, UnmappedEventType{Type: t, Reason: fmt.Sprintf("%s refers to %s, %s", pointer(src...), strings.Join(missing, ", "), where)})

@@ -1,8 +1,9 @@
 // Package generator derives the contract's JSON Schema files from a Stripe
 // OpenAPI 3.0 spec: the invoice_payment resource, its list envelope, the
-// invoice_payment.* event envelope, an invoice carrying an expanded payments
-// list, the error envelope, and the request contract: the query parameters of
-// the GET requests (request.go).
+// envelope of the events whose data.object is an invoice_payment (which the
+// preview spec of the same release says, WithPreviewSpec), an invoice carrying
+// an expanded payments list, the error envelope, and the request contract:
+// the query parameters of the GET requests (request.go).
 //
 // Structural rules (required fields, JSON types, enums, lengths, expandable
 // fields) come from the spec's keywords; rules the API reference states only
@@ -46,7 +47,9 @@ const (
 // relative references resolved against it.
 const BaseURI = "https://stripe-contract.github.io/schemas/"
 
-// eventPrefix selects the event types this contract covers.
+// eventPrefix is how the event types this contract covers are named since
+// 2025-09-30.clover: the names are a fallback only, for a GA spec whose
+// preview spec is not at hand (basil names its event invoice.payment.paid).
 const eventPrefix = "invoice_payment."
 
 // Generate converts spec (an OpenAPI 3.0 document in JSON) into the schema
@@ -72,8 +75,9 @@ type Result struct {
 	Prose []ProseRule
 	// Checked says whether Prose was checked against an expectation.
 	Checked bool
-	// Notices are what the generator has to say about the prose rules
-	// without failing: a rule the spec now states as a keyword, a new one.
+	// Notices are what the generator has to say without failing: a prose
+	// rule the spec now states as a keyword, a new one, event types chosen
+	// by name for want of the preview spec.
 	Notices []string
 }
 
@@ -88,6 +92,17 @@ type Option func(*options)
 type options struct {
 	expect    *Expectation
 	expectSet bool
+	preview   []byte
+}
+
+// WithPreviewSpec gives the preview spec (spec3.beta.sdk.json) of the same
+// release as the GA spec, which says what each event type carries: the event
+// file covers the event types whose data.object is an invoice_payment.
+// Without it, a spec of the pinned release reads the preview spec compiled
+// in with the pinned stripe-mock; a spec of another release falls back to the
+// event types named invoice_payment.*, and the Result says so in a notice.
+func WithPreviewSpec(preview []byte) Option {
+	return func(o *options) { o.preview = preview }
 }
 
 // WithExpectation checks the prose rules found against e rather than
@@ -115,6 +130,9 @@ func Derive(specJSON []byte, origin string, opts ...Option) (*Result, error) {
 		}
 	}
 	g := &generation{spec: s, origin: origin, files: map[string]string{"invoice_payment": InvoicePaymentFile}}
+	if err := g.readEvents(o.preview); err != nil {
+		return nil, err
+	}
 	out := map[string][]byte{}
 	for _, build := range []func() (string, *object, error){
 		g.invoicePayment, g.list, g.event, g.invoice, g.errorEnvelope, g.requests,
@@ -130,11 +148,13 @@ func Derive(specJSON []byte, origin string, opts ...Option) (*Result, error) {
 		out[name] = b
 	}
 	found, all := proseRules(g.sets)
-	res := &Result{APIVersion: s.version, Files: out, Prose: found, Checked: o.expect != nil}
+	res := &Result{APIVersion: s.version, Files: out, Prose: found, Checked: o.expect != nil, Notices: g.notices}
 	if o.expect != nil {
-		if res.Notices, err = o.expect.check(all, found); err != nil {
+		notices, err := o.expect.check(all, found)
+		if err != nil {
 			return nil, err
 		}
+		res.Notices = append(res.Notices, notices...)
 	}
 	return res, nil
 }
@@ -145,6 +165,29 @@ type generation struct {
 	files    map[string]string
 	statuses []string
 	sets     []*ruleSet // every file's rules, for the prose check
+	events   *EventMap  // nil: no preview spec of the release, event types chosen by name
+	notices  []string
+}
+
+// readEvents maps the spec's event types to what they carry, from preview
+// or, for the pinned release, from the preview spec compiled in.
+func (g *generation) readEvents(preview []byte) error {
+	var p *previewEvents
+	var err error
+	switch {
+	case preview != nil:
+		p, err = readPreview(preview)
+	case release(g.spec.version) == pinnedRelease():
+		p, err = pinnedPreview()
+	default:
+		g.notices = append(g.notices, fmt.Sprintf("no preview spec of %s was given, so the event file covers the event types named %s* rather than those whose data.object is an invoice_payment (give the preview spec: -preview-spec)", g.spec.version, eventPrefix))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	g.events, err = mapEventTypes(g.spec, p)
+	return err
 }
 
 // ruleSet starts the rule catalogue of a file.
@@ -273,23 +316,66 @@ func sameShape(a, b map[string]any) bool {
 		slices.Equal(slices.Sorted(slices.Values(stringList(a["required"]))), slices.Sorted(slices.Values(stringList(b["required"]))))
 }
 
-// eventTypes returns the invoice_payment.* event types the spec lists, and
-// the pointer to the list.
-func (g *generation) eventTypes() ([]string, string, error) {
+// eventTypes returns the event types the event file covers, in the order
+// the spec lists them, the pointer to the list, and the rule's doc: the
+// types whose data.object is an invoice_payment, as the preview spec says
+// (basil's invoice.payment.paid, later renamed invoice_payment.paid), or
+// without it the types named invoice_payment.*.
+func (g *generation) eventTypes() ([]string, string, string, error) {
 	listed, src, err := g.spec.listedEventTypes()
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	var types []string
+	if g.events == nil {
+		for _, t := range listed {
+			if strings.HasPrefix(t, eventPrefix) {
+				types = append(types, t)
+			}
+		}
+		if len(types) == 0 {
+			return nil, "", "", fmt.Errorf("%s lists no %s* event types (chosen by name: no preview spec of %s was given to say which carry an invoice_payment)", src, eventPrefix, g.spec.version)
+		}
+		return types, src, g.prefixDoc(types), nil
+	}
+	unmapped := map[string]string{}
+	for _, u := range g.events.Unmapped {
+		unmapped[u.Type] = u.Reason
+	}
+	var sources []string
 	for _, t := range listed {
-		if strings.HasPrefix(t, eventPrefix) {
+		e, ok := g.events.Lookup(t)
+		carries := slices.ContainsFunc(e.Carries, func(r Resource) bool { return r.Component == "invoice_payment" })
+		switch {
+		case carries && len(e.Carries) > 1:
+			// data.object is then one of several resources, which the event
+			// file, referring to the invoice_payment file, cannot say.
+			return nil, "", "", fmt.Errorf("event type %s carries %v (%s), not an invoice_payment only", t, e.Carries, e.Source)
+		case carries:
 			types = append(types, t)
+			sources = append(sources, e.Source)
+		case strings.HasPrefix(t, eventPrefix) && !ok:
+			// Named for an invoice payment, yet not known to carry one: the
+			// event file would lose it without a sound.
+			return nil, "", "", fmt.Errorf("event type %s is not mapped to the resource it carries: %s", t, unmapped[t])
+		case strings.HasPrefix(t, eventPrefix):
+			return nil, "", "", fmt.Errorf("event type %s carries %v (%s), not an invoice_payment", t, e.Carries, e.Source)
 		}
 	}
 	if len(types) == 0 {
-		return nil, "", fmt.Errorf("%s lists no %s* event types", src, eventPrefix)
+		return nil, "", "", fmt.Errorf("%s lists no event type whose data.object is an invoice_payment", src)
 	}
-	return types, src, nil
+	if !slices.ContainsFunc(types, func(t string) bool { return !strings.HasPrefix(t, eventPrefix) }) {
+		return types, src, g.prefixDoc(types), nil
+	}
+	return types, src, fmt.Sprintf("The event types of API version %s whose data.object is an invoice_payment (the preview spec's %s), as listed in the event types a webhook endpoint can enable: %s.",
+		g.spec.version, strings.Join(sources, ", "), strings.Join(types, ", ")), nil
+}
+
+// prefixDoc is the doc of the event type rule when every type the event
+// file covers is named invoice_payment.*.
+func (g *generation) prefixDoc(types []string) string {
+	return fmt.Sprintf("The %s* event types of API version %s, as listed in the event types a webhook endpoint can enable: %s.", eventPrefix, g.spec.version, strings.Join(types, ", "))
 }
 
 func (g *generation) event() (string, *object, error) {
@@ -298,7 +384,7 @@ func (g *generation) event() (string, *object, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	types, typesSrc, err := g.eventTypes()
+	types, typesSrc, typesDoc, err := g.eventTypes()
 	if err != nil {
 		return "", nil, err
 	}
@@ -328,7 +414,7 @@ func (g *generation) event() (string, *object, error) {
 		id:      "event.type.enum",
 		aspect:  "enum",
 		summary: enumSummary("type", enum),
-		doc:     fmt.Sprintf("The %s* event types of API version %s, as listed in the event types a webhook endpoint can enable: %s.", eventPrefix, g.spec.version, strings.Join(types, ", ")),
+		doc:     typesDoc,
 		source:  typesSrc,
 	})
 	if err != nil {
@@ -342,8 +428,9 @@ func (g *generation) event() (string, *object, error) {
 
 // withoutTypeEnum returns the event component without the enum of its
 // type, if the spec gives one (the preview spec lists every event type
-// there): this contract's enum is the invoice_payment.* types that webhook
-// endpoints can enable, which that list must hold.
+// there): this contract's enum is the event types carrying an
+// invoice_payment that webhook endpoints can enable, which that list must
+// hold.
 func withoutTypeEnum(comp map[string]any, types []string) (map[string]any, error) {
 	typ, ok := properties(comp)["type"]
 	if !ok || typ["enum"] == nil {
