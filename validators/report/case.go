@@ -1,7 +1,6 @@
 package report
 
 import (
-
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
