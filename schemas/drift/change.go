@@ -12,33 +12,33 @@ type Kind string
 // The kinds of change, in the order a resource's changes are listed at one
 // path. The oasdiff check each follows is classify's.
 const (
-	ResourceAdded   Kind = "resource-added"   // a resource (or request operation) the contract did not have
-	ResourceRemoved Kind = "resource-removed" // a resource (or request operation) the contract no longer has
-	FieldAdded      Kind = "field-added"      // a field (a request parameter) that was not there
-	FieldRemoved    Kind = "field-removed"    // a field (a request parameter) no longer there
-	BecameRequired  Kind = "became-required"
-	BecameOptional  Kind = "became-optional"
-	BecameNullable  Kind = "became-nullable"
-	BecameNonNull   Kind = "became-non-nullable"
-	TypeChanged     Kind = "type-changed"       // Previous and Value list the types, "$ref:<resource>" for an expandable object
-	EnumAdded       Kind = "enum-added"         // a field without an enum now has one: Value lists it
-	EnumRemoved     Kind = "enum-removed"       // a field with an enum has none now: Previous lists it
-	EnumValueAdded  Kind = "enum-value-added"   // Value is the value
-	EnumValueRemove Kind = "enum-value-removed" // Value is the value
-	MaxLengthChange Kind = "max-length-changed" // Previous and Value are the limits, "" for none
-	EventAdded      Kind = "event-type-added"   // Value is the type; Carries what its data.object is
-	EventRemoved    Kind = "event-type-removed"
-	EventRenamed    Kind = "event-type-renamed" // Previous is the old name, Value the new
-	ProseFound      Kind = "prose-rule-found"   // Rule is the rule's ID, Value its form
-	ProseLost       Kind = "prose-rule-lost"
-	ProseChanged    Kind = "prose-rule-changed" // Previous and Value are the forms
+	ResourceAdded     Kind = "resource-added"   // a resource (or request operation) the contract did not have
+	ResourceRemoved   Kind = "resource-removed" // a resource (or request operation) the contract no longer has
+	FieldAdded        Kind = "field-added"      // a field (a request parameter) that was not there
+	FieldRemoved      Kind = "field-removed"    // a field (a request parameter) no longer there
+	BecameRequired    Kind = "became-required"
+	BecameOptional    Kind = "became-optional"
+	BecameNullable    Kind = "became-nullable"
+	BecameNonNullable Kind = "became-non-nullable"
+	TypeChanged       Kind = "type-changed"       // Previous and Value list the types, "$ref:<resource>" for an expandable object
+	EnumAdded         Kind = "enum-added"         // a field without an enum now has one: Value lists it
+	EnumRemoved       Kind = "enum-removed"       // a field with an enum has none now: Previous lists it
+	EnumValueAdded    Kind = "enum-value-added"   // Value is the value
+	EnumValueRemoved  Kind = "enum-value-removed" // Value is the value
+	MaxLengthChanged  Kind = "max-length-changed" // Previous and Value are the limits, "" for none
+	EventAdded        Kind = "event-type-added"   // Value is the type; Carries what its data.object is
+	EventRemoved      Kind = "event-type-removed"
+	EventRenamed      Kind = "event-type-renamed" // Previous is the old name, Value the new
+	ProseFound        Kind = "prose-rule-found"   // Rule is the rule's ID, Value its form
+	ProseLost         Kind = "prose-rule-lost"
+	ProseChanged      Kind = "prose-rule-changed" // Previous and Value are the forms
 )
 
 // kinds is the order of the kinds in a report.
 var kinds = []Kind{
 	ResourceAdded, ResourceRemoved, FieldAdded, FieldRemoved, BecameRequired, BecameOptional,
-	BecameNullable, BecameNonNull, TypeChanged, EnumAdded, EnumRemoved, EnumValueAdded, EnumValueRemove,
-	MaxLengthChange, EventAdded, EventRemoved, EventRenamed, ProseFound, ProseLost, ProseChanged,
+	BecameNullable, BecameNonNullable, TypeChanged, EnumAdded, EnumRemoved, EnumValueAdded, EnumValueRemoved,
+	MaxLengthChanged, EventAdded, EventRemoved, EventRenamed, ProseFound, ProseLost, ProseChanged,
 }
 
 // Kinds lists every kind of change, in report order. Each call returns a
@@ -148,6 +148,12 @@ type facts struct {
 //   - an enum that appears restricts the values as enum values removed
 //     would, and one that disappears frees them as values added would.
 func classify(k Kind, f facts) (string, level) {
+	switch k {
+	case EventAdded:
+		return "response-property-enum-value-added", warn
+	case EventRemoved, EventRenamed:
+		return "request-property-enum-value-removed", errLevel
+	}
 	if f.side == Request {
 		return classifyRequest(k, f)
 	}
@@ -172,7 +178,7 @@ func classify(k Kind, f facts) (string, level) {
 		return "response-property-became-optional", errLevel
 	case BecameNullable:
 		return "response-property-became-nullable", errLevel
-	case BecameNonNull:
+	case BecameNonNullable:
 		return "response-property-became-not-nullable", info
 	case TypeChanged:
 		switch {
@@ -182,11 +188,11 @@ func classify(k Kind, f facts) (string, level) {
 			return "response-property-type-specialized", info
 		}
 		return "response-property-type-changed", errLevel
-	case EnumValueAdded, EnumRemoved, EventAdded:
+	case EnumValueAdded, EnumRemoved:
 		return "response-property-enum-value-added", warn
-	case EnumValueRemove, EnumAdded:
+	case EnumValueRemoved, EnumAdded:
 		return "", info
-	case MaxLengthChange:
+	case MaxLengthChanged:
 		switch {
 		case f.unset:
 			return "response-property-max-length-unset", errLevel
@@ -194,10 +200,6 @@ func classify(k Kind, f facts) (string, level) {
 			return "response-property-max-length-increased", errLevel
 		}
 		return "", info
-	case EventRemoved:
-		return "request-property-enum-value-removed", errLevel
-	case EventRenamed:
-		return "request-property-enum-value-removed", errLevel
 	case ProseFound:
 		return "response-property-pattern-added", info
 	case ProseLost:
@@ -237,7 +239,7 @@ func classifyRequest(k Kind, f facts) (string, level) {
 		return pick("request-parameter-became-optional", "request-property-became-optional"), info
 	case BecameNullable:
 		return pick("request-parameter-became-nullable", "request-parameter-property-became-nullable"), info
-	case BecameNonNull:
+	case BecameNonNullable:
 		return pick("request-parameter-became-not-nullable", "request-parameter-property-became-not-nullable"), errLevel
 	case TypeChanged:
 		switch {
@@ -251,9 +253,9 @@ func classifyRequest(k Kind, f facts) (string, level) {
 		return "request-parameter-type-changed", errLevel
 	case EnumValueAdded, EnumRemoved:
 		return pick("request-parameter-enum-value-added", "request-parameter-property-enum-value-added"), info
-	case EnumValueRemove, EnumAdded:
+	case EnumValueRemoved, EnumAdded:
 		return pick("request-parameter-enum-value-removed", "request-parameter-property-enum-value-removed"), errLevel
-	case MaxLengthChange:
+	case MaxLengthChanged:
 		switch {
 		case f.set:
 			return "request-parameter-max-length-set", warn

@@ -171,7 +171,7 @@ func (d *differ) field(base Change, side Side, a, b *field) {
 	case !a.nullable && b.nullable:
 		with(BecameNullable, "", "", f)
 	case a.nullable && !b.nullable:
-		with(BecameNonNull, "", "", f)
+		with(BecameNonNullable, "", "", f)
 	}
 	if !slices.Equal(a.types, b.types) {
 		tf := f
@@ -195,7 +195,7 @@ func (d *differ) field(base Change, side Side, a, b *field) {
 		}
 		for _, v := range a.enum {
 			if !slices.Contains(b.enum, v) {
-				with(EnumValueRemove, v, "", f)
+				with(EnumValueRemoved, v, "", f)
 			}
 		}
 	}
@@ -209,7 +209,7 @@ func (d *differ) field(base Change, side Side, a, b *field) {
 			lf.raised = y > x
 		}
 		lf.raised = lf.raised || lf.unset
-		with(MaxLengthChange, b.maxLength, a.maxLength, lf)
+		with(MaxLengthChanged, b.maxLength, a.maxLength, lf)
 	}
 }
 
@@ -279,13 +279,11 @@ func (d *differ) events(from, to *Contract, a, b *flat) {
 		if nw, ok := renamedTo[old]; ok {
 			renamed[nw] = true
 			c.Kind, c.Value, c.Previous, c.Carries = EventRenamed, nw, old, carriesB(nw)
-			d.add(c, facts{side: Response})
-			d.report.Changes[len(d.report.Changes)-1].Side = Both
+			d.add(c, facts{side: Both})
 			continue
 		}
 		c.Kind, c.Value, c.Carries = EventRemoved, old, carriesA(old)
-		d.add(c, facts{side: Response})
-		d.report.Changes[len(d.report.Changes)-1].Side = Request
+		d.add(c, facts{side: Request})
 	}
 	for _, nw := range added {
 		if renamed[nw] {
@@ -381,7 +379,7 @@ func (c Change) String() string {
 	}
 	var what string
 	switch c.Kind {
-	case TypeChanged, MaxLengthChange, ProseChanged:
+	case TypeChanged, MaxLengthChanged, ProseChanged:
 		what = fmt.Sprintf("%s: %s -> %s", c.Kind, orNone(c.Previous), orNone(c.Value))
 	case EventRenamed:
 		what = fmt.Sprintf("%s: %s -> %s", c.Kind, c.Previous, c.Value)
