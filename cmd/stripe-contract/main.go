@@ -5,6 +5,7 @@
 //	stripe-contract rules [--format text|json]  list the contract's rules and the docs they come from
 //	stripe-contract record --upstream URL --cassette FILE  record traffic through a proxy into a cassette
 //	stripe-contract serve --cassettes DIR      answer requests from recorded cassettes
+//	stripe-contract drift FROM TO [--format text|json|markdown] [--fail-on-breaking]  compare two API versions' contracts
 //	stripe-contract replay --cassettes DIR --target replay|stripe-mock|live|URL  check a target's answers to recorded requests
 //
 // Exit status: 0 when every document is valid, 1 when any is invalid, 2 for
@@ -52,6 +53,7 @@ var commands = map[string]command{
 	"record":   {"record Stripe traffic through a proxy into a go-vcr cassette, redacted and validated", runRecord, true},
 	"serve":    {"answer requests from recorded cassettes, for SDK test suites in any language", runServe, true},
 	"replay":   {"replay recorded cassettes against a target (replay, stripe-mock, live, URL) and check its answers", runReplay, true},
+	"drift":    {"compare the contracts of two API versions: what changed, and what breaks consumers", runDrift, false},
 	"webhooks": {"replay recorded webhook deliveries to your endpoint, re-signed with --webhook-secret; checks 2xx", runWebhooks, true},
 }
 

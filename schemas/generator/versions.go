@@ -91,28 +91,55 @@ func LoadSpecs(ctx context.Context, apiVersion string) (*VersionSpecs, error) {
 	if err != nil {
 		return nil, err
 	}
-	vs := &VersionSpecs{Version: v}
-	if v.Pinned {
-		vs.GA, vs.GAOrigin = PinnedSpec()
-		vs.Preview = embedded.BetaOpenAPISpec
-		vs.PreviewOrigin = StripeMockModule + " embedded.BetaOpenAPISpec (openapi/spec3.beta.sdk.json), " + Fingerprint(vs.Preview)
-	} else {
-		dir, err := downloadModule(ctx, StripeMockModule, v.ModuleVersion)
-		if err != nil {
-			return nil, err
-		}
-		origin := func(path string, b []byte) string {
-			return StripeMockModule + "@" + v.ModuleVersion + " " + path + ", " + Fingerprint(b)
-		}
-		if vs.GA, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(gaSpecPath))); err != nil {
-			return nil, fmt.Errorf("read the %s spec: %w", apiVersion, err)
-		}
-		vs.GAOrigin = origin(gaSpecPath, vs.GA)
-		if vs.Preview, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(previewSpecPath))); err != nil {
-			return nil, fmt.Errorf("read the %s preview spec: %w", apiVersion, err)
-		}
-		vs.PreviewOrigin = origin(previewSpecPath, vs.Preview)
+	if !v.Pinned {
+		return downloadSpecs(ctx, v)
 	}
+	vs := &VersionSpecs{Version: v}
+	vs.GA, vs.GAOrigin = PinnedSpec()
+	vs.Preview = embedded.BetaOpenAPISpec
+	vs.PreviewOrigin = StripeMockModule + " embedded.BetaOpenAPISpec (openapi/spec3.beta.sdk.json), " + Fingerprint(vs.Preview)
+	return checkSpecs(vs)
+}
+
+// DownloadSpecs returns the specs of apiVersion as LoadSpecs does, but
+// reads the pinned version's from the module cache too (downloading it if
+// need be), never from the stripe-mock package: a program that calls it,
+// and not LoadSpecs or PinnedSpec, carries no spec in its binary (the
+// linker drops the unreferenced embedded bytes), which is what the CLI's
+// drift command needs.
+func DownloadSpecs(ctx context.Context, apiVersion string) (*VersionSpecs, error) {
+	v, err := LookupVersion(apiVersion)
+	if err != nil {
+		return nil, err
+	}
+	return downloadSpecs(ctx, v)
+}
+
+// downloadSpecs reads the specs of v from its stripe-mock release in the
+// module cache.
+func downloadSpecs(ctx context.Context, v EmbeddedVersion) (*VersionSpecs, error) {
+	vs := &VersionSpecs{Version: v}
+	dir, err := downloadModule(ctx, StripeMockModule, v.ModuleVersion)
+	if err != nil {
+		return nil, err
+	}
+	origin := func(path string, b []byte) string {
+		return StripeMockModule + "@" + v.ModuleVersion + " " + path + ", " + Fingerprint(b)
+	}
+	if vs.GA, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(gaSpecPath))); err != nil {
+		return nil, fmt.Errorf("read the %s spec: %w", v.APIVersion, err)
+	}
+	vs.GAOrigin = origin(gaSpecPath, vs.GA)
+	if vs.Preview, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(previewSpecPath))); err != nil {
+		return nil, fmt.Errorf("read the %s preview spec: %w", v.APIVersion, err)
+	}
+	vs.PreviewOrigin = origin(previewSpecPath, vs.Preview)
+	return checkSpecs(vs)
+}
+
+// checkSpecs checks that each spec states the version it is filed under.
+func checkSpecs(vs *VersionSpecs) (*VersionSpecs, error) {
+	v := vs.Version
 	if err := checkInfoVersion(vs.GA, vs.GAOrigin, v.APIVersion); err != nil {
 		return nil, err
 	}

@@ -127,3 +127,19 @@ var _ = Describe("LoadSpecs without the module proxy", func() {
 		Expect(err).To(MatchError(ContainSubstring("download github.com/stripe/stripe-mock@v0.195.0 with `go mod download` (needs the go command and the Go module proxy, GOPROXY): the go command is not on PATH")))
 	})
 })
+
+var _ = Describe("DownloadSpecs", func() {
+	It("reads the pinned version's specs from the module cache, the same bytes as the ones compiled in", func(ctx SpecContext) {
+		pinned := specsOf("2026-08-26.dahlia")
+		vs, err := generator.DownloadSpecs(ctx, "2026-08-26.dahlia")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(vs.GAOrigin).To(HavePrefix("github.com/stripe/stripe-mock@v0.203.0 embedded/openapi/spec3.json, sha256:"))
+		Expect(vs.GA).To(Equal(pinned.GA))
+		Expect(vs.Preview).To(Equal(pinned.Preview))
+	})
+
+	It("refuses a version that is not embedded", func(ctx SpecContext) {
+		_, err := generator.DownloadSpecs(ctx, "2020-01-01.acacia")
+		Expect(errors.Is(err, generator.ErrVersionNotEmbedded)).To(BeTrue())
+	})
+})
