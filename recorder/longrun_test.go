@@ -67,6 +67,7 @@ var _ = Describe("long base64 runs (file uploads)", func() {
 	})
 
 	It("that cannot be scanned make a refusal of their interaction, which --drop-refused drops, naming it, and saves the rest", func() {
+		skipUnderRace()
 		upstream := startStripeLike()
 		rec, err := recorder.New(file, recorder.WithDropRefused(true))
 		Expect(err).NotTo(HaveOccurred())
@@ -101,6 +102,7 @@ var _ = Describe("long base64 runs (file uploads)", func() {
 	})
 
 	It("never write a secret key hidden inside, after or beyond the scan's bound of one", func() {
+		skipUnderRace()
 		r := rand.New(rand.NewPCG(9, 9))
 		noise := make([]byte, 2<<20)
 		for i := range noise {
@@ -137,3 +139,12 @@ var _ = Describe("long base64 runs (file uploads)", func() {
 		}
 	})
 })
+
+// skipUnderRace skips a spec that scans tens of MiB in one goroutine when
+// the race detector runs (it has nothing to find there, and makes them take
+// minutes); CI runs them without it.
+func skipUnderRace() {
+	if raceDetector {
+		Skip("a single-threaded scan of tens of MiB: run without -race (go test ./recorder; CI does)")
+	}
+}

@@ -405,6 +405,7 @@ var _ = Describe("big requests through the proxy", func() {
 
 	DescribeTable("are forwarded whole and recorded, their form too, past Go's form limits",
 		func(query, body string, queryPairs, bodyPairs int) {
+			skipUnderRace()
 			file := filepath.Join(GinkgoT().TempDir(), "big.yaml")
 			rec, err := recorder.New(file)
 			Expect(err).NotTo(HaveOccurred())
