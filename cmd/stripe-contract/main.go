@@ -7,6 +7,7 @@
 //	stripe-contract serve --cassettes DIR      answer requests from recorded cassettes
 //	stripe-contract drift FROM TO [--format text|json|markdown] [--fail-on-breaking]  compare two API versions' contracts
 //	stripe-contract replay --cassettes DIR --target replay|stripe-mock|live|URL  check a target's answers to recorded requests
+//	stripe-contract webhooks --cassettes DIR --target URL  replay recorded webhook deliveries to an endpoint, re-signed
 //
 // Exit status: 0 when every document is valid, 1 when any is invalid, 2 for
 // a usage error or a path that cannot be read. Each subcommand returns an
