@@ -95,7 +95,7 @@ var jsonRules = []Rule{
 	{ID: RuleSchemaKeyword, Severity: Error, Check: "go", Aspect: "keyword",
 		Summary: "every schema keyword a document fails names the rule it checks",
 		Doc:     "Each keyword of the generated schemas carries the ID of its rule in x-rules; a failure of a keyword that names none comes from a hand-edited schema file, and is reported rather than dropped.",
-		Source:  "schemas/*.schema.json, x-rules"},
+		Source:  "schemas/<api-version>/*.schema.json, x-rules"},
 	{ID: RuleInternal, Severity: Error, Check: "go", Aspect: "internal",
 		Summary: "the validator applies the contract to every document without failing itself",
 		Doc:     "A validator failure is a bug in stripe-contract, never a verdict on the document; fuzzing checks that it does not occur. Please report it with the document.",

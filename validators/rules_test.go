@@ -96,8 +96,12 @@ func rawSchemas() map[string]map[string]any {
 		schemas.InvoicePaymentFile: "invoice_payment", schemas.ListFile: "list", schemas.EventFile: "event",
 		schemas.InvoiceFile: "invoice", schemas.ErrorFile: "error",
 	}
+	files, err := schemas.Version(schemas.Newest())
+	if err != nil {
+		panic(err)
+	}
 	for file, prefix := range prefixes {
-		raw, err := fs.ReadFile(schemas.FS, file)
+		raw, err := fs.ReadFile(files, file)
 		if err != nil {
 			panic(err)
 		}

@@ -71,9 +71,16 @@ func WithRules(rules ...Rule) Option {
 
 // New compiles the schemas and returns a Validator.
 func New(opts ...Option) (*Validator, error) {
-	v := &Validator{maxDepth: DefaultMaxDepth, maxSize: DefaultMaxSize, files: schemas.FS}
+	v := &Validator{maxDepth: DefaultMaxDepth, maxSize: DefaultMaxSize}
 	for _, o := range opts {
 		o(v)
+	}
+	if v.files == nil {
+		files, err := schemas.Version(schemas.Newest())
+		if err != nil {
+			return nil, fmt.Errorf("validators: %w", err)
+		}
+		v.files = files
 	}
 	if v.maxDepth < 1 || v.maxSize < 1 {
 		return nil, errors.New("validators: limits must be positive")

@@ -50,7 +50,13 @@ type operation struct {
 }
 
 // New compiles the request contract embedded in package schemas.
-func New() (*Checker, error) { return load(schemas.FS) }
+func New() (*Checker, error) {
+	files, err := schemas.Version(schemas.Newest())
+	if err != nil {
+		return nil, fmt.Errorf("request: %w", err)
+	}
+	return load(files)
+}
 
 // load reads schemas.RequestFile from files and compiles each operation.
 func load(files fs.FS) (*Checker, error) {
