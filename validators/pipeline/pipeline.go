@@ -346,12 +346,13 @@ func (p *Pipeline) process(b *batch, sink Sink) {
 		span := b.spans[i]
 		switch {
 		case d.problem != nil:
-			b.outcomes[i].Result = validators.Result{Kind: validators.KindUnknown, Violations: []validators.Violation{*d.problem}}
+			b.outcomes[i].Result = validators.Result{Kind: validators.KindUnknown, APIVersion: p.v.VersionFor(d.APIVersion), Violations: []validators.Violation{*d.problem}}
 		case d.Size > int64(p.v.MaxSize()):
 			b.outcomes[i].Result = p.v.TooLarge(d.Size)
+			b.outcomes[i].Result.APIVersion = p.v.VersionFor(d.APIVersion)
 		default:
 			d.Data = b.arena[span[0]:span[1]:span[1]]
-			b.outcomes[i].Result = p.v.Validate(d.Data)
+			b.outcomes[i].Result = p.v.ValidateRequested(d.Data, d.APIVersion)
 		}
 		if d.Prefix != "" {
 			for j := range b.outcomes[i].Result.Violations {
