@@ -53,7 +53,34 @@ type Summary struct {
 	Bytes      int64
 	Violations [3]int64 // by severity: errors, warnings, notices
 	Rules      map[string]*RuleCount
-	Unreadable []error // paths or files that could not be read
+	// APIVersions counts the documents judged at each API version.
+	APIVersions map[string]int64
+	Unreadable  []error // paths or files that could not be read
+}
+
+// VersionCount is how many documents were judged at one API version.
+type VersionCount struct {
+	APIVersion string
+	Documents  int64
+}
+
+// VersionCounts lists the API versions documents were judged at, most
+// documents first, then newest first.
+func (s *Summary) VersionCounts() []VersionCount {
+	out := make([]VersionCount, 0, len(s.APIVersions))
+	for v, n := range s.APIVersions {
+		out = append(out, VersionCount{v, n})
+	}
+	slices.SortFunc(out, func(a, b VersionCount) int {
+		if a.Documents != b.Documents {
+			if a.Documents > b.Documents {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(b.APIVersion, a.APIVersion)
+	})
+	return out
 }
 
 // RuleCounts lists the rules broken, most often first.
@@ -80,6 +107,12 @@ func (s *Summary) RuleCounts() []RuleCount {
 func (s *Summary) Add(o *Outcome) {
 	s.Documents++
 	s.Bytes += o.Doc.Size
+	if o.Result.APIVersion != "" {
+		if s.APIVersions == nil {
+			s.APIVersions = map[string]int64{}
+		}
+		s.APIVersions[o.Result.APIVersion]++
+	}
 	if o.Result.Valid() {
 		s.Valid++
 	} else {

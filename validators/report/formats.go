@@ -88,7 +88,7 @@ func (t *text) close(tr *Trailer) error {
 // jsonLines writes one JSON object per case, in order: for a validated
 // document
 //
-//	{"source":"path:line","kind":"invoice_payment","valid":false,"violations":[{"rule":...,"path":...,"message":...,"severity":...}]}
+//	{"source":"path:line","kind":"invoice_payment","api_version":"2026-08-26.dahlia","valid":false,"violations":[{"rule":...,"path":...,"message":...,"severity":...}]}
 //
 // and for a replayed interaction
 //
@@ -136,6 +136,8 @@ func (j *jsonLines) appendCase(dst []byte, c *Case) []byte {
 	} else {
 		dst = append(dst, `,"kind":`...)
 		dst = appendJSONString(dst, c.Kind)
+		dst = append(dst, `,"api_version":`...)
+		dst = appendJSONString(dst, c.APIVersion)
 		dst = append(dst, `,"valid":`...)
 		dst = strconv.AppendBool(dst, !c.Failed())
 	}

@@ -219,9 +219,20 @@ func plural(n int64, one, many string) string {
 }
 
 // summaryLine is the run in one sentence.
+// The API versions the documents were judged at follow "checked":
+// "15 documents checked at 2026-08-26.dahlia (12), 2025-09-30.clover (3): ...".
 func summaryLine(s *pipeline.Summary) string {
-	return fmt.Sprintf("%s checked: %d valid, %d invalid; %s, %s, %s",
-		plural(s.Documents, "document", "documents"), s.Valid, s.Invalid,
+	at := ""
+	for i, vc := range s.VersionCounts() {
+		if i == 0 {
+			at = " at "
+		} else {
+			at += ", "
+		}
+		at += vc.APIVersion + " (" + strconv.FormatInt(vc.Documents, 10) + ")"
+	}
+	return fmt.Sprintf("%s checked%s: %d valid, %d invalid; %s, %s, %s",
+		plural(s.Documents, "document", "documents"), at, s.Valid, s.Invalid,
 		plural(s.Violations[validators.Error], "error", "errors"),
 		plural(s.Violations[validators.Warning], "warning", "warnings"),
 		plural(s.Violations[validators.Notice], "notice", "notices"))
