@@ -74,6 +74,10 @@ type Trailer struct {
 	// Rules are the rules broken, most often first: the text format cites
 	// each with its documentation.
 	Rules []pipeline.RuleCount
+	// APIVersions are the versions the documents were judged at: the text
+	// format says when some differ from the catalogue's, whose rules it
+	// cites.
+	APIVersions []pipeline.VersionCount
 	// JSON, when set, is written by the JSON format as its last line; it is
 	// marshalled with encoding/json.
 	JSON any

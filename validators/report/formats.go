@@ -70,6 +70,16 @@ func (t *text) close(tr *Trailer) error {
 		if t.opts.Catalogue != nil && t.opts.Catalogue.APIVersion() != "" {
 			version = " " + t.opts.Catalogue.APIVersion()
 		}
+		if t.opts.Catalogue != nil {
+			for _, vc := range tr.APIVersions {
+				if vc.APIVersion != t.opts.Catalogue.APIVersion() {
+					// The catalogue is one version's: say so rather than
+					// cite it silently for documents judged at another.
+					version += "; each row's message is that of the version its document was judged at"
+					break
+				}
+			}
+		}
 		fmt.Fprintf(bw, "\nrules broken (count, severity, rule; the documentation each comes from, Stripe API%s):\n", version)
 		for _, rc := range tr.Rules {
 			fmt.Fprintf(bw, "%8d  %-7s  %s\n", rc.Count, rc.Severity, rc.Rule)

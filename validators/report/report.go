@@ -123,7 +123,7 @@ func (f *outcomes) Write(o *pipeline.Outcome, b []byte) error {
 }
 
 func (f *outcomes) Close(s *pipeline.Summary) error {
-	return f.r.close(&Trailer{Summary: summaryLine(s), Rules: s.RuleCounts()})
+	return f.r.close(&Trailer{Summary: summaryLine(s), Rules: s.RuleCounts(), APIVersions: s.VersionCounts()})
 }
 
 // Writer writes cases one by one in one of the formats: the report of a
