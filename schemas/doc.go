@@ -7,9 +7,18 @@
 // with a stable rule ID (x-rules, x-rule) that each file's x-rule-definitions
 // catalogue explains with the doc text it comes from.
 //
+// Each API version the generator embeds (generator.EmbeddedVersions) has
+// its own directory of these files, named for the version
+// (2025-09-30.clover/invoice_payment.schema.json): Versions lists them,
+// Version returns one's files and Newest names the latest. The same file
+// names in every directory; the drift test regenerates each version and
+// compares.
+//
 // Regenerate with:
 //
 //	go generate ./schemas
 package schemas
 
-//go:generate go run ./generate -out .
+//go:generate go run ./generate -api-version 2025-05-28.basil -out 2025-05-28.basil
+//go:generate go run ./generate -api-version 2025-09-30.clover -out 2025-09-30.clover
+//go:generate go run ./generate -api-version 2026-08-26.dahlia -out 2026-08-26.dahlia

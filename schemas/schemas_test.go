@@ -3,6 +3,7 @@ package schemas_test
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -18,8 +20,13 @@ import (
 	"github.com/stripe-contract/stripe-contract/schemas/generator"
 )
 
-func readSchema(name string) map[string]any {
-	raw, err := fs.ReadFile(schemas.FS, name)
+// readSchema reads a file of the newest embedded version.
+func readSchema(name string) map[string]any { return readVersionSchema(schemas.Newest(), name) }
+
+func readVersionSchema(version, name string) map[string]any {
+	files, err := schemas.Version(version)
+	Expect(err).NotTo(HaveOccurred())
+	raw, err := fs.ReadFile(files, name)
 	Expect(err).NotTo(HaveOccurred())
 	var doc map[string]any
 	Expect(json.Unmarshal(raw, &doc)).To(Succeed())
@@ -50,27 +57,49 @@ func types(p map[string]any) []string {
 }
 
 var _ = Describe("the committed schema files", func() {
-	It("are exactly what the generator writes from the pinned spec", func() {
-		spec, origin := generator.PinnedSpec()
-		files, err := generator.Generate(spec, origin)
-		Expect(err).NotTo(HaveOccurred())
-
-		committed, err := fs.Glob(schemas.FS, "*.schema.json")
-		Expect(err).NotTo(HaveOccurred())
-		generated := make([]string, 0, len(files))
-		for name := range files {
-			generated = append(generated, name)
+	It("are one directory per API version the generator embeds", func() {
+		var embedded []string
+		for _, v := range generator.EmbeddedVersions() {
+			embedded = append(embedded, v.APIVersion)
 		}
-		slices.Sort(generated)
-		Expect(committed).To(Equal(generated), "files on disk vs files generated")
-		Expect(schemas.AllFiles()).To(ConsistOf(generated))
-
-		for _, name := range generated {
-			onDisk, err := fs.ReadFile(schemas.FS, name)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(string(onDisk)).To(Equal(string(files[name])), "%s differs from a fresh generation: run go generate ./schemas and review the diff", name)
-		}
+		Expect(schemas.Versions()).To(Equal(embedded))
+		Expect(schemas.Newest()).To(Equal(embedded[len(embedded)-1]))
+		_, err := schemas.Version("2020-08-27")
+		var unknown *schemas.UnknownVersionError
+		Expect(errors.As(err, &unknown)).To(BeTrue())
+		Expect(err).To(MatchError(`API version "2020-08-27" is not embedded (embedded: ` + strings.Join(embedded, ", ") + ")"))
 	})
+
+	// Versions other than the pinned one are fetched with go mod download
+	// (through the Go module proxy in CI).
+	for _, ev := range generator.EmbeddedVersions() {
+		version := ev.APIVersion
+		It("are exactly what the generator writes for "+version, func(ctx SpecContext) {
+			specs, err := generator.LoadSpecs(ctx, version)
+			Expect(err).NotTo(HaveOccurred())
+			res, err := generator.Derive(specs.GA, specs.GAOrigin, generator.WithPreviewSpec(specs.Preview))
+			Expect(err).NotTo(HaveOccurred())
+			files := res.Files
+
+			dir, err := schemas.Version(version)
+			Expect(err).NotTo(HaveOccurred())
+			committed, err := fs.Glob(dir, "*.schema.json")
+			Expect(err).NotTo(HaveOccurred())
+			generated := make([]string, 0, len(files))
+			for name := range files {
+				generated = append(generated, name)
+			}
+			slices.Sort(generated)
+			Expect(committed).To(Equal(generated), "files on disk vs files generated")
+			Expect(schemas.AllFiles()).To(ConsistOf(generated))
+
+			for _, name := range generated {
+				onDisk, err := fs.ReadFile(dir, name)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(string(onDisk)).To(Equal(string(files[name])), "%s/%s differs from a fresh generation: run go generate ./schemas and review the diff", version, name)
+			}
+		}, SpecTimeout(5*time.Minute))
+	}
 
 	It("are listed by Files and AllFiles as copies a caller cannot change for others", func() {
 		files := schemas.Files()
@@ -83,51 +112,55 @@ var _ = Describe("the committed schema files", func() {
 		Expect(schemas.AllFiles()).To(Equal(append(schemas.Files(), schemas.RequestFile)))
 	})
 
-	It("record the API version and the spec they came from", func() {
-		for _, name := range schemas.AllFiles() {
-			doc := readSchema(name)
-			Expect(doc["x-stripe-api-version"]).To(Equal("2026-08-26.dahlia"), name)
-			Expect(doc["x-generated-from"]).To(ContainSubstring("sha256:"), name)
-			Expect(doc["$schema"]).To(Equal("https://json-schema.org/draft/2020-12/schema"), name)
-			Expect(doc["$id"]).To(HavePrefix(generator.BaseURI+"2026-08-26.dahlia/"), name)
+	It("record the API version of their directory and the spec they came from", func() {
+		for _, version := range schemas.Versions() {
+			for _, name := range schemas.AllFiles() {
+				doc := readVersionSchema(version, name)
+				Expect(doc["x-stripe-api-version"]).To(Equal(version), name)
+				Expect(doc["x-generated-from"]).To(ContainSubstring("sha256:"), name)
+				Expect(doc["$schema"]).To(Equal("https://json-schema.org/draft/2020-12/schema"), name)
+				Expect(doc["$id"]).To(HavePrefix(generator.BaseURI+version+"/"), name)
+			}
 		}
 	})
 
 	It("name a defined rule at every annotation", func() {
-		for _, name := range schemas.AllFiles() {
-			doc := readSchema(name)
-			defs := doc["x-rule-definitions"].(map[string]any)
-			Expect(defs).NotTo(BeEmpty(), name)
-			var walk func(any)
-			walk = func(n any) {
-				switch n := n.(type) {
-				case map[string]any:
-					for k, v := range n {
-						switch k {
-						case "x-rule", "x-undocumented":
-							Expect(defs).To(HaveKey(v), "%s: %s names an undefined rule", name, k)
-						case "x-rules":
-							for _, id := range v.(map[string]any) {
-								Expect(defs).To(HaveKey(id), "%s: x-rules names an undefined rule", name)
+		for _, version := range schemas.Versions() {
+			for _, name := range schemas.AllFiles() {
+				doc := readVersionSchema(version, name)
+				defs := doc["x-rule-definitions"].(map[string]any)
+				Expect(defs).NotTo(BeEmpty(), name)
+				var walk func(any)
+				walk = func(n any) {
+					switch n := n.(type) {
+					case map[string]any:
+						for k, v := range n {
+							switch k {
+							case "x-rule", "x-undocumented":
+								Expect(defs).To(HaveKey(v), "%s: %s names an undefined rule", name, k)
+							case "x-rules":
+								for _, id := range v.(map[string]any) {
+									Expect(defs).To(HaveKey(id), "%s: x-rules names an undefined rule", name)
+								}
+							case "x-rule-definitions":
+							default:
+								walk(v)
 							}
-						case "x-rule-definitions":
-						default:
+						}
+					case []any:
+						for _, v := range n {
 							walk(v)
 						}
 					}
-				case []any:
-					for _, v := range n {
-						walk(v)
-					}
 				}
-			}
-			walk(doc)
-			for id, d := range defs {
-				def := d.(map[string]any)
-				Expect(def["severity"]).To(BeElementOf("error", "warning", "notice"), id)
-				Expect(def["check"]).To(BeElementOf("schema", "go"), id)
-				Expect(def["doc"]).NotTo(BeEmpty(), id)
-				Expect(def["source"]).NotTo(BeEmpty(), id)
+				walk(doc)
+				for id, d := range defs {
+					def := d.(map[string]any)
+					Expect(def["severity"]).To(BeElementOf("error", "warning", "notice"), id)
+					Expect(def["check"]).To(BeElementOf("schema", "go"), id)
+					Expect(def["doc"]).NotTo(BeEmpty(), id)
+					Expect(def["source"]).NotTo(BeEmpty(), id)
+				}
 			}
 		}
 	})

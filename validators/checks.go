@@ -13,9 +13,6 @@ import (
 	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
-// eventPrefix is the family of event types this contract covers.
-const eventPrefix = "invoice_payment."
-
 // kindFacts are what kind detection reads of a document.
 type kindFacts struct {
 	isObject         bool
@@ -31,8 +28,10 @@ type kindFacts struct {
 	objectEscaped bool
 }
 
-// kindOf recognises a document from its "object" field. Both paths use it.
-func kindOf(f kindFacts) Kind {
+// kindOf recognises a document from its "object" field, and an event from
+// its type: one the contract c lists as carrying an invoice_payment (basil's
+// invoice.payment.paid, invoice_payment.paid since). Both paths use it.
+func kindOf(f kindFacts, c *contract) Kind {
 	switch {
 	case !f.isObject || f.objectEscaped:
 		return KindUnknown
@@ -45,12 +44,13 @@ func kindOf(f kindFacts) Kind {
 		case "invoice":
 			return KindInvoice
 		case "event":
-			if strings.HasPrefix(f.typ, eventPrefix) {
+			if f.typeIsString && slices.Contains(c.eventTypes, f.typ) {
 				return KindEvent
 			}
-			// No usable type: an event about an invoice_payment still says
-			// so in data.object; the schema then reports the type.
-			if !f.typeIsString && f.dataObjectObject == "invoice_payment" {
+			// A type this version does not list, or none: an event about an
+			// invoice_payment still says so in data.object; the schema then
+			// reports the type (event.type.enum names the version's types).
+			if f.dataObjectObject == "invoice_payment" {
 				return KindEvent
 			}
 		}
@@ -78,29 +78,41 @@ func treeFacts(doc any) kindFacts {
 	return f
 }
 
+// treeAPIVersion is the API version a decoded event names (api_version),
+// or "".
+func treeAPIVersion(doc any) string {
+	m, _ := doc.(map[string]any)
+	if m["object"] != "event" {
+		return ""
+	}
+	s, _ := m["api_version"].(string)
+	return s
+}
+
 // unknownKind explains why a document is of no kind the contract covers.
-func (v *Validator) unknownKind(doc any) Violation {
+func (c *contract) unknownKind(doc any) Violation {
 	m, ok := doc.(map[string]any)
 	if !ok {
-		return v.violation(RuleUnknownKind, "", "is "+pointer.Describe(doc)+", not an object")
+		return c.violation(RuleUnknownKind, "", "is "+pointer.Describe(doc)+", not an object")
 	}
 	obj, hasObject := m["object"]
 	switch {
 	case obj == "event":
 		t, isString := m["type"].(string)
 		if !isString {
-			return v.violation(RuleUnknownKind, "/type", "is "+pointer.Describe(m["type"])+", and data.object is not an invoice_payment")
+			return c.violation(RuleUnknownKind, "/type", "is "+pointer.Describe(m["type"])+", and data.object is not an invoice_payment")
 		}
-		return v.violation(RuleUnknownKind, "/type", fmt.Sprintf("is %s, not an %s* event", pointer.Describe(t), eventPrefix))
+		return c.violation(RuleUnknownKind, "/type", fmt.Sprintf("is %s, not an event type that carries an invoice_payment at API version %s (%s)",
+			pointer.Describe(t), c.apiVersion, strings.Join(c.eventTypes, ", ")))
 	case !hasObject:
-		return v.violation(RuleUnknownKind, "", "has no object field (nor is it an error envelope)")
+		return c.violation(RuleUnknownKind, "", "has no object field (nor is it an error envelope)")
 	}
-	return v.violation(RuleUnknownKind, "/object", "is "+pointer.Describe(obj))
+	return c.violation(RuleUnknownKind, "/object", "is "+pointer.Describe(obj))
 }
 
 // violation builds a violation of a rule checked in Go.
-func (v *Validator) violation(ruleID, pointer, found string) Violation {
-	r := v.c.rules[ruleID]
+func (c *contract) violation(ruleID, pointer, found string) Violation {
+	r := c.rules[ruleID]
 	return Violation{Rule: r.ID, Pointer: pointer, Message: found + "; " + r.Summary, Severity: r.Severity, Doc: r.Doc}
 }
 
@@ -227,10 +239,10 @@ func integer(n json.Number) (*big.Rat, bool) {
 
 // goChecks runs goFindings on a decoded document and adds the integers
 // written in forms typed SDKs reject.
-func (v *Validator) goChecks(k Kind, d decoded, schema *jsonschema.Schema) []Violation {
+func (c *contract) goChecks(k Kind, d decoded, schema *jsonschema.Schema) []Violation {
 	var out []Violation
 	for _, f := range goFindings(k, treeView{d.value}) {
-		out = append(out, v.violation(f.rule, f.pointer, f.found))
+		out = append(out, c.violation(f.rule, f.pointer, f.found))
 	}
 	for _, p := range d.oddNumbers {
 		n, _ := valueAt(d.value, p)
@@ -239,7 +251,7 @@ func (v *Validator) goChecks(k Kind, d decoded, schema *jsonschema.Schema) []Vio
 			continue
 		}
 		if _, ok := integer(num); ok {
-			out = append(out, v.violation(RuleIntegerForm, p, "is written "+string(num)))
+			out = append(out, c.violation(RuleIntegerForm, p, "is written "+string(num)))
 		}
 	}
 	return out

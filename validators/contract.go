@@ -37,6 +37,7 @@ type contract struct {
 	notes      map[string]*annotation // absolute location of a subschema -> its annotation
 	rules      map[string]Rule
 	apiVersion string
+	eventTypes []string // the event types whose data.object is an invoice_payment (the event file's type enum)
 }
 
 var kindFiles = map[Kind]string{
@@ -77,6 +78,11 @@ func loadContract(files fs.FS) (*contract, error) {
 			}
 			c.rules[r.ID] = r
 		}
+		if name == schemas.EventFile {
+			if c.eventTypes, err = eventTypesOf(f); err != nil {
+				return nil, err
+			}
+		}
 		c.index(id, doc, "", "", nil, false)
 		withStrict, err := json.Marshal(doc)
 		if err != nil {
@@ -97,6 +103,23 @@ func loadContract(files fs.FS) (*contract, error) {
 		return nil, err
 	}
 	return c, c.checkAnnotations()
+}
+
+// eventTypesOf reads the event types the event file covers: the enum of
+// its type property, as the generator writes it from the version's spec.
+func eventTypesOf(f *SchemaFile) ([]string, error) {
+	props, _ := f.Doc["properties"].(map[string]any)
+	typ, _ := props["type"].(map[string]any)
+	var out []string
+	for _, t := range asList(typ["enum"]) {
+		if s, ok := t.(string); ok {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("schema %s lists no event types (properties/type/enum)", f.Name)
+	}
+	return out, nil
 }
 
 // index walks a schema file, recording each subschema's annotations under

@@ -4,8 +4,8 @@
 // Schema cannot state.
 //
 // A Validator recognises what it is given from its "object" field (an
-// invoice_payment, a list of them, an invoice_payment.* event, an invoice
-// with expanded payments, or an error envelope) and returns every violation
+// invoice_payment, a list of them, an event carrying one, an invoice with
+// expanded payments, or an error envelope) and returns every violation
 // with its rule ID, the RFC 6901 pointer of the offending value, a message,
 // a severity and the documentation text the rule comes from:
 //
@@ -15,6 +15,13 @@
 //	for _, viol := range res.Violations {
 //		fmt.Println(viol.Pointer, viol.Rule, viol.Message)
 //	}
+//
+// Each document is judged at one embedded Stripe API version
+// (Result.APIVersion): the one WithAPIVersion names; else an event's own
+// api_version when embedded; else the Stripe-Version of the request it
+// answers (ValidateRequested) when embedded; else the newest. A version
+// named but not embedded is judged at the newest with a notice
+// (RuleVersionNotEmbedded). Each version's schemas compile on first use.
 //
 // Parsing is strict where parsers disagree: duplicate object keys, invalid
 // UTF-8, NaN and trailing data are violations (json.* rules), never a crash

@@ -52,3 +52,37 @@ func ExampleValidator_Rule() {
 	// status is one of "open", "paid", "canceled"
 	// The status of the payment, one of `open`, `paid`, or `canceled`.
 }
+
+// An event is judged at its own api_version; WithAPIVersion judges every
+// document at one version instead. Payment records as a payment type are
+// new in 2026-08-26.dahlia.
+func ExampleWithAPIVersion() {
+	event := []byte(`{
+	  "id": "evt_1QExample", "object": "event", "api_version": "2025-09-30.clover", "created": 1760003700,
+	  "livemode": false, "pending_webhooks": 1, "request": {"id": null, "idempotency_key": null},
+	  "type": "invoice_payment.paid",
+	  "data": {"object": {
+	    "id": "inpay_1QExample", "object": "invoice_payment",
+	    "amount_paid": 2000, "amount_requested": 2000, "created": 1760000000, "currency": "usd",
+	    "invoice": "in_1QExample", "is_default": true, "livemode": false,
+	    "payment": {"type": "payment_record", "payment_record": "pr_1QExample"},
+	    "status": "paid", "status_transitions": {"canceled_at": null, "paid_at": 1760003600}
+	  }}
+	}`)
+	byEvent, err := validators.New()
+	if err != nil {
+		panic(err)
+	}
+	res := byEvent.Validate(event)
+	fmt.Println(res.APIVersion, "valid:", res.Valid())
+
+	atDahlia, err := validators.New(validators.WithAPIVersion("2026-08-26.dahlia"))
+	if err != nil {
+		panic(err)
+	}
+	res = atDahlia.Validate(event)
+	fmt.Println(res.APIVersion, "valid:", res.Valid())
+	// Output:
+	// 2025-09-30.clover valid: false
+	// 2026-08-26.dahlia valid: true
+}

@@ -471,6 +471,7 @@ func (t *tape) str(i int32) (string, bool) {
 
 // fastPath holds the compiled schemas and scratch tapes.
 type fastPath struct {
+	c        *contract
 	roots    map[Kind]*fnode
 	names    *names
 	maxDepth int
@@ -489,7 +490,7 @@ func newFastPath(c *contract, maxDepth int) *fastPath {
 		return nil
 	}
 	memo := map[*jsonschema.Schema]*fnode{}
-	fp := &fastPath{roots: map[Kind]*fnode{}, names: dict, maxDepth: maxDepth}
+	fp := &fastPath{c: c, roots: map[Kind]*fnode{}, names: dict, maxDepth: maxDepth}
 	for kind, s := range c.schemas {
 		fp.roots[kind] = compileFast(s, memo, dict)
 	}
@@ -497,17 +498,27 @@ func newFastPath(c *contract, maxDepth int) *fastPath {
 	return fp
 }
 
-// validate answers for doc when it can scan it: clean documents at once,
-// others with the guided full path (guided.go). ok is false when the
-// document must take the whole-document path (it does not scan, or is of
-// no kind the contract covers).
-func (fp *fastPath) validate(v *Validator, doc []byte) (res Result, ok bool) {
+// scan reads doc into a tape of this fast path's names; false when it does
+// not scan (the whole-document path then reads it). The caller releases
+// the tape.
+func (fp *fastPath) scan(doc []byte) (*tape, bool) {
 	t := fp.tapes.Get().(*tape)
-	defer fp.tapes.Put(t)
 	if !t.scan(doc, fp.maxDepth) || len(t.toks) == 0 || t.toks[0].kind != tokObject {
-		return Result{}, false
+		fp.tapes.Put(t)
+		return nil, false
 	}
-	kind := kindOf(tapeFacts(t))
+	return t, true
+}
+
+// release returns a tape scan gave.
+func (fp *fastPath) release(t *tape) { fp.tapes.Put(t) }
+
+// validate answers for the document scanned into t: clean documents at
+// once, others with the guided full path (guided.go). ok is false when the
+// document must take the whole-document path (it is of no kind the
+// contract covers).
+func (fp *fastPath) validate(v *Validator, t *tape) (res Result, ok bool) {
+	kind := kindOf(tapeFacts(t), fp.c)
 	root := fp.roots[kind]
 	if root == nil {
 		return Result{}, false
@@ -515,7 +526,7 @@ func (fp *fastPath) validate(v *Validator, doc []byte) (res Result, ok bool) {
 	if root.eval(t, 0) == pass && len(goFindings(kind, tapeView{t})) == 0 && !t.inexact {
 		return Result{Kind: kind}, true
 	}
-	e := &explainer{c: v.c, doc: t, strict: v.strict}
+	e := &explainer{c: fp.c, doc: t, strict: v.strict}
 	(&guide{t: t, e: e}).explain(root, 0, "", nil)
 	t.inexact = false
 	findings := goFindings(kind, tapeView{t})
@@ -523,9 +534,24 @@ func (fp *fastPath) validate(v *Validator, doc []byte) (res Result, ok bool) {
 		findings = goFindings(kind, treeView{t.value(0)})
 	}
 	for _, f := range findings {
-		e.out = append(e.out, v.violation(f.rule, f.pointer, f.found))
+		e.out = append(e.out, fp.c.violation(f.rule, f.pointer, f.found))
 	}
 	return Result{Kind: kind, Violations: sortViolations(e.out)}, true
+}
+
+// tapeAPIVersion is the API version an event scanned into t names
+// (api_version), or ""; false when the fast path cannot read it exactly
+// (an escaped string), and the whole-document path must.
+func tapeAPIVersion(t *tape) (string, bool) {
+	o := t.member(0, "object")
+	if s, ok := t.str(o); !ok || s != "event" {
+		return "", o < 0 || t.toks[o].kind != tokString || !t.toks[o].escaped
+	}
+	i := t.member(0, "api_version")
+	if i < 0 || t.toks[i].kind != tokString {
+		return "", true
+	}
+	return t.str(i)
 }
 
 // tapeFacts reads the facts kind detection needs from a tape.

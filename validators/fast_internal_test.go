@@ -23,12 +23,12 @@ func TestFastPathAcceptsCleanLines(t *testing.T) {
 			continue
 		}
 		clean++
-		tp := &tape{names: v.fast.names}
+		tp := &tape{names: v.versions[v.dflt].fast.names}
 		if !tp.scan(line, v.maxDepth) {
 			t.Fatalf("the scanner declined a clean line: %s", line)
 		}
-		kind := kindOf(tapeFacts(tp))
-		if v.fast.roots[kind].eval(tp, 0) == pass && len(goFindings(kind, tapeView{tp})) == 0 && !tp.inexact {
+		kind := kindOf(tapeFacts(tp), v.base())
+		if v.versions[v.dflt].fast.roots[kind].eval(tp, 0) == pass && len(goFindings(kind, tapeView{tp})) == 0 && !tp.inexact {
 			accepted++
 		}
 	}
@@ -63,7 +63,7 @@ func TestFastPathSupportsTheSchemas(t *testing.T) {
 			}
 		}
 	}
-	for kind, root := range v.fast.roots {
+	for kind, root := range v.versions[v.dflt].fast.roots {
 		walk(root, string(kind))
 	}
 	if len(seen) < 100 {
@@ -100,14 +100,14 @@ func BenchmarkScan(b *testing.B) {
 	}
 	lines := bench.Lines(10000, 3)
 	b.Run("tape", func(b *testing.B) {
-		tp := &tape{names: v.fast.names}
+		tp := &tape{names: v.versions[v.dflt].fast.names}
 		for i := range b.N {
 			tp.scan(lines[i%len(lines)], 64)
 		}
 	})
 	b.Run("eval", func(b *testing.B) {
-		tp := &tape{names: v.fast.names}
-		root := v.fast.roots[KindInvoicePayment]
+		tp := &tape{names: v.versions[v.dflt].fast.names}
+		root := v.versions[v.dflt].fast.roots[KindInvoicePayment]
 		for i := range b.N {
 			tp.scan(lines[i%len(lines)], 64)
 			root.eval(tp, 0)
@@ -138,11 +138,11 @@ func TestFastPathDecidesCurrencyCodes(t *testing.T) {
 	}
 	for code, want := range map[string]verdict{"usd": pass, "eur": pass, "jpy": pass, "abc": fail, "USD": fail, "us": fail} {
 		line := bytes.Replace(clean, []byte(`"currency":"usd"`), []byte(`"currency":"`+code+`"`), 1)
-		tp := &tape{names: v.fast.names}
+		tp := &tape{names: v.versions[v.dflt].fast.names}
 		if !tp.scan(line, v.maxDepth) {
 			t.Fatalf("the scanner declined %s", line)
 		}
-		if got := v.fast.roots[kindOf(tapeFacts(tp))].eval(tp, 0); got != want {
+		if got := v.versions[v.dflt].fast.roots[kindOf(tapeFacts(tp), v.base())].eval(tp, 0); got != want {
 			t.Errorf("currency %q: fast path verdict %d, want %d", code, got, want)
 		}
 	}

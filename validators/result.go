@@ -59,7 +59,7 @@ type Kind string
 const (
 	KindInvoicePayment Kind = "invoice_payment" // a bare invoice_payment
 	KindList           Kind = "list"            // a list of invoice_payments
-	KindEvent          Kind = "event"           // an invoice_payment.* event
+	KindEvent          Kind = "event"           // an event whose data.object is an invoice_payment
 	KindInvoice        Kind = "invoice"         // an invoice carrying an expanded payments list
 	KindError          Kind = "error"           // a Stripe error envelope
 	KindUnknown        Kind = "unknown"         // not JSON, or none of the above
@@ -90,7 +90,10 @@ func DisplayPointer(p string) string {
 
 // Result is the outcome of validating one document.
 type Result struct {
-	Kind       Kind
+	Kind Kind
+	// APIVersion is the Stripe API version whose contract judged the
+	// document (see Validator.Validate for how it is chosen).
+	APIVersion string
 	Violations []Violation
 }
 

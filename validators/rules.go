@@ -87,15 +87,16 @@ var jsonRules = []Rule{
 		Doc:     "Stripe's integer fields (amounts in the smallest currency unit, Unix timestamps) are 64-bit integers. JSON Schema counts 2000.0 and 2e3 as integers, but typed SDKs such as stripe-go decode these fields into int64 and reject such forms.",
 		Source:  "RFC 8259 section 6 (\"This specification allows implementations to set limits on the range and precision of numbers accepted.\")"},
 	{ID: RuleUnknownKind, Severity: Error, Check: "go", Aspect: "unknown",
-		Summary: "a document is an invoice_payment, a list of them, an invoice_payment.* event, an invoice with expanded payments, or a Stripe error envelope",
+		Summary: "a document is an invoice_payment, a list of them, an event carrying one (invoice_payment.paid; invoice.payment.paid in 2025-05-28.basil), an invoice with expanded payments, or a Stripe error envelope",
 		Doc:     "Invoice Payments can be accessed in two ways: 1. By expanding the `payments` field on the Invoice resource. 2. By using the Invoice Payment retrieve and list endpoints.",
 		Source:  "#/components/schemas/invoice_payment/description"},
+	versionRule,
 	// The two rules below name failures of this package, not of a document:
 	// they are listed so that a report that shows one can be looked up.
 	{ID: RuleSchemaKeyword, Severity: Error, Check: "go", Aspect: "keyword",
 		Summary: "every schema keyword a document fails names the rule it checks",
 		Doc:     "Each keyword of the generated schemas carries the ID of its rule in x-rules; a failure of a keyword that names none comes from a hand-edited schema file, and is reported rather than dropped.",
-		Source:  "schemas/*.schema.json, x-rules"},
+		Source:  "schemas/<api-version>/*.schema.json, x-rules"},
 	{ID: RuleInternal, Severity: Error, Check: "go", Aspect: "internal",
 		Summary: "the validator applies the contract to every document without failing itself",
 		Doc:     "A validator failure is a bug in stripe-contract, never a verdict on the document; fuzzing checks that it does not occur. Please report it with the document.",

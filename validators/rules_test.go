@@ -96,8 +96,12 @@ func rawSchemas() map[string]map[string]any {
 		schemas.InvoicePaymentFile: "invoice_payment", schemas.ListFile: "list", schemas.EventFile: "event",
 		schemas.InvoiceFile: "invoice", schemas.ErrorFile: "error",
 	}
+	files, err := schemas.Version(schemas.Newest())
+	if err != nil {
+		panic(err)
+	}
 	for file, prefix := range prefixes {
-		raw, err := fs.ReadFile(schemas.FS, file)
+		raw, err := fs.ReadFile(files, file)
 		if err != nil {
 			panic(err)
 		}
@@ -452,10 +456,17 @@ var _ = DescribeTable("rules the docs state in prose",
 	holds("json.integer-form", "plain integers", paidPI),
 
 	fails("kind.unknown", "another resource", map[string]any{"object": "charge", "id": "ch_1"}, "/object",
-		`is "charge"; a document is an invoice_payment, a list of them, an invoice_payment.* event, an invoice with expanded payments, or a Stripe error envelope`),
-	fails("kind.unknown", "an event of another type", set(paidEvent, "/type", "charge.succeeded"), "/type", ""),
+		`is "charge"; a document is an invoice_payment, a list of them, an event carrying one (invoice_payment.paid; invoice.payment.paid in 2025-05-28.basil), an invoice with expanded payments, or a Stripe error envelope`),
+	fails("kind.unknown", "an event of another type, about another resource",
+		with(paidEvent, setTo("/type", "charge.succeeded"), setTo("/data/object", map[string]any{"object": "charge", "id": "ch_1"})), "/type",
+		`is "charge.succeeded", not an event type that carries an invoice_payment at API version 2026-08-26.dahlia (invoice_payment.paid); a document is an invoice_payment, a list of them, an event carrying one (invoice_payment.paid; invoice.payment.paid in 2025-05-28.basil), an invoice with expanded payments, or a Stripe error envelope`),
 	fails("kind.unknown", "no object field", map[string]any{"id": "x"}, "", ""),
 	holds("kind.unknown", "each kind the contract covers", paidPI),
+
+	fails("api_version.not-embedded", "an event stamped with a version whose contract is not embedded",
+		set(paidEvent, "/api_version", "2024-06-20"), "/api_version",
+		`names API version "2024-06-20", whose contract is not embedded (embedded: 2025-05-28.basil, 2025-09-30.clover, 2026-08-26.dahlia), so it was judged at 2026-08-26.dahlia; a document is judged at the API version it names, when that version's contract is embedded`),
+	holds("api_version.not-embedded", "an event stamped with an embedded version", set(paidEvent, "/api_version", "2026-08-26.dahlia")),
 )
 
 var _ = Describe("severities and strict mode", func() {

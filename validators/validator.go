@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
-	"github.com/stripe-contract/stripe-contract/schemas"
 )
 
 // Defaults for the limits on a single document.
@@ -28,8 +27,10 @@ const RuleInternal = "validator.internal"
 // Validator checks documents against the contract. It is safe for
 // concurrent use; create one and share it.
 type Validator struct {
-	c        *contract
-	fast     *fastPath // nil: every document takes the full path
+	versions map[string]*apiVersion
+	names    []string // the versions' names, oldest first
+	dflt     string   // the version WithAPIVersion names, else the newest
+	pinned   string   // WithAPIVersion's
 	noFast   bool
 	strict   bool
 	maxDepth int
@@ -57,9 +58,18 @@ func WithMaxSize(bytes int) Option { return func(v *Validator) { v.maxSize = byt
 // so results are the same either way. Off is for measuring and testing.
 func WithFastPath(on bool) Option { return func(v *Validator) { v.noFast = !on } }
 
-// WithSchemas reads the schema files from fsys instead of the ones embedded
-// in package schemas (for schemas generated from another spec).
+// WithSchemas reads the schema files of one API version from fsys instead
+// of the ones embedded in package schemas (for schemas generated from
+// another spec with schemas/generate -spec): every document is judged at
+// the version they were generated for.
 func WithSchemas(fsys fs.FS) Option { return func(v *Validator) { v.files = fsys } }
+
+// WithAPIVersion judges every document at the embedded API version
+// apiVersion, whatever the document or its request names. New fails for a
+// version that is not embedded, naming the ones that are
+// (*schemas.UnknownVersionError). Without it, each document is judged at
+// the version it names (see Validate).
+func WithAPIVersion(apiVersion string) Option { return func(v *Validator) { v.pinned = apiVersion } }
 
 // WithRules adds rules checked outside this package to the catalogue that
 // Rules and Rule read, so that listings and reports cite them: rules about
@@ -69,9 +79,11 @@ func WithRules(rules ...Rule) Option {
 	return func(v *Validator) { v.extra = append(v.extra, rules...) }
 }
 
-// New compiles the schemas and returns a Validator.
+// New returns a Validator. It compiles the contract of the default API
+// version (WithAPIVersion's, else the newest) at once, and each other
+// version's the first time a document is judged at it.
 func New(opts ...Option) (*Validator, error) {
-	v := &Validator{maxDepth: DefaultMaxDepth, maxSize: DefaultMaxSize, files: schemas.FS}
+	v := &Validator{maxDepth: DefaultMaxDepth, maxSize: DefaultMaxSize}
 	for _, o := range opts {
 		o(v)
 	}
@@ -81,25 +93,17 @@ func New(opts ...Option) (*Validator, error) {
 	if v.maxDepth > MaxDepthLimit {
 		return nil, fmt.Errorf("validators: a depth limit of %d is over %d, the JSON decoder's own", v.maxDepth, MaxDepthLimit)
 	}
-	c, err := loadContract(v.files)
-	if err != nil {
+	if err := v.setVersions(); err != nil {
 		return nil, fmt.Errorf("validators: %w", err)
 	}
-	for _, r := range v.extra {
-		if r.ID == "" {
-			return nil, fmt.Errorf("validators: a rule added has no ID (%s)", r.Summary)
-		}
-		if _, dup := c.rules[r.ID]; dup {
-			return nil, fmt.Errorf("validators: rule %s is already defined", r.ID)
-		}
-		c.rules[r.ID] = r
-	}
-	v.c = c
-	if !v.noFast {
-		v.fast = newFastPath(c, v.maxDepth)
+	if _, err := v.versions[v.dflt].load(v); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
+
+// base is the contract of the default version, compiled by New.
+func (v *Validator) base() *contract { return v.versions[v.dflt].c }
 
 // Strict reports whether undocumented fields are errors.
 func (v *Validator) Strict() bool { return v.strict }
@@ -107,13 +111,15 @@ func (v *Validator) Strict() bool { return v.strict }
 // MaxSize is the largest document accepted, in bytes.
 func (v *Validator) MaxSize() int { return v.maxSize }
 
-// APIVersion is the Stripe API version the schemas were generated from.
-func (v *Validator) APIVersion() string { return v.c.apiVersion }
+// APIVersion is the default API version: the one WithAPIVersion names,
+// else the newest embedded (or the one WithSchemas gave). Rules and Rule
+// describe its contract.
+func (v *Validator) APIVersion() string { return v.dflt }
 
 // Rules returns every rule, ordered by ID.
 func (v *Validator) Rules() []Rule {
-	out := make([]Rule, 0, len(v.c.rules))
-	for _, r := range v.c.rules {
+	out := make([]Rule, 0, len(v.base().rules))
+	for _, r := range v.base().rules {
 		out = append(out, r)
 	}
 	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
@@ -122,64 +128,139 @@ func (v *Validator) Rules() []Rule {
 
 // Rule returns the rule with the given ID.
 func (v *Validator) Rule(id string) (Rule, bool) {
-	r, ok := v.c.rules[id]
+	r, ok := v.base().rules[id]
 	return r, ok
 }
 
-// Validate checks one document (a JSON value) and returns its kind and
-// violations. It never panics on any input: a document that is not JSON is
-// a result with a json.* violation, not an error.
-func (v *Validator) Validate(doc []byte) (res Result) {
+// Validate checks one document (a JSON value) and returns its kind, the
+// API version it was judged at, and its violations. It never panics on any
+// input: a document that is not JSON is a result with a json.* violation,
+// not an error.
+//
+// The version is the one WithAPIVersion names; else an event's own
+// api_version when its contract is embedded; else the newest embedded. A
+// document naming a version that is not embedded is judged at the newest,
+// with a notice (RuleVersionNotEmbedded) naming the version used.
+func (v *Validator) Validate(doc []byte) Result { return v.ValidateRequested(doc, "") }
+
+// ValidateRequested is Validate for a document that answers a request for
+// API version requested (its Stripe-Version header, as a cassette records
+// it): a document that names no embedded version itself is judged at
+// requested when that is embedded (after WithAPIVersion and an event's
+// api_version, before the newest).
+func (v *Validator) ValidateRequested(doc []byte, requested string) (res Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			res = Result{Kind: KindUnknown, Violations: []Violation{{
+			res = Result{Kind: KindUnknown, APIVersion: v.VersionFor(requested), Violations: []Violation{{
 				Rule: RuleInternal, Severity: Error,
 				Message: fmt.Sprintf("the validator failed on this document (%v); please report it with the document", p),
 			}}}
 		}
 	}()
 	if len(doc) > v.maxSize {
-		return v.TooLarge(int64(len(doc)))
+		res = v.TooLarge(int64(len(doc)))
+		res.APIVersion = v.VersionFor(requested)
+		return res
 	}
-	if v.fast != nil {
-		if res, ok := v.fast.validate(v, doc); ok {
-			return res
-		}
+	if res, ok := v.validateFast(doc, requested); ok {
+		return res
 	}
 	d, derr := decode(doc, v.maxDepth)
 	if derr != nil {
-		r := v.c.rules[derr.rule]
-		return Result{Kind: KindUnknown, Violations: []Violation{{
+		r := v.base().rules[derr.rule]
+		return Result{Kind: KindUnknown, APIVersion: v.VersionFor(requested), Violations: []Violation{{
 			Rule: r.ID, Pointer: derr.pointer, Message: derr.message + "; " + r.Summary, Severity: r.Severity, Doc: r.Doc,
 		}}}
 	}
-	return v.validateDecoded(d)
+	a, notice := v.choose(treeAPIVersion(d.value), requested)
+	c, err := a.load(v)
+	if err != nil {
+		return v.unloadable(a, err)
+	}
+	res = v.validateDecoded(c, d)
+	res.APIVersion = a.name
+	return withNotice(res, notice)
+}
+
+// validateFast answers through the fast path of the version doc is judged
+// at, when it can (see fastPath.validate).
+func (v *Validator) validateFast(doc []byte, requested string) (Result, bool) {
+	base := v.versions[v.dflt]
+	if base.fast == nil {
+		return Result{}, false
+	}
+	t, ok := base.fast.scan(doc)
+	if !ok {
+		return Result{}, false
+	}
+	own, ok := tapeAPIVersion(t)
+	if !ok {
+		base.fast.release(t)
+		return Result{}, false
+	}
+	a, notice := v.choose(own, requested)
+	if a != base {
+		base.fast.release(t)
+		if _, err := a.load(v); err != nil {
+			return v.unloadable(a, err), true
+		}
+		if a.fast == nil {
+			return Result{}, false
+		}
+		if t, ok = a.fast.scan(doc); !ok {
+			return Result{}, false
+		}
+	}
+	defer a.fast.release(t)
+	res, ok := a.fast.validate(v, t)
+	if !ok {
+		return Result{}, false
+	}
+	res.APIVersion = a.name
+	return withNotice(res, notice), true
+}
+
+// unloadable is the result for a document judged at a version whose
+// contract does not compile: a bug in the embedded files, reported as one.
+func (v *Validator) unloadable(a *apiVersion, err error) Result {
+	return Result{Kind: KindUnknown, APIVersion: a.name, Violations: []Violation{{
+		Rule: RuleInternal, Severity: Error, Message: "the contract could not be loaded: " + err.Error(),
+	}}}
+}
+
+// withNotice adds the version notice, if any, to res.
+func withNotice(res Result, notice *Violation) Result {
+	if notice != nil {
+		res.Violations = sortViolations(append(res.Violations, *notice))
+	}
+	return res
 }
 
 // TooLarge is the result for a document of size bytes over the size limit,
 // for callers that skip such a document without reading it into memory.
+// Its APIVersion is the default one (see VersionFor).
 func (v *Validator) TooLarge(size int64) Result {
-	return Result{Kind: KindUnknown, Violations: []Violation{v.violation(RuleTooLarge, "",
+	return Result{Kind: KindUnknown, APIVersion: v.dflt, Violations: []Violation{v.base().violation(RuleTooLarge, "",
 		fmt.Sprintf("is %d bytes, over the %d-byte limit", size, v.maxSize))}}
 }
 
-func (v *Validator) validateDecoded(d decoded) Result {
-	kind := kindOf(treeFacts(d.value))
+func (v *Validator) validateDecoded(c *contract, d decoded) Result {
+	kind := kindOf(treeFacts(d.value), c)
 	if kind == KindUnknown {
-		return Result{Kind: kind, Violations: []Violation{v.unknownKind(d.value)}}
+		return Result{Kind: kind, Violations: []Violation{c.unknownKind(d.value)}}
 	}
-	schema := v.c.schemas[kind]
+	schema := c.schemas[kind]
 	var out []Violation
 	if err := schema.Validate(d.value); err != nil {
 		var ve *jsonschema.ValidationError
 		if !errors.As(err, &ve) {
 			out = append(out, Violation{Rule: RuleInternal, Severity: Error, Message: "the schema could not be applied: " + err.Error()})
 		} else {
-			e := explainer{c: v.c, doc: tree{d.value}, strict: v.strict}
+			e := explainer{c: c, doc: tree{d.value}, strict: v.strict}
 			e.walk(ve, nil)
 			out = e.out
 		}
 	}
-	out = append(out, v.goChecks(kind, d, schema)...)
+	out = append(out, c.goChecks(kind, d, schema)...)
 	return Result{Kind: kind, Violations: sortViolations(out)}
 }

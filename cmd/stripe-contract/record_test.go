@@ -119,7 +119,7 @@ var _ = Describe("the README's main job", func() {
 		session, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
 		Expect(err).NotTo(HaveOccurred())
 		Eventually(session, 2*time.Minute).Should(gexec.Exit(0))
-		Expect(string(session.Out.Contents())).To(MatchRegexp(`^(\d+) documents checked: (\d+) valid, 0 invalid; 0 errors`))
+		Expect(string(session.Out.Contents())).To(MatchRegexp(`^(\d+) documents checked at 2026-08-26.dahlia \(\d+\): (\d+) valid, 0 invalid; 0 errors`))
 		Expect(strings.TrimSpace(lines[1])).To(HavePrefix("go test ./..."))
 	})
 })

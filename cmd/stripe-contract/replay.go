@@ -92,7 +92,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	verdict := rep.Judge(baseline)
-	cat, err := catalogue()
+	cat, err := catalogue(nil)
 	if err != nil {
 		return err
 	}

@@ -16,10 +16,11 @@ import (
 	"github.com/stripe-contract/stripe-contract/validators/request"
 )
 
-const rulesUsage = `usage: stripe-contract rules [--format text|json]
+const rulesUsage = `usage: stripe-contract rules [--format text|json] [--api-version V]
 
 Lists every rule any command can report: its ID, severity, aspect, what it
-says, the documentation it comes from and where (a spec pointer or a URL).
+says, the documentation it comes from and where (a spec pointer or a URL),
+for the newest embedded API version or the one --api-version names.
 
 Exit status: 0, or 2 for a usage error.
 
@@ -32,24 +33,32 @@ flags:
 // (request.*), and the rules the replay engine (replay.*, pagination.*),
 // the webhook replayer (webhook.delivery) and the SDK comparison (sdk.*)
 // check themselves. The rules command lists it and every report cites it.
-func catalogue() (*validators.Catalogue, error) {
-	v, err := validators.New()
+func catalogue(f *contractFlags) (*validators.Catalogue, error) {
+	if f == nil {
+		f = &contractFlags{}
+	}
+	v, err := f.newValidator()
 	if err != nil {
 		return nil, err
 	}
-	return catalogueOf(v)
+	return catalogueOf(v, f.requestOptions(v)...)
 }
 
 // catalogueOf is the catalogue with the payload rules of v, the validator a
-// command runs with, so that building it compiles no schema twice.
-func catalogueOf(v *validators.Validator) (*validators.Catalogue, error) {
+// command runs with, so that building it compiles no schema twice, and the
+// request rules of the request contract req chooses (default: that of v's
+// API version).
+func catalogueOf(v *validators.Validator, req ...request.Option) (*validators.Catalogue, error) {
 	var cassette []validators.Rule
 	for _, r := range pipeline.CassetteRules() {
 		if _, ok := v.Rule(r.ID); !ok {
 			cassette = append(cassette, r)
 		}
 	}
-	c, err := request.New()
+	if len(req) == 0 {
+		req = []request.Option{request.WithAPIVersion(v.APIVersion())}
+	}
+	c, err := request.New(req...)
 	if err != nil {
 		return nil, err
 	}
@@ -82,10 +91,11 @@ func runRules(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "rules", rulesUsage)
 	format := &choice{value: "text", allowed: []string{"text", "json"}}
 	fs.Var(format, "format", "output format: text, json")
+	versions := addContractFlags(fs, false)
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
-	cat, err := catalogue()
+	cat, err := catalogue(versions)
 	if err != nil {
 		return err
 	}

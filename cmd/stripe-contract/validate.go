@@ -29,8 +29,16 @@ or - for standard input. A .json file holds one document; .ndjson and
 go-vcr cassette, whose JSON response bodies are documents, their pointers
 prefixed with /interactions/N/response/body (a .yaml file that is not a
 cassette, or is over --max-cassette-size, is one invalid row). A document is an
-invoice_payment, a list of them, an invoice_payment.* event, an invoice with
+invoice_payment, a list of them, an event carrying one, an invoice with
 expanded payments, or a Stripe error envelope.
+
+Each document is judged at one Stripe API version, the first of: the one
+--api-version names; an event's own api_version, when its contract is
+embedded; the Stripe-Version header of the request a cassette interaction
+recorded; the newest embedded version. A document naming a version that is
+not embedded is judged at the newest, with the notice
+api_version.not-embedded. --schemas DIR judges every document with the
+schema files of one version generated from any spec instead.
 
 Exit status: 0 when every document is valid, 1 when any is invalid, 2 for a
 usage error or a path that cannot be read.
@@ -52,6 +60,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	maxSize := fs.Int("max-document-size", validators.DefaultMaxSize, "largest document accepted, in bytes; larger ones are reported as json.too-large")
 	maxDepth := fs.Int("max-depth", validators.DefaultMaxDepth, fmt.Sprintf("deepest nesting accepted, at most %d levels; deeper documents are reported as json.too-deep", validators.MaxDepthLimit))
 	maxCassette := addMaxCassetteFlag(fs, "larger ones are reported as cassette.too-large")
+	versions := addContractFlags(fs, true)
 	fs.Usage = func() {
 		io.WriteString(e.stderr, validateUsage)
 		fs.PrintDefaults()
@@ -72,7 +81,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	if *maxDepth > validators.MaxDepthLimit {
 		return usagef("--max-depth %d is over the limit of %d levels (the JSON decoder's own)", *maxDepth, validators.MaxDepthLimit)
 	}
-	v, err := validators.New(validators.WithStrict(*strict), validators.WithMaxSize(*maxSize), validators.WithMaxDepth(*maxDepth),
+	v, err := versions.newValidator(validators.WithStrict(*strict), validators.WithMaxSize(*maxSize), validators.WithMaxDepth(*maxDepth),
 		validators.WithRules(pipeline.CassetteRules()...))
 	if err != nil {
 		return err
@@ -80,7 +89,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	min, _ := validators.ParseSeverity(severity.value)
 	// One write per document would be a system call per line of a log.
 	stdout := bufio.NewWriterSize(e.stdout, 256<<10)
-	cat, err := catalogueOf(v)
+	cat, err := catalogueOf(v, versions.requestOptions(v)...)
 	if err != nil {
 		return err
 	}

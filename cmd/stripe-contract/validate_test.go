@@ -59,7 +59,7 @@ var _ = Describe("validate", func() {
 	It("passes the bundled examples (the README's main job)", func() {
 		session := stripeContract("", "validate", "../../../schemas/examples/")
 		Expect(session).To(gexec.Exit(0))
-		Expect(session.Out).To(gbytes.Say(`17 documents checked: 17 valid, 0 invalid; 0 errors, 0 warnings, 0 notices`))
+		Expect(session.Out).To(gbytes.Say(`17 documents checked at 2026-08-26.dahlia \(17\): 17 valid, 0 invalid; 0 errors, 0 warnings, 0 notices`))
 	})
 
 	It("prints one text line per violation with source:line, pointer, rule and message", func() {
@@ -82,7 +82,8 @@ var _ = Describe("validate", func() {
 		for sc.Scan() {
 			var row map[string]json.RawMessage
 			Expect(json.Unmarshal(sc.Bytes(), &row)).To(Succeed(), sc.Text())
-			Expect(row).To(HaveLen(4))
+			Expect(row).To(HaveLen(5))
+			Expect(row).To(HaveKeyWithValue("api_version", json.RawMessage(`"2026-08-26.dahlia"`)))
 			Expect(row).To(HaveKey("kind"))
 			var source string
 			var valid bool
@@ -143,7 +144,7 @@ var _ = Describe("validate", func() {
 	It("accepts flags after the paths", func() {
 		session := stripeContract("", "validate", "input/list.json", "--format", "json")
 		Expect(session).To(gexec.Exit(0))
-		Expect(string(session.Out.Contents())).To(Equal(`{"source":"input/list.json","kind":"list","valid":true,"violations":[]}` + "\n"))
+		Expect(string(session.Out.Contents())).To(Equal(`{"source":"input/list.json","kind":"list","api_version":"2026-08-26.dahlia","valid":true,"violations":[]}` + "\n"))
 	})
 
 	It("reads NDJSON and pretty-printed documents from stdin", func() {
@@ -156,7 +157,7 @@ var _ = Describe("validate", func() {
 		pretty, _ := os.ReadFile("testdata/input/list.json")
 		session = stripeContract(string(pretty), "validate", "--format", "json", "-")
 		Expect(session).To(gexec.Exit(0))
-		Expect(string(session.Out.Contents())).To(Equal(`{"source":"stdin","kind":"list","valid":true,"violations":[]}` + "\n"))
+		Expect(string(session.Out.Contents())).To(Equal(`{"source":"stdin","kind":"list","api_version":"2026-08-26.dahlia","valid":true,"violations":[]}` + "\n"))
 	})
 
 	It("fails on undocumented fields only in strict mode", func() {
@@ -184,7 +185,7 @@ var _ = Describe("validate", func() {
 		session := stripeContract("", "validate", dir)
 		Expect(session).To(gexec.Exit(0))
 		Expect(string(session.Err.Contents())).To(Equal("stripe-contract: notice: " + fifo + ": skipped: a named pipe, not a regular file (name it as a PATH to read it)\n"))
-		Expect(session.Out).To(gbytes.Say("1 document checked: 1 valid"))
+		Expect(session.Out).To(gbytes.Say("1 document checked at 2026-08-26.dahlia \\(1\\): 1 valid"))
 
 		cmd := exec.Command(binary, "validate", fifo)
 		named, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
@@ -210,8 +211,8 @@ var _ = Describe("validate", func() {
 		Expect(string(session.Err.Contents())).To(BeEmpty())
 		rows := strings.Split(strings.TrimSpace(string(session.Out.Contents())), "\n")
 		Expect(rows).To(HaveLen(4)) // two pages, the broken file, c.json
-		Expect(rows[2]).To(HavePrefix(`{"source":"` + filepath.Join(dir, "b.yaml") + `:3","kind":"unknown","valid":false,"violations":[{"rule":"cassette.unreadable","path":"","message":"not a go-vcr cassette: `))
-		Expect(rows[3]).To(Equal(`{"source":"` + filepath.Join(dir, "c.json") + `","kind":"list","valid":true,"violations":[]}`))
+		Expect(rows[2]).To(HavePrefix(`{"source":"` + filepath.Join(dir, "b.yaml") + `:3","kind":"unknown","api_version":"2026-08-26.dahlia","valid":false,"violations":[{"rule":"cassette.unreadable","path":"","message":"not a go-vcr cassette: `))
+		Expect(rows[3]).To(Equal(`{"source":"` + filepath.Join(dir, "c.json") + `","kind":"list","api_version":"2026-08-26.dahlia","valid":true,"violations":[]}`))
 
 		text := stripeContract("", "validate", dir)
 		Expect(text).To(gexec.Exit(1))
@@ -226,7 +227,7 @@ var _ = Describe("validate", func() {
 		Expect(os.WriteFile(file, good, 0o644)).To(Succeed())
 		session := stripeContract("", "validate", "--format", "json", "--max-cassette-size", "100", dir)
 		Expect(session).To(gexec.Exit(1))
-		Expect(string(session.Out.Contents())).To(Equal(`{"source":"` + file + `","kind":"unknown","valid":false,"violations":[{"rule":"cassette.too-large","path":"","message":"is more than 100 bytes, over the limit on a cassette file; a cassette file is no larger than the size limit (64 MiB unless raised with --max-cassette-size)","severity":"error"}]}` + "\n"))
+		Expect(string(session.Out.Contents())).To(Equal(`{"source":"` + file + `","kind":"unknown","api_version":"2026-08-26.dahlia","valid":false,"violations":[{"rule":"cassette.too-large","path":"","message":"is more than 100 bytes, over the limit on a cassette file; a cassette file is no larger than the size limit (64 MiB unless raised with --max-cassette-size)","severity":"error"}]}` + "\n"))
 		Expect(stripeContract("", "validate", "--max-cassette-size", fmt.Sprint(len(good)), dir)).To(gexec.Exit(0))
 
 		zero := filepath.Join(dir, "zero.yaml")

@@ -52,7 +52,7 @@ var _ = Describe("stripe-contract webhooks", func() {
 		Expect(accepted.Load()).To(Equal(int32(1)))
 		Expect(string(s.Err.Contents())).To(ContainSubstring("1 delivery to " + target + ", re-signed with --webhook-secret"))
 		Expect(string(s.Err.Contents())).To(ContainSubstring("ok docs/webhook_invoice_payment_paid.yaml interaction 0: 200"))
-		Expect(string(s.Out.Contents())).To(ContainSubstring("1 document checked: 1 valid, 0 invalid"))
+		Expect(string(s.Out.Contents())).To(ContainSubstring("1 document checked at 2026-08-26.dahlia (1): 1 valid, 0 invalid"))
 	})
 
 	It("exits 1, naming cassette, interaction and status, when deliveries go unsigned", func() {

@@ -154,11 +154,20 @@ func IsWebhookDelivery(i *vcr.Interaction) bool {
 // SignatureHeader is the header Stripe signs webhook deliveries with.
 const SignatureHeader = "Stripe-Signature"
 
+// VersionHeader is the request header that sets the API version of an API
+// request and its response, over the account's default
+// (https://docs.stripe.com/api/versioning).
+const VersionHeader = "Stripe-Version"
+
 // Payload is the Stripe JSON an interaction carries, and where.
 type Payload struct {
 	Body        string
 	ContentType string
 	Pointer     string // in the interaction: "/request/body" or "/response/body"
+	// APIVersion is the version the request asked for in its
+	// Stripe-Version header, for a response body; "" when it names none,
+	// and for a webhook delivery, whose event carries its own api_version.
+	APIVersion string
 }
 
 // PayloadOf is what Stripe sent in an interaction: for a webhook delivery
@@ -168,7 +177,8 @@ func PayloadOf(i *vcr.Interaction) Payload {
 	if IsWebhookDelivery(i) {
 		return Payload{Body: i.Request.Body, ContentType: i.Request.Headers.Get("Content-Type"), Pointer: "/request/body"}
 	}
-	return Payload{Body: i.Response.Body, ContentType: i.Response.Headers.Get("Content-Type"), Pointer: "/response/body"}
+	return Payload{Body: i.Response.Body, ContentType: i.Response.Headers.Get("Content-Type"), Pointer: "/response/body",
+		APIVersion: i.Request.Headers.Get(VersionHeader)}
 }
 
 // IsJSON reports whether the payload is meant as JSON (see IsJSON).

@@ -23,8 +23,12 @@ func New() (*Validator, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
 	var root string
+	files, err := schemas.Version(schemas.Newest())
+	if err != nil {
+		return nil, err
+	}
 	for _, name := range schemas.Files() {
-		raw, err := fs.ReadFile(schemas.FS, name)
+		raw, err := fs.ReadFile(files, name)
 		if err != nil {
 			return nil, err
 		}

@@ -60,7 +60,9 @@ type CassetteReader struct {
 // Read is a Reader. It emits the Stripe JSON of every interaction (see
 // cassette.PayloadOf) with its pointer prefixed by the interaction's place
 // in the file, /interactions/N/response/body, its label naming the request,
-// and the line of the body in the file. Interactions without a JSON body
+// the line of the body in the file, and the API version its request asked
+// for (the Stripe-Version header), at which it is judged when it names
+// none itself. Interactions without a JSON body
 // are skipped. A file that is not YAML, or not a version 2 cassette, is an
 // error naming the line (errors.Is cassette.ErrNotCassette); a file over the
 // size limit is a *cassette.TooLargeError. Both are *InvalidFileError, so
@@ -88,6 +90,8 @@ func (cr CassetteReader) Read(source string, r io.Reader, maxSize int, emit func
 			Size:   int64(len(p.Body)),
 			Prefix: "/interactions/" + strconv.Itoa(i.Index) + p.Pointer,
 			Label:  i.Label(),
+			// The version the request asked for judges its response.
+			APIVersion: p.APIVersion,
 		}
 		if len(p.Body) <= maxSize {
 			doc.Data = []byte(p.Body)

@@ -30,6 +30,11 @@ type Document struct {
 	Prefix string
 	// Label names the document when Line cannot (an interaction of a cassette).
 	Label string
+	// APIVersion is the API version the request the document answers asked
+	// for (a cassette interaction's Stripe-Version header), or "": the
+	// version it is judged at when it names none itself
+	// (validators.Validator.ValidateRequested).
+	APIVersion string
 
 	// problem is set for a file a Reader found invalid as a whole (an
 	// *InvalidFileError): the violation reported instead of validating Data.

@@ -53,7 +53,34 @@ type Summary struct {
 	Bytes      int64
 	Violations [3]int64 // by severity: errors, warnings, notices
 	Rules      map[string]*RuleCount
-	Unreadable []error // paths or files that could not be read
+	// APIVersions counts the documents judged at each API version.
+	APIVersions map[string]int64
+	Unreadable  []error // paths or files that could not be read
+}
+
+// VersionCount is how many documents were judged at one API version.
+type VersionCount struct {
+	APIVersion string
+	Documents  int64
+}
+
+// VersionCounts lists the API versions documents were judged at, most
+// documents first, then newest first.
+func (s *Summary) VersionCounts() []VersionCount {
+	out := make([]VersionCount, 0, len(s.APIVersions))
+	for v, n := range s.APIVersions {
+		out = append(out, VersionCount{v, n})
+	}
+	slices.SortFunc(out, func(a, b VersionCount) int {
+		if a.Documents != b.Documents {
+			if a.Documents > b.Documents {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(b.APIVersion, a.APIVersion)
+	})
+	return out
 }
 
 // RuleCounts lists the rules broken, most often first.
@@ -80,6 +107,12 @@ func (s *Summary) RuleCounts() []RuleCount {
 func (s *Summary) Add(o *Outcome) {
 	s.Documents++
 	s.Bytes += o.Doc.Size
+	if o.Result.APIVersion != "" {
+		if s.APIVersions == nil {
+			s.APIVersions = map[string]int64{}
+		}
+		s.APIVersions[o.Result.APIVersion]++
+	}
 	if o.Result.Valid() {
 		s.Valid++
 	} else {
@@ -346,12 +379,13 @@ func (p *Pipeline) process(b *batch, sink Sink) {
 		span := b.spans[i]
 		switch {
 		case d.problem != nil:
-			b.outcomes[i].Result = validators.Result{Kind: validators.KindUnknown, Violations: []validators.Violation{*d.problem}}
+			b.outcomes[i].Result = validators.Result{Kind: validators.KindUnknown, APIVersion: p.v.VersionFor(d.APIVersion), Violations: []validators.Violation{*d.problem}}
 		case d.Size > int64(p.v.MaxSize()):
 			b.outcomes[i].Result = p.v.TooLarge(d.Size)
+			b.outcomes[i].Result.APIVersion = p.v.VersionFor(d.APIVersion)
 		default:
 			d.Data = b.arena[span[0]:span[1]:span[1]]
-			b.outcomes[i].Result = p.v.Validate(d.Data)
+			b.outcomes[i].Result = p.v.ValidateRequested(d.Data, d.APIVersion)
 		}
 		if d.Prefix != "" {
 			for j := range b.outcomes[i].Result.Violations {

@@ -254,7 +254,7 @@ var _ = Describe("a file a reader finds invalid as a whole", func() {
 		Expect(sum.Unreadable).To(BeEmpty())
 		Expect(c.outcomes).To(HaveLen(2))
 		Expect(c.outcomes[0].Doc.Location()).To(Equal(bad + ":3"))
-		Expect(c.outcomes[0].Result).To(Equal(validators.Result{Kind: validators.KindUnknown, Violations: []validators.Violation{broken}}))
+		Expect(c.outcomes[0].Result).To(Equal(validators.Result{Kind: validators.KindUnknown, APIVersion: "2026-08-26.dahlia", Violations: []validators.Violation{broken}}))
 		Expect(c.outcomes[1].Result.Valid()).To(BeTrue())
 		Expect(sum.Invalid).To(BeEquivalentTo(1))
 		Expect(sum.Rules).To(HaveKey("cassette.unreadable"))

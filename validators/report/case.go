@@ -31,6 +31,9 @@ type Case struct {
 	// Kind is the validated document's kind (JSON "kind" and "valid");
 	// "" for a replayed interaction.
 	Kind string
+	// APIVersion is the API version the validated document was judged at
+	// (JSON "api_version"); "" for a replayed interaction.
+	APIVersion string
 	// Request is the replayed request (JSON "request"); nil for a
 	// validated document.
 	Request *Request
@@ -71,6 +74,10 @@ type Trailer struct {
 	// Rules are the rules broken, most often first: the text format cites
 	// each with its documentation.
 	Rules []pipeline.RuleCount
+	// APIVersions are the versions the documents were judged at: the text
+	// format says when some differ from the catalogue's, whose rules it
+	// cites.
+	APIVersions []pipeline.VersionCount
 	// JSON, when set, is written by the JSON format as its last line; it is
 	// marshalled with encoding/json.
 	JSON any
@@ -82,7 +89,7 @@ type Trailer struct {
 // It builds no string: validate writes millions of cases.
 func caseOf(c *Case, o *pipeline.Outcome, min int) {
 	rows := c.Rows[:0]
-	*c = Case{Source: o.Doc.Source, SourceLine: o.Doc.Line, Suite: o.Doc.Source, Kind: string(o.Result.Kind), Label: o.Doc.Label}
+	*c = Case{Source: o.Doc.Source, SourceLine: o.Doc.Line, Suite: o.Doc.Source, Kind: string(o.Result.Kind), APIVersion: o.Result.APIVersion, Label: o.Doc.Label}
 	for _, v := range o.Result.Violations {
 		if int(v.Severity) > min {
 			continue

@@ -70,6 +70,16 @@ func (t *text) close(tr *Trailer) error {
 		if t.opts.Catalogue != nil && t.opts.Catalogue.APIVersion() != "" {
 			version = " " + t.opts.Catalogue.APIVersion()
 		}
+		if t.opts.Catalogue != nil {
+			for _, vc := range tr.APIVersions {
+				if vc.APIVersion != t.opts.Catalogue.APIVersion() {
+					// The catalogue is one version's: say so rather than
+					// cite it silently for documents judged at another.
+					version += "; each row's message is that of the version its document was judged at"
+					break
+				}
+			}
+		}
 		fmt.Fprintf(bw, "\nrules broken (count, severity, rule; the documentation each comes from, Stripe API%s):\n", version)
 		for _, rc := range tr.Rules {
 			fmt.Fprintf(bw, "%8d  %-7s  %s\n", rc.Count, rc.Severity, rc.Rule)
@@ -88,7 +98,7 @@ func (t *text) close(tr *Trailer) error {
 // jsonLines writes one JSON object per case, in order: for a validated
 // document
 //
-//	{"source":"path:line","kind":"invoice_payment","valid":false,"violations":[{"rule":...,"path":...,"message":...,"severity":...}]}
+//	{"source":"path:line","kind":"invoice_payment","api_version":"2026-08-26.dahlia","valid":false,"violations":[{"rule":...,"path":...,"message":...,"severity":...}]}
 //
 // and for a replayed interaction
 //
@@ -136,6 +146,8 @@ func (j *jsonLines) appendCase(dst []byte, c *Case) []byte {
 	} else {
 		dst = append(dst, `,"kind":`...)
 		dst = appendJSONString(dst, c.Kind)
+		dst = append(dst, `,"api_version":`...)
+		dst = appendJSONString(dst, c.APIVersion)
 		dst = append(dst, `,"valid":`...)
 		dst = strconv.AppendBool(dst, !c.Failed())
 	}

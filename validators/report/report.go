@@ -123,7 +123,7 @@ func (f *outcomes) Write(o *pipeline.Outcome, b []byte) error {
 }
 
 func (f *outcomes) Close(s *pipeline.Summary) error {
-	return f.r.close(&Trailer{Summary: summaryLine(s), Rules: s.RuleCounts()})
+	return f.r.close(&Trailer{Summary: summaryLine(s), Rules: s.RuleCounts(), APIVersions: s.VersionCounts()})
 }
 
 // Writer writes cases one by one in one of the formats: the report of a
@@ -219,9 +219,20 @@ func plural(n int64, one, many string) string {
 }
 
 // summaryLine is the run in one sentence.
+// The API versions the documents were judged at follow "checked":
+// "15 documents checked at 2026-08-26.dahlia (12), 2025-09-30.clover (3): ...".
 func summaryLine(s *pipeline.Summary) string {
-	return fmt.Sprintf("%s checked: %d valid, %d invalid; %s, %s, %s",
-		plural(s.Documents, "document", "documents"), s.Valid, s.Invalid,
+	at := ""
+	for i, vc := range s.VersionCounts() {
+		if i == 0 {
+			at = " at "
+		} else {
+			at += ", "
+		}
+		at += vc.APIVersion + " (" + strconv.FormatInt(vc.Documents, 10) + ")"
+	}
+	return fmt.Sprintf("%s checked%s: %d valid, %d invalid; %s, %s, %s",
+		plural(s.Documents, "document", "documents"), at, s.Valid, s.Invalid,
 		plural(s.Violations[validators.Error], "error", "errors"),
 		plural(s.Violations[validators.Warning], "warning", "warnings"),
 		plural(s.Violations[validators.Notice], "notice", "notices"))

@@ -2,6 +2,7 @@ package request
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -49,8 +50,47 @@ type operation struct {
 	expand   []string       // expandable paths, shortest forms first
 }
 
-// New compiles the request contract embedded in package schemas.
-func New() (*Checker, error) { return load(schemas.FS) }
+// Option configures a Checker.
+type Option func(*options)
+
+type options struct {
+	apiVersion string
+	files      fs.FS
+}
+
+// WithAPIVersion checks requests against the request contract of the
+// embedded API version apiVersion instead of the newest. New fails for a
+// version that is not embedded, naming the ones that are.
+func WithAPIVersion(apiVersion string) Option { return func(o *options) { o.apiVersion = apiVersion } }
+
+// WithSchemas reads the request contract (schemas.RequestFile) from fsys,
+// the files of one API version generated from any spec, instead of the
+// embedded ones.
+func WithSchemas(fsys fs.FS) Option { return func(o *options) { o.files = fsys } }
+
+// New compiles the request contract of the newest embedded API version, or
+// of the one WithAPIVersion names, or the one WithSchemas gives.
+func New(opts ...Option) (*Checker, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	files := o.files
+	if files == nil {
+		var err error
+		if files, err = schemas.Version(cmp.Or(o.apiVersion, schemas.Newest())); err != nil {
+			return nil, fmt.Errorf("request: %w", err)
+		}
+	}
+	c, err := load(files)
+	if err != nil {
+		return nil, err
+	}
+	if o.apiVersion != "" && c.apiVersion != o.apiVersion {
+		return nil, fmt.Errorf("request: the request contract given is for API version %s, not %s", c.apiVersion, o.apiVersion)
+	}
+	return c, nil
+}
 
 // load reads schemas.RequestFile from files and compiles each operation.
 func load(files fs.FS) (*Checker, error) {

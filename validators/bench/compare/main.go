@@ -43,7 +43,7 @@ func main() {
 	dataDir := flag.String("data", "validators/bench/data", "where to write the generated file")
 	binary := flag.String("binary", "", "the stripe-contract binary to measure (built by run.sh)")
 	benchDir := flag.String("bench", "validators/bench", "the folder holding ajv.js and its node_modules")
-	schemaDir := flag.String("schemas", "schemas", "the schema files")
+	schemaDir := flag.String("schemas", "schemas", "the schema files of one API version (schemas/<version>)")
 	repeat := flag.Int("repeat", 3, "runs per measurement; the best is kept")
 	bigGB := flag.Float64("big", 0, "instead: generate a file of this many GB and report the CLI's throughput and peak memory on it")
 	flag.Parse()

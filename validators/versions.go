@@ -1,0 +1,152 @@
+package validators
+
+import (
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/stripe-contract/stripe-contract/schemas"
+)
+
+// RuleVersionNotEmbedded is the notice for a document that names an API
+// version whose contract is not embedded (an event's api_version, or the
+// Stripe-Version header of the request it answers): it is judged at the
+// newest embedded version instead, and the notice names that one.
+const RuleVersionNotEmbedded = "api_version.not-embedded"
+
+// apiVersion is one API version's contract, compiled on first use, so
+// that a run that meets one version pays for one.
+type apiVersion struct {
+	name  string
+	files fs.FS
+	once  sync.Once
+	c     *contract
+	fast  *fastPath // nil: every document takes the full path
+	err   error
+}
+
+// load compiles the version's contract once, with the rules v adds.
+func (a *apiVersion) load(v *Validator) (*contract, error) {
+	a.once.Do(func() {
+		c, err := loadContract(a.files)
+		if err == nil && c.apiVersion != a.name {
+			err = fmt.Errorf("the schema files of API version %s say they are for %s", a.name, c.apiVersion)
+		}
+		if err != nil {
+			a.err = fmt.Errorf("validators: API version %s: %w", a.name, err)
+			return
+		}
+		if err := c.addRules(v.extra); err != nil {
+			a.err = fmt.Errorf("validators: %w", err)
+			return
+		}
+		a.c = c
+		if !v.noFast {
+			a.fast = newFastPath(c, v.maxDepth)
+		}
+	})
+	return a.c, a.err
+}
+
+// addRules adds rules checked outside this package to the contract's.
+func (c *contract) addRules(extra []Rule) error {
+	for _, r := range extra {
+		if r.ID == "" {
+			return fmt.Errorf("a rule added has no ID (%s)", r.Summary)
+		}
+		if _, dup := c.rules[r.ID]; dup {
+			return fmt.Errorf("rule %s is already defined", r.ID)
+		}
+		c.rules[r.ID] = r
+	}
+	return nil
+}
+
+// setVersions makes the versions documents can be judged at: the one
+// whose files WithSchemas gave, or every embedded version; and the default,
+// the version WithAPIVersion names or else the newest.
+func (v *Validator) setVersions() error {
+	if v.files != nil {
+		f, err := ReadSchemaFile(v.files, schemas.InvoicePaymentFile)
+		if err != nil {
+			return err
+		}
+		if v.pinned != "" && v.pinned != f.APIVersion {
+			return fmt.Errorf("the schema files given are for API version %s, not %s", f.APIVersion, v.pinned)
+		}
+		v.versions = map[string]*apiVersion{f.APIVersion: {name: f.APIVersion, files: v.files}}
+		v.names = []string{f.APIVersion}
+		v.dflt = f.APIVersion
+		return nil
+	}
+	v.names = schemas.Versions()
+	v.versions = map[string]*apiVersion{}
+	for _, name := range v.names {
+		files, err := schemas.Version(name)
+		if err != nil {
+			return err
+		}
+		v.versions[name] = &apiVersion{name: name, files: files}
+	}
+	v.dflt = v.names[len(v.names)-1]
+	if v.pinned != "" {
+		if _, ok := v.versions[v.pinned]; !ok {
+			return &schemas.UnknownVersionError{Version: v.pinned}
+		}
+		v.dflt = v.pinned
+	}
+	return nil
+}
+
+// APIVersions lists the API versions this Validator judges documents at,
+// oldest first: every embedded one, or the one WithSchemas gave.
+func (v *Validator) APIVersions() []string { return slices.Clone(v.names) }
+
+// VersionFor is the API version a document that names none itself is
+// judged at, when the request it answers asked for requested (a
+// Stripe-Version header; "" for none): the version WithAPIVersion names,
+// else requested when it is embedded, else the newest.
+func (v *Validator) VersionFor(requested string) string {
+	a, _ := v.choose("", requested)
+	return a.name
+}
+
+// choose picks the version a document is judged at, in this order: the
+// one WithAPIVersion names; the document's own (an event's api_version)
+// when it is embedded; the one its request asked for (requested) when it
+// is embedded; else the newest. A version named but not embedded gets a
+// notice naming the one used.
+func (v *Validator) choose(own, requested string) (*apiVersion, *Violation) {
+	if v.pinned != "" {
+		return v.versions[v.dflt], nil
+	}
+	var chosen *apiVersion
+	if a := v.versions[own]; a != nil {
+		chosen = a
+	} else if a := v.versions[requested]; a != nil {
+		chosen = a
+	} else {
+		chosen = v.versions[v.names[len(v.names)-1]]
+	}
+	var notice *Violation
+	switch {
+	case own != "" && v.versions[own] == nil:
+		notice = v.notEmbedded("/api_version", fmt.Sprintf("names API version %q", own), chosen.name)
+	case own == "" && requested != "" && v.versions[requested] == nil:
+		notice = v.notEmbedded("", fmt.Sprintf("answers a request for API version %q (its Stripe-Version header)", requested), chosen.name)
+	}
+	return chosen, notice
+}
+
+func (v *Validator) notEmbedded(pointer, found, used string) *Violation {
+	r := versionRule
+	return &Violation{Rule: r.ID, Pointer: pointer, Severity: r.Severity, Doc: r.Doc,
+		Message: fmt.Sprintf("%s, whose contract is not embedded (embedded: %s), so it was judged at %s; %s", found, strings.Join(v.names, ", "), used, r.Summary)}
+}
+
+var versionRule = Rule{ID: RuleVersionNotEmbedded, Severity: Notice, Check: "go", Aspect: "not-embedded",
+	Summary: "a document is judged at the API version it names, when that version's contract is embedded",
+	Doc:     "The Stripe API version used to render `data` when the event was created. The contents of `data` never change, so this value remains static regardless of the API version currently in use.",
+	Source:  "#/components/schemas/event/properties/api_version/description"}
