@@ -72,7 +72,7 @@ func Load(ctx context.Context, apiVersion string) (*Contract, error) {
 	if err != nil {
 		return nil, &LoadError{APIVersion: apiVersion, Stage: "load", Err: err}
 	}
-	res, err := generator.Derive(specs.GA, specs.GAOrigin, generator.WithPreviewSpec(specs.Preview))
+	res, err := generator.DeriveVersion(specs)
 	if err != nil {
 		return nil, &LoadError{APIVersion: apiVersion, Stage: "generate", Err: err}
 	}

@@ -139,11 +139,22 @@ func (s *spec) previewEvents() *previewEvents {
 	return p
 }
 
-// pinnedPreview is the events of the preview spec compiled in with the
-// pinned stripe-mock, read once on first use and never changed after.
-var pinnedPreview = sync.OnceValues(func() (*previewEvents, error) {
-	return readPreview(embedded.BetaOpenAPISpec)
-})
+// pinned holds the events of the preview spec compiled in with the pinned
+// stripe-mock, read once on first use and never changed after.
+var pinned struct {
+	once   sync.Once
+	events *previewEvents
+	err    error
+}
+
+// pinnedPreview returns the events of the preview spec compiled in with
+// the pinned stripe-mock. It is a function, not a sync.OnceValues variable,
+// so that the spec is linked only into programs that call it: a variable's
+// initializer runs, and keeps what it refers to, in every program.
+func pinnedPreview() (*previewEvents, error) {
+	pinned.once.Do(func() { pinned.events, pinned.err = readPreview(embedded.BetaOpenAPISpec) })
+	return pinned.events, pinned.err
+}
 
 // pinnedRelease is the release date of the pinned API version, which its
 // preview spec's info.version begins with.

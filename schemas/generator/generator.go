@@ -116,6 +116,21 @@ func WithExpectation(e *Expectation) Option {
 // the prose rules found against the expectation committed for the spec's
 // API version (expectation.go): a rule lost fails it with a *ProseError.
 func Derive(specJSON []byte, origin string, opts ...Option) (*Result, error) {
+	return derive(specJSON, origin, pinnedPreview, opts)
+}
+
+// DeriveVersion is Derive for the specs of an embedded version, its GA spec
+// with its preview spec. Unlike Derive it never reads the preview spec
+// compiled in with the pinned stripe-mock, so a program that derives only
+// through it (the drift command, which downloads every version's specs)
+// does not carry that spec's 14 MB.
+func DeriveVersion(specs *VersionSpecs, opts ...Option) (*Result, error) {
+	return derive(specs.GA, specs.GAOrigin, nil, append(opts, WithPreviewSpec(specs.Preview)))
+}
+
+// derive is Derive, reading the pinned release's events from pinned when
+// no preview spec is given (nil: none is read).
+func derive(specJSON []byte, origin string, pinned func() (*previewEvents, error), opts []Option) (*Result, error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -130,7 +145,7 @@ func Derive(specJSON []byte, origin string, opts ...Option) (*Result, error) {
 		}
 	}
 	g := &generation{spec: s, origin: origin, files: map[string]string{"invoice_payment": InvoicePaymentFile}}
-	if err := g.readEvents(o.preview); err != nil {
+	if err := g.readEvents(o.preview, pinned); err != nil {
 		return nil, err
 	}
 	out := map[string][]byte{}
@@ -170,15 +185,15 @@ type generation struct {
 }
 
 // readEvents maps the spec's event types to what they carry, from preview
-// or, for the pinned release, from the preview spec compiled in.
-func (g *generation) readEvents(preview []byte) error {
+// or, for the pinned release, from pinned (the preview spec compiled in).
+func (g *generation) readEvents(preview []byte, pinned func() (*previewEvents, error)) error {
 	var p *previewEvents
 	var err error
 	switch {
 	case preview != nil:
 		p, err = readPreview(preview)
-	case release(g.spec.version) == pinnedRelease():
-		p, err = pinnedPreview()
+	case pinned != nil && release(g.spec.version) == pinnedRelease():
+		p, err = pinned()
 	default:
 		g.notices = append(g.notices, fmt.Sprintf("no preview spec of %s was given, so the event file covers the event types named %s* rather than those whose data.object is an invoice_payment (give the preview spec: -preview-spec)", g.spec.version, eventPrefix))
 		return nil
