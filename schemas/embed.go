@@ -8,36 +8,62 @@ import (
 	"strings"
 )
 
-// The generated files, one per kind of document the contract covers. Every
-// API version's directory holds each of them under the same name.
+// The generated files of every API version: one per resource of the spec
+// (ResourceFile names it: customer.schema.json, deleted_customer.schema.json,
+// invoice_payment.schema.json, ...), the envelopes that carry resources, and
+// the index of them all. Every API version's directory holds its files under
+// these names.
 const (
-	InvoicePaymentFile = "invoice_payment.schema.json"
-	ListFile           = "invoice_payment_list.schema.json"
-	EventFile          = "invoice_payment_event.schema.json"
-	InvoiceFile        = "invoice.schema.json"
-	ErrorFile          = "error.schema.json"
+	InvoicePaymentFile = "invoice_payment.schema.json" // the invoice_payment resource
+	InvoiceFile        = "invoice.schema.json"         // the invoice resource
+	ListFile           = "list.schema.json"            // a list (object "list") of any resource
+	SearchResultFile   = "search_result.schema.json"   // a search result (object "search_result")
+	EventFile          = "event.schema.json"           // an event of any type
+	ErrorFile          = "error.schema.json"           // the error envelope
+	// IndexFile lists the version's resources (component, object value,
+	// deleted form, file) and its event types with the resources they
+	// carry: what a validator reads to find a document's file without
+	// reading them all.
+	IndexFile = "index.json"
 )
 
-// RequestFile holds the request contract: the query parameters of the GET
-// requests of the invoice payment API, one subschema per operation.
+// RequestFile holds the request contract: the parameters of the requests,
+// one subschema per operation.
 const RequestFile = "requests.schema.json"
 
-// Files lists the generated files that describe documents Stripe sends
-// (responses, events, errors): the ones package validators checks payloads
-// against. Each call returns a new slice, so a caller cannot change the list
-// another caller sees.
-func Files() []string {
-	return []string{InvoicePaymentFile, ListFile, EventFile, InvoiceFile, ErrorFile}
+// ResourceFile is the name of the file of the resource whose component (in
+// the spec's components.schemas) is component: customer.schema.json,
+// radar.value_list.schema.json.
+func ResourceFile(component string) string { return component + ".schema.json" }
+
+// EnvelopeFiles lists the files of the documents that carry resources:
+// lists, search results, events and errors. Each call returns a new slice.
+func EnvelopeFiles() []string {
+	return []string{ListFile, SearchResultFile, EventFile, ErrorFile}
 }
 
-// AllFiles lists every generated file: Files and RequestFile.
-func AllFiles() []string { return append(Files(), RequestFile) }
+// Files lists the files of an API version's directory (fsys, as Version
+// returns it) that describe documents Stripe sends: every resource's and
+// the envelopes', sorted. The request file and the index are not among them.
+func Files(fsys fs.FS) ([]string, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if n := e.Name(); strings.HasSuffix(n, ".schema.json") && n != RequestFile {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
 
 // embedded holds the generated files of every API version, each version in
 // a directory named for it (2026-08-26.dahlia/invoice_payment.schema.json),
 // as committed next to this file.
 //
-//go:embed */*.schema.json
+//go:embed */*.schema.json */index.json
 var embedded embed.FS
 
 // Versions lists the API versions whose contract is embedded, oldest first.

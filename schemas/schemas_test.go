@@ -91,7 +91,8 @@ var _ = Describe("the committed schema files", func() {
 			}
 			slices.Sort(generated)
 			Expect(committed).To(Equal(generated), "files on disk vs files generated")
-			Expect(schemas.AllFiles()).To(ConsistOf(generated))
+			Expect(generated).To(ContainElements(schemas.EnvelopeFiles()), "the envelopes")
+			Expect(generated).To(ContainElements(schemas.InvoicePaymentFile, schemas.InvoiceFile, "customer.schema.json", "charge.schema.json"))
 
 			for _, name := range generated {
 				onDisk, err := fs.ReadFile(dir, name)
@@ -101,20 +102,25 @@ var _ = Describe("the committed schema files", func() {
 		}, SpecTimeout(5*time.Minute))
 	}
 
-	It("are listed by Files and AllFiles as copies a caller cannot change for others", func() {
-		files := schemas.Files()
-		Expect(files).To(ConsistOf(schemas.InvoicePaymentFile, schemas.ListFile, schemas.EventFile, schemas.InvoiceFile, schemas.ErrorFile))
-		files[0] = "changed"
-		Expect(schemas.Files()).NotTo(ContainElement("changed"))
-		all := schemas.AllFiles()
-		all[0] = "changed"
-		Expect(schemas.Files()).NotTo(ContainElement("changed"))
-		Expect(schemas.AllFiles()).To(Equal(append(schemas.Files(), schemas.RequestFile)))
+	It("are listed by Files per version, and EnvelopeFiles as copies a caller cannot change for others", func() {
+		for _, version := range schemas.Versions() {
+			dir, err := schemas.Version(version)
+			Expect(err).NotTo(HaveOccurred())
+			files, err := schemas.Files(dir)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(len(files)).To(BeNumerically(">", 140), version)
+			Expect(files).To(ContainElements(schemas.EnvelopeFiles()))
+			Expect(files).To(ContainElement(schemas.ResourceFile("deleted_customer")))
+			Expect(files).NotTo(ContainElement(schemas.RequestFile))
+		}
+		env := schemas.EnvelopeFiles()
+		env[0] = "changed"
+		Expect(schemas.EnvelopeFiles()).NotTo(ContainElement("changed"))
 	})
 
 	It("record the API version of their directory and the spec they came from", func() {
 		for _, version := range schemas.Versions() {
-			for _, name := range schemas.AllFiles() {
+			for _, name := range allFiles(version) {
 				doc := readVersionSchema(version, name)
 				Expect(doc["x-stripe-api-version"]).To(Equal(version), name)
 				Expect(doc["x-generated-from"]).To(ContainSubstring("sha256:"), name)
@@ -126,7 +132,7 @@ var _ = Describe("the committed schema files", func() {
 
 	It("name a defined rule at every annotation", func() {
 		for _, version := range schemas.Versions() {
-			for _, name := range schemas.AllFiles() {
+			for _, name := range allFiles(version) {
 				doc := readVersionSchema(version, name)
 				defs := doc["x-rule-definitions"].(map[string]any)
 				Expect(defs).NotTo(BeEmpty(), name)
@@ -323,3 +329,13 @@ var _ = Describe("the invoice_payment schema against the SDK's type documentatio
 		Expect(root["status"]["enum"]).To(Equal([]any{"open", "paid", "canceled"}))
 	})
 })
+
+// allFiles lists a version's schema files: the documents' and the
+// request file.
+func allFiles(version string) []string {
+	dir, err := schemas.Version(version)
+	Expect(err).NotTo(HaveOccurred())
+	files, err := schemas.Files(dir)
+	Expect(err).NotTo(HaveOccurred())
+	return append(files, schemas.RequestFile)
+}

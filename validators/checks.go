@@ -15,44 +15,36 @@ import (
 
 // kindFacts are what kind detection reads of a document.
 type kindFacts struct {
-	isObject         bool
-	hasObject        bool
-	object           string
-	objectIsString   bool
-	typ              string
-	typeIsString     bool
-	dataObjectObject string
-	hasError         bool
+	isObject       bool
+	hasObject      bool
+	object         string
+	objectIsString bool
+	deleted        bool // "deleted": true
+	hasError       bool
 	// objectEscaped: the fast path met an escaped string it does not
 	// read exactly; only the full path decides such a document's kind.
 	objectEscaped bool
 }
 
-// kindOf recognises a document from its "object" field, and an event from
-// its type: one the contract c lists as carrying an invoice_payment (basil's
-// invoice.payment.paid, invoice_payment.paid since). Both paths use it.
+// kindOf recognises a document from its "object" member: a resource of the
+// contract's version (its deleted form when it says "deleted": true), a
+// list, a search result or an event; or, without one, an error envelope.
+// Both paths use it.
 func kindOf(f kindFacts, c *contract) Kind {
 	switch {
 	case !f.isObject || f.objectEscaped:
 		return KindUnknown
 	case f.hasObject && f.objectIsString:
 		switch f.object {
-		case "invoice_payment":
-			return KindInvoicePayment
 		case "list":
 			return KindList
-		case "invoice":
-			return KindInvoice
+		case "search_result":
+			return KindSearchResult
 		case "event":
-			if f.typeIsString && slices.Contains(c.eventTypes, f.typ) {
-				return KindEvent
-			}
-			// A type this version does not list, or none: an event about an
-			// invoice_payment still says so in data.object; the schema then
-			// reports the type (event.type.enum names the version's types).
-			if f.dataObjectObject == "invoice_payment" {
-				return KindEvent
-			}
+			return KindEvent
+		}
+		if k, ok := c.kindOfObject(f.object, f.deleted); ok {
+			return k
 		}
 	case !f.hasObject && f.hasError:
 		return KindError
@@ -70,10 +62,7 @@ func treeFacts(doc any) kindFacts {
 	var obj any
 	obj, f.hasObject = m["object"]
 	f.object, f.objectIsString = obj.(string)
-	f.typ, f.typeIsString = m["type"].(string)
-	if o, ok := valueAt(doc, "/data/object/object"); ok {
-		f.dataObjectObject, _ = o.(string)
-	}
+	f.deleted = m["deleted"] == true
 	_, f.hasError = m["error"]
 	return f
 }
@@ -96,23 +85,18 @@ func (c *contract) unknownKind(doc any) Violation {
 		return c.violation(RuleUnknownKind, "", "is "+pointer.Describe(doc)+", not an object")
 	}
 	obj, hasObject := m["object"]
-	switch {
-	case obj == "event":
-		t, isString := m["type"].(string)
-		if !isString {
-			return c.violation(RuleUnknownKind, "/type", "is "+pointer.Describe(m["type"])+", and data.object is not an invoice_payment")
-		}
-		return c.violation(RuleUnknownKind, "/type", fmt.Sprintf("is %s, not an event type that carries an invoice_payment at API version %s (%s)",
-			pointer.Describe(t), c.apiVersion, strings.Join(c.eventTypes, ", ")))
-	case !hasObject:
-		return c.violation(RuleUnknownKind, "", "has no object field (nor is it an error envelope)")
+	if !hasObject {
+		return c.violation(RuleUnknownKind, "/object", "is missing (nor is the document an error envelope)")
 	}
-	return c.violation(RuleUnknownKind, "/object", "is "+pointer.Describe(obj))
+	if _, isString := obj.(string); !isString {
+		return c.violation(RuleUnknownKind, "/object", "is "+pointer.DescribeTyped(obj))
+	}
+	return c.violation(RuleUnknownKind, "/object", fmt.Sprintf("is %s, which no resource of API version %s is", pointer.Describe(obj), c.apiVersion))
 }
 
 // violation builds a violation of a rule checked in Go.
 func (c *contract) violation(ruleID, pointer, found string) Violation {
-	r := c.rules[ruleID]
+	r, _ := c.rule(ruleID)
 	return Violation{Rule: r.ID, Pointer: pointer, Message: found + "; " + r.Summary, Severity: r.Severity, Doc: r.Doc}
 }
 
@@ -156,26 +140,33 @@ type finding struct {
 	rule, pointer, found string
 }
 
-// eachPayment calls fn with where a document of kind k holds each
-// invoice_payment.
+// eachPayment calls fn with where a document of kind k holds an
+// invoice_payment at the top of a resource: the document itself, an
+// event's data.object, the items of a list or search result, an invoice's
+// payments.
 func eachPayment(k Kind, doc docView, fn func(path)) {
-	var base path
+	isPayment := func(p path) bool {
+		o, _ := doc.str(p.with("object"))
+		return o == "invoice_payment"
+	}
+	items := func(base path) {
+		for i := range doc.length(base) {
+			if p := base.with(strconv.Itoa(i)); isPayment(p) {
+				fn(p)
+			}
+		}
+	}
 	switch k {
 	case KindInvoicePayment:
 		fn(path{})
-		return
 	case KindEvent:
-		fn(path{}.with("data").with("object"))
-		return
-	case KindList:
-		base = path{}.with("data")
+		if p := (path{}).with("data").with("object"); isPayment(p) {
+			fn(p)
+		}
+	case KindList, KindSearchResult:
+		items(path{}.with("data"))
 	case KindInvoice:
-		base = path{}.with("payments").with("data")
-	default:
-		return
-	}
-	for i := range doc.length(base) {
-		fn(base.with(strconv.Itoa(i)))
+		items(path{}.with("payments").with("data"))
 	}
 }
 
@@ -197,12 +188,8 @@ func goFindings(k Kind, doc docView) []finding {
 	if k != KindInvoice {
 		return out
 	}
-	payments := path{}.with("payments")
-	if !doc.has(payments) {
-		return append(out, finding{rulePaymentsInc, "/payments", "is missing, so no invoice_payment was checked"})
-	}
 	id, _ := doc.str(path{}.with("id"))
-	data := payments.with("data")
+	data := path{}.with("payments").with("data")
 	for i := range doc.length(data) {
 		ref := data.with(strconv.Itoa(i)).with("invoice")
 		refID, ok := doc.str(ref)

@@ -5,9 +5,13 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"github.com/stripe-contract/stripe-contract/schemas"
@@ -31,101 +35,273 @@ type annotation struct {
 // applicators (allOf, if/then/else, properties, items) are their members'.
 var constraintKeywords = []string{"type", "enum", "const", "maxLength", "minLength", "pattern", "required", "anyOf", "oneOf", "not", "$ref", "minimum", "maximum", "format"}
 
-// contract is the compiled schema files and what they say about themselves.
+// contract is one API version's schema files, compiled as documents need
+// them: a resource's file is read, indexed and compiled the first time a
+// document holds that resource (a reference to another resource's file is
+// followed only when a document reaches it, lazyRef), so that a document
+// costs nothing for the resources it does not touch.
 type contract struct {
-	schemas    map[Kind]*jsonschema.Schema
-	notes      map[string]*annotation // absolute location of a subschema -> its annotation
-	rules      map[string]Rule
 	apiVersion string
-	eventTypes []string // the event types whose data.object is an invoice_payment (the event file's type enum)
+	files      fs.FS
+	base       string // the files' $id prefix: https://.../2026-08-26.dahlia/
+	index      contractIndex
+
+	mu       sync.Mutex // guards compiler and loaded
+	compiler *jsonschema.Compiler
+	loaded   map[string]error // file -> its load's outcome
+	kinds    sync.Map         // Kind -> *jsonschema.Schema
+	urls     sync.Map         // absolute URL -> *jsonschema.Schema
+
+	metaMu sync.RWMutex           // guards notes and rules, filled as files load
+	notes  map[string]*annotation // absolute location of a subschema -> its annotation
+	rules  map[string]Rule
 }
 
-var kindFiles = map[Kind]string{
-	KindInvoicePayment: schemas.InvoicePaymentFile,
-	KindList:           schemas.ListFile,
-	KindEvent:          schemas.EventFile,
-	KindInvoice:        schemas.InvoiceFile,
-	KindError:          schemas.ErrorFile,
+// contractIndex is what schemas.IndexFile says of a version.
+type contractIndex struct {
+	ID        string `json:"$id"`
+	Version   string `json:"x-stripe-api-version"`
+	Resources []struct {
+		Component string `json:"component"`
+		Object    string `json:"object"`
+		Deleted   bool   `json:"deleted"`
+		File      string `json:"file"`
+	} `json:"resources"`
+	Envelopes  map[string]string   `json:"envelopes"`
+	EventTypes map[string][]string `json:"event_types"`
+
+	byObject map[string][2]string // object value -> component, and its deleted form's
+	fileOf   map[Kind]string
 }
 
-// loadContract reads the schema files from files, indexes their annotations,
-// and compiles them. Every object schema marked x-undocumented gets
-// "unevaluatedProperties": false, so that fields the docs do not list are
-// reported (as notices, or errors in strict mode) under its rule.
+// loadContract reads the version's index from files; the schema files
+// themselves are read as documents need them.
 func loadContract(files fs.FS) (*contract, error) {
-	c := &contract{schemas: map[Kind]*jsonschema.Schema{}, notes: map[string]*annotation{}, rules: map[string]Rule{}}
+	raw, err := fs.ReadFile(files, schemas.IndexFile)
+	if err != nil {
+		return nil, fmt.Errorf("read the contract's index: %w", err)
+	}
+	c := &contract{files: files, notes: map[string]*annotation{}, rules: map[string]Rule{}, loaded: map[string]error{}}
+	if err := json.Unmarshal(raw, &c.index); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", schemas.IndexFile, err)
+	}
+	ix := &c.index
+	if ix.Version == "" || !strings.HasSuffix(ix.ID, "/"+schemas.IndexFile) {
+		return nil, fmt.Errorf("%s names no API version or $id", schemas.IndexFile)
+	}
+	c.apiVersion, c.base = ix.Version, strings.TrimSuffix(ix.ID, schemas.IndexFile)
+	ix.byObject, ix.fileOf = map[string][2]string{}, map[Kind]string{}
+	for _, r := range ix.Resources {
+		pair := ix.byObject[r.Object]
+		if r.Deleted {
+			pair[1] = r.Component
+		} else {
+			pair[0] = r.Component
+		}
+		ix.byObject[r.Object] = pair
+		ix.fileOf[Kind(r.Component)] = r.File
+	}
+	for kind, file := range ix.Envelopes {
+		ix.fileOf[Kind(kind)] = file
+	}
+	for _, k := range []Kind{KindList, KindSearchResult, KindEvent, KindError} {
+		if ix.fileOf[k] == "" {
+			return nil, fmt.Errorf("%s lists no file for %s", schemas.IndexFile, k)
+		}
+	}
 	for _, r := range jsonRules {
 		c.rules[r.ID] = r
 	}
-	compiler := jsonschema.NewCompiler()
-	compiler.Draft = jsonschema.Draft2020
-	ids := map[string]string{}
-	for _, name := range schemas.Files() {
-		f, err := ReadSchemaFile(files, name)
-		if err != nil {
-			return nil, err
-		}
-		id, doc := f.ID, f.Doc
-		ids[name] = id
-		if c.apiVersion == "" {
-			c.apiVersion = f.APIVersion
-		} else if f.APIVersion != c.apiVersion {
-			return nil, fmt.Errorf("schema %s is for API version %s, the others for %s", name, f.APIVersion, c.apiVersion)
-		}
-		for _, r := range f.Rules {
-			if old, dup := c.rules[r.ID]; dup {
-				return nil, fmt.Errorf("%s: rule %s is also defined in %s", name, r.ID, cmp.Or(old.File, "the validator's own rules"))
-			}
-			c.rules[r.ID] = r
-		}
-		if name == schemas.EventFile {
-			if c.eventTypes, err = eventTypesOf(f); err != nil {
+	c.compiler = jsonschema.NewCompiler()
+	c.compiler.Draft = jsonschema.Draft2020
+	c.compiler.LoadURL = c.loadURL
+	c.compiler.RegisterExtension(lazyRefKeyword, lazyRefMeta, lazyRefCompiler{c})
+	// The Go-checked rules live in the files of the resources they are
+	// about; read those, so that the catalogues and the Go checks agree.
+	for _, k := range []Kind{KindInvoicePayment, KindInvoice} {
+		if f := ix.fileOf[k]; f != "" {
+			if err := c.load(f); err != nil {
 				return nil, err
 			}
 		}
-		c.index(id, doc, "", "", nil, false)
-		withStrict, err := json.Marshal(doc)
-		if err != nil {
-			return nil, err
-		}
-		if err := compiler.AddResource(id, bytes.NewReader(withStrict)); err != nil {
-			return nil, fmt.Errorf("load schema %s: %w", name, err)
-		}
-	}
-	for kind, name := range kindFiles {
-		s, err := compiler.Compile(ids[name])
-		if err != nil {
-			return nil, fmt.Errorf("compile schema %s: %w", name, err)
-		}
-		c.schemas[kind] = s
 	}
 	if err := checkGoRules(c.rules); err != nil {
 		return nil, err
 	}
-	return c, c.checkAnnotations()
+	return c, nil
 }
 
-// eventTypesOf reads the event types the event file covers: the enum of
-// its type property, as the generator writes it from the version's spec.
-func eventTypesOf(f *SchemaFile) ([]string, error) {
-	props, _ := f.Doc["properties"].(map[string]any)
-	typ, _ := props["type"].(map[string]any)
-	var out []string
-	for _, t := range asList(typ["enum"]) {
-		if s, ok := t.(string); ok {
-			out = append(out, s)
+// kindOfObject is the kind of a document whose object member is object
+// (deleted: it says "deleted": true), if the version has that resource.
+func (c *contract) kindOfObject(object string, deleted bool) (Kind, bool) {
+	pair, ok := c.index.byObject[object]
+	if !ok {
+		return "", false
+	}
+	if deleted && pair[1] != "" || pair[0] == "" {
+		return Kind(pair[1]), true
+	}
+	return Kind(pair[0]), true
+}
+
+// eventTypes lists the event types the version lists, sorted.
+func (c *contract) eventTypes() []string { return slices.Sorted(maps.Keys(c.index.EventTypes)) }
+
+// schema returns the compiled schema of kind, compiling it on first use.
+func (c *contract) schema(kind Kind) (*jsonschema.Schema, error) {
+	if s, ok := c.kinds.Load(kind); ok {
+		return s.(*jsonschema.Schema), nil
+	}
+	file := c.index.fileOf[kind]
+	if file == "" {
+		return nil, fmt.Errorf("API version %s has no file for %s", c.apiVersion, kind)
+	}
+	s, err := c.compile(c.base + file)
+	if err != nil {
+		return nil, err
+	}
+	c.kinds.Store(kind, s)
+	return s, nil
+}
+
+// compile compiles the schema at url (a file's, or a subschema of one),
+// once.
+func (c *contract) compile(url string) (*jsonschema.Schema, error) {
+	if s, ok := c.urls.Load(url); ok {
+		return s.(*jsonschema.Schema), nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.urls.Load(url); ok {
+		return s.(*jsonschema.Schema), nil
+	}
+	s, err := c.compiler.Compile(url)
+	if err != nil {
+		return nil, fmt.Errorf("compile %s: %w", strings.TrimPrefix(url, c.base), err)
+	}
+	c.urls.Store(url, s)
+	return s, nil
+}
+
+// load reads, indexes and checks one schema file, once, without compiling
+// it.
+func (c *contract) load(file string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := c.read(file)
+	return err
+}
+
+// loadURL is the compiler's loader: the schema file url names, indexed,
+// its references to other files made lazy. The compiler calls it under mu.
+func (c *contract) loadURL(url string) (io.ReadCloser, error) {
+	file, ok := strings.CutPrefix(url, c.base)
+	if !ok || strings.ContainsAny(file, "/#") {
+		return nil, fmt.Errorf("%s is not a file of the contract of API version %s", url, c.apiVersion)
+	}
+	doc, err := c.read(file)
+	if err != nil {
+		return nil, err
+	}
+	lazyRefs(doc, c.base)
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(b)), nil
+}
+
+// read reads one schema file under mu; the first time, it indexes its
+// annotations and adds its rules. The document it returns is the file as
+// the compiler reads it (unevaluatedProperties added where x-undocumented
+// asks for it).
+func (c *contract) read(file string) (map[string]any, error) {
+	if err, done := c.loaded[file]; done && err != nil {
+		return nil, err
+	}
+	f, err := ReadSchemaFile(c.files, file)
+	if err == nil && f.APIVersion != c.apiVersion {
+		err = fmt.Errorf("schema %s is for API version %s, the index for %s", file, f.APIVersion, c.apiVersion)
+	}
+	if err == nil && f.ID != c.base+file {
+		err = fmt.Errorf("schema %s has $id %s, not %s", file, f.ID, c.base+file)
+	}
+	if err != nil {
+		c.loaded[file] = err
+		return nil, err
+	}
+	notes := map[string]*annotation{}
+	indexNotes(notes, f.ID, f.Doc, "", "", nil, false)
+	if _, done := c.loaded[file]; done {
+		return f.Doc, nil
+	}
+	c.metaMu.Lock()
+	defer c.metaMu.Unlock()
+	for _, r := range f.Rules {
+		if old, dup := c.rules[r.ID]; dup {
+			c.loaded[file] = fmt.Errorf("%s: rule %s is also defined in %s", file, r.ID, cmp.Or(old.File, "the validator's own rules"))
+			return nil, c.loaded[file]
 		}
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("schema %s lists no event types (properties/type/enum)", f.Name)
+	for _, r := range f.Rules {
+		c.rules[r.ID] = r
 	}
-	return out, nil
+	if err := checkAnnotations(notes, c.rules); err != nil {
+		c.loaded[file] = err
+		return nil, err
+	}
+	maps.Copy(c.notes, notes)
+	c.loaded[file] = nil
+	return f.Doc, nil
+}
+
+// note returns the annotation of the subschema at the absolute location
+// loc, or nil.
+func (c *contract) note(loc string) *annotation {
+	c.metaMu.RLock()
+	defer c.metaMu.RUnlock()
+	return c.notes[loc]
+}
+
+// rule returns the rule with the given ID, among the files read so far.
+func (c *contract) rule(id string) (Rule, bool) {
+	c.metaMu.RLock()
+	defer c.metaMu.RUnlock()
+	r, ok := c.rules[id]
+	return r, ok
+}
+
+// allRules reads every file's catalogue and returns every rule.
+func (c *contract) allRules() (map[string]Rule, error) {
+	names, err := schemas.Files(c.files)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if err := c.load(n); err != nil {
+			return nil, err
+		}
+	}
+	c.metaMu.RLock()
+	defer c.metaMu.RUnlock()
+	return maps.Clone(c.rules), nil
+}
+
+// addRule adds a rule checked outside this package.
+func (c *contract) addRule(r Rule) error {
+	c.metaMu.Lock()
+	defer c.metaMu.Unlock()
+	if _, dup := c.rules[r.ID]; dup {
+		return fmt.Errorf("rule %s is already defined", r.ID)
+	}
+	c.rules[r.ID] = r
+	return nil
 }
 
 // index walks a schema file, recording each subschema's annotations under
 // its absolute location (as jsonschema/v5 reports it: "<$id>#<pointer>").
 // It also adds unevaluatedProperties where x-undocumented asks for it.
-func (c *contract) index(id string, node map[string]any, loc, inherited string, path []string, covered bool) {
+func indexNotes(notes map[string]*annotation, id string, node map[string]any, loc, inherited string, path []string, covered bool) {
 	a := &annotation{Note: explain.ReadNote(node, inherited), path: path, covered: covered}
 	inherited = a.Rule
 	for _, kw := range constraintKeywords {
@@ -142,7 +318,7 @@ func (c *contract) index(id string, node map[string]any, loc, inherited string, 
 			a.required = append(a.required, s)
 		}
 	}
-	c.notes[id+"#"+loc] = a
+	notes[id+"#"+loc] = a
 
 	for key, v := range node {
 		switch key {
@@ -154,15 +330,15 @@ func (c *contract) index(id string, node map[string]any, loc, inherited string, 
 					continue
 				}
 				if key == "properties" {
-					c.index(id, sm, loc+"/properties/"+pointer.Escape(name), inherited, append(append([]string(nil), path...), name), covered)
+					indexNotes(notes, id, sm, loc+"/properties/"+pointer.Escape(name), inherited, append(append([]string(nil), path...), name), covered)
 				} else {
-					c.index(id, sm, loc+"/$defs/"+pointer.Escape(name), "", nil, true)
+					indexNotes(notes, id, sm, loc+"/$defs/"+pointer.Escape(name), "", nil, true)
 				}
 			}
 		case "items", "not", "if", "then", "else", "additionalProperties", "unevaluatedProperties":
 			if sm, ok := v.(map[string]any); ok {
-				c.index(id, sm, loc+"/"+key, inherited, path, covered || key == "not")
-				if key == "if" {
+				indexNotes(notes, id, sm, loc+"/"+key, inherited, path, covered || key == "not")
+				if key == "if" && node["x-dispatch"] != true {
 					if props, ok := sm["properties"].(map[string]any); ok {
 						for name := range props {
 							a.conditions = append(a.conditions, name)
@@ -173,7 +349,7 @@ func (c *contract) index(id string, node map[string]any, loc, inherited string, 
 		case "allOf", "anyOf", "oneOf":
 			for i, sub := range asList(v) {
 				if sm, ok := sub.(map[string]any); ok {
-					c.index(id, sm, loc+"/"+key+"/"+strconv.Itoa(i), inherited, path, covered || key != "allOf")
+					indexNotes(notes, id, sm, loc+"/"+key+"/"+strconv.Itoa(i), inherited, path, covered || key != "allOf")
 				}
 			}
 		}
@@ -182,14 +358,14 @@ func (c *contract) index(id string, node map[string]any, loc, inherited string, 
 
 // checkAnnotations makes sure every constraint keyword in the files maps to
 // a rule the catalogues define, so no failure is ever reported unnamed.
-func (c *contract) checkAnnotations() error {
+func checkAnnotations(notes map[string]*annotation, rules map[string]Rule) error {
 	var problems []string
-	for loc, a := range c.notes {
+	for loc, a := range notes {
 		if !a.covered && a.Rule == "" {
 			for _, kw := range a.keywords {
 				if kw == "required" {
 					for _, p := range a.required {
-						if child := c.notes[loc+"/properties/"+pointer.Escape(p)]; child == nil || child.Rules["required"] == "" {
+						if child := notes[loc+"/properties/"+pointer.Escape(p)]; child == nil || child.Rules["required"] == "" {
 							problems = append(problems, fmt.Sprintf("%s: required property %q has no rule", loc, p))
 						}
 					}
@@ -199,17 +375,17 @@ func (c *contract) checkAnnotations() error {
 			}
 		}
 		for kw, id := range a.Rules {
-			if _, ok := c.rules[id]; !ok {
+			if _, ok := rules[id]; !ok {
 				problems = append(problems, fmt.Sprintf("%s: x-rules.%s names undefined rule %q", loc, kw, id))
 			}
 		}
 		if a.Rule != "" {
-			if _, ok := c.rules[a.Rule]; !ok {
+			if _, ok := rules[a.Rule]; !ok {
 				problems = append(problems, fmt.Sprintf("%s: x-rule names undefined rule %q", loc, a.Rule))
 			}
 		}
 		if a.undocumented != "" {
-			if _, ok := c.rules[a.undocumented]; !ok {
+			if _, ok := rules[a.undocumented]; !ok {
 				problems = append(problems, fmt.Sprintf("%s: x-undocumented names undefined rule %q", loc, a.undocumented))
 			}
 		}

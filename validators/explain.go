@@ -50,15 +50,38 @@ func (e *explainer) walk(ve *jsonschema.ValidationError, conds []condition) {
 // follow reports an anyOf, oneOf or not where it stands, and a $ref too
 // when its subschema names a rule for it (an expanded resource's shape).
 func (e *explainer) follow(f explain.Failure) []*jsonschema.ValidationError {
-	if a := e.c.notes[f.Schema]; f.Keyword == "$ref" && a != nil && a.Rules["$ref"] != "" {
+	if a := e.c.note(f.Schema); f.Keyword == "$ref" && a != nil && a.Rules["$ref"] != "" {
 		return nil
+	}
+	if f.Keyword == "anyOf" {
+		if b := typedBranch(f.Error); b != nil {
+			return []*jsonschema.ValidationError{b}
+		}
 	}
 	return explain.Causes(f)
 }
 
+// typedBranch is the one branch of a failed anyOf whose type the value
+// has, if only one has it: an expanded object under an expandable field
+// (an ID string or the resource) failed the resource's own rules, which
+// say more than "is neither". nil when several branches, or none, fit.
+func typedBranch(ve *jsonschema.ValidationError) *jsonschema.ValidationError {
+	var fit *jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		if strings.HasSuffix(c.AbsoluteKeywordLocation, "/type") && c.InstanceLocation == ve.InstanceLocation {
+			continue
+		}
+		if fit != nil {
+			return nil
+		}
+		fit = c
+	}
+	return fit
+}
+
 // failure turns one failing keyword into violations.
 func (e *explainer) failure(f explain.Failure) {
-	a := e.c.notes[f.Schema]
+	a := e.c.note(f.Schema)
 	switch f.Keyword {
 	case "unevaluatedProperties":
 		rule := ""
@@ -99,7 +122,7 @@ func (e *explainer) missing(a *annotation, parent, instance string, conds []cond
 			continue
 		}
 		var member *explain.Note
-		if child := e.c.notes[parent+"/properties/"+pointer.Escape(p)]; child != nil {
+		if child := e.c.note(parent + "/properties/" + pointer.Escape(p)); child != nil {
 			member = &child.Note
 		}
 		rule := explain.RuleOfMissing(a.Note, member)
@@ -108,7 +131,7 @@ func (e *explainer) missing(a *annotation, parent, instance string, conds []cond
 }
 
 func (e *explainer) add(ruleID, pointer, found string, conds []condition, kw, schemaLoc string) {
-	r, ok := e.c.rules[ruleID]
+	r, ok := e.c.rule(ruleID)
 	if !ok {
 		e.out = append(e.out, Violation{
 			Rule: RuleSchemaKeyword, Pointer: pointer, Severity: Error,
@@ -133,7 +156,7 @@ func (e *explainer) because(conds []condition) string {
 		return ""
 	}
 	cond := conds[len(conds)-1]
-	a := e.c.notes[cond.Schema]
+	a := e.c.note(cond.Schema)
 	if a == nil || len(a.conditions) == 0 {
 		return ""
 	}

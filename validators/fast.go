@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -48,13 +49,19 @@ type fnode struct {
 	enumSet     map[string]struct{} // the string members of a long enum (a currency's codes), for lookup
 	maxLength   int                 // -1: none
 	pattern     *regexp.Regexp
-	props       []*fnode // by member name number (names.go); nil: not a property
+	props       propTable // member name -> subschema and required bit (names.go)
 	hasProps    bool
 	// few lists props when they are few and the object is not closed: the
 	// members they name are looked up, rather than every member visited.
-	few       []propEntry
-	required  []uint16 // member name numbers
-	closed    bool     // unevaluatedProperties: false
+	few      []propEntry
+	required []propEntry // the required members (node: their subschema, if any)
+	reqMask  uint64      // one bit per required member, when at most 64
+	closed   bool        // unevaluatedProperties: false
+	// lazy is a reference to another file's schema (lazyref.go), compiled
+	// for the fast path when first reached.
+	lazy      *lazyRef
+	target    atomic.Pointer[fnode]
+	fp        *fastPath
 	items     *fnode
 	allOf     []*fnode
 	anyOf     []*fnode
@@ -82,7 +89,8 @@ var typeBits = map[string]typeMask{
 }
 
 type propEntry struct {
-	kid  uint16
+	name string
+	hash uint32
 	node *fnode
 }
 
@@ -99,20 +107,26 @@ type literal struct {
 }
 
 // compileFast translates a compiled schema graph. Keywords it does not
-// implement mark a node unsupported: evaluation answers unknown there.
-func compileFast(s *jsonschema.Schema, memo map[*jsonschema.Schema]*fnode, dict *names) *fnode {
-	if n, ok := memo[s]; ok {
+// implement mark a node unsupported: evaluation answers unknown there. The
+// caller holds fp.mu.
+func (fp *fastPath) compileFast(s *jsonschema.Schema) *fnode {
+	if n, ok := fp.memo[s]; ok {
 		return n
 	}
-	n := &fnode{schema: s, maxLength: s.MaxLength}
-	memo[s] = n
+	n := &fnode{schema: s, maxLength: s.MaxLength, fp: fp}
+	fp.memo[s] = n
+	exts := len(s.Extensions)
+	if l, ok := s.Extensions[lazyRefKeyword].(*lazyRef); ok {
+		n.lazy = l
+		exts--
+	}
 	if s.Always != nil || s.RecursiveRef != nil || s.DynamicRef != nil || len(s.OneOf) > 0 ||
 		s.MinProperties != -1 || s.MaxProperties != -1 || s.PropertyNames != nil || len(s.PatternProperties) > 0 ||
 		s.AdditionalProperties != nil || len(s.Dependencies) > 0 || len(s.DependentRequired) > 0 || len(s.DependentSchemas) > 0 ||
 		s.MinItems != -1 || s.MaxItems != -1 || s.UniqueItems || s.Items != nil || s.AdditionalItems != nil || len(s.PrefixItems) > 0 ||
 		s.Contains != nil || s.UnevaluatedItems != nil || s.MinLength != -1 || s.Format != "" || s.ContentEncoding != "" ||
 		s.ContentMediaType != "" || s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil ||
-		s.MultipleOf != nil || len(s.Extensions) > 0 {
+		s.MultipleOf != nil || exts > 0 {
 		n.unsupported = true
 		return n
 	}
@@ -153,20 +167,25 @@ func compileFast(s *jsonschema.Schema, memo map[*jsonschema.Schema]*fnode, dict 
 		}
 	}
 	n.pattern = s.Pattern
-	if len(s.Properties) > 0 {
-		n.hasProps = true
-		n.props = make([]*fnode, len(dict.list))
-		for name, sub := range s.Properties {
-			n.props[dict.id([]byte(name))] = compileFast(sub, memo, dict)
+	if len(s.Properties) > 0 || len(s.Required) > 0 {
+		n.hasProps = len(s.Properties) > 0
+		n.props = newPropTable(len(s.Properties) + len(s.Required))
+		for _, name := range sortedNames(s.Properties) {
+			n.props.add(name, fp.compileFast(s.Properties[name]), 0)
 		}
-	}
-	for _, r := range s.Required {
-		n.required = append(n.required, dict.id([]byte(r)))
+		for i, r := range s.Required {
+			var bit uint8
+			if i < 64 {
+				bit = uint8(i + 1)
+				n.reqMask |= 1 << i
+			}
+			n.props.add(r, nil, bit)
+			n.required = append(n.required, propEntry{name: r, hash: hashName([]byte(r))})
+		}
 	}
 	if len(s.Properties) <= fewProps && (s.UnevaluatedProperties == nil) {
 		for _, name := range sortedNames(s.Properties) {
-			kid := dict.id([]byte(name))
-			n.few = append(n.few, propEntry{kid: kid, node: n.props[kid]})
+			n.few = append(n.few, propEntry{name: name, hash: hashName([]byte(name)), node: fp.memo[s.Properties[name]]})
 		}
 	}
 	if u := s.UnevaluatedProperties; u != nil {
@@ -177,30 +196,47 @@ func compileFast(s *jsonschema.Schema, memo map[*jsonschema.Schema]*fnode, dict 
 		n.closed = true
 	}
 	if s.Items2020 != nil {
-		n.items = compileFast(s.Items2020, memo, dict)
+		n.items = fp.compileFast(s.Items2020)
 	}
 	for _, sub := range s.AllOf {
-		n.allOf = append(n.allOf, compileFast(sub, memo, dict))
+		n.allOf = append(n.allOf, fp.compileFast(sub))
 	}
 	for _, sub := range s.AnyOf {
-		n.anyOf = append(n.anyOf, compileFast(sub, memo, dict))
+		n.anyOf = append(n.anyOf, fp.compileFast(sub))
 	}
 	if s.Not != nil {
-		n.not = compileFast(s.Not, memo, dict)
+		n.not = fp.compileFast(s.Not)
 	}
 	if s.If != nil {
-		n.ifn = compileFast(s.If, memo, dict)
+		n.ifn = fp.compileFast(s.If)
 		if s.Then != nil {
-			n.then = compileFast(s.Then, memo, dict)
+			n.then = fp.compileFast(s.Then)
 		}
 		if s.Else != nil {
-			n.els = compileFast(s.Else, memo, dict)
+			n.els = fp.compileFast(s.Else)
 		}
 	}
 	if s.Ref != nil {
-		n.ref = compileFast(s.Ref, memo, dict)
+		n.ref = fp.compileFast(s.Ref)
 	}
 	return n
+}
+
+// lazyTarget is the fast node of n's lazy reference, compiled on first
+// use; nil when its target does not compile (the full path says why).
+func (n *fnode) lazyTarget() *fnode {
+	if t := n.target.Load(); t != nil {
+		return t
+	}
+	s, err := n.lazy.target()
+	if err != nil {
+		return nil
+	}
+	n.fp.mu.Lock()
+	t := n.fp.compileFast(s)
+	n.fp.mu.Unlock()
+	n.target.Store(t)
+	return t
 }
 
 // eval decides whether the value at token i satisfies n.
@@ -255,6 +291,15 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 	}
 	if n.ref != nil && !merge(n.ref.eval(t, i)) {
 		return fail
+	}
+	if n.lazy != nil {
+		target := n.lazyTarget()
+		if target == nil {
+			return unknown
+		}
+		if !merge(target.eval(t, i)) {
+			return fail
+		}
 	}
 	if n.not != nil && !merge(not(n.not.eval(t, i))) {
 		return fail
@@ -347,14 +392,16 @@ func (n *fnode) object(t *tape, i int32) verdict {
 	}
 	out := pass
 	obj := &t.toks[i]
-	var seen [maxNames / 64]uint64
+	var seen uint64
 	for j := i + 1; j < obj.next; {
-		kid := t.toks[j].kid
+		key := &t.toks[j]
 		val := j + 1
-		seen[kid>>6] |= 1 << (kid & 63)
 		var sub *fnode
-		if n.hasProps && kid != 0 {
-			sub = n.props[kid]
+		if slot := n.props.lookup(t.data[key.start:key.end], key.hash); slot != nil {
+			if slot.req != 0 {
+				seen |= 1 << (slot.req - 1)
+			}
+			sub = slot.node
 		}
 		switch {
 		case sub != nil:
@@ -371,8 +418,11 @@ func (n *fnode) object(t *tape, i int32) verdict {
 		}
 		j = t.toks[val].next
 	}
-	for _, r := range n.required {
-		if seen[r>>6]&(1<<(r&63)) == 0 {
+	if seen != n.reqMask {
+		return fail
+	}
+	for _, r := range n.required[min(len(n.required), 64):] {
+		if t.memberHash(i, r.name, r.hash) < 0 {
 			return fail
 		}
 	}
@@ -383,13 +433,13 @@ func (n *fnode) object(t *tape, i int32) verdict {
 // up each, instead of visiting every member.
 func (n *fnode) objectByLookup(t *tape, i int32) verdict {
 	for _, r := range n.required {
-		if t.memberKid(i, r) < 0 {
+		if t.memberHash(i, r.name, r.hash) < 0 {
 			return fail
 		}
 	}
 	out := pass
 	for _, p := range n.few {
-		if j := t.memberKid(i, p.kid); j >= 0 {
+		if j := t.memberHash(i, p.name, p.hash); j >= 0 {
 			switch p.node.eval(t, j) {
 			case fail:
 				return fail
@@ -401,12 +451,12 @@ func (n *fnode) objectByLookup(t *tape, i int32) verdict {
 	return out
 }
 
-// memberKid returns the token index of the value of the member whose name
-// has number kid (never 0) in the object at i, or -1.
-func (t *tape) memberKid(i int32, kid uint16) int32 {
+// memberHash returns the token index of the value of the member name
+// (whose hashName is h) in the object at i, or -1.
+func (t *tape) memberHash(i int32, name string, h uint32) int32 {
 	end := t.toks[i].next
 	for j := i + 1; j < end; j = t.toks[j+1].next {
-		if t.toks[j].kid == kid {
+		if k := &t.toks[j]; k.hash == h && string(t.data[k.start:k.end]) == name {
 			return j + 1
 		}
 	}
@@ -472,30 +522,35 @@ func (t *tape) str(i int32) (string, bool) {
 // fastPath holds the compiled schemas and scratch tapes.
 type fastPath struct {
 	c        *contract
-	roots    map[Kind]*fnode
-	names    *names
 	maxDepth int
 	tapes    sync.Pool
+	roots    sync.Map // Kind -> *fnode
+	mu       sync.Mutex
+	memo     map[*jsonschema.Schema]*fnode // guarded by mu
 }
 
-// newFastPath compiles the contract's schemas; nil when they mention more
-// member names than the fast path's bitsets hold.
+// newFastPath makes the fast path of the contract c; each kind's schema is
+// compiled for it the first time a document of that kind comes.
 func newFastPath(c *contract, maxDepth int) *fastPath {
-	var roots []*jsonschema.Schema
-	for _, s := range c.schemas {
-		roots = append(roots, s)
+	fp := &fastPath{c: c, maxDepth: maxDepth, memo: map[*jsonschema.Schema]*fnode{}}
+	fp.tapes.New = func() any { return &tape{toks: make([]tok, 0, 256)} }
+	return fp
+}
+
+// root is the fast node of kind's schema; nil when it does not compile.
+func (fp *fastPath) root(kind Kind) *fnode {
+	if r, ok := fp.roots.Load(kind); ok {
+		return r.(*fnode)
 	}
-	dict := collectNames(roots)
-	if len(dict.list) > maxNames {
+	s, err := fp.c.schema(kind)
+	if err != nil {
 		return nil
 	}
-	memo := map[*jsonschema.Schema]*fnode{}
-	fp := &fastPath{c: c, roots: map[Kind]*fnode{}, names: dict, maxDepth: maxDepth}
-	for kind, s := range c.schemas {
-		fp.roots[kind] = compileFast(s, memo, dict)
-	}
-	fp.tapes.New = func() any { return &tape{toks: make([]tok, 0, 256), names: dict} }
-	return fp
+	fp.mu.Lock()
+	r := fp.compileFast(s)
+	fp.mu.Unlock()
+	fp.roots.Store(kind, r)
+	return r
 }
 
 // scan reads doc into a tape of this fast path's names; false when it does
@@ -519,7 +574,10 @@ func (fp *fastPath) release(t *tape) { fp.tapes.Put(t) }
 // contract covers).
 func (fp *fastPath) validate(v *Validator, t *tape) (res Result, ok bool) {
 	kind := kindOf(tapeFacts(t), fp.c)
-	root := fp.roots[kind]
+	if kind == KindUnknown {
+		return Result{}, false
+	}
+	root := fp.root(kind)
 	if root == nil {
 		return Result{}, false
 	}
@@ -559,19 +617,13 @@ func tapeFacts(t *tape) kindFacts {
 	f := kindFacts{isObject: true}
 	if o := t.member(0, "object"); o >= 0 {
 		f.hasObject = true
-		f.object, f.objectIsString = t.known(o, "invoice_payment", "list", "invoice", "event", "error")
+		f.object, f.objectIsString = t.known(o, "invoice_payment", "list", "invoice", "event", "customer", "charge", "payment_intent", "subscription")
 		if t.toks[o].kind == tokString && t.toks[o].escaped {
 			f.objectEscaped = true
 		}
 	}
-	if f.object == "event" {
-		if ty := t.member(0, "type"); ty >= 0 {
-			f.typ, f.typeIsString = t.str(ty)
-			if !f.typeIsString && t.toks[ty].kind == tokString {
-				f.objectEscaped = true
-			}
-		}
-		f.dataObjectObject, _ = t.str(t.at(path{}.with("data").with("object").with("object")))
+	if d := t.member(0, "deleted"); d >= 0 {
+		f.deleted = t.toks[d].kind == tokTrue
 	}
 	f.hasError = t.member(0, "error") >= 0
 	return f

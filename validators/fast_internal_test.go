@@ -23,12 +23,12 @@ func TestFastPathAcceptsCleanLines(t *testing.T) {
 			continue
 		}
 		clean++
-		tp := &tape{names: v.versions[v.dflt].fast.names}
+		tp := &tape{}
 		if !tp.scan(line, v.maxDepth) {
 			t.Fatalf("the scanner declined a clean line: %s", line)
 		}
 		kind := kindOf(tapeFacts(tp), v.base())
-		if v.versions[v.dflt].fast.roots[kind].eval(tp, 0) == pass && len(goFindings(kind, tapeView{tp})) == 0 && !tp.inexact {
+		if v.versions[v.dflt].fast.root(kind).eval(tp, 0) == pass && len(goFindings(kind, tapeView{tp})) == 0 && !tp.inexact {
 			accepted++
 		}
 	}
@@ -54,8 +54,11 @@ func TestFastPathSupportsTheSchemas(t *testing.T) {
 		if n.unsupported {
 			t.Errorf("unsupported keyword at %s", n.schema.Location)
 		}
-		for _, p := range n.props {
-			walk(p, where)
+		for _, p := range n.props.slots {
+			walk(p.node, where)
+		}
+		if n.lazy != nil {
+			walk(n.lazyTarget(), where)
 		}
 		for _, l := range [][]*fnode{n.allOf, n.anyOf, {n.items, n.not, n.ifn, n.then, n.els, n.ref}} {
 			for _, c := range l {
@@ -63,8 +66,8 @@ func TestFastPathSupportsTheSchemas(t *testing.T) {
 			}
 		}
 	}
-	for kind, root := range v.versions[v.dflt].fast.roots {
-		walk(root, string(kind))
+	for _, kind := range []Kind{KindInvoicePayment, KindInvoice, KindList, KindEvent, KindError, "customer", "charge", "payment_intent", "subscription"} {
+		walk(v.versions[v.dflt].fast.root(kind), string(kind))
 	}
 	if len(seen) < 100 {
 		t.Errorf("walked only %d nodes", len(seen))
@@ -100,14 +103,14 @@ func BenchmarkScan(b *testing.B) {
 	}
 	lines := bench.Lines(10000, 3)
 	b.Run("tape", func(b *testing.B) {
-		tp := &tape{names: v.versions[v.dflt].fast.names}
+		tp := &tape{}
 		for i := range b.N {
 			tp.scan(lines[i%len(lines)], 64)
 		}
 	})
 	b.Run("eval", func(b *testing.B) {
-		tp := &tape{names: v.versions[v.dflt].fast.names}
-		root := v.versions[v.dflt].fast.roots[KindInvoicePayment]
+		tp := &tape{}
+		root := v.versions[v.dflt].fast.root(KindInvoicePayment)
 		for i := range b.N {
 			tp.scan(lines[i%len(lines)], 64)
 			root.eval(tp, 0)
@@ -138,11 +141,11 @@ func TestFastPathDecidesCurrencyCodes(t *testing.T) {
 	}
 	for code, want := range map[string]verdict{"usd": pass, "eur": pass, "jpy": pass, "abc": fail, "USD": fail, "us": fail} {
 		line := bytes.Replace(clean, []byte(`"currency":"usd"`), []byte(`"currency":"`+code+`"`), 1)
-		tp := &tape{names: v.versions[v.dflt].fast.names}
+		tp := &tape{}
 		if !tp.scan(line, v.maxDepth) {
 			t.Fatalf("the scanner declined %s", line)
 		}
-		if got := v.versions[v.dflt].fast.roots[kindOf(tapeFacts(tp), v.base())].eval(tp, 0); got != want {
+		if got := v.versions[v.dflt].fast.root(kindOf(tapeFacts(tp), v.base())).eval(tp, 0); got != want {
 			t.Errorf("currency %q: fast path verdict %d, want %d", code, got, want)
 		}
 	}

@@ -38,7 +38,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 		return
 	}
 	loc := n.schema.Location
-	a := g.e.c.notes[loc]
+	a := g.e.c.note(loc)
 	// Keywords whose failure is reported where they stand: decide them
 	// here when the evaluator is sure, else let v5 explain the subschema.
 	leaves := []struct {
@@ -59,6 +59,12 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 			g.v5(n, inst, conds)
 			return
 		case fail:
+			if l.kw == "anyOf" {
+				if b := typedNode(n.anyOf, tk); b != nil {
+					defer g.explain(b, i, inst, conds)
+					continue
+				}
+			}
 			defer g.e.leaf(a, loc, l.kw, inst, conds)
 		}
 	}
@@ -71,7 +77,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 	}
 
 	if tk.kind == tokObject {
-		if len(n.required) > 0 {
+		if len(n.schema.Required) > 0 {
 			for _, r := range n.schema.Required {
 				if g.t.member(i, r) < 0 {
 					g.e.missing(a, loc, inst, conds)
@@ -84,8 +90,10 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 			name := string(g.t.data[key.start:key.end])
 			val := j + 1
 			var sub *fnode
-			if n.hasProps && key.kid != 0 {
-				sub = n.props[key.kid]
+			if n.hasProps {
+				if slot := n.props.lookup(g.t.data[key.start:key.end], key.hash); slot != nil {
+					sub = slot.node
+				}
 			}
 			if sub != nil {
 				if sub.eval(g.t, val) != pass {
@@ -108,6 +116,13 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 	}
 	if n.ref != nil && (a == nil || a.Rules["$ref"] == "") && n.ref.eval(g.t, i) != pass {
 		g.explain(n.ref, i, inst, conds)
+	}
+	if n.lazy != nil {
+		if target := n.lazyTarget(); target == nil {
+			g.v5(n, inst, conds)
+		} else if target.eval(g.t, i) != pass {
+			g.explain(target, i, inst, conds)
+		}
 	}
 	for _, sub := range n.allOf {
 		if sub.eval(g.t, i) != pass {
@@ -240,4 +255,20 @@ func (t *tape) value(i int32) any {
 		return false
 	}
 	return nil
+}
+
+// typedNode is the one branch of an anyOf whose types admit the token,
+// if only one does (see typedBranch, its full-path twin).
+func typedNode(branches []*fnode, tk *tok) *fnode {
+	var fit *fnode
+	for _, b := range branches {
+		if b.types != 0 && !b.types.has(tk) {
+			continue
+		}
+		if fit != nil {
+			return nil
+		}
+		fit = b
+	}
+	return fit
 }

@@ -7,81 +7,66 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
-// names numbers the member names the schemas mention (properties and
-// required), so that the fast path looks up a member's subschema by a small
-// integer instead of hashing strings at every keyword. Number 0 is every
-// name no schema mentions.
-type names struct {
-	slots []nameSlot // open addressing; len is a power of two
-	list  []string   // number -> name; list[0] is ""
+// propTable maps an object schema's member names to their subschemas, by
+// the hash the scanner computed for each member name (hashName): open
+// addressing over a power-of-two table, so that the fast path finds a
+// member's subschema without hashing the name again.
+type propTable struct {
+	slots []propSlot
 }
 
-type nameSlot struct {
+type propSlot struct {
 	name string
-	id   uint16
+	hash uint32
+	node *fnode // nil: a required member with no subschema of its own
+	req  uint8  // 1 + its bit in the object's required mask; 0: not required
+	used bool
 }
 
-// maxNames bounds the dictionary so that a set of names fits the fast
-// path's fixed-size bitsets.
-const maxNames = 512
-
-func collectNames(roots []*jsonschema.Schema) *names {
-	d := &names{list: []string{""}}
-	seen := map[*jsonschema.Schema]bool{}
-	index := map[string]bool{}
-	add := func(n string) {
-		if !index[n] {
-			index[n] = true
-			d.list = append(d.list, n)
-		}
-	}
-	var walk func(s *jsonschema.Schema)
-	walk = func(s *jsonschema.Schema) {
-		if s == nil || seen[s] {
+// add enters name; the table must have room (newPropTable sizes it).
+func (pt *propTable) add(name string, node *fnode, req uint8) {
+	h := hashName([]byte(name))
+	mask := uint32(len(pt.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &pt.slots[i]
+		if !s.used {
+			*s = propSlot{name: name, hash: h, node: node, req: req, used: true}
 			return
 		}
-		seen[s] = true
-		for _, n := range sortedNames(s.Properties) {
-			add(n)
-			walk(s.Properties[n])
-		}
-		for _, n := range s.Required {
-			add(n)
-		}
-		for _, l := range [][]*jsonschema.Schema{s.AllOf, s.AnyOf, s.OneOf, {s.Not, s.If, s.Then, s.Else, s.Ref, s.Items2020}} {
-			for _, sub := range l {
-				walk(sub)
+		if s.name == name {
+			if node != nil {
+				s.node = node
 			}
+			if req != 0 {
+				s.req = req
+			}
+			return
 		}
 	}
-	for _, r := range roots {
-		walk(r)
-	}
-	size := 1
-	for size < 4*len(d.list) {
-		size *= 2
-	}
-	d.slots = make([]nameSlot, size)
-	for id, n := range d.list[1:] {
-		h := hashName([]byte(n)) & uint32(size-1)
-		for d.slots[h].id != 0 {
-			h = (h + 1) & uint32(size-1)
-		}
-		d.slots[h] = nameSlot{name: n, id: uint16(id + 1)}
-	}
-	return d
 }
 
-// id returns the number of name b, or 0.
-func (d *names) id(b []byte) uint16 {
-	if d == nil {
-		return 0
+func newPropTable(n int) propTable {
+	size := 4
+	for size < 2*n {
+		size *= 2
 	}
-	mask := uint32(len(d.slots) - 1)
-	for h := hashName(b) & mask; ; h = (h + 1) & mask {
-		slot := &d.slots[h]
-		if slot.id == 0 || slot.name == string(b) {
-			return slot.id
+	return propTable{slots: make([]propSlot, size)}
+}
+
+// lookup returns the entry of the member whose name is b and whose hash is
+// h, or nil.
+func (pt *propTable) lookup(b []byte, h uint32) *propSlot {
+	if len(pt.slots) == 0 {
+		return nil
+	}
+	mask := uint32(len(pt.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &pt.slots[i]
+		if !s.used {
+			return nil
+		}
+		if s.hash == h && s.name == string(b) {
+			return s
 		}
 	}
 }
@@ -97,6 +82,9 @@ func hashName(b []byte) uint32 {
 		h ^= uint32(b[n/2]) * 0x27D4EB2F
 		if n > 3 {
 			h ^= uint32(b[1]) * 0x165667B1
+		}
+		if n > 8 {
+			h ^= uint32(b[n-3]) * 0x9E3779B1
 		}
 	}
 	return h ^ h>>15

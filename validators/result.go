@@ -55,14 +55,15 @@ func ParseSeverity(name string) (Severity, error) {
 // Kind is what a document is, recognised from its "object" field.
 type Kind string
 
-// The kinds of document the contract covers, and Unknown for anything else.
+// Kinds this package names; every other resource's kind is its name.
 const (
-	KindInvoicePayment Kind = "invoice_payment" // a bare invoice_payment
-	KindList           Kind = "list"            // a list of invoice_payments
-	KindEvent          Kind = "event"           // an event whose data.object is an invoice_payment
-	KindInvoice        Kind = "invoice"         // an invoice carrying an expanded payments list
+	KindInvoicePayment Kind = "invoice_payment" // an invoice_payment
+	KindInvoice        Kind = "invoice"         // an invoice
+	KindList           Kind = "list"            // a list of any resource
+	KindSearchResult   Kind = "search_result"   // a page of search results
+	KindEvent          Kind = "event"           // an event of any type
 	KindError          Kind = "error"           // a Stripe error envelope
-	KindUnknown        Kind = "unknown"         // not JSON, or none of the above
+	KindUnknown        Kind = "unknown"         // not JSON, or no resource the version has
 )
 
 // Violation is one broken rule at one place in a document.

@@ -49,11 +49,10 @@ const (
 // this list disagree.
 const (
 	ruleAtMostRequested = "invoice_payment.amount_paid.at-most-requested"
-	rulePaymentsInc     = "invoice.payments.included"
 	ruleInvoiceMatches  = "invoice.payments.invoice-matches"
 )
 
-var goRules = []string{ruleAtMostRequested, rulePaymentsInc, ruleInvoiceMatches}
+var goRules = []string{ruleAtMostRequested, ruleInvoiceMatches}
 
 // jsonRules are about the document as JSON text; their doc is the JSON RFC
 // or, for the kinds, the API reference's own account of the resource.
@@ -87,9 +86,9 @@ var jsonRules = []Rule{
 		Doc:     "Stripe's integer fields (amounts in the smallest currency unit, Unix timestamps) are 64-bit integers. JSON Schema counts 2000.0 and 2e3 as integers, but typed SDKs such as stripe-go decode these fields into int64 and reject such forms.",
 		Source:  "RFC 8259 section 6 (\"This specification allows implementations to set limits on the range and precision of numbers accepted.\")"},
 	{ID: RuleUnknownKind, Severity: Error, Check: "go", Aspect: "unknown",
-		Summary: "a document is an invoice_payment, a list of them, an event carrying one (invoice_payment.paid; invoice.payment.paid in 2025-05-28.basil), an invoice with expanded payments, or a Stripe error envelope",
-		Doc:     "Invoice Payments can be accessed in two ways: 1. By expanding the `payments` field on the Invoice resource. 2. By using the Invoice Payment retrieve and list endpoints.",
-		Source:  "#/components/schemas/invoice_payment/description"},
+		Summary: "a document is a resource of its API version, recognised by its object member (its deleted form when it says \"deleted\": true), a list, a search result, an event, or a Stripe error envelope",
+		Doc:     "String representing the object's type. Objects of the same type share the same value.",
+		Source:  "#/components/schemas/customer/properties/object/description"},
 	versionRule,
 	// The two rules below name failures of this package, not of a document:
 	// they are listed so that a report that shows one can be looked up.

@@ -12,9 +12,8 @@ import (
 type tape struct {
 	data   []byte
 	toks   []tok
-	names  *names
 	depth  int         // the deepest nesting the current scan accepts
-	others []otherSlot // close's set of names the dictionary does not know
+	others []otherSlot // close's set of an object's member names
 	gen    uint32      // the object close is checking, for others
 	// inexact: a check asked for a string the tape holds escaped, whose raw
 	// bytes are not its value; the fast path then cannot vouch for it.
@@ -38,9 +37,9 @@ type tok struct {
 	kind byte
 	// escaped: a string with backslash escapes; its raw bytes are not its value.
 	escaped bool
-	// kid: for a member name, its number in the schemas' dictionary of
-	// names (names.go); 0 for a name no schema knows.
-	kid   uint16
+	// hash: for a member name, hashName of it, which the fast path's
+	// property tables are keyed by.
+	hash  uint32
 	start int32 // strings: first byte after the quote; others: first byte
 	end   int32 // strings: the closing quote; others: one past the last byte
 	next  int32 // index of the token after this value and everything in it
@@ -131,7 +130,7 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 		if !ok || escaped {
 			return 0, false // escaped names: leave their comparison to the full path
 		}
-		t.toks = append(t.toks, tok{kind: tokKey, kid: t.names.id(data[i+1 : end]), start: int32(i + 1), end: int32(end)})
+		t.toks = append(t.toks, tok{kind: tokKey, hash: hashName(data[i+1 : end]), start: int32(i + 1), end: int32(end)})
 		t.toks[open].count++
 		i = skipSpace(data, end+1)
 		if i >= len(data) || data[i] != ':' {
@@ -189,8 +188,7 @@ func (t *tape) scanArray(i, depth int) (int, bool) {
 }
 
 // close ends the container whose token is at index open, the closing
-// delimiter at offset i. An object's member names must be distinct: names
-// the dictionary knows are compared by number, the others byte by byte.
+// delimiter at offset i. An object's member names must be distinct.
 func (t *tape) close(open int32, i int) bool {
 	o := &t.toks[open]
 	o.end = int32(i + 1)
@@ -201,21 +199,14 @@ func (t *tape) close(open int32, i int) bool {
 	if o.count > maxMembers {
 		return false
 	}
-	var seen [maxNames / 64]uint64
+	if o.count < 2 {
+		return true
+	}
 	if t.gen++; t.gen == 0 { // wrapped: stale slots could pass for current ones
 		clear(t.others)
 		t.gen = 1
 	}
 	for j := open + 1; j < o.next; j = t.toks[j+1].next {
-		key := &t.toks[j]
-		if key.kid != 0 {
-			bit := uint64(1) << (key.kid & 63)
-			if seen[key.kid>>6]&bit != 0 {
-				return false
-			}
-			seen[key.kid>>6] |= bit
-			continue
-		}
 		if !t.addOther(j) {
 			return false
 		}
@@ -223,8 +214,8 @@ func (t *tape) close(open int32, i int) bool {
 	return true
 }
 
-// addOther records the member name at key token j, one the dictionary
-// does not know, in the current object's set; false if already there.
+// addOther records the member name at key token j in the current object's
+// set; false if already there.
 // Slots carry the generation of the object that filled them, so the set is
 // emptied by counting, not clearing.
 func (t *tape) addOther(j int32) bool {
@@ -233,7 +224,7 @@ func (t *tape) addOther(j int32) bool {
 	}
 	name := t.data[t.toks[j].start:t.toks[j].end]
 	mask := uint32(len(t.others) - 1)
-	for h := hashName(name) & mask; ; h = (h + 1) & mask {
+	for h := t.toks[j].hash & mask; ; h = (h + 1) & mask {
 		slot := &t.others[h]
 		if slot.gen != t.gen {
 			*slot = otherSlot{gen: t.gen, tok: j}
@@ -248,7 +239,7 @@ func (t *tape) addOther(j int32) bool {
 // otherSlots is the size of close's set: a power of two, over twice maxMembers.
 const otherSlots = 256
 
-// otherSlot is an entry of the set of unknown member names of an object.
+// otherSlot is an entry of the set of member names of an object.
 type otherSlot struct {
 	gen uint32
 	tok int32

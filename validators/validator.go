@@ -116,10 +116,16 @@ func (v *Validator) MaxSize() int { return v.maxSize }
 // describe its contract.
 func (v *Validator) APIVersion() string { return v.dflt }
 
-// Rules returns every rule, ordered by ID.
+// Rules returns every rule of the default version's contract, ordered by
+// ID. It reads every schema file's catalogue (without compiling them): a
+// listing's cost, not a validation's.
 func (v *Validator) Rules() []Rule {
-	out := make([]Rule, 0, len(v.base().rules))
-	for _, r := range v.base().rules {
+	all, err := v.base().allRules()
+	if err != nil {
+		return nil // New read the index; the embedded files read (a test reads them all)
+	}
+	out := make([]Rule, 0, len(all))
+	for _, r := range all {
 		out = append(out, r)
 	}
 	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
@@ -128,7 +134,11 @@ func (v *Validator) Rules() []Rule {
 
 // Rule returns the rule with the given ID.
 func (v *Validator) Rule(id string) (Rule, bool) {
-	r, ok := v.base().rules[id]
+	if r, ok := v.base().rule(id); ok {
+		return r, true
+	}
+	all, _ := v.base().allRules()
+	r, ok := all[id]
 	return r, ok
 }
 
@@ -249,7 +259,10 @@ func (v *Validator) validateDecoded(c *contract, d decoded) Result {
 	if kind == KindUnknown {
 		return Result{Kind: kind, Violations: []Violation{c.unknownKind(d.value)}}
 	}
-	schema := c.schemas[kind]
+	schema, err := c.schema(kind)
+	if err != nil {
+		return Result{Kind: kind, Violations: []Violation{{Rule: RuleInternal, Severity: Error, Message: "the contract could not be loaded: " + err.Error()}}}
+	}
 	var out []Violation
 	if err := schema.Validate(d.value); err != nil {
 		var ve *jsonschema.ValidationError

@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -56,10 +57,9 @@ func (c *contract) addRules(extra []Rule) error {
 		if r.ID == "" {
 			return fmt.Errorf("a rule added has no ID (%s)", r.Summary)
 		}
-		if _, dup := c.rules[r.ID]; dup {
-			return fmt.Errorf("rule %s is already defined", r.ID)
+		if err := c.addRule(r); err != nil {
+			return err
 		}
-		c.rules[r.ID] = r
 	}
 	return nil
 }
@@ -69,7 +69,7 @@ func (c *contract) addRules(extra []Rule) error {
 // the version WithAPIVersion names or else the newest.
 func (v *Validator) setVersions() error {
 	if v.files != nil {
-		f, err := ReadSchemaFile(v.files, schemas.InvoicePaymentFile)
+		f, err := readIndexVersion(v.files)
 		if err != nil {
 			return err
 		}
@@ -150,3 +150,21 @@ var versionRule = Rule{ID: RuleVersionNotEmbedded, Severity: Notice, Check: "go"
 	Summary: "a document is judged at the API version it names, when that version's contract is embedded",
 	Doc:     "The Stripe API version used to render `data` when the event was created. The contents of `data` never change, so this value remains static regardless of the API version currently in use.",
 	Source:  "#/components/schemas/event/properties/api_version/description"}
+
+// readIndexVersion reads the API version of the schema files in fsys from
+// their index.
+func readIndexVersion(fsys fs.FS) (struct{ APIVersion string }, error) {
+	var out struct{ APIVersion string }
+	raw, err := fs.ReadFile(fsys, schemas.IndexFile)
+	if err != nil {
+		return out, fmt.Errorf("read the contract's index: %w", err)
+	}
+	var ix struct {
+		Version string `json:"x-stripe-api-version"`
+	}
+	if err := json.Unmarshal(raw, &ix); err != nil || ix.Version == "" {
+		return out, fmt.Errorf("%s names no API version (x-stripe-api-version)", schemas.IndexFile)
+	}
+	out.APIVersion = ix.Version
+	return out, nil
+}

@@ -47,7 +47,7 @@ var _ = DescribeTable("Derive at every embedded API version",
 		for name := range res.Files {
 			names = append(names, name)
 		}
-		Expect(names).To(ConsistOf(schemas.AllFiles()))
+		Expect(names).To(ContainElements(append(schemas.EnvelopeFiles(), schemas.InvoicePaymentFile, schemas.IndexFile, schemas.RequestFile)))
 		fsys := fstest.MapFS{}
 		for name, b := range res.Files {
 			Expect(fileOf(res.Files, name)["x-stripe-api-version"]).To(Equal(apiVersion), "%s", name)

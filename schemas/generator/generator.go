@@ -34,11 +34,10 @@ import (
 	"github.com/stripe-contract/stripe-contract/schemas"
 )
 
-// The files Generate writes, named in package schemas.
+// The files Generate writes besides the resources' and the envelopes'
+// (api.go), named in package schemas.
 const (
 	InvoicePaymentFile = schemas.InvoicePaymentFile
-	ListFile           = schemas.ListFile
-	EventFile          = schemas.EventFile
 	InvoiceFile        = schemas.InvoiceFile
 	ErrorFile          = schemas.ErrorFile
 )
@@ -144,14 +143,29 @@ func derive(specJSON []byte, origin string, pinned func() (*previewEvents, error
 			return nil, err
 		}
 	}
-	g := &generation{spec: s, origin: origin, files: map[string]string{"invoice_payment": InvoicePaymentFile}}
+	resources := s.resources()
+	g := &generation{spec: s, origin: origin, resources: resources, files: resourceFiles(resources),
+		expected: func(string) bool { return false }}
+	if o.expect != nil {
+		listed := map[string]bool{}
+		for _, r := range o.expect.Rules {
+			listed[r.ID] = true
+		}
+		g.expected = func(id string) bool { return listed[id] }
+	}
 	if err := g.readEvents(o.preview, pinned); err != nil {
 		return nil, err
 	}
+	builds := make([]func() (string, *object, error), 0, len(resources)+5)
+	for _, r := range resources {
+		if r.Component == "event" {
+			continue // the event envelope (g.event) is the event resource's file
+		}
+		builds = append(builds, func() (string, *object, error) { return g.resourceFile(r) })
+	}
+	builds = append(builds, g.list, g.searchResult, g.event, g.errorEnvelope, g.requests, g.index)
 	out := map[string][]byte{}
-	for _, build := range []func() (string, *object, error){
-		g.invoicePayment, g.list, g.event, g.invoice, g.errorEnvelope, g.requests,
-	} {
+	for _, build := range builds {
 		name, doc, err := build()
 		if err != nil {
 			return nil, err
@@ -175,13 +189,15 @@ func derive(specJSON []byte, origin string, pinned func() (*previewEvents, error
 }
 
 type generation struct {
-	spec     *spec
-	origin   string
-	files    map[string]string
-	statuses []string
-	sets     []*ruleSet // every file's rules, for the prose check
-	events   *EventMap  // nil: no preview spec of the release, event types chosen by name
-	notices  []string
+	spec      *spec
+	origin    string
+	resources []Resource
+	files     map[string]string // resource component -> its file
+	expected  func(id string) bool
+	statuses  []string
+	sets      []*ruleSet // every file's rules, for the prose check
+	events    *EventMap  // nil: no preview spec of the release, event types chosen by name
+	notices   []string
 }
 
 // readEvents maps the spec's event types to what they carry, from preview
@@ -217,6 +233,8 @@ func (g *generation) ruleSet() *ruleSet {
 func (g *generation) walker(resource, self string, rootSrc []string) *walker {
 	w := newWalker(g.spec, responses{resource: resource, version: g.spec.version, rootSrc: rootSrc}, g.ruleSet())
 	w.self, w.files = self, g.files
+	w.expected = g.expected
+	w.notice = func(n string) { g.notices = append(g.notices, n) }
 	return w
 }
 
@@ -241,28 +259,6 @@ func (g *generation) document(file, title, description string, c *walker, root *
 	}
 	doc.set("x-rule-definitions", c.rules.object())
 	return doc
-}
-
-func (g *generation) invoicePayment() (string, *object, error) {
-	src := []string{"components", "schemas", "invoice_payment"}
-	comp, err := g.spec.component("invoice_payment")
-	if err != nil {
-		return "", nil, err
-	}
-	c := g.walker("invoice_payment", "invoice_payment", src)
-	root, err := c.convert(comp, field{src: src})
-	if err != nil {
-		return "", nil, fmt.Errorf("invoice_payment: %w", err)
-	}
-	if len(c.statuses) == 0 {
-		return "", nil, c.noStatusValues(field{src: src})
-	}
-	g.statuses = c.statuses
-	if err := g.checkStatusFilter(); err != nil {
-		return "", nil, err
-	}
-	return InvoicePaymentFile, g.document(InvoicePaymentFile, str(comp, "title"),
-		"An invoice_payment object, as GET /v1/invoice_payments/{invoice_payment} returns it.", c, root), nil
 }
 
 // checkStatusFilter compares the status values found in prose with the enum
@@ -294,151 +290,176 @@ func (g *generation) checkStatusFilter() error {
 	return fmt.Errorf("GET /v1/invoice_payments has no status parameter")
 }
 
-func (g *generation) listSchema() (map[string]any, []string, error) {
-	src := []string{"paths", "/v1/invoice_payments", "get", "responses", "200", "content", "application/json", "schema"}
-	m, err := lookupObject(g.spec.paths, src[1:]...)
-	return m, src, err
+// eventGroup is the event types that carry one set of resources.
+type eventGroup struct {
+	carries []string // components, sorted
+	types   []string
+	sources []string
 }
 
-func (g *generation) list() (string, *object, error) {
-	schema, src, err := g.listSchema()
-	if err != nil {
-		return "", nil, err
-	}
-	// The invoice's payments field is the same list; check the spec agrees.
-	inv, err := g.spec.component("invoice")
-	if err != nil {
-		return "", nil, err
-	}
-	payments, ok := properties(inv)["payments"]
-	if !ok {
-		return "", nil, fmt.Errorf("components.schemas.invoice has no payments property")
-	}
-	if !sameShape(schema, payments) {
-		return "", nil, fmt.Errorf("invoice.payments and the GET /v1/invoice_payments response differ in fields; one list schema no longer fits both")
-	}
-	c := g.walker("list", "", src)
-	root, err := c.convert(schema, field{src: src})
-	if err != nil {
-		return "", nil, fmt.Errorf("list: %w", err)
-	}
-	return ListFile, g.document(ListFile, "Invoice payment list",
-		"A page of invoice_payments, as GET /v1/invoice_payments returns it and as an invoice's expanded payments field holds it.", c, root), nil
-}
-
-func sameShape(a, b map[string]any) bool {
-	return slices.Equal(slices.Sorted(maps.Keys(properties(a))), slices.Sorted(maps.Keys(properties(b)))) &&
-		slices.Equal(slices.Sorted(slices.Values(stringList(a["required"]))), slices.Sorted(slices.Values(stringList(b["required"]))))
-}
-
-// eventTypes returns the event types the event file covers, in the order
-// the spec lists them, the pointer to the list, and the rule's doc: the
-// types whose data.object is an invoice_payment, as the preview spec says
-// (basil's invoice.payment.paid, later renamed invoice_payment.paid), or
-// without it the types named invoice_payment.*.
-func (g *generation) eventTypes() ([]string, string, string, error) {
-	listed, src, err := g.spec.listedEventTypes()
-	if err != nil {
-		return nil, "", "", err
-	}
-	var types []string
+// eventGroups groups the listed event types by the resources they carry,
+// as the preview spec says; the types it does not map are returned apart.
+func (g *generation) eventGroups(listed []string) ([]*eventGroup, []string) {
 	if g.events == nil {
-		for _, t := range listed {
-			if strings.HasPrefix(t, eventPrefix) {
-				types = append(types, t)
-			}
-		}
-		if len(types) == 0 {
-			return nil, "", "", fmt.Errorf("%s lists no %s* event types (chosen by name: no preview spec of %s was given to say which carry an invoice_payment)", src, eventPrefix, g.spec.version)
-		}
-		return types, src, g.prefixDoc(types), nil
+		return nil, listed
 	}
-	unmapped := map[string]string{}
-	for _, u := range g.events.Unmapped {
-		unmapped[u.Type] = u.Reason
-	}
-	var sources []string
+	byKey := map[string]*eventGroup{}
+	var groups []*eventGroup
+	var unmapped []string
 	for _, t := range listed {
 		e, ok := g.events.Lookup(t)
-		carries := slices.ContainsFunc(e.Carries, func(r Resource) bool { return r.Component == "invoice_payment" })
-		switch {
-		case carries && len(e.Carries) > 1:
-			// data.object is then one of several resources, which the event
-			// file, referring to the invoice_payment file, cannot say.
-			return nil, "", "", fmt.Errorf("event type %s carries %v (%s), not an invoice_payment only", t, e.Carries, e.Source)
-		case carries:
-			types = append(types, t)
-			sources = append(sources, e.Source)
-		case strings.HasPrefix(t, eventPrefix) && !ok:
-			// Named for an invoice payment, yet not known to carry one: the
-			// event file would lose it without a sound.
-			return nil, "", "", fmt.Errorf("event type %s is not mapped to the resource it carries: %s", t, unmapped[t])
-		case strings.HasPrefix(t, eventPrefix):
-			return nil, "", "", fmt.Errorf("event type %s carries %v (%s), not an invoice_payment", t, e.Carries, e.Source)
+		if !ok {
+			unmapped = append(unmapped, t)
+			continue
 		}
+		carries := componentsOf(e.Carries)
+		key := strings.Join(carries, ",")
+		grp := byKey[key]
+		if grp == nil {
+			grp = &eventGroup{carries: carries}
+			byKey[key] = grp
+			groups = append(groups, grp)
+		}
+		grp.types = append(grp.types, t)
+		grp.sources = append(grp.sources, e.Source)
 	}
-	if len(types) == 0 {
-		return nil, "", "", fmt.Errorf("%s lists no event type whose data.object is an invoice_payment", src)
-	}
-	if !slices.ContainsFunc(types, func(t string) bool { return !strings.HasPrefix(t, eventPrefix) }) {
-		return types, src, g.prefixDoc(types), nil
-	}
-	return types, src, fmt.Sprintf("The event types of API version %s whose data.object is an invoice_payment (the preview spec's %s), as listed in the event types a webhook endpoint can enable: %s.",
-		g.spec.version, strings.Join(sources, ", "), strings.Join(types, ", ")), nil
+	slices.SortFunc(groups, func(a, b *eventGroup) int {
+		return strings.Compare(strings.Join(a.carries, ","), strings.Join(b.carries, ","))
+	})
+	return groups, unmapped
 }
 
-// prefixDoc is the doc of the event type rule when every type the event
-// file covers is named invoice_payment.*.
-func (g *generation) prefixDoc(types []string) string {
-	return fmt.Sprintf("The %s* event types of API version %s, as listed in the event types a webhook endpoint can enable: %s.", eventPrefix, g.spec.version, strings.Join(types, ", "))
-}
-
+// event builds the event envelope: the event component, its type one of the
+// event types the version lists (a warning otherwise: Stripe adds event
+// types), and data.object checked against the resource the event type
+// carries (the preview spec's x-stripeEvent components say which), or,
+// for a type the version does not map, against the resource its object
+// names; data.previous_attributes is a partial object of that resource.
 func (g *generation) event() (string, *object, error) {
 	src := []string{"components", "schemas", "event"}
 	comp, err := g.spec.component("event")
 	if err != nil {
 		return "", nil, err
 	}
-	types, typesSrc, typesDoc, err := g.eventTypes()
+	listed, typesSrc, err := g.spec.listedEventTypes()
 	if err != nil {
 		return "", nil, err
 	}
-	if comp, err = withoutTypeEnum(comp, types); err != nil {
+	if comp, err = withoutTypeEnum(comp, listed); err != nil {
 		return "", nil, err
 	}
 	c := g.walker("event", "event", src)
-	// data.object holds the invoice_payment; in the spec it is any object.
+	// data.object holds the resource; in the spec it is any object.
+	objectSrc := []string{"components", "schemas", "notification_event_data", "properties", "object"}
+	data, err := g.spec.component("notification_event_data")
+	if err != nil {
+		return "", nil, err
+	}
+	objectDesc := str(properties(data)["object"], "description")
+	if objectDesc == "" {
+		objectDesc = "data.object is the object the event is about."
+	}
+	objectRule, err := c.rules.add(rule{
+		id:      "event.data.object.json-type",
+		aspect:  "json-type",
+		summary: "data.object is an object",
+		doc:     objectDesc,
+		source:  pointer(objectSrc...),
+	})
+	if err != nil {
+		return "", nil, err
+	}
 	c.overrides["data.object"] = func() *object {
 		return newObject().
-			set("description", "The invoice_payment the event is about.").
-			set("$ref", InvoicePaymentFile)
+			set("description", "The resource the event is about: the one its type carries.").
+			set("type", "object").
+			set("x-rules", newObject().set("type", objectRule))
 	}
 	root, err := c.convert(comp, field{src: src})
 	if err != nil {
 		return "", nil, fmt.Errorf("event: %w", err)
 	}
-	// The event types: a closed list per API version.
+	// The event types: the list of the API version, a warning when another.
 	typeSchema := root.vals["properties"].(*object).vals["type"].(*object)
-	enum := make([]any, len(types))
-	for i, t := range types {
+	enum := make([]any, len(listed))
+	for i, t := range listed {
 		enum[i] = t
 	}
 	typeSchema.set("enum", enum)
 	typeSchema.moveLast("x-rules")
 	id, err := c.rules.add(rule{
-		id:      "event.type.enum",
-		aspect:  "enum",
-		summary: enumSummary("type", enum),
-		doc:     typesDoc,
-		source:  typesSrc,
+		id:       "event.type.enum",
+		aspect:   "enum",
+		severity: severityWarning,
+		summary:  fmt.Sprintf("type is one of the %d event types of API version %s", len(listed), g.spec.version),
+		doc:      fmt.Sprintf("The event types of API version %s, as listed in the event types a webhook endpoint can enable (%d types).", g.spec.version, len(listed)),
+		source:   typesSrc,
 	})
 	if err != nil {
 		return "", nil, err
 	}
 	xr, _ := typeSchema.get("x-rules")
 	xr.(*object).set("enum", id)
-	return EventFile, g.document(EventFile, "Invoice payment event",
-		fmt.Sprintf("An event about an invoice_payment (%s), as GET /v1/events/{id} returns it and as a webhook delivers it.", strings.Join(types, ", ")), c, root), nil
+
+	groups, unmapped := g.eventGroups(listed)
+	dataSrc := pointer(append(slices.Clip(src), "properties", "data")...)
+	var allOf []any
+	var mapped []any
+	for _, grp := range groups {
+		d, err := g.dispatch(c, grp.carries, rule{
+			id:      "event.data.object.carries",
+			aspect:  "carries",
+			summary: "data.object is the resource its event type carries",
+			doc:     fmt.Sprintf("Each event type of API version %s carries one resource in data.object, as the preview spec's event components (x-stripeEvent) state it.", g.spec.version),
+			source:  dataSrc,
+		})
+		if err != nil {
+			return "", nil, err
+		}
+		data := newObject().set("properties", newObject().set("object", d))
+		if len(grp.carries) == 1 {
+			data.vals["properties"].(*object).set("previous_attributes",
+				newObject().set("$ref", g.files[grp.carries[0]]+"#/$defs/"+partialDef))
+		}
+		typeEnum := make([]any, len(grp.types))
+		for i, t := range grp.types {
+			typeEnum[i] = t
+			mapped = append(mapped, t)
+		}
+		allOf = append(allOf, newObject().
+			set("x-rule", "event.data.object.carries").
+			set("x-dispatch", true).
+			set("if", newObject().
+				set("required", []any{"type"}).
+				set("properties", newObject().set("type", newObject().set("enum", typeEnum)))).
+			set("then", newObject().set("properties", newObject().set("data", data))))
+	}
+	// A type the version lists without saying what it carries, or one it
+	// does not list: data.object is checked as the resource it names.
+	anyResource, err := g.dispatch(c, componentsOf(g.resources), rule{
+		id:     "event.data.object.object.enum",
+		aspect: "enum",
+		doc:    fmt.Sprintf("data.object is an object of the API, which its object member names: for an event type API version %s does not map to a resource (%d types), it is checked against that resource.", g.spec.version, len(unmapped)),
+		source: dataSrc,
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	fallback := newObject().set("properties", newObject().set("data", newObject().set("properties", newObject().set("object", anyResource))))
+	if len(mapped) == 0 {
+		allOf = append(allOf, fallback)
+	} else {
+		allOf = append(allOf, newObject().
+			set("x-rule", "event.data.object.object.enum").
+			set("x-dispatch", true).
+			set("if", newObject().
+				set("required", []any{"type"}).
+				set("properties", newObject().set("type", newObject().set("enum", mapped)))).
+			set("else", fallback))
+	}
+	root.set("allOf", allOf)
+	return EventFile, g.document(EventFile, "Event",
+		fmt.Sprintf("An event of API version %s, as GET /v1/events/{id} returns it and as a webhook delivers it: data.object is checked against the resource its type carries.", g.spec.version), c, root), nil
 }
 
 // withoutTypeEnum returns the event component without the enum of its
@@ -464,70 +485,6 @@ func withoutTypeEnum(comp map[string]any, types []string) (map[string]any, error
 	comp = maps.Clone(comp)
 	comp["properties"] = props
 	return comp, nil
-}
-
-func (g *generation) invoice() (string, *object, error) {
-	src := []string{"components", "schemas", "invoice"}
-	comp, err := g.spec.component("invoice")
-	if err != nil {
-		return "", nil, err
-	}
-	// Only the invoice's identity and its payments belong to this contract;
-	// the rest of the invoice is another resource's.
-	props := properties(comp)
-	keep := map[string]any{}
-	for _, k := range []string{"id", "object", "payments"} {
-		p, ok := props[k]
-		if !ok {
-			return "", nil, fmt.Errorf("components.schemas.invoice has no %s property", k)
-		}
-		keep[k] = p
-	}
-	var required []any
-	for _, r := range stringList(comp["required"]) {
-		if _, ok := keep[r]; ok {
-			required = append(required, r)
-		}
-	}
-	shallow := map[string]any{
-		"type": "object", "properties": keep, "required": required,
-		"additionalProperties": true, "description": str(comp, "description"),
-	}
-	c := g.walker("invoice", "invoice", src)
-	c.overrides["payments"] = func() *object {
-		return newObject().
-			set("description", str(props["payments"], "description")).
-			set("$ref", ListFile)
-	}
-	root, err := c.convert(shallow, field{src: src})
-	if err != nil {
-		return "", nil, fmt.Errorf("invoice: %w", err)
-	}
-	paymentsDesc := str(props["payments"], "description")
-	listDesc, _ := lookup(g.spec.paths, "/v1/invoice_payments", "get", "description")
-	for _, r := range []rule{{
-		id:       "invoice.payments.included",
-		aspect:   "included",
-		severity: severityWarning,
-		check:    checkGo,
-		summary:  "an invoice checked against this contract carries its payments (retrieve it with expand[]=payments)",
-		doc:      strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(listDesc), "<p>"), "</p>"),
-		source:   pointer("paths", "/v1/invoice_payments", "get", "description"),
-	}, {
-		id:       "invoice.payments.invoice-matches",
-		aspect:   "invoice-matches",
-		severity: severityWarning,
-		check:    checkGo,
-		summary:  "every payment in an invoice's payments list names that invoice in its invoice field",
-		doc:      paymentsDesc,
-		source:   pointer("components", "schemas", "invoice", "properties", "payments", "description"),
-	}} {
-		if _, err := c.rules.add(r); err != nil {
-			return "", nil, err
-		}
-	}
-	return InvoiceFile, g.document(InvoiceFile, "Invoice with payments",
-		"An invoice retrieved with expand[]=payments; only its identity and its payments list are checked.", c, root), nil
 }
 
 func (g *generation) errorEnvelope() (string, *object, error) {

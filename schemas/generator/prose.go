@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -36,6 +37,21 @@ func (w *walker) noStatusValues(f field) error {
 		Source:  pointer(append(slices.Clip(f.src), "properties", "status", "description")...),
 		Problem: "is no longer found: the status description no longer lists its values (\"one of `open`, `paid`, or `canceled`\") and status has no enum",
 	}
+}
+
+// unmatched decides what becomes of a prose rule whose sentences were
+// found but do not add up to a rule (err, a *ProseError, or nil): for a rule
+// the expectation lists, generation fails with err; elsewhere the sentences
+// recur in a form the rule does not fit (an object documented "when `type`
+// is X" for some of its types only), so no rule is made and a notice says
+// so. Any other error fails.
+func (w *walker) unmatched(err error, id string) error {
+	var pe *ProseError
+	if err == nil || !errors.As(err, &pe) || w.expected == nil || w.expected(id) {
+		return err
+	}
+	w.notice("no rule: " + pe.Error())
+	return nil
 }
 
 // sentence returns the sentence of text that contains the byte range
@@ -94,7 +110,7 @@ func (w *walker) crossField(n map[string]any, f field, props map[string]map[stri
 	src := func(keys ...string) string { return pointer(append(slices.Clip(f.src), keys...)...) }
 
 	refs, err := w.referenceRule(f, props)
-	if err != nil {
+	if err := w.unmatched(err, w.ruleID(f, "reference-matches-type")); err != nil {
 		return nil, err
 	}
 	allOf = append(allOf, refs...)
@@ -103,11 +119,19 @@ func (w *walker) crossField(n map[string]any, f field, props map[string]map[stri
 		desc := str(props[p], "description")
 		if m := nullUntilPattern.FindStringSubmatchIndex(desc); m != nil {
 			value := desc[m[4]:m[5]]
+			ruleID := w.ruleID(f.child(p), "null-unless-"+value)
 			if len(w.statuses) == 0 {
-				return nil, w.noStatusValues(f)
+				if err := w.unmatched(w.noStatusValues(f), ruleID); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			if !slices.Contains(w.statuses, value) {
-				return nil, fmt.Errorf("%s: %q is null until status %q, which is not one of the status values %v", src("properties", p), p, value, w.statuses)
+				err := &ProseError{Rule: ruleID, Source: src("properties", p, "description"), Problem: fmt.Sprintf("says %s is null until status %q, which is not one of the status values %v", p, value, w.statuses)}
+				if err := w.unmatched(err, ruleID); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			id, err := w.rules.add(w.prose(rule{
 				id:      w.ruleID(f.child(p), "null-unless-"+value),
@@ -131,7 +155,12 @@ func (w *walker) crossField(n map[string]any, f field, props map[string]map[stri
 		if m := lessThanPattern.FindStringSubmatchIndex(desc); m != nil {
 			other := desc[m[2]:m[3]]
 			if _, ok := props[other]; !ok {
-				return nil, fmt.Errorf("%s: compares %q with %q, which is not a property", src("properties", p), p, other)
+				ruleID := w.ruleID(f.child(p), "at-most-"+strings.TrimPrefix(other, "amount_"))
+				err := &ProseError{Rule: ruleID, Source: src("properties", p, "description"), Problem: fmt.Sprintf("compares %s with %s, which is not a property", p, other)}
+				if err := w.unmatched(err, ruleID); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			// A comparison of two numbers: JSON Schema cannot say it; the
 			// Go validator checks it, as a warning because the sentence
@@ -173,7 +202,7 @@ func (w *walker) referenceRule(f field, props map[string]map[string]any) ([]any,
 		if m := whenTypePattern.FindStringSubmatchIndex(desc); m != nil {
 			t := desc[m[2]:m[3]]
 			if prev, dup := named[t]; dup {
-				return nil, fmt.Errorf("%s: both %q and %q are set when type is %q", pointer(f.src...), prev, p, t)
+				return nil, &ProseError{Rule: w.ruleID(f, "reference-matches-type"), Source: pointer(append(slices.Clip(f.src), "properties")...), Problem: fmt.Sprintf("has both %s and %s set when type is %q", prev, p, t)}
 			}
 			named[t] = p
 			sentences = append(sentences, fmt.Sprintf("%s: %s", p, sentence(desc, m[0], m[1])))

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"strings"
 
 	jsonpointer "github.com/stripe-contract/stripe-contract/validators/pointer"
 )
@@ -67,15 +68,28 @@ func (rs *ruleSet) add(r rule) (string, error) {
 		return "", fmt.Errorf("rule %s has no aspect", r.id)
 	}
 	if old, ok := rs.byID[r.id]; ok {
-		if old != r {
+		if old == r {
+			return r.id, nil
+		}
+		if old.source == r.source || r.prose || old.prose {
 			// Never a dump of the two rules: an event type enum alone can
 			// list hundreds of values.
 			if old.source == r.source {
-				return "", fmt.Errorf("rule %s is derived twice from %s, differently", r.id, r.source)
+				return "", fmt.Errorf("rule %s is derived twice from %s, differently: %+v VS %+v", r.id, r.source, old, r)
 			}
 			return "", fmt.Errorf("rule %s is derived twice, from %s and from %s", r.id, old.source, r.source)
 		}
-		return r.id, nil
+		// One field path reached through two branches of an anyOf whose
+		// structures differ (payment_method_options.acss_debit: the
+		// options of a payment intent, or of a setup): the rule of the
+		// other structure is named for its component too.
+		r.id += "@" + sourceComponent(r.source)
+		if other, ok := rs.byID[r.id]; ok {
+			if other == r {
+				return r.id, nil
+			}
+			return "", fmt.Errorf("rule %s is derived twice, from %s and from %s", r.id, other.source, r.source)
+		}
 	}
 	rs.order = append(rs.order, r.id)
 	rs.byID[r.id] = r
@@ -99,3 +113,18 @@ func (rs *ruleSet) object() *object {
 
 // pointer builds a JSON pointer (RFC 6901) into the spec from literal keys.
 func pointer(keys ...string) string { return "#" + jsonpointer.Join(keys...) }
+
+// sourceComponent names the component a spec pointer is in
+// (#/components/schemas/X/...: X), or the pointer's last segment.
+func sourceComponent(source string) string {
+	segs := jsonpointer.Split(strings.TrimPrefix(source, "#"))
+	for i := 0; i+2 < len(segs); i++ {
+		if segs[i] == "components" && segs[i+1] == "schemas" {
+			return segs[i+2]
+		}
+	}
+	if len(segs) == 0 {
+		return "root"
+	}
+	return segs[len(segs)-1]
+}

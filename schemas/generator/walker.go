@@ -31,8 +31,13 @@ type walker struct {
 	overrides map[string]func() *object
 	defs      *object
 	rules     *ruleSet
-	inlining  map[string]bool
-	statuses  []string // status values of the resource, once known (prose rules use them)
+	inlining  map[string]field // components being inlined -> where the outermost use stands
+	statuses  []string         // status values of the resource, once known (prose rules use them)
+	// expected says whether the expectation lists a prose rule: one it
+	// lists fails generation when it no longer adds up, another is
+	// skipped with a notice (nil: every prose rule is expected).
+	expected func(id string) bool
+	notice   func(string) // says what the walker skipped
 }
 
 // dialect is what differs between the documents the walker writes: how rule
@@ -61,7 +66,7 @@ func newWalker(s *spec, d dialect, rules *ruleSet) *walker {
 	return &walker{
 		spec: s, dialect: d, rules: rules,
 		overrides: map[string]func() *object{},
-		defs:      newObject(), inlining: map[string]bool{},
+		defs:      newObject(), inlining: map[string]field{},
 	}
 }
 
@@ -73,15 +78,24 @@ type field struct {
 	bare     bool     // an anyOf branch: the anyOf's rule speaks for its own keywords
 	desc     string   // description from the site that referenced this schema
 	descSrc  []string // where desc stands in the spec
+	// variant names the structure the field is in when an anyOf offers
+	// several (payment_method_options.card: a payment intent's card
+	// options or another's): the rules there are named for it too, since
+	// one path leads into both.
+	variant string
 }
 
 func (f field) child(name string, src ...string) field {
-	return field{path: append(slices.Clip(f.path), name), src: src}
+	return field{path: append(slices.Clip(f.path), name), src: src, variant: f.variant}
 }
 
 func (w *walker) ruleID(f field, aspect string) string {
 	parts := append([]string{w.dialect.namespace()}, f.path...)
-	return strings.Join(append(parts, aspect), ".")
+	id := strings.Join(append(parts, aspect), ".")
+	if f.variant != "" {
+		id += "@" + f.variant
+	}
+	return id
 }
 
 // prose marks r as a rule found in a sentence of the docs, in the walker's
@@ -226,7 +240,7 @@ func (w *walker) convert(n map[string]any, f field) (*object, error) {
 	if items, ok := n["items"].(map[string]any); ok {
 		child, err := w.convert(items, field{
 			path: append(slices.Clip(f.path), "items"), src: append(slices.Clip(f.src), "items"),
-			desc: desc, descSrc: descSrc,
+			desc: desc, descSrc: descSrc, variant: f.variant,
 		})
 		if err != nil {
 			return nil, err
@@ -250,6 +264,7 @@ func (w *walker) members(n map[string]any, f field, nullable map[string]bool, re
 			path:     append(slices.Clip(f.path), p),
 			src:      append(slices.Clip(f.src), "properties", p),
 			nullable: nullable[p],
+			variant:  f.variant,
 		})
 		if err != nil {
 			return nil, err
@@ -298,10 +313,35 @@ func (w *walker) anyOf(branches []any, n map[string]any, f field, nullable bool)
 	var converted []any
 	var expanded, phrases []string
 	hasString := false
+	structures := w.structures(branches)
+	// Several resources (an invoice, or a deleted one): one object checked
+	// against the resource its object member names, in place of the first.
+	resources := w.resourceBranches(branches)
 	for i, b := range branches {
 		bm, ok := b.(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("%s: anyOf branch is not a schema", pointer(f.src...))
+		}
+		if ref, _ := refName(bm); len(resources) > 1 && slices.ContainsFunc(resources, func(r Resource) bool { return r.Component == ref }) {
+			for _, v := range []string{w.objectValue(ref)} {
+				if !slices.Contains(expanded, v) {
+					expanded = append(expanded, v)
+				}
+			}
+			if ref != resources[0].Component {
+				continue
+			}
+			phrases = append(phrases, "an expanded object, one of "+strings.Join(stringList(objectEnum(resources)), ", "))
+			id, err := w.rules.add(rule{
+				id: w.ruleID(f, "expanded-object"), aspect: "enum",
+				summary: fmt.Sprintf("%s, expanded, is %s", w.name(f), strings.TrimPrefix(objectSummary(resources, w.spec.version), "object is ")),
+				doc:     cmpOr(desc, w.dialect.undescribed(w.name(f))), source: pointer(f.src...),
+			})
+			if err != nil {
+				return nil, err
+			}
+			converted = append(converted, dispatchObject(resources, w.files, id))
+			continue
 		}
 		if str(bm, "type") == "string" {
 			hasString = true
@@ -316,9 +356,13 @@ func (w *walker) anyOf(branches []any, n map[string]any, f field, nullable bool)
 			}
 		}
 		phrases = append(phrases, w.phrase(bm))
+		variant := f.variant
+		if ref, ok := refName(bm); ok && structures > 1 {
+			variant = ref
+		}
 		child, err := w.convert(bm, field{
 			path: f.path, src: append(slices.Clip(f.src), "anyOf", fmt.Sprint(i)), bare: true,
-			desc: desc, descSrc: descSrc,
+			desc: desc, descSrc: descSrc, variant: variant,
 		})
 		if err != nil {
 			return nil, err
@@ -356,6 +400,57 @@ func (w *walker) anyOf(branches []any, n map[string]any, f field, nullable bool)
 	return out, nil
 }
 
+// resourceBranches lists the resources with a file of their own that
+// branches of an anyOf refer to.
+func (w *walker) resourceBranches(branches []any) []Resource {
+	var out []Resource
+	for _, b := range branches {
+		bm, _ := b.(map[string]any)
+		ref, ok := refName(bm)
+		if !ok {
+			continue
+		}
+		if _, hasFile := w.files[ref]; !hasFile {
+			continue
+		}
+		if comp, err := w.spec.component(ref); err == nil {
+			if r, ok := resourceOf(ref, comp); ok {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// objectValue is the object value of resource name, or name.
+func (w *walker) objectValue(name string) string {
+	if vs, err := w.objectValues(name); err == nil && len(vs) == 1 {
+		return vs[0]
+	}
+	return name
+}
+
+// structures counts the branches of an anyOf that are references to
+// structures of their own (components with properties that are not
+// resources with a file).
+func (w *walker) structures(branches []any) int {
+	n := 0
+	for _, b := range branches {
+		bm, _ := b.(map[string]any)
+		ref, ok := refName(bm)
+		if !ok {
+			continue
+		}
+		if _, hasFile := w.files[ref]; hasFile {
+			continue
+		}
+		if comp, err := w.spec.component(ref); err == nil && len(properties(comp)) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // phrase says what an anyOf branch is: "an integer", "an object with gt,
 // gte, lt, lte".
 func (w *walker) phrase(b map[string]any) string {
@@ -374,8 +469,14 @@ func (w *walker) phrase(b map[string]any) string {
 // ref converts {"$ref": ...}: a reference to a component with its own file,
 // a shallow check of another resource, or the inlined component.
 func (w *walker) ref(name string, f field, nullable bool) (*object, error) {
-	if file, ok := w.files[name]; ok && name != w.self {
-		return nullableRef(newObject().set("$ref", file), nullable), nil
+	if file, ok := w.files[name]; ok {
+		// Another resource, checked against its own file; the resource
+		// this file describes, against the file's root.
+		target := file
+		if name == w.self {
+			target = "#"
+		}
+		return w.resourceRef(name, target, f, nullable)
 	}
 	target, err := w.spec.component(name)
 	if err != nil {
@@ -415,15 +516,79 @@ func (w *walker) ref(name string, f field, nullable bool) (*object, error) {
 		}
 		return out, nil
 	}
-	if w.inlining[name] {
-		return nil, fmt.Errorf("%s: recursive schema %s cannot be inlined", pointer(f.src...), name)
+	if outer, ok := w.inlining[name]; ok && !f.bare {
+		// A structure that holds itself (a balance transaction's
+		// adjustment of an adjustment): converted once into $defs, at the
+		// path of its outermost use, and referred to from within.
+		if _, done := w.defs.get(name); !done {
+			w.defs.set(name, newObject())
+			inner := outer
+			inner.src = []string{"components", "schemas", name}
+			def, err := w.convert(target, inner)
+			if err != nil {
+				return nil, err
+			}
+			w.defs.set(name, def)
+		}
+		ref := newObject().set("$ref", "#/$defs/"+escapePointer(name))
+		if !nullable || outer.nullable {
+			return ref, nil
+		}
+		return w.nullableRule(nullableRef(ref, true), f, name)
 	}
-	w.inlining[name] = true
-	defer delete(w.inlining, name)
 	inner := f
 	inner.nullable = nullable
 	inner.src = []string{"components", "schemas", name}
+	w.inlining[name] = field{path: f.path, src: inner.src, desc: f.desc, descSrc: f.descSrc, nullable: nullable}
+	defer delete(w.inlining, name)
 	return w.convert(target, inner)
+}
+
+// resourceRef refers to a resource's file (or "#", the file's own root):
+// the field holds that resource, expanded.
+func (w *walker) resourceRef(name, target string, f field, nullable bool) (*object, error) {
+	out := nullableRef(newObject().set("$ref", target), nullable)
+	if !nullable && target != "#" {
+		return out, nil // a bare $ref reports its target's rules
+	}
+	values, _ := w.objectValues(name)
+	summary := fmt.Sprintf("%s is an expanded %s object", w.name(f), strings.Join(values, " or "))
+	if nullable {
+		summary += ", or null"
+	}
+	keyword := "$ref"
+	if nullable {
+		keyword = "anyOf"
+	}
+	doc := f.desc
+	if doc == "" {
+		doc = fmt.Sprintf("%s holds a %s object.", w.name(f), name)
+	}
+	xrules := newObject()
+	if err := w.addRule(f, xrules, keyword, rule{id: w.ruleID(f, "json-type"), aspect: "json-type", summary: summary, doc: doc, source: pointer(f.src...)}); err != nil {
+		return nil, err
+	}
+	if len(xrules.keys) > 0 {
+		out.set("x-rules", xrules)
+	}
+	return out, nil
+}
+
+// nullableRule gives a nullable reference to a structure in $defs its rule.
+func (w *walker) nullableRule(out *object, f field, name string) (*object, error) {
+	doc := f.desc
+	if doc == "" {
+		doc = w.dialect.undescribed(w.name(f))
+	}
+	xrules := newObject()
+	if err := w.addRule(f, xrules, "anyOf", rule{id: w.ruleID(f, "json-type"), aspect: "json-type",
+		summary: fmt.Sprintf("%s is a %s, or null", w.name(f), name), doc: doc, source: pointer(f.src...)}); err != nil {
+		return nil, err
+	}
+	if len(xrules.keys) > 0 {
+		out.set("x-rules", xrules)
+	}
+	return out, nil
 }
 
 func nullableRef(ref *object, nullable bool) *object {

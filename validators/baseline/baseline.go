@@ -7,7 +7,10 @@ package baseline
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"io/fs"
+	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
@@ -22,30 +25,31 @@ type Validator struct{ schema *jsonschema.Schema }
 func New() (*Validator, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
-	var root string
 	files, err := schemas.Version(schemas.Newest())
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range schemas.Files() {
-		raw, err := fs.ReadFile(files, name)
-		if err != nil {
-			return nil, err
-		}
-		var head struct {
-			ID string `json:"$id"`
-		}
-		if err := json.Unmarshal(raw, &head); err != nil {
-			return nil, err
-		}
-		if err := c.AddResource(head.ID, bytes.NewReader(raw)); err != nil {
-			return nil, err
-		}
-		if name == schemas.InvoicePaymentFile {
-			root = head.ID
-		}
+	raw, err := fs.ReadFile(files, schemas.InvoicePaymentFile)
+	if err != nil {
+		return nil, err
 	}
-	s, err := c.Compile(root)
+	var head struct {
+		ID string `json:"$id"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return nil, err
+	}
+	base := strings.TrimSuffix(head.ID, schemas.InvoicePaymentFile)
+	// The files refer to each other by name, relative to their $id: read
+	// each from the embedded directory as the compiler reaches it.
+	c.LoadURL = func(url string) (io.ReadCloser, error) {
+		name, ok := strings.CutPrefix(url, base)
+		if !ok {
+			return nil, fmt.Errorf("%s is not a contract file", url)
+		}
+		return files.Open(name)
+	}
+	s, err := c.Compile(head.ID)
 	if err != nil {
 		return nil, err
 	}
