@@ -111,7 +111,7 @@ var _ = Describe("documents that parse", func() {
 		doc := []byte(`{"object":"list","has_more":false,"url":"x","data":[` + strings.TrimSuffix(strings.Repeat(`1e300,`, 5000), ",") + `]}`)
 		res := validator.Validate(doc)
 		Expect(res.Violations).To(HaveLen(5000))
-		Expect(res).To(HaveViolation("invoice_payment.json-type", "/data/4999"))
+		Expect(res).To(HaveViolation("list.data.items.json-type", "/data/4999"))
 		Expect(validator.Validate([]byte(`{"object":"invoice_payment","amount_requested":1e-400}`))).NotTo(HaveViolationOf("json.number-range"))
 	})
 

@@ -27,13 +27,13 @@ var _ = DescribeTable("every envelope is recognised and checked, with pointers i
 	Entry("an invoice_payment.paid event", paidEvent, validators.KindEvent,
 		set(paidEvent, "/data/object/amount_paid", nil), "invoice_payment.amount_paid.null-unless-paid", "/data/object/amount_paid"),
 	Entry("an event whose data.object is another resource", paidEvent, validators.KindEvent,
-		set(paidEvent, "/data/object/object", "charge"), "invoice_payment.object.enum", "/data/object/object"),
+		set(paidEvent, "/data/object/object", "charge"), "event.data.object.carries", "/data/object/object"),
 	Entry("an event without pending_webhooks", paidEvent, validators.KindEvent,
 		without(paidEvent, "/pending_webhooks"), "event.pending_webhooks.required", "/pending_webhooks"),
 	Entry("an invoice carrying its payments", invoice, validators.KindInvoice,
 		set(invoice, "/payments/data/0/payment/type", "card"), "invoice_payment.payment.type.enum", "/payments/data/0/payment/type"),
 	Entry("an invoice whose payments is not a list", invoice, validators.KindInvoice,
-		set(invoice, "/payments/object", "invoice_payment"), "list.object.enum", "/payments/object"),
+		set(invoice, "/payments/object", "invoice_payment"), "invoice.payments.object.enum", "/payments/object"),
 	Entry("a Stripe error envelope", notFound, validators.KindError,
 		set(notFound, "/error/type", "not_found"), "error.error.type.enum", "/error/type"),
 	Entry("an error envelope without its type", notFound, validators.KindError,
@@ -46,10 +46,11 @@ var _ = Describe("an event without a usable type", func() {
 		Expect(res.Kind).To(Equal(validators.KindEvent))
 		Expect(res).To(HaveViolation("event.type.required", "/type"))
 	})
-	It("is an unknown kind otherwise", func() {
+	It("is checked against the resource its data.object names otherwise", func() {
 		res := validator.Validate(encode(with(paidEvent, remove("/type"), setTo("/data/object", map[string]any{"object": "charge"}))))
-		Expect(res.Kind).To(Equal(validators.KindUnknown))
-		Expect(res).To(HaveViolation("kind.unknown", "/type"))
+		Expect(res.Kind).To(Equal(validators.KindEvent))
+		Expect(res).To(HaveViolation("event.type.required", "/type"))
+		Expect(res).To(HaveViolation("charge.id.required", "/data/object/id"))
 	})
 })
 

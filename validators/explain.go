@@ -68,7 +68,7 @@ func (e *explainer) follow(f explain.Failure) []*jsonschema.ValidationError {
 func typedBranch(ve *jsonschema.ValidationError) *jsonschema.ValidationError {
 	var fit *jsonschema.ValidationError
 	for _, c := range ve.Causes {
-		if strings.HasSuffix(c.AbsoluteKeywordLocation, "/type") && c.InstanceLocation == ve.InstanceLocation {
+		if wrongType(c, ve.InstanceLocation) {
 			continue
 		}
 		if fit != nil {
@@ -77,6 +77,40 @@ func typedBranch(ve *jsonschema.ValidationError) *jsonschema.ValidationError {
 		fit = c
 	}
 	return fit
+}
+
+// wrongType says whether the branch failure c says the value at inst is of
+// a type the branch does not take: its type keyword failed there, or that
+// of the schema a reference leads to.
+func wrongType(c *jsonschema.ValidationError, inst string) bool {
+	for depth := 0; depth < 8; depth++ {
+		if c.InstanceLocation != inst {
+			return false
+		}
+		if strings.HasSuffix(c.AbsoluteKeywordLocation, "/type") {
+			return true
+		}
+		ref := strings.HasSuffix(c.AbsoluteKeywordLocation, "/"+lazyRefKeyword) || strings.HasSuffix(c.AbsoluteKeywordLocation, "/$ref") || strings.HasSuffix(c.AbsoluteKeywordLocation, "#")
+		if !ref {
+			return false
+		}
+		// A reference, or a whole file's group: its type failure is among
+		// its causes.
+		next := (*jsonschema.ValidationError)(nil)
+		for _, cc := range c.Causes {
+			if cc.InstanceLocation == inst && strings.HasSuffix(cc.AbsoluteKeywordLocation, "/type") {
+				return true
+			}
+			if next == nil {
+				next = cc
+			}
+		}
+		if next == nil {
+			return false
+		}
+		c = next
+	}
+	return false
 }
 
 // failure turns one failing keyword into violations.

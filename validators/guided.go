@@ -262,7 +262,21 @@ func (t *tape) value(i int32) any {
 func typedNode(branches []*fnode, tk *tok) *fnode {
 	var fit *fnode
 	for _, b := range branches {
-		if b.types != 0 && !b.types.has(tk) {
+		types := b.types
+		for n, hops := b, 0; types == 0 && hops < 8; hops++ {
+			// A reference's types are its target's.
+			switch {
+			case n.ref != nil:
+				n = n.ref
+			case n.lazy != nil && n.lazyTarget() != nil:
+				n = n.lazyTarget()
+			default:
+				hops = 8
+				continue
+			}
+			types = n.types
+		}
+		if types != 0 && !types.has(tk) {
 			continue
 		}
 		if fit != nil {

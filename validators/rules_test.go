@@ -145,6 +145,24 @@ func wrongType(s map[string]any) any {
 	return 12345
 }
 
+// inScope says whether a rule is one this table derives cases for: the
+// invoice_payment contract as it stood before the whole API (every
+// invoice_payment rule; the list, event and error envelopes' own fields;
+// an invoice's identity and payments). The rest of the API is checked by
+// the whole-API specs (api_test.go), from documents written from the spec.
+func inScope(prefix string, path []string) bool {
+	if slices.Contains(path, "items") || slices.ContainsFunc(path, func(p string) bool { return strings.Contains(p, "@") }) {
+		return false
+	}
+	switch prefix {
+	case "invoice":
+		return len(path) > 0 && (path[0] == "id" || path[0] == "object" || path[0] == "payments")
+	case "event":
+		return len(path) == 0 || path[0] != "data" || len(path) < 2 || path[1] != "object"
+	}
+	return true
+}
+
 // structuralCases derives, for every rule about one field's requiredness,
 // type, values or length, a document that breaks it.
 func structuralCases() map[string]structuralCase {
@@ -157,7 +175,7 @@ func structuralCases() map[string]structuralCase {
 		parts := strings.Split(r.ID, ".")
 		prefix, aspect, path := parts[0], parts[len(parts)-1], parts[1:len(parts)-1]
 		base := baseByPrefix[prefix]
-		if base == nil || unreachable[r.ID] != "" {
+		if base == nil || unreachable[r.ID] != "" || !inScope(prefix, path) {
 			continue
 		}
 		root := ""
@@ -436,11 +454,6 @@ var _ = DescribeTable("rules the docs state in prose",
 	holds("invoice_payment.amount_paid.at-most-requested", "partially paid", partial),
 	holds("invoice_payment.amount_paid.at-most-requested", "paid in full", paidPI),
 
-	fails("invoice.payments.included", "an invoice without payments",
-		without(invoice, "/payments"), "/payments",
-		"is missing, so no invoice_payment was checked; an invoice checked against this contract carries its payments (retrieve it with expand[]=payments)"),
-	holds("invoice.payments.included", "an invoice with payments", invoice),
-
 	fails("invoice.payments.invoice-matches", "a payment of another invoice",
 		set(invoice, "/payments/data/0/invoice", "in_1QSomeOtherInvoice"), "/payments/data/0/invoice",
 		`is "in_1QSomeOtherInvoice", but the payment is listed on invoice "in_1QExampleInvoice0010"; every payment in an invoice's payments list names that invoice in its invoice field`),
@@ -455,12 +468,11 @@ var _ = DescribeTable("rules the docs state in prose",
 	fails("json.integer-form", "beyond 64 bits", set(paidPI, "/amount_requested", json.Number("99999999999999999999")), "/amount_requested", ""),
 	holds("json.integer-form", "plain integers", paidPI),
 
-	fails("kind.unknown", "another resource", map[string]any{"object": "charge", "id": "ch_1"}, "/object",
-		`is "charge"; a document is an invoice_payment, a list of them, an event carrying one (invoice_payment.paid; invoice.payment.paid in 2025-05-28.basil), an invoice with expanded payments, or a Stripe error envelope`),
-	fails("kind.unknown", "an event of another type, about another resource",
-		with(paidEvent, setTo("/type", "charge.succeeded"), setTo("/data/object", map[string]any{"object": "charge", "id": "ch_1"})), "/type",
-		`is "charge.succeeded", not an event type that carries an invoice_payment at API version 2026-08-26.dahlia (invoice_payment.paid); a document is an invoice_payment, a list of them, an event carrying one (invoice_payment.paid; invoice.payment.paid in 2025-05-28.basil), an invoice with expanded payments, or a Stripe error envelope`),
-	fails("kind.unknown", "no object field", map[string]any{"id": "x"}, "", ""),
+	fails("kind.unknown", "an object no resource has", map[string]any{"object": "not_a_resource", "id": "x_1"}, "/object",
+		`is "not_a_resource", which no resource of API version 2026-08-26.dahlia is; a document is a resource of its API version, recognised by its object member (its deleted form when it says "deleted": true), a list, a search result, an event, or a Stripe error envelope`),
+	fails("kind.unknown", "an object member that is not a string", map[string]any{"object": 5}, "/object", "is the number 5"),
+	fails("kind.unknown", "no object member", map[string]any{"id": "x"}, "/object",
+		"is missing (nor is the document an error envelope)"),
 	holds("kind.unknown", "each kind the contract covers", paidPI),
 
 	fails("api_version.not-embedded", "an event stamped with a version whose contract is not embedded",

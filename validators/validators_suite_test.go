@@ -99,8 +99,9 @@ func set(doc map[string]any, pointer string, value any) map[string]any {
 	case map[string]any:
 		p[last] = value
 	case []any:
-		i, _ := strconv.Atoi(last)
-		p[i] = value
+		if i, err := strconv.Atoi(last); err == nil && i >= 0 && i < len(p) {
+			p[i] = value
+		}
 	}
 	return out
 }

@@ -138,7 +138,7 @@ func (g *generation) invoiceRules(c *walker) error {
 // one of theirs (the rule objectRule), and the object is then checked
 // against that resource's file; a resource with a deleted form is checked
 // against it when the object says "deleted": true.
-func (g *generation) dispatch(c *walker, components []string, objectRule rule) (*object, error) {
+func (g *generation) dispatch(c *walker, components []string, objectRule, typeRule rule) (*object, error) {
 	var rs []Resource
 	for _, r := range g.resources {
 		if slices.Contains(components, r.Component) {
@@ -152,7 +152,13 @@ func (g *generation) dispatch(c *walker, components []string, objectRule rule) (
 	if err != nil {
 		return nil, err
 	}
-	return dispatchObject(rs, g.files, id), nil
+	typeID, err := c.rules.add(typeRule)
+	if err != nil {
+		return nil, err
+	}
+	d := dispatchObject(rs, g.files, id)
+	d.set("x-rules", newObject().set("type", typeID))
+	return d, nil
 }
 
 // objectSummary says which object values a dispatch over rs accepts.
@@ -259,12 +265,14 @@ func (g *generation) list() (string, *object, error) {
 	c := g.walker("list", "", src)
 	var itemsErr error
 	c.overrides["data.items"] = func() *object {
+		itemsSrc := pointer(append(slices.Clip(src), "properties", "data", "items")...)
 		d, err := g.dispatch(c, componentsOf(g.resources), rule{
 			id:     "list.data.items.object.enum",
 			aspect: "enum",
 			doc:    "Each item of a list's data is an object of the API, which its object member names; it is checked against that resource.",
-			source: pointer(append(slices.Clip(src), "properties", "data", "items")...),
-		})
+			source: itemsSrc,
+		}, rule{id: "list.data.items.json-type", aspect: "json-type", summary: "each item of data is an object",
+			doc: "Each item of a list's data is an object of the API.", source: itemsSrc})
 		itemsErr = err
 		return d
 	}
@@ -290,12 +298,14 @@ func (g *generation) searchResult() (string, *object, error) {
 	c := g.walker("search_result", "", src)
 	var itemsErr error
 	c.overrides["data.items"] = func() *object {
+		itemsSrc := pointer(append(slices.Clip(src), "properties", "data", "items")...)
 		d, err := g.dispatch(c, componentsOf(g.resources), rule{
 			id:     "search_result.data.items.object.enum",
 			aspect: "enum",
 			doc:    "Each item of a search result's data is an object of the API, which its object member names; it is checked against that resource.",
-			source: pointer(append(slices.Clip(src), "properties", "data", "items")...),
-		})
+			source: itemsSrc,
+		}, rule{id: "search_result.data.items.json-type", aspect: "json-type", summary: "each item of data is an object",
+			doc: "Each item of a search result's data is an object of the API.", source: itemsSrc})
 		itemsErr = err
 		return d
 	}

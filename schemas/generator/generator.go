@@ -359,13 +359,14 @@ func (g *generation) event() (string, *object, error) {
 	if objectDesc == "" {
 		objectDesc = "data.object is the object the event is about."
 	}
-	objectRule, err := c.rules.add(rule{
+	objectTypeRule := rule{
 		id:      "event.data.object.json-type",
 		aspect:  "json-type",
 		summary: "data.object is an object",
 		doc:     objectDesc,
 		source:  pointer(objectSrc...),
-	})
+	}
+	objectRule, err := c.rules.add(objectTypeRule)
 	if err != nil {
 		return "", nil, err
 	}
@@ -412,7 +413,7 @@ func (g *generation) event() (string, *object, error) {
 			summary: "data.object is the resource its event type carries",
 			doc:     fmt.Sprintf("Each event type of API version %s carries one resource in data.object, as the preview spec's event components (x-stripeEvent) state it.", g.spec.version),
 			source:  dataSrc,
-		})
+		}, objectTypeRule)
 		if err != nil {
 			return "", nil, err
 		}
@@ -441,7 +442,7 @@ func (g *generation) event() (string, *object, error) {
 		aspect: "enum",
 		doc:    fmt.Sprintf("data.object is an object of the API, which its object member names: for an event type API version %s does not map to a resource (%d types), it is checked against that resource.", g.spec.version, len(unmapped)),
 		source: dataSrc,
-	})
+	}, objectTypeRule)
 	if err != nil {
 		return "", nil, err
 	}

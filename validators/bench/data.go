@@ -124,18 +124,23 @@ func (g *Generator) invoice(id string, p payment) map[string]any {
 			"id": g.id("il_"), "object": "line_item", "amount": p.AmountRequested, "currency": p.Currency,
 			"description": fmt.Sprintf("1 × Subscription plan %d (at $%d.00 / month)", i+1, 10+g.rng.IntN(90)),
 			"period":      map[string]any{"end": p.Created + 2_592_000, "start": p.Created}, "quantity": 1,
+			"discountable": true, "discounts": []any{}, "livemode": p.Livemode, "metadata": map[string]any{}, "subtotal": p.AmountRequested,
 		})
+	}
+	paid := p.AmountPaid
+	if paid == nil {
+		paid = 0 // an invoice's amount_paid is an integer, 0 until paid
 	}
 	return map[string]any{
 		"id": id, "object": "invoice", "account_country": "US", "account_name": "Example Corp",
-		"amount_due": p.AmountRequested, "amount_paid": p.AmountPaid, "amount_remaining": 0,
+		"amount_due": p.AmountRequested, "amount_paid": paid, "amount_remaining": 0,
 		"attempt_count": 1, "attempted": true, "auto_advance": false, "billing_reason": "subscription_cycle",
 		"collection_method": "charge_automatically", "created": p.Created, "currency": p.Currency,
 		"customer": g.id("cus_"), "customer_email": "jenny.rosen@example.com", "livemode": p.Livemode,
 		"lines":  map[string]any{"object": "list", "data": lines, "has_more": false, "url": "/v1/invoices/" + id + "/lines"},
 		"number": fmt.Sprintf("EXMPL-%04d", g.rng.IntN(10_000)), "period_end": p.Created, "period_start": p.Created - 2_592_000,
 		"status": "paid", "subtotal": p.AmountRequested, "total": p.AmountRequested,
-		"amount_overpaid": 0, "amount_paid_off_stripe": 0, "amount_shipping": 0, "amount_remaining_after_payments": 0,
+		"amount_overpaid": 0, "amount_paid_off_stripe": 0, "amount_shipping": 0,
 		"automatic_tax":    map[string]any{"disabled_reason": nil, "enabled": false, "liability": nil, "provider": nil, "status": nil},
 		"customer_address": map[string]any{"city": "San Francisco", "country": "US", "line1": "510 Townsend St", "line2": nil, "postal_code": "94103", "state": "CA"},
 		"customer_name":    "Jenny Rosen", "customer_phone": nil, "customer_tax_exempt": "none", "customer_tax_ids": []any{},
