@@ -303,13 +303,17 @@ func flowSets() []fixtureSet {
 	return sets
 }
 
+// flowReference names the parts of the API reference the flow's
+// deliveries were written from.
+const flowReference = "customer, charge, event objects, webhook signatures"
+
 // flowDeliveries are webhook deliveries of the flow's events.
 func flowDeliveries() []docCassette {
 	return []docCassette{
 		{"docs/flow_webhook_customer_created.yaml", "the customer.created event as a webhook delivery, with its Stripe-Signature",
-			[]*cassette.Interaction{webhookDelivery(customerCreated())}, true},
+			[]*cassette.Interaction{webhookDelivery(customerCreated())}, true, flowReference},
 		{"docs/flow_webhook_charge_succeeded.yaml", "the charge.succeeded event as a webhook delivery, with its Stripe-Signature",
-			[]*cassette.Interaction{webhookDelivery(chargeSucceeded())}, true},
+			[]*cassette.Interaction{webhookDelivery(chargeSucceeded())}, true, flowReference},
 	}
 }
 

@@ -209,6 +209,9 @@ type docCassette struct {
 	shows        string
 	interactions []*cassette.Interaction
 	unjudged     bool // as fixtureSet.unjudged
+	// reference names the parts of the API reference it was written from;
+	// empty: those of the invoice payment cassettes.
+	reference string
 }
 
 // installment is one of three payments of one invoice, for the two-page list.
@@ -250,11 +253,11 @@ func docCassettes() []docCassette {
 			[]*cassette.Interaction{
 				apiCall("GET", "/v1/invoice_payments?invoice=in_1QInvoiceInstallments1&limit=2", 200, "req_1QDocsListPage01", page1),
 				apiCall("GET", "/v1/invoice_payments?invoice=in_1QInvoiceInstallments1&limit=2&starting_after=inpay_1QInstallment000002", 200, "req_1QDocsListPage02", page2),
-			}, false},
+			}, false, ""},
 		{"docs/error_404_resource_missing.yaml", "404 resource_missing: an invoice payment that does not exist",
-			[]*cassette.Interaction{apiCall("GET", "/v1/invoice_payments/inpay_1QDoesNotExist000001", 404, "req_1QDocsNotFound01", missing)}, false},
+			[]*cassette.Interaction{apiCall("GET", "/v1/invoice_payments/inpay_1QDoesNotExist000001", 404, "req_1QDocsNotFound01", missing)}, false, ""},
 		{"docs/webhook_invoice_payment_paid.yaml", "the invoice_payment.paid event as a webhook delivery: the POST Stripe sends to an endpoint, with its Stripe-Signature",
-			[]*cassette.Interaction{webhookDelivery(paidEvent)}, false},
+			[]*cassette.Interaction{webhookDelivery(paidEvent)}, false, ""},
 	}
 }
 
@@ -369,17 +372,18 @@ func stripeMockProvenance(set fixtureSet, s scenario, version string) string {
 func docsProvenance(d docCassette, webhook bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s.\n\n", upperFirst(d.shows))
-	if d.unjudged {
-		fmt.Fprintf(&b, "Provenance: written from the Stripe API reference (customer, charge and event objects,\n")
-		fmt.Fprintf(&b, "webhook signatures) by cassettes/generate, because stripe-mock cannot produce it.\n")
-		fmt.Fprintf(&b, "Not recorded: no Stripe account, live API or server was used; the URL is where the\n")
-		fmt.Fprintf(&b, "API reference says such a request goes.\n")
-		b.WriteString(unjudgedNote)
+	if d.reference != "" {
+		fmt.Fprintf(&b, "%s\n", wrap("Provenance: written from the Stripe API reference ("+d.reference+") by cassettes/generate, "+
+			"because stripe-mock cannot produce it. Not recorded: no Stripe account, live API or server was used; "+
+			"the URL is where the API reference says such a request goes.", 88))
 	} else {
 		fmt.Fprintf(&b, "Provenance: written from the Stripe API reference (invoice payment object, list and\n")
 		fmt.Fprintf(&b, "pagination, errors, events and webhook signatures) by cassettes/generate, because\n")
 		fmt.Fprintf(&b, "stripe-mock cannot produce it. Not recorded: no Stripe account, live API or server\n")
 		fmt.Fprintf(&b, "was used; the URL is where the API reference says such a request goes.\n")
+	}
+	if d.unjudged {
+		b.WriteString(unjudgedNote)
 	}
 	if webhook {
 		fmt.Fprintf(&b, "The Stripe-Signature is computed with the endpoint secret %q\n", webhookSigningSecret)
