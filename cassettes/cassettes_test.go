@@ -138,12 +138,18 @@ var _ = Describe("validating the bundled cassettes", func() {
 	}
 
 	It("finds no error in any of them: every Stripe payload keeps the contract", func() {
+		var judged int
 		for _, file := range bundled() {
 			docs, errs := errorsIn(file)
 			Expect(docs).To(BeNumerically(">", 0), "%s holds a Stripe payload", file)
-			Expect(errs).To(BeEmpty(), file)
 			Expect(file).NotTo(ContainSubstring("violations"))
+			if judgedLater(file) {
+				continue
+			}
+			Expect(errs).To(BeEmpty(), file)
+			judged++
 		}
+		Expect(judged).To(BeNumerically(">=", 18))
 	})
 
 	It("finds the placeholders of stripe-mock's own fixtures in the cassette named for its violations", func() {
@@ -155,6 +161,19 @@ var _ = Describe("validating the bundled cassettes", func() {
 		))
 	})
 })
+
+// judgedLater says whether a cassette is one of the whole-API flow's
+// (cassettes/generate/flow.go: customers, charges, PaymentIntents,
+// subscriptions, events of several types), which the validators cannot
+// judge yet: they know the invoice payment API only, so a customer is
+// kind.unknown and a list of customers is judged as a list of invoice
+// payments. The generator records them unjudged for the same reason
+// (fixtureSet.unjudged). Once the validators cover every resource and
+// event type (issue 11), make this return false, clear unjudged in
+// flow.go, and regenerate.
+func judgedLater(file string) bool {
+	return strings.HasPrefix(filepath.Base(file), "flow_")
+}
 
 // interactions of every bundled cassette, with their file.
 type recorded struct {
@@ -275,6 +294,120 @@ var _ = DescribeTable("the bundled set covers the invoice payment API",
 	}),
 )
 
+// form is a recorded request's form parameter.
+func form(i recorded, name string) string {
+	return i.Request.Form.Get(name)
+}
+
+// event is a recorded event of type typ, from GET /v1/events/{id} or a
+// webhook delivery, whose data.object is a resource of kind object.
+func event(i recorded, typ, object string) bool {
+	return at(body(i), "object") == "event" && at(body(i), "type") == typ && at(body(i), "data", "object", "object") == object
+}
+
+var _ = DescribeTable("the bundled set covers a whole-API flow",
+	func(want func(i recorded) bool) {
+		Expect(slices.ContainsFunc(all(), want)).To(BeTrue())
+	},
+	Entry("a customer created with form parameters", func(i recorded) bool {
+		return i.Request.Method == "POST" && path(i) == "/v1/customers" && form(i, "description") != "" &&
+			at(body(i), "object") == "customer" && at(body(i), "description") == form(i, "description") && strings.HasPrefix(at(body(i), "id").(string), "cus_")
+	}),
+	Entry("a customer retrieved", func(i recorded) bool {
+		return i.Request.Method == "GET" && strings.HasPrefix(path(i), "/v1/customers/cus_") && at(body(i), "object") == "customer" && at(body(i), "deleted") == nil
+	}),
+	Entry("a customer updated, the answer showing the update", func(i recorded) bool {
+		return i.Request.Method == "POST" && strings.HasPrefix(path(i), "/v1/customers/cus_") && form(i, "description") != "" && at(body(i), "description") == form(i, "description")
+	}),
+	Entry("customers listed with limit=3", func(i recorded) bool {
+		return path(i) == "/v1/customers" && query(i) == "limit=3" && at(body(i), "object") == "list" && at(body(i), "url") == "/v1/customers"
+	}),
+	Entry("customers searched: a search_result", func(i recorded) bool {
+		return path(i) == "/v1/customers/search" && strings.HasPrefix(query(i), "query=") && at(body(i), "object") == "search_result"
+	}),
+	Entry("a PaymentIntent created with amount, currency and customer", func(i recorded) bool {
+		return i.Request.Method == "POST" && path(i) == "/v1/payment_intents" && form(i, "amount") != "" && form(i, "currency") == "usd" &&
+			at(body(i), "object") == "payment_intent" && at(body(i), "customer") == form(i, "customer") && at(body(i), "currency") == "usd"
+	}),
+	Entry("a PaymentIntent confirmed", func(i recorded) bool {
+		return i.Request.Method == "POST" && strings.HasSuffix(path(i), "/confirm") && at(body(i), "object") == "payment_intent" && at(body(i), "status") == "succeeded"
+	}),
+	Entry("a PaymentIntent with expand[]=latest_charge: an expanded charge", func(i recorded) bool {
+		return query(i) == "expand[]=latest_charge" && at(body(i), "latest_charge", "object") == "charge" && at(body(i), "latest_charge", "payment_intent") == at(body(i), "id")
+	}),
+	Entry("a charge retrieved", func(i recorded) bool {
+		return i.Request.Method == "GET" && strings.HasPrefix(path(i), "/v1/charges/ch_") && at(body(i), "object") == "charge" && at(body(i), "status") == "succeeded"
+	}),
+	Entry("charges listed", func(i recorded) bool {
+		return path(i) == "/v1/charges" && at(body(i), "object") == "list" && at(body(i), "url") == "/v1/charges"
+	}),
+	Entry("an invoice created", func(i recorded) bool {
+		return i.Request.Method == "POST" && path(i) == "/v1/invoices" && at(body(i), "object") == "invoice" && at(body(i), "customer") == form(i, "customer")
+	}),
+	Entry("an invoice finalized", func(i recorded) bool {
+		return i.Request.Method == "POST" && strings.HasSuffix(path(i), "/finalize") && at(body(i), "object") == "invoice" && at(body(i), "status_transitions", "finalized_at") != nil
+	}),
+	Entry("an invoice with expand[]=customer: an expanded customer", func(i recorded) bool {
+		return strings.HasPrefix(path(i), "/v1/invoices/") && query(i) == "expand[]=customer" && at(body(i), "customer", "object") == "customer"
+	}),
+	Entry("a subscription retrieved", func(i recorded) bool {
+		return strings.HasPrefix(path(i), "/v1/subscriptions/sub_") && at(body(i), "object") == "subscription" && at(body(i), "items", "object") == "list"
+	}),
+	Entry("a customer deleted: a deleted customer, deleted true", func(i recorded) bool {
+		return i.Request.Method == "DELETE" && strings.HasPrefix(path(i), "/v1/customers/cus_") && at(body(i), "object") == "customer" && at(body(i), "deleted") == true
+	}),
+	Entry("events listed", func(i recorded) bool {
+		return path(i) == "/v1/events" && at(body(i), "object") == "list" && at(body(i), "data") != nil
+	}),
+	Entry("customer.created from GET /v1/events/{id}, carrying a customer", func(i recorded) bool {
+		return i.Request.Method == "GET" && event(i, "customer.created", "customer")
+	}),
+	Entry("charge.succeeded from GET /v1/events/{id}, carrying a charge", func(i recorded) bool {
+		return i.Request.Method == "GET" && event(i, "charge.succeeded", "charge")
+	}),
+	Entry("payment_intent.succeeded from GET /v1/events/{id}, carrying a PaymentIntent", func(i recorded) bool {
+		return i.Request.Method == "GET" && event(i, "payment_intent.succeeded", "payment_intent")
+	}),
+	Entry("invoice.paid from GET /v1/events/{id}, carrying an invoice", func(i recorded) bool {
+		return i.Request.Method == "GET" && event(i, "invoice.paid", "invoice")
+	}),
+	Entry("customer.created as a webhook delivery, with Stripe-Signature", func(i recorded) bool {
+		return i.Request.Method == "POST" && i.Request.Headers.Get("Stripe-Signature") != "" && event(i, "customer.created", "customer")
+	}),
+	Entry("charge.succeeded as a webhook delivery, with Stripe-Signature", func(i recorded) bool {
+		return i.Request.Method == "POST" && i.Request.Headers.Get("Stripe-Signature") != "" && event(i, "charge.succeeded", "charge")
+	}),
+)
+
+var _ = Describe("the whole-API flow", func() {
+	It("names currencies as lowercase ISO 4217 codes everywhere, never stripe-mock's placeholder", func() {
+		var walk func(v any, where string)
+		var seen int
+		walk = func(v any, where string) {
+			switch v := v.(type) {
+			case map[string]any:
+				for k, x := range v {
+					if c, ok := x.(string); ok && k == "currency" {
+						Expect(c).To(MatchRegexp(`^[a-z]{3}$`), where+"/"+k)
+						seen++
+					}
+					walk(x, where+"/"+k)
+				}
+			case []any:
+				for n, x := range v {
+					walk(x, fmt.Sprintf("%s/%d", where, n))
+				}
+			}
+		}
+		for _, i := range all() {
+			if judgedLater(i.file) {
+				walk(body(i), fmt.Sprintf("%s#%d", i.file, i.ID))
+			}
+		}
+		Expect(seen).To(BeNumerically(">=", 20))
+	})
+})
+
 var _ = Describe("replaying the bundled set", func() {
 	It("works in a plain go-vcr v4 recorder, unchanged, with go-vcr's default matcher", func() {
 		for _, file := range bundled() {
@@ -327,16 +460,23 @@ var _ = Describe("replaying the bundled set", func() {
 		}
 	})
 
-	It("carries a webhook signature that verifies with the secret its header names", func() {
-		c := load("docs/webhook_invoice_payment_paid.yaml")
-		header := string(must(os.ReadFile("docs/webhook_invoice_payment_paid.yaml")))
-		secret := regexp.MustCompile(`endpoint secret "([^"]+)"`).FindStringSubmatch(header)[1]
-		i := c.Interactions[0]
-		sig := regexp.MustCompile(`^t=(\d+),v1=([0-9a-f]{64})$`).FindStringSubmatch(i.Request.Headers.Get("Stripe-Signature"))
-		Expect(sig).NotTo(BeNil())
-		mac := hmac.New(sha256.New, []byte(secret))
-		mac.Write([]byte(sig[1] + "." + i.Request.Body))
-		Expect(sig[2]).To(Equal(hex.EncodeToString(mac.Sum(nil))))
+	It("carries webhook signatures that verify with the secret each header names", func() {
+		var verified int
+		for _, i := range all() {
+			if i.Request.Headers.Get("Stripe-Signature") == "" {
+				continue
+			}
+			header := string(must(os.ReadFile(i.file)))
+			secret := regexp.MustCompile(`endpoint secret "([^"]+)"`).FindStringSubmatch(header)
+			Expect(secret).NotTo(BeNil(), "%s names its endpoint secret", i.file)
+			sig := regexp.MustCompile(`^t=(\d+),v1=([0-9a-f]{64})$`).FindStringSubmatch(i.Request.Headers.Get("Stripe-Signature"))
+			Expect(sig).NotTo(BeNil(), i.file)
+			mac := hmac.New(sha256.New, []byte(secret[1]))
+			mac.Write([]byte(sig[1] + "." + i.Request.Body))
+			Expect(sig[2]).To(Equal(hex.EncodeToString(mac.Sum(nil))), i.file)
+			verified++
+		}
+		Expect(verified).To(Equal(3))
 	})
 })
 

@@ -15,14 +15,17 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,6 +66,9 @@ var fixedDate = time.Unix(eventAt, 0).UTC().Format(http.TimeFormat)
 // mockAddress is the memory address stripe-mock prints in validation errors.
 var mockAddress = regexp.MustCompile(`validator 0x[0-9a-f]+`)
 
+// unjudgedSource ends the table's Source of an unjudged set's cassettes.
+const unjudgedSource = "; not judged yet"
+
 // row is a line of the README's table.
 type row struct{ file, shows, source string }
 
@@ -91,23 +97,30 @@ func generate(o options) error {
 	defer os.RemoveAll(tmp)
 
 	var rows []row
-	for _, set := range stripeMockSets {
+	for _, set := range append(stripeMockSets, flowSets()...) {
 		r, err := recordSet(set, o.out, bin, tmp, version, true)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, r...)
 	}
-	for _, d := range docCassettes() {
+	for _, d := range append(docCassettes(), flowDeliveries()...) {
 		for n, i := range d.interactions {
+			if d.unjudged {
+				break // see fixtureSet.unjudged
+			}
 			if err := checkPayload(v, d.file, n, i, true); err != nil {
 				return err
 			}
 		}
-		if err := recorder.WriteCassette(filepath.Join(o.out, d.file), d.interactions, recorder.WithProvenance(docsProvenance(d))); err != nil {
+		if err := recorder.WriteCassette(filepath.Join(o.out, d.file), d.interactions, recorder.WithProvenance(docsProvenance(d, cassette.IsWebhookDelivery(d.interactions[0])))); err != nil {
 			return err
 		}
-		rows = append(rows, row{d.file, d.shows, "written from the API reference"})
+		source := "written from the API reference"
+		if d.unjudged {
+			source += unjudgedSource
+		}
+		rows = append(rows, row{d.file, d.shows, source})
 	}
 	violations, err := recordSet(builtinSet, o.violations, bin, tmp, version, false)
 	if err != nil {
@@ -139,6 +152,9 @@ func recordSet(set fixtureSet, dir, bin, tmp, version string, wantValid bool) ([
 	if set.resources == nil {
 		source = "recorded from stripe-mock " + version + ", its own placeholder fixtures: breaks the contract on purpose"
 	}
+	if set.unjudged {
+		source += unjudgedSource
+	}
 	var rows []row
 	for _, s := range set.scenarios {
 		if err := record(m, set, s, filepath.Join(dir, s.file), version, wantValid); err != nil {
@@ -154,9 +170,9 @@ func record(m *stripemock.Server, set fixtureSet, s scenario, file, version stri
 	rec, err := recorder.New(file,
 		recorder.WithProvenance(stripeMockProvenance(set, s, version)),
 		recorder.WithCredentialSalt(credentialSalt(s.file)),
-		recorder.WithBeforeSave(normalize(m.Addr())),
+		recorder.WithBeforeSave(normalize(m.Addr(), s)),
 		recorder.WithCaptureHandler(func(c recorder.Capture) {
-			if c.Result.Valid() != wantValid {
+			if !set.unjudged && c.Result.Valid() != wantValid { // see fixtureSet.unjudged
 				problems = append(problems, fmt.Sprintf("interaction %d (%s %s): valid %v, want %v: %v", c.Interaction, c.Method, c.URL, c.Result.Valid(), wantValid, c.Result.Violations))
 			}
 		}),
@@ -171,10 +187,17 @@ func record(m *stripemock.Server, set fixtureSet, s scenario, file, version stri
 	front := httptest.NewServer(proxy)
 	client := &http.Client{Timeout: time.Minute}
 	for _, r := range s.requests {
-		req, err := http.NewRequest(r.method, front.URL+r.target, nil)
+		var body io.Reader
+		if r.form != nil {
+			body = strings.NewReader(r.form.Encode())
+		}
+		req, err := http.NewRequest(r.method, front.URL+r.target, body)
 		if err != nil {
 			front.Close()
 			return err
+		}
+		if r.form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
 		key := replay.PlaceholderKey
 		if r.badKey {
@@ -208,9 +231,9 @@ func credentialSalt(file string) []byte {
 	return sum[:16]
 }
 
-// normalize makes a stripe-mock recording reproducible (the header of each
-// cassette says what was changed).
-func normalize(addr string) func(*vcr.Interaction) error {
+// normalize makes a stripe-mock recording of s reproducible (the header of
+// each cassette says what was changed).
+func normalize(addr string, s scenario) func(*vcr.Interaction) error {
 	return func(i *vcr.Interaction) error {
 		i.Request.URL = strings.ReplaceAll(i.Request.URL, addr, canonicalAddr)
 		i.Request.Host = strings.ReplaceAll(i.Request.Host, addr, canonicalAddr)
@@ -218,7 +241,23 @@ func normalize(addr string) func(*vcr.Interaction) error {
 		if i.Response.Headers.Get("Date") != "" {
 			i.Response.Headers.Set("Date", fixedDate)
 		}
-		if body := mockAddress.ReplaceAllString(i.Response.Body, "validator 0xc000000000"); body != i.Response.Body {
+		body := mockAddress.ReplaceAllString(i.Response.Body, "validator 0xc000000000")
+		for _, r := range s.requests {
+			if r.createdAs == "" || r.method != i.Request.Method || !strings.HasSuffix(strings.SplitN(i.Request.URL, "?", 2)[0], canonicalAddr+r.target) {
+				continue
+			}
+			var created struct{ ID string }
+			if err := json.Unmarshal([]byte(body), &created); err != nil {
+				return fmt.Errorf("%s %s: the created object: %w", r.method, r.target, err)
+			}
+			prefix := r.createdAs[:strings.LastIndex(r.createdAs, "_")]
+			if !regexp.MustCompile(`^` + regexp.QuoteMeta(prefix) + `_[0-9A-Za-z]{15}$`).MatchString(created.ID) {
+				return fmt.Errorf("%s %s: stripe-mock answered id %q, not one it generates (%s_ and 15 letters or digits)", r.method, r.target, created.ID, prefix)
+			}
+			// everywhere stripe-mock put it: the id, and URLs such as an invoice's lines.url
+			body = strings.ReplaceAll(body, created.ID, r.createdAs)
+		}
+		if body != i.Response.Body {
 			if i.Response.ContentLength == int64(len(i.Response.Body)) {
 				i.Response.ContentLength = int64(len(body))
 			}
@@ -264,9 +303,21 @@ func writeReadme(file string, rows, violations []row, version string) error {
 	var b strings.Builder
 	b.WriteString(`# Bundled cassettes
 
-go-vcr v4 cassettes of the invoice payment API: any go-vcr v4 recorder replays them, ` + "`stripe-contract serve --cassettes cassettes/`" + `
-answers from them, and ` + "`stripe-contract validate cassettes/`" + ` checks every Stripe payload in them.
-None was recorded from the live Stripe API and no Stripe account was used: each cassette says in the
+go-vcr v4 cassettes of the invoice payment API, and of a whole-API flow (the ` + "`flow_*`" + ` files: a customer
+created, updated, listed, searched and deleted, a PaymentIntent confirmed, its charge, an invoice, a
+subscription, events of several types and their webhook deliveries): any go-vcr v4 recorder replays them,
+` + "`stripe-contract serve --cassettes cassettes/`" + ` answers from them, and ` + "`stripe-contract validate cassettes/`" + `
+checks every Stripe payload in them.
+`)
+	if slices.ContainsFunc(rows, func(r row) bool { return strings.HasSuffix(r.source, unjudgedSource) }) {
+		b.WriteString(`The validators know the invoice payment API only, so far: the flow's customers, charges,
+PaymentIntents, subscriptions and events are ` + "`kind.unknown`" + ` to them and its lists are judged as lists of
+invoice payments, so ` + "`validate`" + ` reports errors in the ` + "`flow_*`" + ` cassettes (and exits 1 on the folder)
+until they cover every resource and event type (issue 11). The flow's cassettes were recorded without
+the verdict check the others pass ("not judged yet" below).
+`)
+	}
+	b.WriteString(`None was recorded from the live Stripe API and no Stripe account was used: each cassette says in the
 comments at its top where it came from, and its folder says it too.
 
 - ` + "`stripe-mock/`" + `: recorded through this project's recording proxy from the real stripe-mock ` + version + `

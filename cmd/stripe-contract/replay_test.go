@@ -177,7 +177,7 @@ var _ = Describe("stripe-contract replay", func() {
 			Skipped  int `xml:"skipped,attr"`
 		}
 		Expect(xml.Unmarshal(data, &suites)).To(Succeed())
-		Expect(suites.Tests).To(Equal(20)) // 19 interactions and the baseline
+		Expect(suites.Tests).To(Equal(42)) // 41 interactions and the baseline
 		Expect(suites.Failures).To(Equal(1))
 	})
 

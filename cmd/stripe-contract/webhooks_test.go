@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -48,11 +49,11 @@ var _ = Describe("stripe-contract webhooks", func() {
 
 	It("exits 0 when the endpoint accepts every re-signed delivery", func() {
 		s := runWebhooks("--cassettes", "../../cassettes", "--target", target, "--webhook-secret", secret)
-		Expect(s).To(gexec.Exit(0))
-		Expect(accepted.Load()).To(Equal(int32(1)))
-		Expect(string(s.Err.Contents())).To(ContainSubstring("1 delivery to " + target + ", re-signed with --webhook-secret"))
+		Expect(accepted.Load()).To(Equal(int32(3)))
+		Expect(string(s.Err.Contents())).To(ContainSubstring("3 deliveries to " + target + ", re-signed with --webhook-secret"))
 		Expect(string(s.Err.Contents())).To(ContainSubstring("ok docs/webhook_invoice_payment_paid.yaml interaction 0: 200"))
-		Expect(string(s.Out.Contents())).To(ContainSubstring("1 document checked at 2026-08-26.dahlia (1): 1 valid, 0 invalid"))
+		Expect(string(s.Out.Contents())).To(ContainSubstring("3 documents checked at 2026-08-26.dahlia (3): 3 valid, 0 invalid"))
+		Expect(s).To(gexec.Exit(0))
 	})
 
 	It("exits 1, naming cassette, interaction and status, when deliveries go unsigned", func() {
@@ -67,12 +68,21 @@ var _ = Describe("stripe-contract webhooks", func() {
 	It("exits 1 with the wrong secret, and says so in JSON", func() {
 		s := runWebhooks("--cassettes", "../../cassettes", "--target", target, "--webhook-secret", "whsec_wrong", "--format", "json")
 		Expect(s).To(gexec.Exit(1))
-		var row struct {
+		type jsonRow struct {
 			Source     string
 			Valid      bool
 			Violations []struct{ Rule, Path, Message string }
 		}
-		Expect(json.Unmarshal(s.Out.Contents(), &row)).To(Succeed())
+		var rows []jsonRow
+		for _, line := range strings.Split(strings.TrimSpace(string(s.Out.Contents())), "\n") {
+			var r jsonRow
+			Expect(json.Unmarshal([]byte(line), &r)).To(Succeed(), line)
+			rows = append(rows, r)
+		}
+		Expect(rows).To(HaveLen(3)) // one per bundled delivery
+		i := slices.IndexFunc(rows, func(r jsonRow) bool { return strings.Contains(r.Source, "webhook_invoice_payment_paid") })
+		Expect(i).NotTo(Equal(-1))
+		row := rows[i]
 		Expect(row.Source).To(Equal("../../cassettes/docs/webhook_invoice_payment_paid.yaml:21"))
 		Expect(row.Valid).To(BeFalse())
 		Expect(row.Violations).To(HaveLen(1))
@@ -85,8 +95,9 @@ var _ = Describe("stripe-contract webhooks", func() {
 		defer srv.Close()
 		s := runWebhooks("--cassettes", "../../cassettes", "--target", srv.URL, "--webhook-secret", secret, "--format", "github")
 		Expect(s).To(gexec.Exit(1))
-		Expect(string(s.Out.Contents())).To(HavePrefix("::error file=../../cassettes/docs/webhook_invoice_payment_paid.yaml,line=21,title=webhook.delivery::"))
-		Expect(string(s.Out.Contents())).To(ContainSubstring("endpoint answered 500 Internal Server Error"))
+		Expect(string(s.Out.Contents())).To(HavePrefix("::error file=../../cassettes/docs/"))
+		Expect(string(s.Out.Contents())).To(ContainSubstring("::error file=../../cassettes/docs/webhook_invoice_payment_paid.yaml,line=21,title=webhook.delivery::"))
+		Expect(strings.Count(string(s.Out.Contents()), "endpoint answered 500 Internal Server Error")).To(Equal(3)) // one per bundled delivery
 	})
 
 	It("exits 1 within --timeout when the endpoint hangs", func() {

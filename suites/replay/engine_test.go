@@ -99,11 +99,14 @@ var _ = Describe("the engine", func() {
 
 	It("loads every interaction of the bundled cassettes, in lexical order, with its line", func() {
 		ins := engine.Interactions()
-		Expect(ins).To(HaveLen(19))
+		Expect(ins).To(HaveLen(41))
 		Expect(ins[0].Name()).To(Equal("docs/error_404_resource_missing.yaml#0 GET /v1/invoice_payments/inpay_1QDoesNotExist000001"))
-		Expect(ins[2].Source()).To(Equal("docs/list_two_pages.yaml#1"))
-		Expect(ins[2].Line).To(BeNumerically(">", ins[1].Line))
-		Expect(ins[3].Webhook).To(BeTrue())
+		Expect(ins[1].Source()).To(Equal("docs/flow_webhook_charge_succeeded.yaml#0"))
+		Expect(ins[1].Webhook).To(BeTrue())
+		Expect(ins[4].Source()).To(Equal("docs/list_two_pages.yaml#1"))
+		Expect(ins[4].Line).To(BeNumerically(">", ins[3].Line))
+		Expect(ins[5].Source()).To(Equal("docs/webhook_invoice_payment_paid.yaml#0"))
+		Expect(ins[5].Webhook).To(BeTrue())
 	})
 
 	It("finds nothing when the replay server answers from the same cassettes", func() {
@@ -207,7 +210,7 @@ var _ = Describe("the engine", func() {
 		res, ok := rep.Result("docs/webhook_invoice_payment_paid.yaml", 0)
 		Expect(ok).To(BeTrue())
 		Expect(res.Skipped).To(ContainSubstring("webhook delivery"))
-		Expect(rep.Judge(nil).Skipped).To(Equal(1))
+		Expect(rep.Judge(nil).Skipped).To(Equal(3)) // the three bundled deliveries
 
 		rep = run(engine, replay.Replay(cassettes.FS))
 		res, _ = rep.Result("docs/webhook_invoice_payment_paid.yaml", 0)

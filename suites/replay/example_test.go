@@ -27,6 +27,6 @@ func ExampleEngine_Run() {
 	fmt.Println(replay.Summary(rep, verdict))
 	fmt.Println("failed:", verdict.Failed())
 	// Output:
-	// replay against replay: 19 interactions (0 skipped), 0 new deviations, 0 known, 0 minor, 0 stale baseline entries
+	// replay against replay: 41 interactions (0 skipped), 0 new deviations, 0 known, 0 minor, 0 stale baseline entries
 	// failed: false
 }

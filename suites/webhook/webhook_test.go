@@ -60,6 +60,21 @@ func bundled() []webhook.Delivery {
 	return ds
 }
 
+// paidCassette holds the invoice_payment.paid delivery, which the specs
+// below send one at a time.
+const paidCassette = "docs/webhook_invoice_payment_paid.yaml"
+
+// paid is the bundled invoice_payment.paid delivery.
+func paid() webhook.Delivery {
+	for _, d := range bundled() {
+		if d.Cassette == paidCassette {
+			return d
+		}
+	}
+	Fail("no delivery in " + paidCassette)
+	return webhook.Delivery{}
+}
+
 var _ = Describe("Sign", func() {
 	payload := []byte(`{"id":"evt_1","object":"event","api_version":"2026-08-26.dahlia","type":"invoice_payment.paid","data":{"object":{}}}`)
 
@@ -86,15 +101,18 @@ var _ = Describe("Sign", func() {
 })
 
 var _ = Describe("Load", func() {
-	It("finds the bundled delivery, and not the event retrieved with GET", func() {
-		ds := bundled()
-		Expect(ds).To(HaveLen(1))
-		Expect(ds[0].Cassette).To(Equal("docs/webhook_invoice_payment_paid.yaml"))
-		Expect(ds[0].Interaction).To(Equal(0))
-		Expect(ds[0].Pointer()).To(Equal("/interactions/0/request/body"))
-		Expect(ds[0].Line).To(BeNumerically(">", 10))
-		Expect(ds[0].Header.Get("Content-Type")).To(Equal("application/json; charset=utf-8"))
-		Expect(string(ds[0].Body)).To(ContainSubstring(`"type": "invoice_payment.paid"`))
+	It("finds the bundled deliveries, and not the events retrieved with GET", func() {
+		var files []string
+		for _, d := range bundled() {
+			files = append(files, d.Cassette)
+		}
+		Expect(files).To(Equal([]string{"docs/flow_webhook_charge_succeeded.yaml", "docs/flow_webhook_customer_created.yaml", paidCassette}))
+		d := paid()
+		Expect(d.Interaction).To(Equal(0))
+		Expect(d.Pointer()).To(Equal("/interactions/0/request/body"))
+		Expect(d.Line).To(BeNumerically(">", 10))
+		Expect(d.Header.Get("Content-Type")).To(Equal("application/json; charset=utf-8"))
+		Expect(string(d.Body)).To(ContainSubstring(`"type": "invoice_payment.paid"`))
 	})
 
 	It("names a file that is not a cassette", func() {
@@ -146,19 +164,24 @@ var _ = Describe("Deliver", func() {
 		r, err := webhook.New(srv.URL+"/any/path", webhook.WithSecret(secret))
 		Expect(err).NotTo(HaveOccurred())
 		outs := r.Run(context.Background(), bundled())
-		Expect(outs).To(HaveLen(1))
-		Expect(outs[0].Err).NotTo(HaveOccurred())
-		Expect(outs[0].OK()).To(BeTrue())
-		Expect(outs[0].Signed).To(BeTrue())
-		Expect(outs[0].Status).To(Equal(200))
-		Expect(outs[0].Validation.Violations).To(BeEmpty())
-		Expect(ep.received).To(Equal([]string{"evt_1QInvoicePaymentPaid01 invoice_payment.paid application/json; charset=utf-8"}))
+		Expect(outs).To(HaveLen(3))
+		Expect(ep.received).To(ConsistOf(
+			"evt_3QFlowChargeSucceeded charge.succeeded application/json; charset=utf-8",
+			"evt_1QFlowCustomerCreated customer.created application/json; charset=utf-8",
+			"evt_1QInvoicePaymentPaid01 invoice_payment.paid application/json; charset=utf-8"))
+		for _, out := range outs {
+			Expect(out.Err).NotTo(HaveOccurred(), out.Delivery.String())
+			Expect(out.Signed).To(BeTrue(), out.Delivery.String())
+			Expect(out.Status).To(Equal(200), out.Delivery.String())
+			Expect(out.Validation.Violations).To(BeEmpty(), out.Delivery.String())
+			Expect(out.OK()).To(BeTrue(), out.Delivery.String())
+		}
 	})
 
 	It("sends unsigned deliveries without a secret, which a verifying endpoint rejects", func() {
 		r, err := webhook.New(srv.URL)
 		Expect(err).NotTo(HaveOccurred())
-		out := r.Deliver(context.Background(), bundled()[0])
+		out := r.Deliver(context.Background(), paid())
 		Expect(out.Signed).To(BeFalse())
 		Expect(out.OK()).To(BeFalse())
 		Expect(ep.rejected).To(Equal([]string{stripewebhook.ErrNotSigned.Error()}))
@@ -173,7 +196,7 @@ var _ = Describe("Deliver", func() {
 	It("is rejected when signed with the wrong secret", func() {
 		r, err := webhook.New(srv.URL, webhook.WithSecret("whsec_notthesecret"))
 		Expect(err).NotTo(HaveOccurred())
-		out := r.Deliver(context.Background(), bundled()[0])
+		out := r.Deliver(context.Background(), paid())
 		Expect(out.Status).To(Equal(400))
 		Expect(ep.rejected).To(Equal([]string{stripewebhook.ErrNoValidSignature.Error()}))
 	})
@@ -181,7 +204,7 @@ var _ = Describe("Deliver", func() {
 	It("is rejected when the signature is too old for the endpoint's tolerance", func() {
 		r, err := webhook.New(srv.URL, webhook.WithSecret(secret), webhook.WithClock(func() time.Time { return time.Now().Add(-time.Hour) }))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(r.Deliver(context.Background(), bundled()[0]).Status).To(Equal(400))
+		Expect(r.Deliver(context.Background(), paid()).Status).To(Equal(400))
 		Expect(ep.rejected).To(Equal([]string{stripewebhook.ErrTooOld.Error()}))
 	})
 
@@ -197,7 +220,7 @@ var _ = Describe("Deliver", func() {
 			defer answer.Close()
 			r, err := webhook.New(answer.URL, webhook.WithSecret(secret))
 			Expect(err).NotTo(HaveOccurred())
-			out := r.Deliver(context.Background(), bundled()[0])
+			out := r.Deliver(context.Background(), paid())
 			Expect(out.Status).To(Equal(status))
 			Expect(out.OK()).To(Equal(ok))
 		},
@@ -220,7 +243,7 @@ var _ = Describe("Deliver", func() {
 		r, err := webhook.New(hang.URL, webhook.WithTimeout(300*time.Millisecond))
 		Expect(err).NotTo(HaveOccurred())
 		start := time.Now()
-		out := r.Deliver(context.Background(), bundled()[0])
+		out := r.Deliver(context.Background(), paid())
 		Expect(time.Since(start)).To(BeNumerically("<", 2*time.Second))
 		var de *webhook.DeliveryError
 		Expect(errors.As(out.Err, &de)).To(BeTrue())
@@ -235,7 +258,7 @@ var _ = Describe("Deliver", func() {
 		ln.Close()
 		r, err := webhook.New("http://" + addr + "/hook")
 		Expect(err).NotTo(HaveOccurred())
-		out := r.Deliver(context.Background(), bundled()[0])
+		out := r.Deliver(context.Background(), paid())
 		var de *webhook.DeliveryError
 		Expect(errors.As(out.Err, &de)).To(BeTrue())
 		Expect(de.Problem).To(Equal(webhook.ProblemRefused))
