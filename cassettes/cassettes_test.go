@@ -143,9 +143,6 @@ var _ = Describe("validating the bundled cassettes", func() {
 			docs, errs := errorsIn(file)
 			Expect(docs).To(BeNumerically(">", 0), "%s holds a Stripe payload", file)
 			Expect(file).NotTo(ContainSubstring("violations"))
-			if judgedLater(file) {
-				continue
-			}
 			Expect(errs).To(BeEmpty(), file)
 			judged++
 		}
@@ -161,19 +158,6 @@ var _ = Describe("validating the bundled cassettes", func() {
 		))
 	})
 })
-
-// judgedLater says whether a cassette is one of the whole-API flow's
-// (cassettes/generate/flow.go: customers, charges, PaymentIntents,
-// subscriptions, events of several types), which the validators cannot
-// judge yet: they know the invoice payment API only, so a customer is
-// kind.unknown and a list of customers is judged as a list of invoice
-// payments. The generator records them unjudged for the same reason
-// (fixtureSet.unjudged). Once the validators cover every resource and
-// event type (issue 11), make this return false, clear unjudged in
-// flow.go, and regenerate.
-func judgedLater(file string) bool {
-	return strings.HasPrefix(filepath.Base(file), "flow_")
-}
 
 // interactions of every bundled cassette, with their file.
 type recorded struct {
@@ -400,7 +384,7 @@ var _ = Describe("the whole-API flow", func() {
 			}
 		}
 		for _, i := range all() {
-			if judgedLater(i.file) {
+			if strings.HasPrefix(filepath.Base(i.file), "flow_") {
 				walk(body(i), fmt.Sprintf("%s#%d", i.file, i.ID))
 			}
 		}

@@ -27,11 +27,8 @@ import (
 // another charge (ch_1PgafuB7WZ01zgkWXYmPNZs8), though the charge is not
 // refunded.
 //
-// Its cassettes are named flow_*: the validators judge only the invoice
-// payment API today (a customer, a charge or a customer.created event is
-// kind.unknown, and a list of them is judged as a list of invoice payments),
-// so they are recorded without the verdict check the invoice payment
-// cassettes pass (see fixtureSet.unjudged).
+// Its cassettes are named flow_*, and pass the same verdict check as the
+// invoice payment cassettes: every payload keeps the contract.
 const (
 	flowCustomerID     = "cus_QFlowCustomer001"
 	flowIntentID       = "pi_3QFlowPayment00001"
@@ -243,7 +240,7 @@ func flowSets() []fixtureSet {
 	intent := "/v1/payment_intents/" + flowIntentID
 	invoice := "/v1/invoices/" + flowInvoiceID
 	sets := []fixtureSet{{
-		name: "whole-API flow", unjudged: true, defined: "flow.go",
+		name: "whole-API flow", defined: "flow.go",
 		resources: flowResources(customerCreated()),
 		scenarios: []scenario{
 			{"stripe-mock/flow_customer_create.yaml", "a customer created with form parameters (POST /v1/customers)",
@@ -294,7 +291,7 @@ func flowSets() []fixtureSet {
 	} {
 		typ := e.event["type"].(string)
 		sets = append(sets, fixtureSet{
-			name: "whole-API flow, " + typ, unjudged: true, defined: "flow.go",
+			name: "whole-API flow, " + typ, defined: "flow.go",
 			resources: flowResources(e.event),
 			scenarios: []scenario{{"stripe-mock/flow_event_" + underscore(typ) + ".yaml", e.shows,
 				[]request{get("/v1/events/" + e.event["id"].(string))}}},
@@ -311,9 +308,9 @@ const flowReference = "customer, charge, event objects, webhook signatures"
 func flowDeliveries() []docCassette {
 	return []docCassette{
 		{"docs/flow_webhook_customer_created.yaml", "the customer.created event as a webhook delivery, with its Stripe-Signature",
-			[]*cassette.Interaction{webhookDelivery(customerCreated())}, true, flowReference},
+			[]*cassette.Interaction{webhookDelivery(customerCreated())}, flowReference},
 		{"docs/flow_webhook_charge_succeeded.yaml", "the charge.succeeded event as a webhook delivery, with its Stripe-Signature",
-			[]*cassette.Interaction{webhookDelivery(chargeSucceeded())}, true, flowReference},
+			[]*cassette.Interaction{webhookDelivery(chargeSucceeded())}, flowReference},
 	}
 }
 

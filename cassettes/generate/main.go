@@ -25,7 +25,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,9 +65,6 @@ var fixedDate = time.Unix(eventAt, 0).UTC().Format(http.TimeFormat)
 // mockAddress is the memory address stripe-mock prints in validation errors.
 var mockAddress = regexp.MustCompile(`validator 0x[0-9a-f]+`)
 
-// unjudgedSource ends the table's Source of an unjudged set's cassettes.
-const unjudgedSource = "; not judged yet"
-
 // row is a line of the README's table.
 type row struct{ file, shows, source string }
 
@@ -106,9 +102,6 @@ func generate(o options) error {
 	}
 	for _, d := range append(docCassettes(), flowDeliveries()...) {
 		for n, i := range d.interactions {
-			if d.unjudged {
-				break // see fixtureSet.unjudged
-			}
 			if err := checkPayload(v, d.file, n, i, true); err != nil {
 				return err
 			}
@@ -117,9 +110,6 @@ func generate(o options) error {
 			return err
 		}
 		source := "written from the API reference"
-		if d.unjudged {
-			source += unjudgedSource
-		}
 		rows = append(rows, row{d.file, d.shows, source})
 	}
 	violations, err := recordSet(builtinSet, o.violations, bin, tmp, version, false)
@@ -152,9 +142,6 @@ func recordSet(set fixtureSet, dir, bin, tmp, version string, wantValid bool) ([
 	if set.resources == nil {
 		source = "recorded from stripe-mock " + version + ", its own placeholder fixtures: breaks the contract on purpose"
 	}
-	if set.unjudged {
-		source += unjudgedSource
-	}
 	var rows []row
 	for _, s := range set.scenarios {
 		if err := record(m, set, s, filepath.Join(dir, s.file), version, wantValid); err != nil {
@@ -172,7 +159,7 @@ func record(m *stripemock.Server, set fixtureSet, s scenario, file, version stri
 		recorder.WithCredentialSalt(credentialSalt(s.file)),
 		recorder.WithBeforeSave(normalize(m.Addr(), s)),
 		recorder.WithCaptureHandler(func(c recorder.Capture) {
-			if !set.unjudged && c.Result.Valid() != wantValid { // see fixtureSet.unjudged
+			if c.Result.Valid() != wantValid {
 				problems = append(problems, fmt.Sprintf("interaction %d (%s %s): valid %v, want %v: %v", c.Interaction, c.Method, c.URL, c.Result.Valid(), wantValid, c.Result.Violations))
 			}
 		}),
@@ -307,16 +294,8 @@ go-vcr v4 cassettes of the invoice payment API, and of a whole-API flow (the ` +
 created, updated, listed, searched and deleted, a PaymentIntent confirmed, its charge, an invoice, a
 subscription, events of several types and their webhook deliveries): any go-vcr v4 recorder replays them,
 ` + "`stripe-contract serve --cassettes cassettes/`" + ` answers from them, and ` + "`stripe-contract validate cassettes/`" + `
-checks every Stripe payload in them.
+checks every Stripe payload in them at the API version each interaction was recorded with.
 `)
-	if slices.ContainsFunc(rows, func(r row) bool { return strings.HasSuffix(r.source, unjudgedSource) }) {
-		b.WriteString(`The validators know the invoice payment API only, so far: the flow's customers, charges,
-PaymentIntents, subscriptions and events are ` + "`kind.unknown`" + ` to them and its lists are judged as lists of
-invoice payments, so ` + "`validate`" + ` reports errors in the ` + "`flow_*`" + ` cassettes (and exits 1 on the folder)
-until they cover every resource and event type (issue 11). The flow's cassettes were recorded without
-the verdict check the others pass ("not judged yet" below).
-`)
-	}
 	b.WriteString(`None was recorded from the live Stripe API and no Stripe account was used: each cassette says in the
 comments at its top where it came from, and its folder says it too.
 

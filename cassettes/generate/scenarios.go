@@ -90,13 +90,6 @@ type fixtureSet struct {
 	name      string
 	resources map[string]object // by stripe-mock resource name; nil keeps stripe-mock's own fixtures
 	scenarios []scenario
-	// unjudged records the set without checking the validators' verdict.
-	// The whole-API flow (flow.go) sets it: the validators judge only the
-	// invoice payment API today, so its customers, charges and events are
-	// kind.unknown. Clear it, and docCassette.unjudged, once the validators
-	// know every resource and event type (issue 11): generation then fails
-	// if a flow cassette breaks the contract.
-	unjudged bool
 	// defined is the file of cassettes/generate that defines the set, for
 	// the cassettes' provenance; empty means scenarios.go.
 	defined string
@@ -208,7 +201,6 @@ type docCassette struct {
 	file         string
 	shows        string
 	interactions []*cassette.Interaction
-	unjudged     bool // as fixtureSet.unjudged
 	// reference names the parts of the API reference it was written from;
 	// empty: those of the invoice payment cassettes.
 	reference string
@@ -253,11 +245,11 @@ func docCassettes() []docCassette {
 			[]*cassette.Interaction{
 				apiCall("GET", "/v1/invoice_payments?invoice=in_1QInvoiceInstallments1&limit=2", 200, "req_1QDocsListPage01", page1),
 				apiCall("GET", "/v1/invoice_payments?invoice=in_1QInvoiceInstallments1&limit=2&starting_after=inpay_1QInstallment000002", 200, "req_1QDocsListPage02", page2),
-			}, false, ""},
+			}, ""},
 		{"docs/error_404_resource_missing.yaml", "404 resource_missing: an invoice payment that does not exist",
-			[]*cassette.Interaction{apiCall("GET", "/v1/invoice_payments/inpay_1QDoesNotExist000001", 404, "req_1QDocsNotFound01", missing)}, false, ""},
+			[]*cassette.Interaction{apiCall("GET", "/v1/invoice_payments/inpay_1QDoesNotExist000001", 404, "req_1QDocsNotFound01", missing)}, ""},
 		{"docs/webhook_invoice_payment_paid.yaml", "the invoice_payment.paid event as a webhook delivery: the POST Stripe sends to an endpoint, with its Stripe-Signature",
-			[]*cassette.Interaction{webhookDelivery(paidEvent)}, false, ""},
+			[]*cassette.Interaction{webhookDelivery(paidEvent)}, ""},
 	}
 }
 
@@ -349,9 +341,6 @@ func stripeMockProvenance(set fixtureSet, s scenario, version string) string {
 		fmt.Fprintf(&b, "(set %q in cassettes/generate/%s);\n", set.name, defined)
 		fmt.Fprintf(&b, "its other bundled fixtures were left as they are.\n")
 	}
-	if set.unjudged {
-		b.WriteString(unjudgedNote)
-	}
 	fmt.Fprintf(&b, "The key sent was the replay suite's placeholder (suites/replay.PlaceholderKey; for a 401,\n")
 	fmt.Fprintf(&b, "replay.RefusedKey), no account's; redacted before writing, its label and fingerprint kept\n")
 	fmt.Fprintf(&b, "in Stripe-Contract-Credential under a salt fixed per file. Normalized after\n")
@@ -382,9 +371,6 @@ func docsProvenance(d docCassette, webhook bool) string {
 		fmt.Fprintf(&b, "stripe-mock cannot produce it. Not recorded: no Stripe account, live API or server\n")
 		fmt.Fprintf(&b, "was used; the URL is where the API reference says such a request goes.\n")
 	}
-	if d.unjudged {
-		b.WriteString(unjudgedNote)
-	}
 	if webhook {
 		fmt.Fprintf(&b, "The Stripe-Signature is computed with the endpoint secret %q\n", webhookSigningSecret)
 		fmt.Fprintf(&b, "(Stripe's libraries accept any string as the secret; a whsec_-shaped one would be\n")
@@ -393,9 +379,6 @@ func docsProvenance(d docCassette, webhook bool) string {
 	fmt.Fprintf(&b, "Regenerate: go generate ./cassettes")
 	return b.String()
 }
-
-// unjudgedNote heads the cassettes of unjudged sets.
-const unjudgedNote = "Not judged when generated: the validators know the invoice payment API only, so far.\n"
 
 func resourceList(set fixtureSet) string {
 	var names []string
