@@ -27,18 +27,27 @@ type minimal struct {
 
 func newMinimal(version string) *minimal {
 	files, err := schemas.Version(version)
-	Expect(err).NotTo(HaveOccurred())
+	if err != nil {
+		panic(err)
+	}
 	return &minimal{files: files, docs: map[string]map[string]any{}}
 }
+
+// smallest is the smallest document of the newest version's file name.
+func smallest(name string) map[string]any { return newMinimal(schemas.Newest()).resource(name) }
 
 func (m *minimal) file(name string) map[string]any {
 	if d, ok := m.docs[name]; ok {
 		return d
 	}
 	raw, err := fs.ReadFile(m.files, name)
-	Expect(err).NotTo(HaveOccurred(), name)
+	if err != nil {
+		panic(err)
+	}
 	var d map[string]any
-	Expect(json.Unmarshal(raw, &d)).To(Succeed())
+	if err := json.Unmarshal(raw, &d); err != nil {
+		panic(fmt.Sprintf("%s: %v", name, err))
+	}
 	m.docs[name] = d
 	return d
 }
