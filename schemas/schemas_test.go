@@ -83,7 +83,7 @@ var _ = Describe("the committed schema files", func() {
 
 			dir, err := schemas.Version(version)
 			Expect(err).NotTo(HaveOccurred())
-			committed, err := fs.Glob(dir, "*.schema.json")
+			committed, err := fs.Glob(dir, "*.json")
 			Expect(err).NotTo(HaveOccurred())
 			generated := make([]string, 0, len(files))
 			for name := range files {

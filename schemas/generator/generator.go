@@ -46,10 +46,6 @@ const (
 // relative references resolved against it.
 const BaseURI = "https://stripe-contract.github.io/schemas/"
 
-// eventPrefix is how the event types this contract covers are named since
-// 2025-09-30.clover: the names are a fallback only, for a GA spec whose
-// preview spec is not at hand (basil names its event invoice.payment.paid).
-const eventPrefix = "invoice_payment."
 
 // Generate converts spec (an OpenAPI 3.0 document in JSON) into the schema
 // files, keyed by file name. origin says where the spec came from and is
@@ -211,7 +207,7 @@ func (g *generation) readEvents(preview []byte, pinned func() (*previewEvents, e
 	case pinned != nil && release(g.spec.version) == pinnedRelease():
 		p, err = pinned()
 	default:
-		g.notices = append(g.notices, fmt.Sprintf("no preview spec of %s was given, so the event file covers the event types named %s* rather than those whose data.object is an invoice_payment (give the preview spec: -preview-spec)", g.spec.version, eventPrefix))
+		g.notices = append(g.notices, fmt.Sprintf("no preview spec of %s was given, so an event's data.object is checked against the resource its object member names rather than the one its type carries (give the preview spec: -preview-spec)", g.spec.version))
 		return nil
 	}
 	if err != nil {
