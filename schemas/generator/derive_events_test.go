@@ -42,28 +42,43 @@ func eventTypes(files map[string][]byte) []any {
 	return at(fileOf(files, generator.EventFile), "properties", "type")["enum"].([]any)
 }
 
-var _ = Describe("Derive: the event types the event file covers", func() {
+// carried is what the index says an event type carries.
+func carried(files map[string][]byte, eventType string) []any {
+	GinkgoHelper()
+	types := fileOf(files, generator.IndexFile)["event_types"].(map[string]any)
+	c, ok := types[eventType].([]any)
+	Expect(ok).To(BeTrue(), "the index does not list %s", eventType)
+	return c
+}
+
+var _ = Describe("Derive: the event types and what each carries", func() {
 	It("reads the pinned release's preview spec compiled in, without the go command", func() {
 		setenv("PATH", "")
 		spec, origin := generator.PinnedSpec()
 		res, err := generator.Derive(spec, origin)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.Notices).To(BeEmpty())
-		Expect(eventTypes(res.Files)).To(Equal([]any{"invoice_payment.paid"}))
+		Expect(eventTypes(res.Files)).To(ContainElements("invoice_payment.paid", "charge.succeeded", "customer.created"))
+		Expect(carried(res.Files, "invoice_payment.paid")).To(Equal([]any{"invoice_payment"}))
+		Expect(carried(res.Files, "charge.succeeded")).To(Equal([]any{"charge"}))
+		Expect(carried(res.Files, "customer.deleted")).To(Equal([]any{"customer"}))
 	})
 
-	It("chooses them by name for another release without its preview spec, and says so", func() {
+	It("checks data.object by its own object for another release without its preview spec, and says so", func() {
 		vs := specsOf("2025-09-30.clover")
 		res, err := generator.Derive(vs.GA, vs.GAOrigin)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(res.Notices).To(ConsistOf("no preview spec of 2025-09-30.clover was given, so the event file covers the event types named invoice_payment.* rather than those whose data.object is an invoice_payment (give the preview spec: -preview-spec)"))
-		Expect(eventTypes(res.Files)).To(Equal([]any{"invoice_payment.paid"}))
+		Expect(res.Notices).To(ConsistOf("no preview spec of 2025-09-30.clover was given, so an event's data.object is checked against the resource its object member names rather than the one its type carries (give the preview spec: -preview-spec)"))
+		Expect(eventTypes(res.Files)).To(ContainElement("invoice_payment.paid"))
+		Expect(carried(res.Files, "invoice_payment.paid")).To(BeEmpty())
 	})
 
-	It("finds none by name in basil without its preview spec, and says why", func() {
+	It("generates basil without its preview spec too, its types unmapped", func() {
 		vs := specsOf("2025-05-28.basil")
-		_, err := generator.Derive(vs.GA, vs.GAOrigin)
-		Expect(err).To(MatchError("#/paths/~1v1~1webhook_endpoints/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/enabled_events/items/enum lists no invoice_payment.* event types (chosen by name: no preview spec of 2025-05-28.basil was given to say which carry an invoice_payment)"))
+		res, err := generator.Derive(vs.GA, vs.GAOrigin)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(eventTypes(res.Files)).To(ContainElement("invoice.payment.paid"))
+		Expect(carried(res.Files, "invoice.payment.paid")).To(BeEmpty())
 	})
 
 	It("refuses the preview spec of another release", func() {
@@ -72,25 +87,28 @@ var _ = Describe("Derive: the event types the event file covers", func() {
 		Expect(err).To(MatchError("the GA spec is of 2026-08-26.dahlia, the preview spec of 2025-09-30.preview: they come from different releases"))
 	})
 
-	It("fails when an event type named invoice_payment.* carries another resource", func() {
+	It("follows the preview spec: an event type it maps to another resource carries that one", func() {
 		var preview map[string]any
 		Expect(json.Unmarshal(embedded.BetaOpenAPISpec, &preview)).To(Succeed())
 		property(preview, "invoice_payment.paid", "object")["$ref"] = "#/components/schemas/charge"
 		raw, err := json.Marshal(preview)
 		Expect(err).NotTo(HaveOccurred())
 		spec, origin := generator.PinnedSpec()
-		_, err = generator.Derive(spec, origin, generator.WithPreviewSpec(raw))
-		Expect(err).To(MatchError("event type invoice_payment.paid carries [charge] (#/components/schemas/invoice_payment.paid/properties/object), not an invoice_payment"))
+		res, err := generator.Derive(spec, origin, generator.WithPreviewSpec(raw))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(carried(res.Files, "invoice_payment.paid")).To(Equal([]any{"charge"}))
 	})
 
-	It("fails when an event type named invoice_payment.* is not mapped", func() {
+	It("lists a type the preview spec does not map, carrying nothing: its data.object is checked by its own object", func() {
 		var preview map[string]any
 		Expect(json.Unmarshal(embedded.BetaOpenAPISpec, &preview)).To(Succeed())
 		delete(component(preview, "invoice_payment.paid"), "x-stripeEvent")
 		raw, err := json.Marshal(preview)
 		Expect(err).NotTo(HaveOccurred())
 		spec, origin := generator.PinnedSpec()
-		_, err = generator.Derive(spec, origin, generator.WithPreviewSpec(raw))
-		Expect(err).To(MatchError("event type invoice_payment.paid is not mapped to the resource it carries: the preview spec has no component with x-stripeEvent.type invoice_payment.paid"))
+		res, err := generator.Derive(spec, origin, generator.WithPreviewSpec(raw))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(carried(res.Files, "invoice_payment.paid")).To(BeEmpty())
+		Expect(eventTypes(res.Files)).To(ContainElement("invoice_payment.paid"))
 	})
 })

@@ -128,19 +128,26 @@ var _ = Describe("Generate", func() {
 		Expect(p["amount_requested"].(map[string]any)["type"]).To(Equal("integer"))
 	})
 
-	It("turns expandable fields into an ID or a shallow check of the expanded resource", func() {
+	It("turns expandable fields into an ID or the expanded resource, checked against its own file", func() {
 		raw, _ := generator.PinnedSpec()
 		doc, err := generate(raw)
 		Expect(err).NotTo(HaveOccurred())
+		// invoice: an ID, or an invoice or a deleted invoice, told apart
+		// by object and deleted.
 		invoice := doc["properties"].(map[string]any)["invoice"].(map[string]any)
-		Expect(invoice["anyOf"]).To(ConsistOf(
-			HaveKeyWithValue("type", "string"),
-			HaveKeyWithValue("$ref", "#/$defs/invoice"),
-			HaveKeyWithValue("$ref", "#/$defs/deleted_invoice"),
-		))
-		def := doc["$defs"].(map[string]any)["invoice"].(map[string]any)
-		Expect(def["required"]).To(ConsistOf("id", "object"))
-		Expect(def["properties"].(map[string]any)["object"]).To(HaveKeyWithValue("enum", []any{"invoice"}))
+		branches := invoice["anyOf"].([]any)
+		Expect(branches).To(HaveLen(2))
+		Expect(branches[0]).To(HaveKeyWithValue("type", "string"))
+		expanded := branches[1].(map[string]any)
+		Expect(expanded["properties"].(map[string]any)["object"]).To(HaveKeyWithValue("enum", []any{"invoice"}))
+		then := expanded["allOf"].([]any)[0].(map[string]any)["then"].(map[string]any)
+		Expect(then["then"]).To(HaveKeyWithValue("$ref", "deleted_invoice.schema.json"))
+		Expect(then["else"]).To(HaveKeyWithValue("$ref", "invoice.schema.json"))
+		// payment.payment_intent: an ID, a PaymentIntent or null, by $ref.
+		pi := doc["properties"].(map[string]any)["payment"].(map[string]any)["properties"].(map[string]any)["payment_intent"].(map[string]any)
+		Expect(pi["anyOf"]).To(ContainElement(HaveKeyWithValue("$ref", "payment_intent.schema.json")))
+		Expect(doc["$defs"]).To(HaveLen(1), "no shallow copies of other resources, only the partial object")
+		Expect(doc["$defs"]).To(HaveKey("partial"))
 	})
 
 	It("rejects what is not an OpenAPI 3 spec", func() {
