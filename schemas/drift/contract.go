@@ -116,6 +116,9 @@ func flatten(c *Contract) (*flat, error) {
 	docs := map[string]map[string]any{}
 	fileResource := map[string]string{}
 	for _, name := range slices.Sorted(maps.Keys(c.Files)) {
+		if name == generator.IndexFile {
+			continue // the index of the files, not a schema
+		}
 		dec := json.NewDecoder(bytes.NewReader(c.Files[name]))
 		dec.UseNumber()
 		var doc map[string]any

@@ -66,18 +66,43 @@ var _ = Describe("Compare on the real specs: 2025-09-30.clover to 2026-08-26.dah
 		Expect(find("request.invoice_payments.list", "/query/payment/payment_record", drift.FieldAdded, "").Breaking).To(BeFalse())
 	})
 
-	It("finds exactly those breaking changes, and no event type, list, error or invoice change", func() {
+	It("finds exactly those breaking changes in the invoice payment contract, and none in the list or error envelopes", func() {
 		var breaking []string
 		for _, c := range r.Changes {
-			if c.Breaking {
-				breaking = append(breaking, c.Resource+" "+c.Path+" "+string(c.Kind))
+			switch c.Resource {
+			case "invoice_payment", "error", "request.invoice_payments.list", "request.invoice_payments.retrieve":
+				if c.Breaking {
+					breaking = append(breaking, c.Resource+" "+c.Path+" "+string(c.Kind))
+				}
 			}
-			Expect(c.Resource).To(BeElementOf("invoice_payment", "request.invoice_payments.list", "request.invoice_payments.retrieve", "request.invoices.retrieve"))
 		}
 		Expect(breaking).To(ConsistOf(
 			"invoice_payment /payment prose-rule-changed",
 			"invoice_payment /payment/type enum-value-added",
 		))
+	})
+
+	It("covers the whole API: new resources, new event types with what they carry, keyed by names", func() {
+		var added, events []string
+		for _, c := range r.Changes {
+			switch c.Kind {
+			case drift.ResourceAdded:
+				added = append(added, c.Resource)
+			case drift.EventAdded:
+				events = append(events, c.Value)
+				if c.Value == "balance_settings.updated" {
+					Expect(c.Carries).To(Equal([]string{"balance_settings"}))
+				}
+				Expect(c.Breaking).To(BeTrue(), "a new event type breaks a consumer of events")
+			}
+			Expect(c.Path).NotTo(MatchRegexp(`/\d+(/|$)`), "no change is keyed by an array position")
+		}
+		Expect(added).To(ContainElement("billing.feedback_option"))
+		// A list may now hold the new resources: new values of its items'
+		// object, breaking for a consumer that switches on it.
+		c := find("list", "/data/*/object", drift.EnumValueAdded, "billing.feedback_option")
+		Expect(c.Breaking).To(BeTrue())
+		Expect(events).To(ContainElement("balance_settings.updated"))
 	})
 })
 
