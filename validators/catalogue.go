@@ -18,6 +18,27 @@ type Catalogue struct {
 	rules      []Rule
 	byID       map[string]int
 	apiVersion string
+	source     RuleSource // nil: the catalogue holds every rule
+}
+
+// RuleSource is where a catalogue looks up the rules it does not hold
+// itself: a *Validator, whose contract of every resource would cost a run
+// that meets a few of them too much to gather up front.
+type RuleSource interface {
+	Rule(id string) (Rule, bool)
+	Rules() []Rule
+}
+
+// NewCatalogueOf is NewCatalogue over the rule sets given and, for the
+// rules they do not hold, source (a *Validator's derived rules), looked up
+// one at a time as reports cite them. Rules lists them all.
+func NewCatalogueOf(apiVersion string, source RuleSource, sets ...[]Rule) (*Catalogue, error) {
+	c, err := NewCatalogue(apiVersion, sets...)
+	if err != nil {
+		return nil, err
+	}
+	c.source = source
+	return c, nil
 }
 
 // NewCatalogue gathers rule sets into a catalogue for the Stripe API
@@ -57,13 +78,28 @@ func NewCatalogue(apiVersion string, sets ...[]Rule) (*Catalogue, error) {
 func (c *Catalogue) Rule(id string) (Rule, bool) {
 	i, ok := c.byID[id]
 	if !ok {
+		if c.source != nil {
+			return c.source.Rule(id)
+		}
 		return Rule{}, false
 	}
 	return c.rules[i], true
 }
 
 // Rules returns every rule, ordered by ID, in a fresh slice.
-func (c *Catalogue) Rules() []Rule { return slices.Clone(c.rules) }
+func (c *Catalogue) Rules() []Rule {
+	if c.source == nil {
+		return slices.Clone(c.rules)
+	}
+	out := slices.Clone(c.rules)
+	for _, r := range c.source.Rules() {
+		if _, held := c.byID[r.ID]; !held {
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
 
 // APIVersion is the Stripe API version the derived rules come from.
 func (c *Catalogue) APIVersion() string { return c.apiVersion }

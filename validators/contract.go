@@ -116,18 +116,6 @@ func loadContract(files fs.FS) (*contract, error) {
 	c.compiler.Draft = jsonschema.Draft2020
 	c.compiler.LoadURL = c.loadURL
 	c.compiler.RegisterExtension(lazyRefKeyword, lazyRefMeta, lazyRefCompiler{c})
-	// The Go-checked rules live in the files of the resources they are
-	// about; read those, so that the catalogues and the Go checks agree.
-	for _, k := range []Kind{KindInvoicePayment, KindInvoice} {
-		if f := ix.fileOf[k]; f != "" {
-			if err := c.load(f); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := checkGoRules(c.rules); err != nil {
-		return nil, err
-	}
 	return c, nil
 }
 
@@ -246,6 +234,13 @@ func (c *contract) read(file string) (map[string]any, error) {
 	for _, r := range f.Rules {
 		c.rules[r.ID] = r
 	}
+	// The rules a file says Go checks must be ones this package checks,
+	// and this package's must be in the files of the resources they are
+	// about.
+	if err := checkGoRules(file, f.Rules); err != nil {
+		c.loaded[file] = err
+		return nil, err
+	}
 	if err := checkAnnotations(notes, c.rules); err != nil {
 		c.loaded[file] = err
 		return nil, err
@@ -253,6 +248,21 @@ func (c *contract) read(file string) (map[string]any, error) {
 	maps.Copy(c.notes, notes)
 	c.loaded[file] = nil
 	return f.Doc, nil
+}
+
+// fileOfRule is the file whose catalogue would define the rule id: that of
+// the longest resource or envelope name id starts with
+// ("radar.value_list.name.json-type": radar.value_list's), or "".
+func (c *contract) fileOfRule(id string) string {
+	for i := len(id) - 1; i > 0; i-- {
+		if id[i] != '.' {
+			continue
+		}
+		if f := c.index.fileOf[Kind(id[:i])]; f != "" {
+			return f
+		}
+	}
+	return ""
 }
 
 // note returns the annotation of the subschema at the absolute location

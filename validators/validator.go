@@ -132,14 +132,18 @@ func (v *Validator) Rules() []Rule {
 	return out
 }
 
-// Rule returns the rule with the given ID.
+// Rule returns the rule with the given ID. It reads at most the one schema
+// file the rule's namespace names (the resource before its field path), so
+// that looking a rule up costs a file, not the contract.
 func (v *Validator) Rule(id string) (Rule, bool) {
-	if r, ok := v.base().rule(id); ok {
+	c := v.base()
+	if r, ok := c.rule(id); ok {
 		return r, true
 	}
-	all, _ := v.base().allRules()
-	r, ok := all[id]
-	return r, ok
+	if file := c.fileOfRule(id); file != "" && c.load(file) == nil {
+		return c.rule(id)
+	}
+	return Rule{}, false
 }
 
 // Validate checks one document (a JSON value) and returns its kind, the

@@ -62,7 +62,9 @@ func catalogueOf(v *validators.Validator, req ...request.Option) (*validators.Ca
 	if err != nil {
 		return nil, err
 	}
-	return validators.NewCatalogue(v.APIVersion(), v.Rules(), cassette, c.Rules(), replay.Rules(), webhook.Rules(), sdk.Rules())
+	// The payload rules are looked up in v as reports cite them: gathering
+	// every resource's catalogue would read the whole contract.
+	return validators.NewCatalogueOf(v.APIVersion(), v, cassette, c.Rules(), replay.Rules(), webhook.Rules(), sdk.Rules())
 }
 
 // writeRulesJSON writes one JSON object per rule.

@@ -69,7 +69,7 @@ var _ = Describe("validate", func() {
 		Expect(out).To(ContainSubstring("input/open_with_amount.json:4: error: /amount_paid: is 2000 but status is \"open\"; amount_paid is null until the payment is paid, and set once it is [invoice_payment.amount_paid.null-unless-paid]\n"))
 		Expect(out).To(ContainSubstring("input/payments.ndjson:2: error: /currency: is \"USD\"; currency is a three-letter ISO currency code in lowercase [invoice_payment.currency.iso-4217-lowercase]\n"))
 		Expect(out).To(ContainSubstring("input/payments.ndjson:4: error: /amount_paid: is not valid JSON"))
-		Expect(out).To(ContainSubstring("input/payments.ndjson:7: error: /object: is \"charge\""))
+		Expect(out).To(ContainSubstring("input/payments.ndjson:7: error: /amount: is missing; amount is required [charge.amount.required]\n"), "a charge is checked as a charge")
 		Expect(out).To(ContainSubstring("This field is null until the payment is `paid`."), "the summary cites the docs")
 	})
 

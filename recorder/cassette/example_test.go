@@ -28,7 +28,7 @@ func Example() {
 		}
 	}
 	// Output:
-	// docs/flow_webhook_charge_succeeded.yaml:22 (interaction 0: POST /webhooks/stripe) /request/body
-	// docs/flow_webhook_customer_created.yaml:22 (interaction 0: POST /webhooks/stripe) /request/body
+	// docs/flow_webhook_charge_succeeded.yaml:21 (interaction 0: POST /webhooks/stripe) /request/body
+	// docs/flow_webhook_customer_created.yaml:21 (interaction 0: POST /webhooks/stripe) /request/body
 	// docs/webhook_invoice_payment_paid.yaml:21 (interaction 0: POST /webhooks/stripe) /request/body
 }
