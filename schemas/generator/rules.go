@@ -52,6 +52,11 @@ type rule struct {
 type ruleSet struct {
 	order []string
 	byID  map[string]rule
+	// alike lets a rule be derived again from another source when it says
+	// the same: the request file's anyOf of two object forms of one
+	// parameter (mandate_data as a secret-key or a client-key form) whose
+	// members of one name state the same rule. The first source is cited.
+	alike bool
 }
 
 func newRuleSet() *ruleSet { return &ruleSet{byID: map[string]rule{}} }
@@ -67,6 +72,9 @@ func (rs *ruleSet) add(r rule) (string, error) {
 		return "", fmt.Errorf("rule %s has no aspect", r.id)
 	}
 	if old, ok := rs.byID[r.id]; ok {
+		if rs.alike && old.source != r.source {
+			r.source = old.source
+		}
 		if old != r {
 			// Never a dump of the two rules: an event type enum alone can
 			// list hundreds of values.

@@ -267,7 +267,9 @@ func (w *walker) members(n map[string]any, f field, nullable map[string]bool, re
 			xr = newObject()
 			child.set("x-rules", xr)
 		}
-		if err := w.addRule(f, xr.(*object), "required", requiredRule(p)); err != nil {
+		// A member's required rule is its own even in an anyOf's object
+		// form, whose other keywords the anyOf's rule speaks for.
+		if err := w.addRule(field{path: f.path}, xr.(*object), "required", requiredRule(p)); err != nil {
 			return nil, err
 		}
 	}
@@ -298,10 +300,18 @@ func (w *walker) anyOf(branches []any, n map[string]any, f field, nullable bool)
 	var converted []any
 	var expanded, phrases []string
 	hasString := false
+	forms := 0 // object forms seen, each after the first named apart (formName)
 	for i, b := range branches {
 		bm, ok := b.(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("%s: anyOf branch is not a schema", pointer(f.src...))
+		}
+		path := f.path
+		if _, isForm := bm["properties"]; isForm {
+			if forms > 0 {
+				path = append(slices.Clip(f.path), formName(bm, i))
+			}
+			forms++
 		}
 		if str(bm, "type") == "string" {
 			hasString = true
@@ -317,7 +327,7 @@ func (w *walker) anyOf(branches []any, n map[string]any, f field, nullable bool)
 		}
 		phrases = append(phrases, w.phrase(bm))
 		child, err := w.convert(bm, field{
-			path: f.path, src: append(slices.Clip(f.src), "anyOf", fmt.Sprint(i)), bare: true,
+			path: path, src: append(slices.Clip(f.src), "anyOf", fmt.Sprint(i)), bare: true,
 			desc: desc, descSrc: descSrc,
 		})
 		if err != nil {
@@ -356,6 +366,23 @@ func (w *walker) anyOf(branches []any, n map[string]any, f field, nullable bool)
 	return out, nil
 }
 
+// formName names the members of an anyOf's second and later object forms
+// apart from the first's, in rule IDs only: mandate_data's client-key form
+// (title client_key_param) holds mandate_data.client_key_param-form.customer_acceptance,
+// whose rules differ from the secret-key form's. A field is never named with
+// a dash, so the element cannot be a member's name; display leaves it out.
+func formName(branch map[string]any, i int) string {
+	if t := str(branch, "title"); t != "" {
+		return t + formSuffix
+	}
+	return fmt.Sprintf("anyOf-%d%s", i, formSuffix)
+}
+
+const formSuffix = "-form"
+
+// isFormName says whether a path element is a formName.
+func isFormName(element string) bool { return strings.HasSuffix(element, formSuffix) }
+
 // phrase says what an anyOf branch is: "an integer", "an object with gt,
 // gte, lt, lte".
 func (w *walker) phrase(b map[string]any) string {
@@ -363,6 +390,10 @@ func (w *walker) phrase(b map[string]any) string {
 		if comp, err := w.spec.component(ref); err == nil {
 			b = comp
 		}
+	}
+	if e, ok := b["enum"].([]any); ok && len(e) == 1 && e[0] == "" {
+		// Stripe's idiom for unsetting a field in an update: param="".
+		return `an empty string ("" unsets it)`
 	}
 	phrase := typePhrase(str(b, "type"), false)
 	if props := slices.Sorted(maps.Keys(properties(b))); len(props) > 0 {
