@@ -171,27 +171,50 @@ func (cf *contractFile) index() (*fileIndex, error) {
 		if n == 0 && err != nil {
 			return nil, fmt.Errorf("read %s: %w", schemas.RequestFile, err)
 		}
-		for i, b := range buf[:n] {
-			pos := off + int64(i)
+		data := buf[:n]
+		// Most of the file is strings: their ends are found with
+		// bytes.IndexByte, the next backslash remembered per chunk.
+		nextBackslash := -1
+		for i := 0; i < len(data); i++ {
 			if inString {
-				switch {
-				case esc:
+				if esc {
 					esc = false
-				case b == '\\':
-					esc = true
-				case b == '"':
-					inString = false
 					if depth <= 2 {
-						last = string(str)
+						str = append(str, data[i])
+					}
+					continue
+				}
+				if nextBackslash < i {
+					if nextBackslash = bytes.IndexByte(data[i:], '\\'); nextBackslash >= 0 {
+						nextBackslash += i
+					} else {
+						nextBackslash = len(data)
+					}
+				}
+				end := bytes.IndexByte(data[i:nextBackslash], '"')
+				if end < 0 {
+					// No quote before the next backslash or the chunk's end.
+					if depth <= 2 {
+						str = append(str, data[i:nextBackslash]...)
+					}
+					i = nextBackslash
+					if i < len(data) {
+						esc = true
+						if depth <= 2 {
+							str = append(str, '\\')
+						}
 					}
 					continue
 				}
 				if depth <= 2 {
-					str = append(str, b)
+					str = append(str, data[i:i+end]...)
+					last = string(str)
 				}
+				i += end
+				inString = false
 				continue
 			}
-			switch b {
+			switch b := data[i]; b {
 			case '"':
 				inString, str = true, str[:0]
 			case ':':
@@ -204,12 +227,13 @@ func (cf *contractFile) index() (*fileIndex, error) {
 			case '{', '[':
 				depth++
 				if depth == 2 && section == "x-rule-definitions" {
-					catalogueStart = pos
+					catalogueStart = off + int64(i)
 				}
 				if depth == 3 {
-					start = pos
+					start = off + int64(i)
 				}
 			case '}', ']':
+				pos := off + int64(i)
 				if depth == 3 {
 					if m := sectionMap(); m != nil {
 						m[key] = span{start, pos + 1}
