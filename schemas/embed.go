@@ -18,8 +18,9 @@ const (
 	ErrorFile          = "error.schema.json"
 )
 
-// RequestFile holds the request contract: the query parameters of the GET
-// requests of the invoice payment API, one subschema per operation.
+// RequestFile holds the request contract: the query parameters of every GET
+// and the form parameters of every POST operation of the API, one subschema
+// per operation.
 const RequestFile = "requests.schema.json"
 
 // Files lists the generated files that describe documents Stripe sends

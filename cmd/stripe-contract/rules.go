@@ -62,7 +62,14 @@ func catalogueOf(v *validators.Validator, req ...request.Option) (*validators.Ca
 	if err != nil {
 		return nil, err
 	}
-	return validators.NewCatalogue(v.APIVersion(), v.Rules(), cassette, c.Rules(), replay.Rules(), webhook.Rules(), sdk.Rules())
+	cat, err := validators.NewCatalogue(v.APIVersion(), v.Rules(), cassette, replay.Rules(), webhook.Rules(), sdk.Rules())
+	if err != nil {
+		return nil, err
+	}
+	// The request rules (tens of thousands: every GET and POST) are read
+	// when a report cites one, and whole only when the catalogue is listed.
+	cat.Include(c)
+	return cat, nil
 }
 
 // writeRulesJSON writes one JSON object per rule.
@@ -99,7 +106,10 @@ func runRules(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rules := cat.Rules()
+	rules, err := cat.Complete()
+	if err != nil {
+		return err
+	}
 	if format.value == "json" {
 		return writeRulesJSON(e.stdout, rules)
 	}

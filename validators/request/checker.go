@@ -215,8 +215,12 @@ func (c *Checker) compileOnce(op *operation) error {
 	return nil
 }
 
-// rule returns the rule id from the catalogue, read on first use; ok is
-// false when the catalogue does not define it.
+// Rule returns the rule with the given ID from the request contract's
+// catalogue, read on first use (not with the whole catalogue); false when
+// the catalogue does not define it.
+func (c *Checker) Rule(id string) (validators.Rule, bool) { return c.rule(id) }
+
+// rule is Rule.
 func (c *Checker) rule(id string) (validators.Rule, bool) {
 	c.mu.Lock()
 	r, ok := c.rules[id]

@@ -302,3 +302,36 @@ var _ = Describe("the operations of each version's spec", func() {
 		})
 	}
 })
+
+var _ = Describe("a Checker shared before any operation is compiled", func() {
+	It("compiles each operation once however many goroutines ask, with the same verdicts", func() {
+		c, err := request.New()
+		Expect(err).NotTo(HaveOccurred())
+		targets := []func() *http.Request{
+			func() *http.Request { return post("/v1/payment_intents", "amount=abc&currency=usd") },
+			func() *http.Request { return get("/v1/invoices?status=bogus") },
+			func() *http.Request { return post("/v1/customers", "bogus=1") },
+		}
+		want := make([][]violation, len(targets))
+		serial, err := request.New()
+		Expect(err).NotTo(HaveOccurred())
+		for i, t := range targets {
+			want[i] = found(serial.Check(t()))
+			Expect(want[i]).NotTo(BeEmpty())
+		}
+		done := make(chan [][]violation)
+		for range 8 {
+			go func() {
+				defer GinkgoRecover()
+				got := make([][]violation, len(targets))
+				for i, t := range targets {
+					got[i] = found(c.Check(t()))
+				}
+				done <- got
+			}()
+		}
+		for range 8 {
+			Expect(<-done).To(Equal(want))
+		}
+	})
+})
