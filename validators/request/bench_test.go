@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -31,11 +32,15 @@ func BenchmarkNew(b *testing.B) {
 	for _, version := range schemas.Versions() {
 		b.Run(version, func(b *testing.B) {
 			b.ReportAllocs()
+			var held *request.Checker
 			for range b.N {
-				if _, err := request.New(request.WithAPIVersion(version)); err != nil {
+				c, err := request.New(request.WithAPIVersion(version))
+				if err != nil {
 					b.Fatal(err)
 				}
+				held = c
 			}
+			b.ReportMetric(retained(held), "MB-held")
 		})
 	}
 }
@@ -136,4 +141,31 @@ func BenchmarkEager(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkCompileAll is every operation compiled, as a long-running serve
+// that sees every endpoint ends up holding.
+func BenchmarkCompileAll(b *testing.B) {
+	b.ReportAllocs()
+	var held *request.Checker
+	for range b.N {
+		c, err := request.New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.CompileAll(); err != nil {
+			b.Fatal(err)
+		}
+		held = c
+	}
+	b.ReportMetric(retained(held), "MB-held")
+}
+
+// retained is the heap in use, in MB, while x is still reachable.
+func retained(x any) float64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	runtime.KeepAlive(x)
+	return float64(m.HeapAlloc) / 1e6
 }
