@@ -2,7 +2,8 @@
 // files for Stripe's invoice_payment resource, its list envelope, the
 // envelope of the events that carry an invoice_payment, an invoice with
 // expanded payments, and the error envelope, plus the request contract (the
-// query parameters of the GET requests, RequestFile), generated from the
+// query parameters of every GET and the form parameters of every POST
+// operation, RequestFile), generated from the
 // Stripe OpenAPI spec by ./generator. Every constraint keyword is annotated
 // with a stable rule ID (x-rules, x-rule) that each file's x-rule-definitions
 // catalogue explains with the doc text it comes from.

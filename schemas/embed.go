@@ -27,8 +27,9 @@ const (
 	IndexFile = "index.json"
 )
 
-// RequestFile holds the request contract: the parameters of the requests,
-// one subschema per operation.
+// RequestFile holds the request contract: the query parameters of every GET
+// and the form parameters of every POST operation of the API, one subschema
+// per operation.
 const RequestFile = "requests.schema.json"
 
 // ResourceFile is the name of the file of the resource whose component (in

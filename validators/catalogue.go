@@ -18,28 +18,21 @@ type Catalogue struct {
 	rules      []Rule
 	byID       map[string]int
 	apiVersion string
-	source     RuleSource // nil: the catalogue holds every rule
+	sources    []RuleSource // rule sets read on demand, after rules
 }
 
-// RuleSource is where a catalogue looks up the rules it does not hold
-// itself: a *Validator, whose contract of every resource would cost a run
-// that meets a few of them too much to gather up front.
+// RuleSource is a rule set read on demand: the request contract's, tens of
+// thousands of rules that a command citing a few need not read whole.
 type RuleSource interface {
+	// Rule returns the rule with the given ID, if the set has it.
 	Rule(id string) (Rule, bool)
-	Rules() []Rule
+	// Catalogue returns every rule of the set, or why it cannot be read.
+	Catalogue() ([]Rule, error)
 }
 
-// NewCatalogueOf is NewCatalogue over the rule sets given and, for the
-// rules they do not hold, source (a *Validator's derived rules), looked up
-// one at a time as reports cite them. Rules lists them all.
-func NewCatalogueOf(apiVersion string, source RuleSource, sets ...[]Rule) (*Catalogue, error) {
-	c, err := NewCatalogue(apiVersion, sets...)
-	if err != nil {
-		return nil, err
-	}
-	c.source = source
-	return c, nil
-}
+// Include adds a rule set read on demand: Rule looks a rule up in it, Rules
+// and Complete read it whole.
+func (c *Catalogue) Include(src RuleSource) { c.sources = append(c.sources, src) }
 
 // NewCatalogue gathers rule sets into a catalogue for the Stripe API
 // version the contract was derived from. An ID given twice, or a rule
@@ -76,29 +69,48 @@ func NewCatalogue(apiVersion string, sets ...[]Rule) (*Catalogue, error) {
 
 // Rule returns the rule with the given ID.
 func (c *Catalogue) Rule(id string) (Rule, bool) {
-	i, ok := c.byID[id]
-	if !ok {
-		if c.source != nil {
-			return c.source.Rule(id)
-		}
-		return Rule{}, false
+	if i, ok := c.byID[id]; ok {
+		return c.rules[i], true
 	}
-	return c.rules[i], true
+	for _, src := range c.sources {
+		if r, ok := src.Rule(id); ok {
+			return r, true
+		}
+	}
+	return Rule{}, false
 }
 
-// Rules returns every rule, ordered by ID, in a fresh slice.
+// Rules returns every rule, ordered by ID, in a fresh slice; a rule set
+// included that cannot be read is left out (Complete says why).
 func (c *Catalogue) Rules() []Rule {
-	if c.source == nil {
-		return slices.Clone(c.rules)
+	all, _ := c.Complete()
+	return all
+}
+
+// Complete returns every rule, ordered by ID, reading the rule sets
+// included whole, and checks them as NewCatalogue checks its sets: an ID
+// given twice, or a rule without a summary, doc text or source, is an error
+// naming it.
+func (c *Catalogue) Complete() ([]Rule, error) {
+	if len(c.sources) == 0 {
+		return slices.Clone(c.rules), nil
 	}
-	out := slices.Clone(c.rules)
-	for _, r := range c.source.Rules() {
-		if _, held := c.byID[r.ID]; !held {
-			out = append(out, r)
+	sets := [][]Rule{c.rules}
+	var problems []error
+	for _, src := range c.sources {
+		rules, err := src.Catalogue()
+		if err != nil {
+			problems = append(problems, err)
+			continue
 		}
+		sets = append(sets, rules)
 	}
-	slices.SortStableFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
-	return out
+	all, err := NewCatalogue(c.apiVersion, sets...)
+	if err != nil {
+		problems = append(problems, err)
+		return slices.Clone(c.rules), errors.Join(problems...)
+	}
+	return all.rules, errors.Join(problems...)
 }
 
 // APIVersion is the Stripe API version the derived rules come from.

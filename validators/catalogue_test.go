@@ -1,6 +1,8 @@
 package validators_test
 
 import (
+	"errors"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -22,6 +24,26 @@ var _ = Describe("Catalogue", func() {
 		_, ok = c.Rule("d.none")
 		Expect(ok).To(BeFalse())
 		Expect(c.APIVersion()).To(Equal("2026-08-26.dahlia"))
+	})
+
+	It("reads an included rule set on demand: one rule when looked up, all when listed, checked then", func() {
+		c, err := validators.NewCatalogue("", []validators.Rule{rule("b.x")})
+		Expect(err).NotTo(HaveOccurred())
+		src := &source{rules: []validators.Rule{rule("request.a"), rule("request.c")}}
+		c.Include(src)
+		r, ok := c.Rule("request.c")
+		Expect(ok).To(BeTrue())
+		Expect(r.ID).To(Equal("request.c"))
+		Expect(src.listed).To(BeZero(), "a lookup reads one rule")
+		Expect(c.Rules()).To(HaveExactElements(HaveField("ID", "b.x"), HaveField("ID", "request.a"), HaveField("ID", "request.c")))
+		Expect(src.listed).To(Equal(1))
+
+		c.Include(&source{rules: []validators.Rule{rule("b.x")}})
+		_, err = c.Complete()
+		Expect(err).To(MatchError(ContainSubstring("rule b.x is registered twice")))
+		c.Include(&source{err: errors.New("the file is cut")})
+		_, err = c.Complete()
+		Expect(err).To(MatchError(ContainSubstring("the file is cut")))
 	})
 
 	It("hands out copies: changing what Rules returned changes nothing", func() {
@@ -57,3 +79,24 @@ var _ = Describe("the derived rules", func() {
 		Expect(aspects).To(HaveKey(validators.AspectEnum))
 	})
 })
+
+// source is a rule set read on demand, counting how often it is read whole.
+type source struct {
+	rules  []validators.Rule
+	err    error
+	listed int
+}
+
+func (s *source) Rule(id string) (validators.Rule, bool) {
+	for _, r := range s.rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return validators.Rule{}, false
+}
+
+func (s *source) Catalogue() ([]validators.Rule, error) {
+	s.listed++
+	return s.rules, s.err
+}

@@ -64,6 +64,43 @@ type ruleDefinition struct {
 	Source   string   `json:"source"`
 }
 
+// ReadCatalogue parses raw, the JSON text of file's x-rule-definitions (a
+// part of the file, for a reader that does not parse the whole), as rules in
+// ID order.
+func ReadCatalogue(file string, raw []byte) ([]Rule, error) {
+	parsed := map[string]ruleDefinition{}
+	if err := json.Unmarshal(raw, &parsed); err != nil {
+		return nil, fmt.Errorf("%s: x-rule-definitions: %w", file, err)
+	}
+	if len(parsed) == 0 {
+		return nil, fmt.Errorf("schema %s has no x-rule-definitions", file)
+	}
+	return catalogueRules(file, parsed), nil
+}
+
+// ReadRule parses raw, the JSON text of one entry of file's
+// x-rule-definitions, as the rule id.
+func ReadRule(file, id string, raw []byte) (Rule, error) {
+	var d ruleDefinition
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return Rule{}, fmt.Errorf("%s: x-rule-definitions: %s: %w", file, id, err)
+	}
+	return d.rule(file, id), nil
+}
+
+func (d ruleDefinition) rule(file, id string) Rule {
+	return Rule{ID: id, Severity: d.Severity, Aspect: d.Aspect, Check: d.Check, Summary: d.Summary, Doc: d.Doc, Source: d.Source, File: file}
+}
+
+func catalogueRules(file string, parsed map[string]ruleDefinition) []Rule {
+	rules := make([]Rule, 0, len(parsed))
+	for id, d := range parsed {
+		rules = append(rules, d.rule(file, id))
+	}
+	slices.SortFunc(rules, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
+	return rules
+}
+
 // readCatalogue reads file's x-rule-definitions, defs, as rules in ID order.
 func readCatalogue(file string, defs any) ([]Rule, error) {
 	if m, ok := defs.(map[string]any); !ok || len(m) == 0 {
@@ -77,10 +114,5 @@ func readCatalogue(file string, defs any) ([]Rule, error) {
 	if err := json.Unmarshal(raw, &parsed); err != nil {
 		return nil, fmt.Errorf("%s: x-rule-definitions: %w", file, err)
 	}
-	rules := make([]Rule, 0, len(parsed))
-	for id, d := range parsed {
-		rules = append(rules, Rule{ID: id, Severity: d.Severity, Aspect: d.Aspect, Check: d.Check, Summary: d.Summary, Doc: d.Doc, Source: d.Source, File: file})
-	}
-	slices.SortFunc(rules, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
-	return rules, nil
+	return catalogueRules(file, parsed), nil
 }

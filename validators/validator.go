@@ -132,6 +132,21 @@ func (v *Validator) Rules() []Rule {
 	return out
 }
 
+// Catalogue returns every rule, as Rules does, or why a schema file could
+// not be read: what a Catalogue that includes v lists.
+func (v *Validator) Catalogue() ([]Rule, error) {
+	all, err := v.base().allRules()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Rule, 0, len(all))
+	for _, r := range all {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
 // Rule returns the rule with the given ID. It reads at most the one schema
 // file the rule's namespace names (the resource before its field path), so
 // that looking a rule up costs a file, not the contract.

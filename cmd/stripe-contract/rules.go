@@ -62,9 +62,16 @@ func catalogueOf(v *validators.Validator, req ...request.Option) (*validators.Ca
 	if err != nil {
 		return nil, err
 	}
-	// The payload rules are looked up in v as reports cite them: gathering
-	// every resource's catalogue would read the whole contract.
-	return validators.NewCatalogueOf(v.APIVersion(), v, cassette, c.Rules(), replay.Rules(), webhook.Rules(), sdk.Rules())
+	cat, err := validators.NewCatalogue(v.APIVersion(), cassette, replay.Rules(), webhook.Rules(), sdk.Rules())
+	if err != nil {
+		return nil, err
+	}
+	// The payload rules (every resource's) and the request rules (every
+	// GET and POST) are read when a report cites one, and whole only when
+	// the catalogue is listed.
+	cat.Include(v)
+	cat.Include(c)
+	return cat, nil
 }
 
 // writeRulesJSON writes one JSON object per rule.
@@ -101,7 +108,10 @@ func runRules(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rules := cat.Rules()
+	rules, err := cat.Complete()
+	if err != nil {
+		return err
+	}
 	if format.value == "json" {
 		return writeRulesJSON(e.stdout, rules)
 	}

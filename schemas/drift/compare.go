@@ -358,6 +358,10 @@ func (d *differ) prose(from, to *Contract, a, b *flat) {
 		fa, inA := pa[id]
 		fb, inB := pb[id]
 		switch {
+		case !inA && a.resources[res] == nil, !inB && b.resources[res] == nil:
+			// A rule of a resource (or request operation) added or
+			// removed: the resource's own change says it.
+			continue
 		case !inA:
 			c.Kind, c.Value = ProseFound, fb
 		case !inB:

@@ -327,6 +327,25 @@ var _ = Describe("Compare: prose rules", func() {
 	})
 })
 
+var _ = Describe("Compare: prose rules of an operation added or removed", func() {
+	It("are the operation's own change, not found or lost apart from it", func() {
+		limit := props(obj{"limit": obj{"type": "integer", "x-rules": obj{"maximum": "request.gadgets.list.limit.range"}}})
+		from := contract("v1", map[string][]byte{"requests.schema.json": requestFile("widgets.list", props(obj{}))})
+		to := contract("v2", map[string][]byte{"requests.schema.json": requestFile("gadgets.list", limit)})
+		to.Prose = []generator.ProseRule{{Resource: "request.gadgets.list", ID: "request.gadgets.list.limit.range", Form: "limit is between 1 and 100"}}
+		r, err := drift.Compare(from, to)
+		Expect(err).NotTo(HaveOccurred())
+		var kinds []string
+		for _, c := range r.Changes {
+			kinds = append(kinds, c.Resource+" "+string(c.Kind))
+		}
+		Expect(kinds).To(ConsistOf("request.gadgets.list resource-added", "request.widgets.list resource-removed"))
+		r, err = drift.Compare(to, from)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(r.Changes).To(HaveLen(2), "the rule is not lost apart from its operation either")
+	})
+})
+
 var _ = Describe("Report formats", func() {
 	var r *drift.Report
 	BeforeEach(func() {

@@ -3,6 +3,7 @@ package drift_test
 import (
 	"context"
 	"errors"
+	"slices"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -103,6 +104,21 @@ var _ = Describe("Compare on the real specs: 2025-09-30.clover to 2026-08-26.dah
 		c := find("list", "/data/*/object", drift.EnumValueAdded, "billing.feedback_option")
 		Expect(c.Breaking).To(BeTrue())
 		Expect(events).To(ContainElement("balance_settings.updated"))
+	})
+
+	It("finds the request changes of the other operations, which the request contract covers since it covers every GET and POST", func() {
+		c := find("request.checkout.sessions.create", "/body/ui_mode", drift.EnumValueRemoved, "embedded")
+		Expect(c.Breaking).To(BeTrue())
+		Expect(c.Side).To(Equal(drift.Request))
+		Expect(c.Oasdiff).To(Equal("request-parameter-enum-value-removed"))
+		Expect(find("request.payment_intents.create", "/body/payment_method_options/us_bank_account/preferred_settlement_speed", drift.FieldRemoved, "").Breaking).To(BeTrue())
+		Expect(find("request.payment_intents.create", "/body/hooks", drift.FieldAdded, "").Breaking).To(BeFalse())
+		// An operation dahlia adds is one change; its limit and cursor
+		// rules are not found apart from it.
+		find("request.payment_records.list", "", drift.ResourceAdded, "")
+		for _, c := range r.Changes {
+			Expect(c.Resource == "request.payment_records.list" && c.Kind == drift.ProseFound).To(BeFalse(), "%s %s", c.Path, c.Rule)
+		}
 	})
 })
 

@@ -148,7 +148,18 @@ var _ = Describe("Generate: a prose rule the expectation lists is never lost sil
 		Expect(err).NotTo(HaveOccurred())
 		Expect(committed).To(Equal(res.Expectation()), "run go run ./schemas/generate -out schemas -update and review the diff")
 		var ids []string
+		requests := map[string]int{} // the request rules, by what they say
 		for _, p := range res.Prose {
+			if rest, ok := strings.CutPrefix(p.ID, p.Resource+"."); ok && strings.HasPrefix(p.Resource, "request.") {
+				kind := rest
+				if strings.HasSuffix(rest, ".iso-4217-lowercase") {
+					kind = "iso-4217-lowercase"
+				}
+				requests[kind]++
+				if p.Resource != "request.invoice_payments.list" {
+					continue
+				}
+			}
 			ids = append(ids, p.ID)
 		}
 		Expect(ids).To(ContainElements(
@@ -172,6 +183,10 @@ var _ = Describe("Generate: a prose rule the expectation lists is never lost sil
 				Expect(p.ID).To(MatchRegexp(`\.(iso-4217-lowercase|enum)(@\S+)?$`), p.ID)
 			}
 		}
+		// Every list's limit range and cursors, every currency parameter
+		// stated in lowercase ISO codes: nothing else is read from a
+		// request parameter's prose.
+		Expect(requests).To(Equal(map[string]int{"limit.range": 128, "cursors.exclusive": 118, "iso-4217-lowercase": 31}))
 	})
 
 	It("generates a spec of a version with no expectation, and says its rules are unchecked", func() {

@@ -3,7 +3,8 @@
 // envelope of the events whose data.object is an invoice_payment (which the
 // preview spec of the same release says, WithPreviewSpec), an invoice carrying
 // an expanded payments list, the error envelope, and the request contract:
-// the query parameters of the GET requests (request.go).
+// the query parameters of every GET and the form parameters of every POST
+// operation (request.go).
 //
 // Structural rules (required fields, JSON types, enums, lengths, expandable
 // fields) come from the spec's keywords; rules the API reference states only
@@ -45,7 +46,6 @@ const (
 // BaseURI is the prefix of every file's $id; files refer to each other by
 // relative references resolved against it.
 const BaseURI = "https://stripe-contract.github.io/schemas/"
-
 
 // Generate converts spec (an OpenAPI 3.0 document in JSON) into the schema
 // files, keyed by file name. origin says where the spec came from and is

@@ -19,6 +19,8 @@ var (
 	// "The status of the payment, one of `open`, `paid`, or `canceled`."
 	oneOfPattern = regexp.MustCompile("one of ((?:`[^`]+`(?:,\\s*or\\s+|,\\s*|\\s+or\\s+)?)+)")
 	backticked   = regexp.MustCompile("`([^`]+)`")
+	// "... one of `customer`, `subscription`, or `schedule` must be set."
+	parametersNamed = regexp.MustCompile(`^\s*(?:must|should|is required|are required)\b`)
 	// "Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase."
 	currencyPattern = regexp.MustCompile(`Three-letter \[ISO currency code\]\([^)]*\), in lowercase`)
 	// "This field is null until the payment is `paid`."
@@ -82,6 +84,11 @@ func sentence(text string, start, end int) string {
 func proseEnum(desc string) (values []string, sent string, ok bool) {
 	loc := oneOfPattern.FindStringSubmatchIndex(desc)
 	if loc == nil {
+		return nil, "", false
+	}
+	if parametersNamed.MatchString(desc[loc[1]:]) {
+		// "one of `customer`, `subscription` ... must be set": a sentence
+		// about which parameters to give, not the values of this one.
 		return nil, "", false
 	}
 	for _, m := range backticked.FindAllStringSubmatch(desc[loc[2]:loc[3]], -1) {

@@ -53,6 +53,11 @@ type rule struct {
 type ruleSet struct {
 	order []string
 	byID  map[string]rule
+	// alike lets a rule be derived again from another source when it says
+	// the same: the request file's anyOf of two object forms of one
+	// parameter (mandate_data as a secret-key or a client-key form) whose
+	// members of one name state the same rule. The first source is cited.
+	alike bool
 }
 
 func newRuleSet() *ruleSet { return &ruleSet{byID: map[string]rule{}} }
@@ -68,6 +73,9 @@ func (rs *ruleSet) add(r rule) (string, error) {
 		return "", fmt.Errorf("rule %s has no aspect", r.id)
 	}
 	if old, ok := rs.byID[r.id]; ok {
+		if rs.alike && old.source != r.source {
+			r.source = old.source
+		}
 		if old == r {
 			return r.id, nil
 		}
@@ -75,7 +83,7 @@ func (rs *ruleSet) add(r rule) (string, error) {
 			// Never a dump of the two rules: an event type enum alone can
 			// list hundreds of values.
 			if old.source == r.source {
-				return "", fmt.Errorf("rule %s is derived twice from %s, differently: %+v VS %+v", r.id, r.source, old, r)
+				return "", fmt.Errorf("rule %s is derived twice from %s, differently", r.id, r.source)
 			}
 			return "", fmt.Errorf("rule %s is derived twice, from %s and from %s", r.id, old.source, r.source)
 		}

@@ -282,7 +282,9 @@ func (w *walker) members(n map[string]any, f field, nullable map[string]bool, re
 			xr = newObject()
 			child.set("x-rules", xr)
 		}
-		if err := w.addRule(f, xr.(*object), "required", requiredRule(p)); err != nil {
+		// A member's required rule is its own even in an anyOf's object
+		// form, whose other keywords the anyOf's rule speaks for.
+		if err := w.addRule(field{path: f.path}, xr.(*object), "required", requiredRule(p)); err != nil {
 			return nil, err
 		}
 	}
@@ -317,6 +319,7 @@ func (w *walker) anyOf(branches []any, n map[string]any, f field, nullable bool)
 	// Several resources (an invoice, or a deleted one): one object checked
 	// against the resource its object member names, in place of the first.
 	resources := w.resourceBranches(branches)
+	forms := 0 // object forms seen, each after the first named apart (formName)
 	for i, b := range branches {
 		bm, ok := b.(map[string]any)
 		if !ok {
@@ -343,6 +346,13 @@ func (w *walker) anyOf(branches []any, n map[string]any, f field, nullable bool)
 			converted = append(converted, dispatchObject(resources, w.files, id))
 			continue
 		}
+		path := f.path
+		if _, isForm := bm["properties"]; isForm {
+			if forms > 0 {
+				path = append(slices.Clip(f.path), formName(bm, i))
+			}
+			forms++
+		}
 		if str(bm, "type") == "string" {
 			hasString = true
 		}
@@ -361,7 +371,7 @@ func (w *walker) anyOf(branches []any, n map[string]any, f field, nullable bool)
 			variant = ref
 		}
 		child, err := w.convert(bm, field{
-			path: f.path, src: append(slices.Clip(f.src), "anyOf", fmt.Sprint(i)), bare: true,
+			path: path, src: append(slices.Clip(f.src), "anyOf", fmt.Sprint(i)), bare: true,
 			desc: desc, descSrc: descSrc, variant: variant,
 		})
 		if err != nil {
@@ -451,6 +461,23 @@ func (w *walker) structures(branches []any) int {
 	return n
 }
 
+// formName names the members of an anyOf's second and later object forms
+// apart from the first's, in rule IDs only: mandate_data's client-key form
+// (title client_key_param) holds mandate_data.client_key_param-form.customer_acceptance,
+// whose rules differ from the secret-key form's. A field is never named with
+// a dash, so the element cannot be a member's name; display leaves it out.
+func formName(branch map[string]any, i int) string {
+	if t := str(branch, "title"); t != "" {
+		return t + formSuffix
+	}
+	return fmt.Sprintf("anyOf-%d%s", i, formSuffix)
+}
+
+const formSuffix = "-form"
+
+// isFormName says whether a path element is a formName.
+func isFormName(element string) bool { return strings.HasSuffix(element, formSuffix) }
+
 // phrase says what an anyOf branch is: "an integer", "an object with gt,
 // gte, lt, lte".
 func (w *walker) phrase(b map[string]any) string {
@@ -458,6 +485,10 @@ func (w *walker) phrase(b map[string]any) string {
 		if comp, err := w.spec.component(ref); err == nil {
 			b = comp
 		}
+	}
+	if e, ok := b["enum"].([]any); ok && len(e) == 1 && e[0] == "" {
+		// Stripe's idiom for unsetting a field in an update: param="".
+		return `an empty string ("" unsets it)`
 	}
 	phrase := typePhrase(str(b, "type"), false)
 	if props := slices.Sorted(maps.Keys(properties(b))); len(props) > 0 {

@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"maps"
+	"math"
 	"mime"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
@@ -28,12 +31,35 @@ const MaxBody = 1 << 20
 
 // Checker checks requests against the request contract. It is immutable
 // after New and safe for concurrent use; create one and share it.
+//
+// New reads only the list of operations; an operation's subschema is
+// compiled on the first request to it, and a rule read when a violation
+// cites it (file.go).
 type Checker struct {
-	ops        []*operation
-	rules      map[string]validators.Rule
-	codes      map[string]string // rule ID -> Stripe error code, where one fits
-	doc        map[string]any    // the schema file, parsed
+	file       *contractFile
+	id         string // the file's $id
 	apiVersion string
+	ops        []*operation
+	byShape    map[opShape][]*operation
+
+	indexOnce sync.Once
+	ix        *fileIndex
+	ixErr     error
+
+	mu    sync.Mutex
+	rules map[string]validators.Rule // rules read so far, by ID
+	codes map[string]string          // rule ID -> Stripe error code, for the operations compiled
+
+	catalogueOnce sync.Once
+	catalogue     []validators.Rule
+	catalogueErr  error
+}
+
+// opShape groups the operations a request may be to: its method and how
+// many segments its path has.
+type opShape struct {
+	method   string
+	segments int
 }
 
 // operation is one request the contract covers: GET /v1/invoice_payments.
@@ -43,11 +69,15 @@ type operation struct {
 	path     string   // the spec's template: /v1/invoice_payments/{invoice_payment}
 	segments []string // the template split on "/"
 	notPaths []string // literal paths the template would match that are other operations
-	schema   *jsonschema.Schema
-	loc      string         // the subschema's pointer in the file: /$defs/invoice_payments.list
-	def      map[string]any // the subschema, parsed
-	params   []string       // documented query parameters
-	expand   []string       // expandable paths, shortest forms first
+	body     string   // the media type of its body's parameters; "" for a GET
+	loc      string   // the subschema's pointer in the file: /$defs/invoice_payments.list
+
+	once   sync.Once
+	err    error              // why it could not be compiled
+	schema *jsonschema.Schema // compiled on first use
+	def    map[string]any     // the subschema, parsed
+	params []string           // documented parameters (the query's, or the body's)
+	expand []string           // expandable paths, shortest forms first
 }
 
 // Option configures a Checker.
@@ -68,8 +98,9 @@ func WithAPIVersion(apiVersion string) Option { return func(o *options) { o.apiV
 // embedded ones.
 func WithSchemas(fsys fs.FS) Option { return func(o *options) { o.files = fsys } }
 
-// New compiles the request contract of the newest embedded API version, or
-// of the one WithAPIVersion names, or the one WithSchemas gives.
+// New reads the request contract of the newest embedded API version, or of
+// the one WithAPIVersion names, or the one WithSchemas gives: the list of
+// its operations. Each operation is compiled on the first request to it.
 func New(opts ...Option) (*Checker, error) {
 	var o options
 	for _, opt := range opts {
@@ -92,73 +123,156 @@ func New(opts ...Option) (*Checker, error) {
 	return c, nil
 }
 
-// load reads schemas.RequestFile from files and compiles each operation.
+// load reads the header of schemas.RequestFile from files: its operations.
 func load(files fs.FS) (*Checker, error) {
-	f, err := validators.ReadSchemaFile(files, schemas.RequestFile)
+	cf, err := openFile(files)
 	if err != nil {
 		return nil, err
 	}
-	id, doc := f.ID, f.Doc
-	c := &Checker{rules: map[string]validators.Rule{}, codes: map[string]string{}, doc: doc, apiVersion: f.APIVersion}
-	for _, r := range f.Rules {
-		c.rules[r.ID] = r
-	}
-	raw, err := json.Marshal(doc)
+	h, err := cf.readHeader()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", schemas.RequestFile, err)
+		return nil, err
 	}
-	compiler := jsonschema.NewCompiler()
-	compiler.Draft = jsonschema.Draft2020
-	if err := compiler.AddResource(id, bytes.NewReader(raw)); err != nil {
-		return nil, fmt.Errorf("load %s: %w", schemas.RequestFile, err)
-	}
-	ops, _ := doc["x-operations"].([]any)
-	if len(ops) == 0 {
-		return nil, fmt.Errorf("%s lists no operations (x-operations)", schemas.RequestFile)
-	}
-	for i, o := range ops {
-		om, _ := o.(map[string]any)
-		op := &operation{name: str(om, "operation"), method: str(om, "method"), path: str(om, "path"), loc: strings.TrimPrefix(str(om, "schema"), "#")}
+	c := &Checker{file: cf, id: h.id, apiVersion: h.apiVersion, byShape: map[opShape][]*operation{},
+		rules: map[string]validators.Rule{}, codes: map[string]string{}}
+	names := map[string]bool{}
+	for i, e := range h.operations {
+		op := &operation{name: e.Operation, method: e.Method, path: e.Path, body: e.Body, notPaths: e.NotPaths, loc: strings.TrimPrefix(e.Schema, "#")}
 		if op.name == "" || op.method == "" || op.path == "" || op.loc == "" {
 			return nil, fmt.Errorf("%s: x-operations/%d lacks operation, method, path or schema", schemas.RequestFile, i)
 		}
-		for _, p := range asList(om["not-paths"]) {
-			s, _ := p.(string)
-			op.notPaths = append(op.notPaths, s)
+		if names[op.name] {
+			return nil, fmt.Errorf("%s: x-operations/%d: operation %s is listed twice", schemas.RequestFile, i, op.name)
+		}
+		names[op.name] = true
+		if _, ok := strings.CutPrefix(op.loc, "/$defs/"); !ok {
+			return nil, fmt.Errorf("%s: operation %s: its schema %s is not under $defs", schemas.RequestFile, op.name, e.Schema)
 		}
 		op.segments = strings.Split(op.path, "/")
-		op.def, _ = resolve(doc, op.loc).(map[string]any)
-		if op.def == nil {
-			return nil, fmt.Errorf("%s: operation %s: no subschema at %s", schemas.RequestFile, op.name, op.loc)
-		}
-		if op.schema, err = compiler.Compile(id + "#" + op.loc); err != nil {
-			return nil, fmt.Errorf("compile %s#%s: %w", schemas.RequestFile, op.loc, err)
-		}
-		query := child(op.def, "query")
-		for name := range props(query) {
-			op.params = append(op.params, name)
-		}
-		slices.Sort(op.params)
-		op.expand = shortest(itemsEnum(child(query, "expand")))
-		c.indexCodes(query)
+		k := opShape{op.method, len(op.segments)}
+		c.byShape[k] = append(c.byShape[k], op)
 		c.ops = append(c.ops, op)
-	}
-	for id, r := range c.rules {
-		switch r.Aspect {
-		case validators.AspectUnknownParameter:
-			c.codes[id] = "parameter_unknown"
-		case validators.AspectRequired:
-			c.codes[id] = "parameter_missing"
-		case validators.AspectExclusive:
-			c.codes[id] = "parameters_exclusive"
-		}
 	}
 	return c, nil
 }
 
-// indexCodes finds the rules that an integer parameter breaks when it is
-// given something else: Stripe answers those parameter_invalid_integer.
-func (c *Checker) indexCodes(n any) {
+// index finds, once, where each subschema and rule stands in the file.
+func (c *Checker) index() (*fileIndex, error) {
+	c.indexOnce.Do(func() { c.ix, c.ixErr = c.file.index() })
+	return c.ix, c.ixErr
+}
+
+// compile reads and compiles op's subschema, once: as a schema of its own
+// (it refers to nothing else in the file), so that no other operation's is
+// parsed.
+func (c *Checker) compile(op *operation) error {
+	op.once.Do(func() { op.err = c.compileOnce(op) })
+	return op.err
+}
+
+func (c *Checker) compileOnce(op *operation) error {
+	ix, err := c.index()
+	if err != nil {
+		return err
+	}
+	name := pointer.Unescape(strings.TrimPrefix(op.loc, "/$defs/"))
+	at, ok := ix.defs[name]
+	if !ok {
+		return fmt.Errorf("%s: operation %s: no subschema at %s", schemas.RequestFile, op.name, op.loc)
+	}
+	raw, err := c.file.read(at)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&op.def); err != nil {
+		return fmt.Errorf("parse schema %s#%s: %w", schemas.RequestFile, op.loc, err)
+	}
+	compiler := jsonschema.NewCompiler()
+	compiler.Draft = jsonschema.Draft2020
+	url := c.id + "/" + strings.TrimPrefix(op.loc, "/")
+	if err := compiler.AddResource(url, bytes.NewReader(raw)); err != nil {
+		return fmt.Errorf("load %s#%s: %w", schemas.RequestFile, op.loc, err)
+	}
+	if op.schema, err = compiler.Compile(url); err != nil {
+		return fmt.Errorf("compile %s#%s: %w", schemas.RequestFile, op.loc, err)
+	}
+	params := child(op.def, "query")
+	if op.method == http.MethodPost {
+		params = child(op.def, "body")
+	}
+	for name := range props(params) {
+		op.params = append(op.params, name)
+	}
+	slices.Sort(op.params)
+	op.expand = shortest(itemsEnum(child(params, "expand")))
+	codes := map[string]string{}
+	indexCodes(op.def, codes)
+	c.mu.Lock()
+	maps.Copy(c.codes, codes)
+	c.mu.Unlock()
+	return nil
+}
+
+// Rule returns the rule with the given ID from the request contract's
+// catalogue, read on first use (not with the whole catalogue); false when
+// the catalogue does not define it.
+func (c *Checker) Rule(id string) (validators.Rule, bool) { return c.rule(id) }
+
+// rule is Rule.
+func (c *Checker) rule(id string) (validators.Rule, bool) {
+	c.mu.Lock()
+	r, ok := c.rules[id]
+	c.mu.Unlock()
+	if ok {
+		return r, true
+	}
+	ix, err := c.index()
+	if err != nil {
+		return validators.Rule{}, false
+	}
+	at, ok := ix.rules[id]
+	if !ok {
+		return validators.Rule{}, false
+	}
+	raw, err := c.file.read(at)
+	if err != nil {
+		return validators.Rule{}, false
+	}
+	if r, err = validators.ReadRule(schemas.RequestFile, id, raw); err != nil {
+		return validators.Rule{}, false
+	}
+	c.mu.Lock()
+	c.rules[id] = r
+	c.mu.Unlock()
+	return r, true
+}
+
+// code is Stripe's error code for a violation of rule id, where one fits.
+func (c *Checker) code(id string) string {
+	c.mu.Lock()
+	code := c.codes[id]
+	c.mu.Unlock()
+	if code != "" {
+		return code
+	}
+	r, _ := c.rule(id)
+	switch r.Aspect {
+	case validators.AspectUnknownParameter:
+		return "parameter_unknown"
+	case validators.AspectRequired:
+		return "parameter_missing"
+	case validators.AspectExclusive:
+		return "parameters_exclusive"
+	}
+	return ""
+}
+
+// indexCodes finds the rules that a parameter breaks when it is given
+// something else than the integer it is: Stripe answers those
+// parameter_invalid_integer.
+func indexCodes(n any, codes map[string]string) {
 	m, ok := n.(map[string]any)
 	if !ok {
 		return
@@ -166,30 +280,57 @@ func (c *Checker) indexCodes(n any) {
 	xr, _ := m["x-rules"].(map[string]any)
 	if str(m, "type") == "integer" {
 		if id, ok := xr["type"].(string); ok {
-			c.codes[id] = "parameter_invalid_integer"
+			codes[id] = "parameter_invalid_integer"
 		}
 	}
 	for _, b := range asList(m["anyOf"]) {
 		if bm, _ := b.(map[string]any); str(bm, "type") == "integer" {
 			if id, ok := xr["anyOf"].(string); ok {
-				c.codes[id] = "parameter_invalid_integer"
+				codes[id] = "parameter_invalid_integer"
 			}
 		}
-		c.indexCodes(b)
+		indexCodes(b, codes)
 	}
 	for _, p := range props(m) {
-		c.indexCodes(p)
+		indexCodes(p, codes)
 	}
-	c.indexCodes(m["items"])
+	indexCodes(m["items"], codes)
+	indexCodes(m["additionalProperties"], codes)
 }
 
-// Rules lists the request contract's rules, by ID.
+// Rules lists the request contract's rules, by ID: the whole catalogue,
+// read on the first call. A catalogue that cannot be read lists none (New
+// does not read it; Catalogue says why).
 func (c *Checker) Rules() []validators.Rule {
-	out := make([]validators.Rule, 0, len(c.rules))
-	for _, r := range c.rules {
-		out = append(out, r)
+	rules, _ := c.Catalogue()
+	return rules
+}
+
+// Catalogue lists the request contract's rules, by ID, or says why the
+// catalogue cannot be read.
+func (c *Checker) Catalogue() ([]validators.Rule, error) {
+	c.catalogueOnce.Do(func() {
+		ix, err := c.index()
+		if err != nil {
+			c.catalogueErr = err
+			return
+		}
+		raw, err := c.file.read(ix.catalogue)
+		if err != nil {
+			c.catalogueErr = err
+			return
+		}
+		c.catalogue, c.catalogueErr = validators.ReadCatalogue(schemas.RequestFile, raw)
+	})
+	return slices.Clone(c.catalogue), c.catalogueErr
+}
+
+// Operations names the operations the contract covers, in the file's order.
+func (c *Checker) Operations() []string {
+	out := make([]string, len(c.ops))
+	for i, op := range c.ops {
+		out[i] = op.name
 	}
-	slices.SortFunc(out, func(a, b validators.Rule) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 
@@ -205,6 +346,10 @@ func (c *Checker) Operation(r *http.Request) string {
 	return ""
 }
 
+// match finds the operation r is a request to. Of two templates that fit
+// its path, the one with a literal segment where the other has a parameter
+// wins, at the first segment where they differ: /v1/invoices/search, not
+// /v1/invoices/{invoice}.
 func (c *Checker) match(r *http.Request) *operation {
 	if r == nil || r.URL == nil {
 		return nil
@@ -214,41 +359,90 @@ func (c *Checker) match(r *http.Request) *operation {
 		method = http.MethodGet
 	}
 	segs := strings.Split(r.URL.Path, "/")
-	for _, op := range c.ops {
-		if op.method != method || len(op.segments) != len(segs) || slices.Contains(op.notPaths, r.URL.Path) {
+	var best *operation
+	for _, op := range c.byShape[opShape{method, len(segs)}] {
+		if slices.Contains(op.notPaths, r.URL.Path) || !op.fits(segs) {
 			continue
 		}
-		ok := true
-		for i, s := range op.segments {
-			if strings.HasPrefix(s, "{") {
-				ok = ok && segs[i] != ""
-			} else {
-				ok = ok && s == segs[i]
-			}
-		}
-		if ok {
-			return op
+		if best == nil || op.moreLiteral(best) {
+			best = op
 		}
 	}
-	return nil
+	return best
+}
+
+// fits says whether the template matches the path's segments.
+func (op *operation) fits(segs []string) bool {
+	for i, s := range op.segments {
+		if isParam(s) {
+			if segs[i] == "" {
+				return false
+			}
+		} else if s != segs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// moreLiteral says whether op's template is literal at the first segment
+// where it and other's differ in kind.
+func (op *operation) moreLiteral(other *operation) bool {
+	for i, s := range op.segments {
+		if p, q := isParam(s), isParam(other.segments[i]); p != q {
+			return !p
+		}
+	}
+	return false
+}
+
+func isParam(segment string) bool { return strings.HasPrefix(segment, "{") }
+
+// CompileAll compiles every operation's subschema now rather than on its
+// first request, and says which cannot be: for a caller that wants a broken
+// contract file to fail at start.
+func (c *Checker) CompileAll() error {
+	var errs []error
+	for _, op := range c.ops {
+		if err := c.compile(op); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if _, err := c.Catalogue(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // Check returns the violations of the request contract in r, ordered by
 // pointer; none for a conforming request or one to an endpoint the
 // contract does not cover. A form body is read (up to MaxBody) and put
-// back, so r can still be sent or answered.
+// back, so r can still be sent or answered. The first request to an
+// operation compiles its subschema; a contract file that cannot be read is
+// reported as a violation of validators.RuleInternal.
 func (c *Checker) Check(r *http.Request) []validators.Violation {
 	op := c.match(r)
 	if op == nil {
 		return nil
 	}
+	if err := c.compile(op); err != nil {
+		return []validators.Violation{{Rule: validators.RuleInternal, Pointer: "", Severity: validators.Error,
+			Message: fmt.Sprintf("%s cannot be checked: %v", op.request(), err)}}
+	}
 	ck := &check{c: c, op: op}
 	instance := map[string]any{"query": ck.decode(r.URL.RawQuery, "query")}
-	if body := formBody(r); body != "" {
+	body := formBody(r)
+	switch {
+	case body != "":
 		instance["body"] = ck.decode(body, "body")
+	case op.body == formContent:
+		// No body: every parameter is missing, the required ones reported.
+		instance["body"] = map[string]any{}
 	}
-	if q, ok := instance["query"].(map[string]any); ok {
-		instance["query"] = ck.coerce(q, child(op.def, "query"), []string{"query"})
+	for _, where := range []string{"query", "body"} {
+		if v, ok := instance[where].(map[string]any); ok {
+			instance[where] = ck.coerce(v, child(op.def, where), []string{where})
+		}
 	}
 	if err := op.schema.Validate(instance); err != nil {
 		if ve, ok := err.(*jsonschema.ValidationError); ok {
@@ -263,12 +457,15 @@ func (c *Checker) Check(r *http.Request) []validators.Violation {
 	return slices.CompactFunc(ck.out, func(a, b validators.Violation) bool { return a == b })
 }
 
+// formContent is the media type of the form bodies Check reads.
+const formContent = "application/x-www-form-urlencoded"
+
 // formBody reads a form-encoded body and puts it back.
 func formBody(r *http.Request) string {
 	if r.Body == nil || r.Body == http.NoBody {
 		return ""
 	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != formContent {
 		return ""
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody))
@@ -287,19 +484,36 @@ type check struct {
 	c   *Checker
 	op  *operation
 	out []validators.Violation
+	// dropped holds the pointers of values reported and dropped before the
+	// schema sees them (amount=abc): not missing, but wrong.
+	dropped map[string]bool
 }
 
 func (ck *check) add(rule, keyword, pointer, message string) {
-	r, ok := ck.c.rules[rule]
+	r, ok := ck.c.rule(rule)
 	if !ok {
-		r = ck.c.rules[ck.op.unknownRule()]
+		r, _ = ck.c.rule(ck.op.unknownRule())
 	}
 	ck.out = append(ck.out, validators.Violation{Rule: r.ID, Pointer: pointer, Message: message, Severity: r.Severity, Doc: r.Doc})
+}
+
+// summary is the summary of rule id, as messages end.
+func (ck *check) summary(id string) string {
+	r, _ := ck.c.rule(id)
+	return r.Summary
 }
 
 func (op *operation) unknownRule() string { return "request." + op.name + ".unknown-parameter" }
 
 func (op *operation) request() string { return op.method + " " + op.path }
+
+// takes lists the operation's parameters for a message.
+func (op *operation) takes() string {
+	if len(op.params) == 0 {
+		return "none"
+	}
+	return strings.Join(op.params, ", ")
+}
 
 // decode reads a form-encoded string into the deepObject shape; a string
 // that is not form-encoded, or a parameter given in two shapes, is a
@@ -333,7 +547,8 @@ func (ck *check) decode(raw, where string) any {
 }
 
 // ruleAt returns the rule the schema names for keyword at an instance
-// pointer (/query/payment/type), following properties and items.
+// pointer (/query/payment/type), following properties, items and the
+// values of a map (metadata[k]).
 func (ck *check) ruleAt(instancePtr, keyword string) string {
 	node := ck.op.def
 	for _, tok := range strings.Split(strings.TrimPrefix(instancePtr, "/"), "/") {
@@ -342,6 +557,8 @@ func (ck *check) ruleAt(instancePtr, keyword string) string {
 		}
 		if next := child(node, pointer.Unescape(tok)); next != nil {
 			node = next
+		} else if values, ok := node["additionalProperties"].(map[string]any); ok {
+			node = values
 		} else if items, ok := node["items"].(map[string]any); ok {
 			node = items
 		} else {
@@ -359,8 +576,8 @@ func (ck *check) ruleAt(instancePtr, keyword string) string {
 	return ck.op.unknownRule()
 }
 
-// coerce turns strings into integers where the schema wants integers, and
-// reports (and drops) those that are not integers.
+// coerce turns the strings of a form into the integers, numbers and
+// booleans the schema wants, and reports (and drops) those that are not.
 func (ck *check) coerce(v any, s map[string]any, at []string) any {
 	if s == nil {
 		return v
@@ -370,10 +587,9 @@ func (ck *check) coerce(v any, s map[string]any, at []string) any {
 		switch v := v.(type) {
 		case string:
 			for _, b := range branches {
-				if bm, _ := b.(map[string]any); str(bm, "type") == "integer" {
-					if n, ok := integer(v); ok {
-						return n
-					}
+				bm, _ := b.(map[string]any)
+				if n, ok := scalar(v, str(bm, "type")); ok {
+					return n
 				}
 			}
 		case map[string]any:
@@ -382,23 +598,38 @@ func (ck *check) coerce(v any, s map[string]any, at []string) any {
 					return ck.coerce(v, bm, at)
 				}
 			}
+		case []any:
+			for _, b := range branches {
+				if bm, _ := b.(map[string]any); str(bm, "type") == "array" {
+					return ck.coerce(v, bm, at)
+				}
+			}
 		}
 		return v
 	}
-	switch str(s, "type") {
-	case "integer":
+	switch typ := str(s, "type"); typ {
+	case "integer", "number", "boolean":
 		if sv, ok := v.(string); ok {
-			if n, ok := integer(sv); ok {
+			if n, ok := scalar(sv, typ); ok {
 				return n
 			}
 			rule := ck.ruleAt(pointerOf(at), "type")
-			ck.add(rule, "type", pointerOf(at), fmt.Sprintf("%s is %q, not an integer; %s", name, sv, ck.c.rules[rule].Summary))
+			ck.add(rule, "type", pointerOf(at), fmt.Sprintf("%s is %q, not %s; %s", name, sv, article[typ], ck.summary(rule)))
+			if ck.dropped == nil {
+				ck.dropped = map[string]bool{}
+			}
+			ck.dropped[pointerOf(at)] = true
 			return nil
 		}
 	case "object":
 		if m, ok := v.(map[string]any); ok {
+			values, _ := s["additionalProperties"].(map[string]any)
 			for k, cv := range m {
-				if cs := child(s, k); cs != nil {
+				cs := child(s, k)
+				if cs == nil {
+					cs = values
+				}
+				if cs != nil {
 					if nv := ck.coerce(cv, cs, append(slices.Clip(at), k)); nv != nil {
 						m[k] = nv
 					} else {
@@ -420,10 +651,36 @@ func (ck *check) coerce(v any, s map[string]any, at []string) any {
 	return v
 }
 
-func integer(s string) (json.Number, bool) {
+var article = map[string]string{"integer": "an integer", "number": "a number", "boolean": "a boolean"}
+
+// scalar reads a form value as the JSON type typ: integers as stripe-go
+// writes them (strconv.FormatInt), numbers as decimals, booleans as
+// "true" and "false".
+func scalar(s, typ string) (any, bool) {
+	switch typ {
+	case "integer":
+		return integer(s)
+	case "number":
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || strings.ContainsAny(s, "xXpP_") {
+			return nil, false
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), true
+	case "boolean":
+		switch s {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	return nil, false
+}
+
+func integer(s string) (any, bool) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return "", false
+		return nil, false
 	}
 	return json.Number(strconv.FormatInt(n, 10)), true
 }
@@ -447,7 +704,7 @@ func (ck *check) follow(f explain.Failure, instance any) []*jsonschema.Validatio
 	if _, isObject := resolve(instance, f.Instance).(map[string]any); isObject {
 		for _, cause := range f.Error.Causes {
 			if cl, _ := keywordLocation(cause); cl != "" {
-				if branch, _ := resolve(ck.c.doc, cl).(map[string]any); str(branch, "type") == "object" {
+				if branch, _ := resolve(ck.op.def, cl).(map[string]any); str(branch, "type") == "object" {
 					return []*jsonschema.ValidationError{cause}
 				}
 			}
@@ -459,13 +716,13 @@ func (ck *check) follow(f explain.Failure, instance any) []*jsonschema.Validatio
 // failure turns one failing keyword into violations.
 func (ck *check) failure(f explain.Failure, instance any) {
 	kw, loc := f.Keyword, f.Location()
-	node, _ := resolve(ck.c.doc, loc).(map[string]any)
+	node, _ := resolve(ck.op.def, loc).(map[string]any)
 	value := resolve(instance, f.Instance)
 	ptr := f.Instance
 	name := paramName(ptr)
-	note := noteAt(ck.c.doc, loc)
+	note := noteAt(ck.op.def, loc)
 	rule := note.RuleOf(kw)
-	summary := ck.c.rules[rule].Summary
+	summary := ck.summary(rule)
 	switch kw {
 	case "required":
 		obj, _ := value.(map[string]any)
@@ -475,9 +732,12 @@ func (ck *check) failure(f explain.Failure, instance any) {
 				continue
 			}
 			childPtr := ptr + "/" + pointer.Escape(r)
-			member := noteAt(ck.c.doc, loc+"/properties/"+pointer.Escape(r))
+			if ck.dropped[childPtr] {
+				continue // given, and reported as not of its type
+			}
+			member := noteAt(ck.op.def, loc+"/properties/"+pointer.Escape(r))
 			id := explain.RuleOfMissing(note, &member)
-			ck.add(id, kw, childPtr, fmt.Sprintf("%s is missing; %s", paramName(childPtr), ck.c.rules[id].Summary))
+			ck.add(id, kw, childPtr, fmt.Sprintf("%s is missing; %s", paramName(childPtr), ck.summary(id)))
 		}
 	case "additionalProperties":
 		obj, _ := value.(map[string]any)
@@ -490,8 +750,10 @@ func (ck *check) failure(f explain.Failure, instance any) {
 			switch {
 			case ptr == "":
 				ck.add(rule, kw, childPtr, fmt.Sprintf("%s takes its parameters in the query, and the request has a form body", ck.op.request()))
-			case ptr == "/query":
-				ck.add(rule, kw, childPtr, fmt.Sprintf("%s is not a parameter of %s, which takes %s", paramName(childPtr), ck.op.request(), strings.Join(ck.op.params, ", ")))
+			case ptr == "/query" && ck.op.body != "":
+				ck.add(rule, kw, childPtr, fmt.Sprintf("%s is not a query parameter of %s, which takes its parameters in the form body", paramName(childPtr), ck.op.request()))
+			case ptr == "/query" || ptr == "/body":
+				ck.add(rule, kw, childPtr, fmt.Sprintf("%s is not a parameter of %s, which takes %s", paramName(childPtr), ck.op.request(), ck.op.takes()))
 			default:
 				ck.add(rule, kw, childPtr, fmt.Sprintf("%s is not a parameter of %s: %s takes %s", paramName(childPtr), ck.op.request(), name, strings.Join(bracketed(name, slices.Sorted(maps.Keys(known))), ", ")))
 			}
@@ -499,7 +761,7 @@ func (ck *check) failure(f explain.Failure, instance any) {
 	case "not":
 		ck.add(rule, kw, ptr, "starting_after and ending_before are both given; a list request gives at most one cursor: starting_after for the next page, ending_before for the previous")
 	case "enum":
-		if ck.c.rules[rule].Aspect == validators.AspectExpandable {
+		if r, _ := ck.c.rule(rule); r.Aspect == validators.AspectExpandable {
 			ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s, which %s cannot expand; it expands %s (and what those hold, such as %s)", name, pointer.Describe(value), ck.op.request(), strings.Join(ck.op.topExpand(), ", "), ck.op.nestedExample()))
 		} else {
 			ck.add(rule, kw, ptr, fmt.Sprintf("%s is %s; %s", name, pointer.Describe(value), summary))

@@ -140,9 +140,11 @@ var _ = Describe("Check", func() {
 	})
 
 	It("leaves requests to other endpoints alone", func() {
-		Expect(checker.Check(get("/v1/customers?limit=0"))).To(BeNil())
-		Expect(checker.Check(get("/v1/invoices/search?query=x"))).To(BeNil(), "search is its own operation, not an invoice ID")
-		Expect(checker.Check(httptest.NewRequest(http.MethodPost, list+"?limit=0", nil))).To(BeNil())
+		Expect(checker.Check(httptest.NewRequest(http.MethodDelete, "/v1/customers/cus_1?limit=0", nil))).To(BeNil(), "DELETE requests are not covered")
+		Expect(checker.Check(get("/v1/nowhere?limit=0"))).To(BeNil())
+		Expect(checker.Operation(get("/v1/invoices/search?query=x"))).To(Equal("invoices.search"), "search is its own operation, not an invoice ID")
+		Expect(checker.Check(get("/v1/invoices/search?query=x"))).To(BeEmpty())
+		Expect(checker.Check(httptest.NewRequest(http.MethodPost, list+"?limit=0", nil))).To(BeNil(), "the API has no POST /v1/invoice_payments")
 		Expect(checker.Check(get("/v1/invoice_payments/"))).To(BeNil())
 		Expect(checker.Operation(get(retrieve))).To(Equal("invoice_payments.retrieve"))
 	})

@@ -36,10 +36,7 @@ type Envelope struct {
 // out-of-range limit, a value outside an enum, a field that cannot be
 // expanded), as stripe-mock answers every such request.
 func (c *Checker) Rejection(v validators.Violation) Envelope {
-	e := APIError{Type: "invalid_request_error", Message: v.Message, Param: paramName(v.Pointer), Code: c.codes[v.Rule]}
-	if strings.HasPrefix(v.Pointer, "/body") {
-		e.Param = ""
-	}
+	e := APIError{Type: "invalid_request_error", Message: v.Message, Param: paramName(v.Pointer), Code: c.code(v.Rule)}
 	if e.Param == "" && e.Code == "parameter_unknown" {
 		e.Code = "" // a query that is not form-encoded, a body on a GET: no parameter to name
 	}
