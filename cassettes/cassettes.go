@@ -15,12 +15,10 @@
 //     a missing object, a webhook delivery).
 //
 // None was recorded from the live Stripe API; no Stripe account was used.
-// Every JSON body of the invoice payment cassettes keeps the contract; the
-// validators do not know the flow's resources yet (kind.unknown), so
-// stripe-contract validate reports errors in the flow_* cassettes until they
-// cover every resource and event type. The cassette that deliberately breaks
-// the contract, recorded
-// from stripe-mock's own placeholder fixtures, is
+// Every JSON body keeps the contract, the flow's customers, charges, events
+// and lists as much as the invoice payments (the generator checks each
+// payload as it records it). The cassette that deliberately breaks the
+// contract, recorded from stripe-mock's own placeholder fixtures, is
 // recorder/testdata/violations/stripe-mock-builtin-fixtures.violations.yaml.
 //
 // The cassettes are generated: go generate ./cassettes (see generate/),

@@ -611,7 +611,9 @@ func (r *Recorder) capture(i *cassette.Interaction) {
 	// the cassette, after decoding: a key sent percent-encoded in the URL
 	// must not reach the report once the URL is shown unescaped.
 	scan := scannerFor(i)
-	res := r.validator.Validate([]byte(body))
+	// Judged at the API version the request asked for (its Stripe-Version
+	// header), unless the payload names its own.
+	res := r.validator.ValidateRequested([]byte(body), p.APIVersion)
 	pointer = fmt.Sprintf("/interactions/%d%s", i.ID, pointer)
 	for k := range res.Violations {
 		v := &res.Violations[k]

@@ -118,6 +118,10 @@ func TestFastPathAgreesOnBrokenExamples(t *testing.T) {
 		sameResult(t, raw)
 		n++
 	}
+	for _, body := range flowBodies(t) {
+		sameResult(t, body)
+		n++
+	}
 	t.Logf("%d documents compared", n)
 }
 
@@ -152,6 +156,9 @@ func FuzzFastPath(f *testing.F) {
 	}
 	for _, line := range bench.Lines(200, 5) {
 		f.Add(line)
+	}
+	for _, body := range flowBodies(f) {
+		f.Add(body)
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) { sameResult(t, doc) })
 }

@@ -36,6 +36,9 @@ func FuzzValidate(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	for _, body := range flowBodies(f) {
+		f.Add(body)
+	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		res := v.Validate(doc)
 		if again := v.Validate(doc); !reflect.DeepEqual(res, again) {

@@ -285,7 +285,8 @@ func (e *Engine) checkAnswer(in Interaction, a *answer) []finding {
 	// A webhook endpoint's reply is its own, not Stripe's: it is compared
 	// with the recorded reply but not held to the contract.
 	if !in.Webhook && (recordedJSON || a.json) {
-		for _, v := range e.v.Validate(a.body).Violations {
+		// Judged at the API version the recorded request asked for.
+		for _, v := range e.v.ValidateRequested(a.body, in.Recorded.Request.Headers.Get(cassette.VersionHeader)).Violations {
 			out = append(out, finding{"/response/body" + v.Pointer, v.Rule, v.Message, v.Severity})
 		}
 	}
