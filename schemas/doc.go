@@ -1,7 +1,7 @@
 // Package schemas holds the contract as data: JSON Schema (draft 2020-12)
-// files for Stripe's invoice_payment resource, its list envelope, the
-// envelope of the events that carry an invoice_payment, an invoice with
-// expanded payments, and the error envelope, plus the request contract (the
+// files for every resource of Stripe's API (one file each, ResourceFile),
+// the list, search result, event and error envelopes, the index of them
+// (IndexFile), plus the request contract (the
 // query parameters of every GET and the form parameters of every POST
 // operation, RequestFile), generated from the
 // Stripe OpenAPI spec by ./generator. Every constraint keyword is annotated

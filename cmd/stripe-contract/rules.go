@@ -116,7 +116,7 @@ func runRules(_ context.Context, e *env, args []string) error {
 		return writeRulesJSON(e.stdout, rules)
 	}
 	w := bufio.NewWriter(e.stdout)
-	fmt.Fprintf(w, "Rules of the invoice_payment contract, Stripe API %s\n\n", cat.APIVersion())
+	fmt.Fprintf(w, "Rules of the contract, Stripe API %s\n\n", cat.APIVersion())
 	for _, r := range rules {
 		fmt.Fprintf(w, "%s (%s, checked by %s)\n  %s\n  doc: %q\n  source: %s\n\n", r.ID, r.Severity, r.Check, r.Summary, strings.Join(strings.Fields(r.Doc), " "), r.Source)
 	}

@@ -175,7 +175,7 @@ var _ = Describe("validate at API versions", func() {
 		session := stripeContract("", "rules", "--api-version", "2025-09-30.clover")
 		Expect(session).To(gexec.Exit(0))
 		out := string(session.Out.Contents())
-		Expect(out).To(HavePrefix("Rules of the invoice_payment contract, Stripe API 2025-09-30.clover\n"))
+		Expect(out).To(HavePrefix("Rules of the contract, Stripe API 2025-09-30.clover\n"))
 		Expect(out).NotTo(ContainSubstring("invoice_payment.payment.payment_record.expandable"))
 		Expect(out).To(ContainSubstring("api_version.not-embedded"))
 

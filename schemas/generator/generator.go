@@ -1,8 +1,10 @@
 // Package generator derives the contract's JSON Schema files from a Stripe
-// OpenAPI 3.0 spec: the invoice_payment resource, its list envelope, the
-// envelope of the events whose data.object is an invoice_payment (which the
-// preview spec of the same release says, WithPreviewSpec), an invoice carrying
-// an expanded payments list, the error envelope, and the request contract:
+// OpenAPI 3.0 spec: every resource (api.go: each component whose object is
+// a one-value enum, deleted forms too), the list and search result
+// envelopes, the event envelope with data.object checked against the
+// resource each event type carries (which the preview spec of the same
+// release says, WithPreviewSpec), the error envelope, the index of them, and
+// the request contract:
 // the query parameters of every GET and the form parameters of every POST
 // operation (request.go).
 //
