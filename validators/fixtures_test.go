@@ -239,7 +239,7 @@ func documentedValues(schemas []map[string]any) ([]string, bool) {
 	return values, len(schemas) > 0
 }
 
-var _ = Describe("stripe-mock's own fixtures (fixtures3.json)", Ordered, func() {
+var _ = Describe("stripe-mock's own fixtures (fixtures3.json)", Ordered, ContinueOnFailure, func() {
 	var (
 		names      []string
 		fixtures   map[string]map[string]any
@@ -352,8 +352,8 @@ var _ = Describe("stripe-mock's own fixtures (fixtures3.json)", Ordered, func() 
 			}
 			if len(want) == 0 {
 				unknown[n] = object
-				Expect(results[n].Kind).To(Equal(validators.KindUnknown), n)
-				Expect(results[n]).To(HaveViolation(validators.RuleUnknownKind, "/object"), n)
+				Expect(results[n].Kind).To(Equal(validators.KindUnknown), "fixture %s: object %q is no resource of spec3.json", n, object)
+				Expect(results[n]).To(HaveViolation(validators.RuleUnknownKind, "/object"), "fixture %s: object %q is no resource of spec3.json", n, object)
 				continue
 			}
 			Expect(want).To(ContainElement(string(results[n].Kind)), "fixture %s (object %q)", n, object)
