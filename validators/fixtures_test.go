@@ -51,7 +51,7 @@ var unrecognisedFixtures = map[string]string{
 // isoCurrencySentence is the sentence the API reference gives a lowercase
 // ISO 4217 currency code: "Three-letter [ISO currency
 // code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase."
-var isoCurrencySentence = regexp.MustCompile(`Three-letter \[ISO currency code\]\([^)]*\), in lowercase`)
+var isoCurrencySentence = regexp.MustCompile(`Three-letter (?:\[ISO currency code\]\([^)]*\)|ISO currency code), in lowercase`)
 
 // proseValues is how the reference lists a field's values in prose when the
 // spec gives it no enum: "The status of the payment, one of `open`, `paid`,

@@ -21,8 +21,9 @@ var (
 	backticked   = regexp.MustCompile("`([^`]+)`")
 	// "... one of `customer`, `subscription`, or `schedule` must be set."
 	parametersNamed = regexp.MustCompile(`^\s*(?:must|should|is required|are required)\b`)
-	// "Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase."
-	currencyPattern = regexp.MustCompile(`Three-letter \[ISO currency code\]\([^)]*\), in lowercase`)
+	// "Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase.",
+	// also without the link (a tax rate's flat_amount.currency).
+	currencyPattern = regexp.MustCompile(`Three-letter (?:\[ISO currency code\]\([^)]*\)|ISO currency code), in lowercase`)
 	// "This field is null until the payment is `paid`."
 	nullUntilPattern = regexp.MustCompile("This field is null until the (\\w+) is `(\\w+)`")
 	// "ID of the successful charge for this payment when `type` is `charge`."
