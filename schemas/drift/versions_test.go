@@ -3,7 +3,6 @@ package drift_test
 import (
 	"context"
 	"errors"
-	"slices"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
