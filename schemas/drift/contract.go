@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/stripe-contract/stripe-contract/schemas/generator"
 	"github.com/stripe-contract/stripe-contract/validators/pointer"
@@ -67,7 +69,39 @@ func (e *LoadError) Unwrap() error { return e.Err }
 // cache through go mod download (generator.DownloadSpecs), so that a
 // binary calling Load carries no spec of its own (the CLI's 15 MB would
 // be 38 MB with the pinned specs linked in).
+//
+// Each version is derived once per process (for the same module cache and
+// proxy settings); the Contract returned is shared, and must not be
+// changed.
 func Load(ctx context.Context, apiVersion string) (*Contract, error) {
+	// Deriving a version's contract takes seconds; a process that compares
+	// several pairs (the drift tests, a script over every version) derives
+	// each once. The module cache and proxy settings are part of the key:
+	// with other ones the specs may not be there.
+	key := strings.Join([]string{apiVersion, os.Getenv("GOMODCACHE"), os.Getenv("GOPROXY"), os.Getenv("GOFLAGS")}, "\x00")
+	loadedMu.Lock()
+	c, ok := loaded[key]
+	loadedMu.Unlock()
+	if ok {
+		return c, nil
+	}
+	c, err := load(ctx, apiVersion)
+	if err != nil {
+		return nil, err
+	}
+	loadedMu.Lock()
+	loaded[key] = c
+	loadedMu.Unlock()
+	return c, nil
+}
+
+var (
+	loadedMu sync.Mutex
+	loaded   = map[string]*Contract{}
+)
+
+// load is Load without the memo.
+func load(ctx context.Context, apiVersion string) (*Contract, error) {
 	specs, err := generator.DownloadSpecs(ctx, apiVersion)
 	if err != nil {
 		return nil, &LoadError{APIVersion: apiVersion, Stage: "load", Err: err}
