@@ -140,6 +140,15 @@ func (m *minimal) value(s, root map[string]any) any {
 	return out
 }
 
+// skipUnderRace skips a whole-API spec under the race detector: one
+// goroutine over every resource of a version, nothing to race, and ten
+// times slower there. CI runs them without -race.
+func skipUnderRace() {
+	if raceDetector {
+		Skip("a single-threaded check of every resource of a version: run without -race (go test ./validators; CI does)")
+	}
+}
+
 func asStrings(v any) []string {
 	l, _ := v.([]any)
 	out := make([]string, 0, len(l))
@@ -152,6 +161,7 @@ func asStrings(v any) []string {
 var _ = Describe("the whole API", func() {
 	for _, version := range schemas.Versions() {
 		It("compiles every resource's schema at "+version+" and accepts its smallest document, kind the resource's name", func() {
+			skipUnderRace()
 			v := mustValidator(validators.WithAPIVersion(version))
 			files, err := schemas.Version(version)
 			Expect(err).NotTo(HaveOccurred())
@@ -210,6 +220,7 @@ func eventTypesOf(version string) map[string][]string {
 var _ = Describe("the whole API, by kind", func() {
 	for _, version := range schemas.Versions() {
 		It("reports each required field of every resource missing at its own pointer, at "+version, func() {
+			skipUnderRace()
 			v := mustValidator(validators.WithAPIVersion(version))
 			m := newMinimal(version)
 			files, err := schemas.Version(version)
@@ -238,6 +249,7 @@ var _ = Describe("the whole API, by kind", func() {
 		})
 
 		It("checks an event of every type "+version+" maps against the resource it carries", func() {
+			skipUnderRace()
 			v := mustValidator(validators.WithAPIVersion(version))
 			m := newMinimal(version)
 			checked := 0

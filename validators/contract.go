@@ -297,16 +297,6 @@ func (c *contract) allRules() (map[string]Rule, error) {
 	return maps.Clone(c.rules), nil
 }
 
-// addRule adds a rule checked outside this package.
-func (c *contract) addRule(r Rule) error {
-	c.metaMu.Lock()
-	defer c.metaMu.Unlock()
-	if _, dup := c.rules[r.ID]; dup {
-		return fmt.Errorf("rule %s is already defined", r.ID)
-	}
-	c.rules[r.ID] = r
-	return nil
-}
 
 // index walks a schema file, recording each subschema's annotations under
 // its absolute location (as jsonschema/v5 reports it: "<$id>#<pointer>").

@@ -37,6 +37,9 @@ type Validator struct {
 	maxSize  int
 	files    fs.FS
 	extra    []Rule
+	// extraByID holds WithRules' rules: the Validator's own, beside the
+	// contract it may share with others.
+	extraByID map[string]Rule
 }
 
 // Option configures a Validator.
@@ -99,6 +102,9 @@ func New(opts ...Option) (*Validator, error) {
 	if _, err := v.versions[v.dflt].load(v); err != nil {
 		return nil, err
 	}
+	if err := v.setExtra(); err != nil {
+		return nil, fmt.Errorf("validators: %w", err)
+	}
 	return v, nil
 }
 
@@ -116,19 +122,11 @@ func (v *Validator) MaxSize() int { return v.maxSize }
 // describe its contract.
 func (v *Validator) APIVersion() string { return v.dflt }
 
-// Rules returns every rule of the default version's contract, ordered by
-// ID. It reads every schema file's catalogue (without compiling them): a
-// listing's cost, not a validation's.
+// Rules returns every rule of the default version's contract and those
+// WithRules added, ordered by ID. It reads every schema file's catalogue
+// (without compiling them): a listing's cost, not a validation's.
 func (v *Validator) Rules() []Rule {
-	all, err := v.base().allRules()
-	if err != nil {
-		return nil // New read the index; the embedded files read (a test reads them all)
-	}
-	out := make([]Rule, 0, len(all))
-	for _, r := range all {
-		out = append(out, r)
-	}
-	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
+	out, _ := v.Catalogue()
 	return out
 }
 
@@ -139,8 +137,11 @@ func (v *Validator) Catalogue() ([]Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Rule, 0, len(all))
+	out := make([]Rule, 0, len(all)+len(v.extraByID))
 	for _, r := range all {
+		out = append(out, r)
+	}
+	for _, r := range v.extraByID {
 		out = append(out, r)
 	}
 	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
@@ -151,6 +152,14 @@ func (v *Validator) Catalogue() ([]Rule, error) {
 // file the rule's namespace names (the resource before its field path), so
 // that looking a rule up costs a file, not the contract.
 func (v *Validator) Rule(id string) (Rule, bool) {
+	if r, ok := v.extraByID[id]; ok {
+		return r, true
+	}
+	return v.contractRule(id)
+}
+
+// contractRule is Rule among the contract's rules only.
+func (v *Validator) contractRule(id string) (Rule, bool) {
 	c := v.base()
 	if r, ok := c.rule(id); ok {
 		return r, true

@@ -20,18 +20,26 @@ const RuleVersionNotEmbedded = "api_version.not-embedded"
 // apiVersion is one API version's contract, compiled on first use, so
 // that a run that meets one version pays for one.
 type apiVersion struct {
-	name  string
-	files fs.FS
-	once  sync.Once
-	c     *contract
-	fast  *fastPath // nil: every document takes the full path
-	err   error
+	name     string
+	files    fs.FS
+	embedded bool // files are the embedded ones: the contract is shared (shared)
+	once     sync.Once
+	c        *contract
+	fast     *fastPath // nil: every document takes the full path
+	err      error
 }
 
-// load compiles the version's contract once, with the rules v adds.
+// load compiles the version's contract once (for an embedded version, once
+// per process: every Validator shares it), and its fast path.
 func (a *apiVersion) load(v *Validator) (*contract, error) {
 	a.once.Do(func() {
-		c, err := loadContract(a.files)
+		var c *contract
+		var err error
+		if a.embedded {
+			c, err = sharedContract(a.name, a.files)
+		} else {
+			c, err = loadContract(a.files)
+		}
 		if err == nil && c.apiVersion != a.name {
 			err = fmt.Errorf("the schema files of API version %s say they are for %s", a.name, c.apiVersion)
 		}
@@ -39,27 +47,65 @@ func (a *apiVersion) load(v *Validator) (*contract, error) {
 			a.err = fmt.Errorf("validators: API version %s: %w", a.name, err)
 			return
 		}
-		if err := c.addRules(v.extra); err != nil {
-			a.err = fmt.Errorf("validators: %w", err)
-			return
-		}
 		a.c = c
 		if !v.noFast {
-			a.fast = newFastPath(c, v.maxDepth)
+			a.fast = sharedFastPath(c, v.maxDepth)
 		}
 	})
 	return a.c, a.err
 }
 
-// addRules adds rules checked outside this package to the contract's.
-func (c *contract) addRules(extra []Rule) error {
-	for _, r := range extra {
+// The contracts of the embedded versions, and their fast paths by depth
+// limit, compiled once per process: a contract holds nothing of the
+// Validator that asked for it (WithRules' rules stay in the Validator), and
+// compiling a large resource (a PaymentIntent) costs more than validating
+// thousands of its documents.
+var (
+	sharedContracts sync.Map // version -> *shared
+	sharedFastPaths sync.Map // fastKey -> *fastPath
+)
+
+type shared struct {
+	once sync.Once
+	c    *contract
+	err  error
+}
+
+type fastKey struct {
+	c        *contract
+	maxDepth int
+}
+
+func sharedContract(version string, files fs.FS) (*contract, error) {
+	e, _ := sharedContracts.LoadOrStore(version, &shared{})
+	sh := e.(*shared)
+	sh.once.Do(func() { sh.c, sh.err = loadContract(files) })
+	return sh.c, sh.err
+}
+
+func sharedFastPath(c *contract, maxDepth int) *fastPath {
+	if fp, ok := sharedFastPaths.Load(fastKey{c, maxDepth}); ok {
+		return fp.(*fastPath)
+	}
+	fp, _ := sharedFastPaths.LoadOrStore(fastKey{c, maxDepth}, newFastPath(c, maxDepth))
+	return fp.(*fastPath)
+}
+
+// setExtra checks the rules WithRules adds: each has an ID, none is given
+// twice, and none is a rule of the contract.
+func (v *Validator) setExtra() error {
+	v.extraByID = map[string]Rule{}
+	for _, r := range v.extra {
 		if r.ID == "" {
 			return fmt.Errorf("a rule added has no ID (%s)", r.Summary)
 		}
-		if err := c.addRule(r); err != nil {
-			return err
+		if _, dup := v.extraByID[r.ID]; dup {
+			return fmt.Errorf("rule %s is already defined", r.ID)
 		}
+		if _, dup := v.contractRule(r.ID); dup {
+			return fmt.Errorf("rule %s is already defined", r.ID)
+		}
+		v.extraByID[r.ID] = r
 	}
 	return nil
 }
@@ -88,7 +134,7 @@ func (v *Validator) setVersions() error {
 		if err != nil {
 			return err
 		}
-		v.versions[name] = &apiVersion{name: name, files: files}
+		v.versions[name] = &apiVersion{name: name, files: files, embedded: true}
 	}
 	v.dflt = v.names[len(v.names)-1]
 	if v.pinned != "" {
