@@ -297,7 +297,6 @@ func (c *contract) allRules() (map[string]Rule, error) {
 	return maps.Clone(c.rules), nil
 }
 
-
 // index walks a schema file, recording each subschema's annotations under
 // its absolute location (as jsonschema/v5 reports it: "<$id>#<pointer>").
 // It also adds unevaluatedProperties where x-undocumented asks for it.
