@@ -514,53 +514,62 @@ func (m *Mixed) breakRule(ln *line, kind string, doc map[string]any) {
 	target := ln.made[m.rng.IntN(len(ln.made))]
 	s := m.shapes[component[target.tpl]]
 	obj := target.doc
-	for {
-		switch m.rng.IntN(4) {
-		case 0:
-			if s.currencyEnum && obj["currency"] != nil {
-				obj["currency"] = "abc"
-				return
-			}
-		case 1:
-			var present []string
-			for _, f := range s.required {
-				if _, ok := obj[f]; ok && f != "object" && f != "deleted" {
-					present = append(present, f)
-				}
-			}
-			if len(present) > 0 {
-				delete(obj, present[m.rng.IntN(len(present))])
-				return
-			}
-		case 2:
-			var present []string
-			for _, f := range sortedKeys(s.scalars) {
-				if _, ok := obj[f]; ok && f != "object" && f != "deleted" {
-					present = append(present, f)
-				}
-			}
-			if len(present) > 0 {
-				f := present[m.rng.IntN(len(present))]
-				if s.scalars[f] == "string" {
-					obj[f] = json.Number(strconv.Itoa(m.rng.IntN(1000)))
-				} else {
-					obj[f] = fmt.Sprint(obj[f]) // 2000 -> "2000", true -> "true"
-				}
-				return
-			}
-		case 3:
-			var present []string
-			for _, f := range s.enums {
-				if v, ok := obj[f]; ok && v != nil {
-					present = append(present, f)
-				}
-			}
-			if len(present) > 0 {
-				obj[present[m.rng.IntN(len(present))]] = "no_such_value"
-				return
-			}
+	first := m.rng.IntN(4)
+	for k := range 4 { // each way once, from a random one: the first that applies
+		if m.breakOne((first+k)%4, s, obj) {
+			return
 		}
 	}
+	panic(fmt.Sprintf("bench: no rule of %s to break in %v", target.tpl, obj)) // every template has a required id
+}
+
+// breakOne breaks obj's rule of one way (0 currency, 1 required, 2 JSON
+// type, 3 enum) and reports whether obj had a field to break it with.
+func (m *Mixed) breakOne(way int, s shape, obj map[string]any) bool {
+	var present []string
+	switch way {
+	case 0:
+		if s.currencyEnum && obj["currency"] != nil {
+			obj["currency"] = "abc"
+			return true
+		}
+	case 1:
+		for _, f := range s.required {
+			if _, ok := obj[f]; ok && f != "object" && f != "deleted" {
+				present = append(present, f)
+			}
+		}
+		if len(present) > 0 {
+			delete(obj, present[m.rng.IntN(len(present))])
+			return true
+		}
+	case 2:
+		for _, f := range sortedKeys(s.scalars) {
+			if _, ok := obj[f]; ok && f != "object" && f != "deleted" {
+				present = append(present, f)
+			}
+		}
+		if len(present) > 0 {
+			f := present[m.rng.IntN(len(present))]
+			if s.scalars[f] == "string" {
+				obj[f] = json.Number(strconv.Itoa(m.rng.IntN(1000)))
+			} else {
+				obj[f] = fmt.Sprint(obj[f]) // 2000 -> "2000", true -> "true"
+			}
+			return true
+		}
+	case 3:
+		for _, f := range s.enums {
+			if v, ok := obj[f]; ok && v != nil {
+				present = append(present, f)
+			}
+		}
+		if len(present) > 0 {
+			obj[present[m.rng.IntN(len(present))]] = "no_such_value"
+			return true
+		}
+	}
+	return false
 }
 
 // WriteMixed writes n mixed lines to w and returns the bytes written.
