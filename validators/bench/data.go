@@ -1,8 +1,15 @@
-// Package bench generates realistic invoice_payment payloads for benchmarks:
-// NDJSON lines as a production API or webhook log holds them, with mixed
-// statuses and payment types, about 5% carrying an expanded invoice and
-// about 10% breaking a documented rule. The output is deterministic for a
-// seed, so runs compare.
+// Package bench generates realistic payloads for benchmarks: NDJSON lines
+// as a production API or webhook log holds them, deterministic for a seed,
+// so runs compare.
+//
+// New's lines are invoice_payments with mixed statuses and payment types,
+// about 5% carrying an expanded invoice and about 10% breaking a documented
+// rule. NewMixed's are of many kinds, made from the whole-API flow
+// cassettes: customers (and deleted ones), charges, PaymentIntents (some
+// with latest_charge expanded), invoices (some with customer expanded),
+// subscriptions, lists and search results of them, events of every type of
+// the newest version carrying one of those, and invoice_payment lines;
+// about 10% break one documented rule.
 package bench
 
 import (

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Measures stripe-contract against encoding/json.Valid, ajv and plain
-# jsonschema/v5 on the same generated file, in one run, and prints one table.
+# jsonschema/v5 on the same generated files (invoice_payment lines and mixed
+# lines of many kinds), in one run, and prints one table.
 # Installs ajv with npm into this folder only (node_modules is git-ignored).
 #
-#   validators/bench/run.sh [LINES]      (default 200000)
+#   validators/bench/run.sh [LINES [MIXED_LINES]]      (default 100000 20000)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-lines="${1:-200000}"
+lines="${1:-100000}"
+mixed_lines="${2:-20000}"
 
 command -v node >/dev/null || { echo "run.sh: node is needed for ajv" >&2; exit 2; }
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
@@ -17,7 +19,7 @@ cd "$root"
 go build -o "$here/data/stripe-contract" ./cmd/stripe-contract
 # ajv reads the files of the newest embedded API version (schemas/<version>/).
 newest="$(ls -d "$root"/schemas/[0-9]*/ | sort | tail -n 1)"
-go run ./validators/bench/compare -lines "$lines" -binary "$here/data/stripe-contract" \
+go run ./validators/bench/compare -lines "$lines" -mixed-lines "$mixed_lines" -binary "$here/data/stripe-contract" \
   -data "$here/data" -bench "$here" -schemas "$newest"
 if [ -n "${BIG_GB:-}" ]; then
   # Memory on a multi-GB file (streamed): BIG_GB=2 validators/bench/run.sh
