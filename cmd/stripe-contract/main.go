@@ -1,5 +1,5 @@
-// Command stripe-contract checks Stripe invoice_payment traffic against its
-// documented contract.
+// Command stripe-contract checks Stripe API traffic, every resource and
+// event type, against its documented contract.
 //
 //	stripe-contract validate [flags] PATH...   validate payloads (files, directories, - for stdin)
 //	stripe-contract rules [--format text|json]  list the contract's rules and the docs they come from
@@ -49,7 +49,7 @@ func (e *env) errorf(format string, args ...any) {
 }
 
 var commands = map[string]command{
-	"validate": {"validate invoice_payment payloads (files, directories, - for stdin)", runValidate, false},
+	"validate": {"validate payloads (files, directories, - for stdin)", runValidate, false},
 	"rules":    {"list the contract's rules and the documentation each comes from", runRules, false},
 	"record":   {"record Stripe traffic through a proxy into a go-vcr cassette, redacted and validated", runRecord, true},
 	"serve":    {"answer requests from recorded cassettes, for SDK test suites in any language", runServe, true},

@@ -21,16 +21,18 @@ import (
 
 const validateUsage = `usage: stripe-contract validate [flags] PATH...
 
-Validates Stripe invoice_payment payloads against the documented contract.
+Validates Stripe payloads against the documented contract of every resource.
 PATH is a file, a directory (walked for regular .json, .ndjson, .jsonl and
 .yaml files; a named pipe, socket or device there is skipped with a notice)
 or - for standard input. A .json file holds one document; .ndjson and
 .jsonl files hold one per line (blank lines are skipped); a .yaml file is a
 go-vcr cassette, whose JSON response bodies are documents, their pointers
 prefixed with /interactions/N/response/body (a .yaml file that is not a
-cassette, or is over --max-cassette-size, is one invalid row). A document is an
-invoice_payment, a list of them, an event carrying one, an invoice with
-expanded payments, or a Stripe error envelope.
+cassette, or is over --max-cassette-size, is one invalid row). A document is
+recognised by its object member: any resource of the API version (its
+deleted form with "deleted": true), a list or search result (each item
+checked as its own resource), an event (data.object checked against the
+resource its type carries), or, without one, a Stripe error envelope.
 
 Each document is judged at one Stripe API version, the first of: the one
 --api-version names; an event's own api_version, when its contract is
