@@ -253,59 +253,52 @@ func componentsOf(resources []Resource) []string {
 	return out
 }
 
+// pageEnvelope describes one of the envelopes that hold a page of
+// resources: where the spec states its shape, and how its items are named.
+type pageEnvelope struct {
+	namespace, file, title, description string
+	path                                string // the GET whose 200 response is the envelope
+	items                               string // "a list's", "a search result's"
+}
+
 // list builds the list envelope (object "list"): the shape of the list
 // responses, from GET /v1/invoice_payments', with each item checked against
 // the resource its object names.
 func (g *generation) list() (string, *object, error) {
-	src := []string{"paths", "/v1/invoice_payments", "get", "responses", "200", "content", "application/json", "schema"}
-	schema, err := lookupObject(g.spec.paths, src[1:]...)
-	if err != nil {
-		return "", nil, err
-	}
-	c := g.walker("list", "", src)
-	var itemsErr error
-	c.overrides["data.items"] = func() *object {
-		itemsSrc := pointer(append(slices.Clip(src), "properties", "data", "items")...)
-		d, err := g.dispatch(c, componentsOf(g.resources), rule{
-			id:     "list.data.items.object.enum",
-			aspect: "enum",
-			doc:    "Each item of a list's data is an object of the API, which its object member names; it is checked against that resource.",
-			source: itemsSrc,
-		}, rule{id: "list.data.items.json-type", aspect: "json-type", summary: "each item of data is an object",
-			doc: "Each item of a list's data is an object of the API.", source: itemsSrc})
-		itemsErr = err
-		return d
-	}
-	root, err := c.convert(schema, field{src: src})
-	if err == nil {
-		err = itemsErr
-	}
-	if err != nil {
-		return "", nil, fmt.Errorf("list: %w", err)
-	}
-	return ListFile, g.document(ListFile, "List",
-		"A page of objects (object list), as every list endpoint returns it and as a resource's list fields hold it; each item is checked against the resource its object names.", c, root), nil
+	return g.page(pageEnvelope{
+		namespace: "list", file: ListFile, title: "List", path: "/v1/invoice_payments", items: "a list's",
+		description: "A page of objects (object list), as every list endpoint returns it and as a resource's list fields hold it; each item is checked against the resource its object names.",
+	})
 }
 
 // searchResult builds the search result envelope (object
 // "search_result"), from GET /v1/customers/search's response.
 func (g *generation) searchResult() (string, *object, error) {
-	src := []string{"paths", "/v1/customers/search", "get", "responses", "200", "content", "application/json", "schema"}
+	return g.page(pageEnvelope{
+		namespace: "search_result", file: SearchResultFile, title: "Search result", path: "/v1/customers/search", items: "a search result's",
+		description: "A page of search results (object search_result), as every search endpoint returns it; each item is checked against the resource its object names.",
+	})
+}
+
+// page builds a page envelope e: the spec's shape of it, with each item of
+// data checked against the resource its object names.
+func (g *generation) page(e pageEnvelope) (string, *object, error) {
+	src := []string{"paths", e.path, "get", "responses", "200", "content", "application/json", "schema"}
 	schema, err := lookupObject(g.spec.paths, src[1:]...)
 	if err != nil {
 		return "", nil, err
 	}
-	c := g.walker("search_result", "", src)
+	c := g.walker(e.namespace, "", src)
 	var itemsErr error
 	c.overrides["data.items"] = func() *object {
 		itemsSrc := pointer(append(slices.Clip(src), "properties", "data", "items")...)
 		d, err := g.dispatch(c, componentsOf(g.resources), rule{
-			id:     "search_result.data.items.object.enum",
+			id:     e.namespace + ".data.items.object.enum",
 			aspect: "enum",
-			doc:    "Each item of a search result's data is an object of the API, which its object member names; it is checked against that resource.",
+			doc:    "Each item of " + e.items + " data is an object of the API, which its object member names; it is checked against that resource.",
 			source: itemsSrc,
-		}, rule{id: "search_result.data.items.json-type", aspect: "json-type", summary: "each item of data is an object",
-			doc: "Each item of a search result's data is an object of the API.", source: itemsSrc})
+		}, rule{id: e.namespace + ".data.items.json-type", aspect: "json-type", summary: "each item of data is an object",
+			doc: "Each item of " + e.items + " data is an object of the API.", source: itemsSrc})
 		itemsErr = err
 		return d
 	}
@@ -314,10 +307,9 @@ func (g *generation) searchResult() (string, *object, error) {
 		err = itemsErr
 	}
 	if err != nil {
-		return "", nil, fmt.Errorf("search_result: %w", err)
+		return "", nil, fmt.Errorf("%s: %w", e.namespace, err)
 	}
-	return SearchResultFile, g.document(SearchResultFile, "Search result",
-		"A page of search results (object search_result), as every search endpoint returns it; each item is checked against the resource its object names.", c, root), nil
+	return e.file, g.document(e.file, e.title, e.description, c, root), nil
 }
 
 // index builds the version's index: every resource with its object value
