@@ -191,7 +191,7 @@ func (c *contract) loadURL(url string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	lazyRefs(doc, c.base)
+	forCompiler(doc, c.base)
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err

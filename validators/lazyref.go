@@ -20,31 +20,49 @@ const lazyRefKeyword = "x-lazy-ref"
 var lazyRefMeta = jsonschema.MustCompileString("lazy-ref-meta.json",
 	`{"properties": {"`+lazyRefKeyword+`": {"type": "string"}}}`)
 
-// lazyRefs rewrites, in a schema file's document, every $ref to another
-// file into a lazyRefKeyword with its absolute URL (base: the files' $id
-// prefix).
-func lazyRefs(node any, base string) {
-	switch n := node.(type) {
-	case map[string]any:
-		for k, v := range n {
-			if k == "$ref" {
-				if ref, ok := v.(string); ok && !strings.HasPrefix(ref, "#") {
-					delete(n, "$ref")
-					n[lazyRefKeyword] = base + ref
+// forCompiler makes a schema file's document into the copy the compiler
+// keeps: every $ref to another file becomes a lazyRefKeyword with its
+// absolute URL (base: the files' $id prefix), and what only people and
+// the contract's own index read (descriptions, rule catalogues and rule
+// names) is dropped, since the compiler holds its copy of every file it
+// has read for as long as the process runs. Locations, and so the notes
+// indexed by them, are unchanged.
+func forCompiler(node map[string]any, base string) {
+	for _, k := range annotationKeywords {
+		delete(node, k)
+	}
+	for k, v := range node {
+		switch k {
+		case "$ref":
+			if ref, ok := v.(string); ok && !strings.HasPrefix(ref, "#") {
+				delete(node, "$ref")
+				node[lazyRefKeyword] = base + ref
+			}
+		case "properties", "$defs", "definitions", "patternProperties", "dependentSchemas":
+			members, _ := v.(map[string]any)
+			for _, m := range members {
+				if sm, ok := m.(map[string]any); ok {
+					forCompiler(sm, base)
 				}
-				continue
 			}
-			if k == "enum" || k == "const" || k == "x-rule-definitions" {
-				continue // values, not schemas
+		case "allOf", "anyOf", "oneOf", "prefixItems":
+			for _, m := range asList(v) {
+				if sm, ok := m.(map[string]any); ok {
+					forCompiler(sm, base)
+				}
 			}
-			lazyRefs(v, base)
-		}
-	case []any:
-		for _, v := range n {
-			lazyRefs(v, base)
+		case "items", "not", "if", "then", "else", "additionalProperties", "unevaluatedProperties",
+			"unevaluatedItems", "additionalItems", "contains", "propertyNames":
+			if sm, ok := v.(map[string]any); ok {
+				forCompiler(sm, base)
+			}
 		}
 	}
 }
+
+// annotationKeywords are the members of a subschema that validate nothing.
+var annotationKeywords = []string{"title", "description", "$comment", "examples",
+	"x-rules", "x-rule", "x-undocumented", "x-rule-definitions", "x-generated-from", "x-stripe-api-version"}
 
 type lazyRefCompiler struct{ c *contract }
 
