@@ -85,8 +85,9 @@ type Reader func(source string, r io.Reader, maxSize int, emit func(Document) er
 
 // input is one file to read, with the reader its extension selects.
 type input struct {
-	path string
-	read Reader
+	path  string
+	read  Reader
+	split bool // NDJSON read by the pipeline's own reader: a regular file is read in ranges
 }
 
 // InvalidFileError is what a Reader returns for a file whose content is not
@@ -140,7 +141,7 @@ func (p *Pipeline) expand(paths []string) ([]input, []error) {
 			continue
 		}
 		if !info.IsDir() {
-			out = append(out, input{path: path, read: p.readerFor(path, true)})
+			out = append(out, input{path: path, read: p.readerFor(path, true), split: p.splits(path, true)})
 			continue
 		}
 		found := 0
@@ -166,7 +167,7 @@ func (p *Pipeline) expand(paths []string) ([]input, []error) {
 				p.onSkip(disk.Skipped{Path: file, Type: typ})
 				return nil
 			}
-			out = append(out, input{path: file, read: r})
+			out = append(out, input{path: file, read: r, split: p.splits(file, false)})
 			found++
 			return nil
 		})
@@ -207,6 +208,17 @@ func (p *Pipeline) readerFor(path string, explicit bool) Reader {
 		return p.layoutReader(p.stdinLayout)
 	}
 	return nil
+}
+
+// splits reports whether path's documents are NDJSON lines that the
+// pipeline's own line reader would read (not a reader registered with
+// WithReader): then a regular file is read in ranges by the workers.
+func (p *Pipeline) splits(path string, explicit bool) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	if _, ok := p.readers[ext]; ok {
+		return p.ndjsonExts[ext]
+	}
+	return explicit && p.stdinLayout == LayoutNDJSON
 }
 
 func (p *Pipeline) layoutReader(l Layout) Reader {

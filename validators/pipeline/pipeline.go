@@ -136,6 +136,7 @@ type Pipeline struct {
 	v           *validators.Validator
 	workers     int
 	readers     map[string]Reader
+	ndjsonExts  map[string]bool // extensions still read by ReadNDJSON
 	stdinLayout Layout
 	stdin       io.Reader
 	budget      int64
@@ -155,7 +156,10 @@ func WithWorkers(n int) Option { return func(p *Pipeline) { p.workers = n } }
 
 // WithReader reads files with extension ext (".yaml") with r.
 func WithReader(ext string, r Reader) Option {
-	return func(p *Pipeline) { p.readers[strings.ToLower(ext)] = r }
+	return func(p *Pipeline) {
+		p.readers[strings.ToLower(ext)] = r
+		delete(p.ndjsonExts, strings.ToLower(ext))
+	}
 }
 
 // WithStdin sets what "-" reads (default os.Stdin) and its layout.
@@ -183,6 +187,7 @@ func New(v *validators.Validator, opts ...Option) *Pipeline {
 		v:          v,
 		workers:    runtime.GOMAXPROCS(0),
 		readers:    map[string]Reader{".json": ReadJSON, ".ndjson": ReadNDJSON, ".jsonl": ReadNDJSON},
+		ndjsonExts: map[string]bool{".ndjson": true, ".jsonl": true},
 		stdin:      os.Stdin,
 		budget:     64 << 20,
 		batchDocs:  256,
@@ -209,6 +214,7 @@ type batch struct {
 	ends     []int // end of each outcome's formatted bytes in out
 	weight   int64
 	done     chan struct{}
+	rng      *fileRange // set: the worker reads the batch's documents itself
 }
 
 func (b *batch) full(maxDocs, maxBytes int) bool {
@@ -219,7 +225,7 @@ func (b *batch) full(maxDocs, maxBytes int) bool {
 func (p *Pipeline) newBatch() *batch {
 	if b, ok := p.batches.Get().(*batch); ok {
 		b.docs, b.spans, b.arena, b.out, b.ends = b.docs[:0], b.spans[:0], b.arena[:0], b.out[:0], b.ends[:0]
-		b.done = make(chan struct{})
+		b.done, b.rng = make(chan struct{}), nil
 		return b
 	}
 	return &batch{
@@ -258,6 +264,10 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 	for range p.workers {
 		go func() {
 			for b := range work {
+				if b.rng != nil {
+					b.rng.fill(b, p.v.MaxSize())
+					b.rng.file.release()
+				}
 				p.process(b, sink)
 				close(b.done)
 			}
@@ -288,6 +298,20 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 				errs = append(errs, err)
 				p.onError(err)
 				continue
+			}
+			if f, ok := r.(*os.File); ok && in.split {
+				if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+					// Flushed first: the batches go to the output in order.
+					if flush() != nil {
+						closeInput()
+						return
+					}
+					rf := &rangeFile{f: f, path: in.path, source: in.path, size: info.Size()}
+					if err := p.dispatchRanges(ctx, rf, sem, work, order); err != nil {
+						return
+					}
+					continue
+				}
 			}
 			source := in.path
 			if source == Stdin {
@@ -325,6 +349,17 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 	prog := newProgress(p.progress)
 	for b := range order {
 		<-b.done
+		if b.rng != nil && writeErr == nil {
+			switch rf := b.rng.file; {
+			case rf.failed.Load():
+				b.outcomes = b.outcomes[:0] // the file stopped being read at its error
+			case b.rng.err != nil:
+				rf.failed.Store(true)
+				err := &UsageError{Path: rf.path, Err: b.rng.err}
+				sum.Unreadable = append(sum.Unreadable, err)
+				p.onError(err)
+			}
+		}
 		if writeErr == nil {
 			for i := range b.outcomes {
 				sum.Add(&b.outcomes[i])
@@ -351,6 +386,28 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 		sum.Unreadable = append(sum.Unreadable, flatten(err)...)
 	}
 	return sum, writeErr
+}
+
+// dispatchRanges hands the workers rf in ranges of batchBytes, in file
+// order, and lets go of rf once all are handed out.
+func (p *Pipeline) dispatchRanges(ctx context.Context, rf *rangeFile, sem *semaphore.Weighted, work, order chan<- *batch) error {
+	rf.pending.Store(1)
+	defer rf.release()
+	var prev *fileRange
+	step := int64(p.batchBytes)
+	for start := int64(0); start < rf.size; start += step {
+		b := p.newBatch()
+		b.rng = &fileRange{file: rf, start: start, end: min(start+step, rf.size), prev: prev, counted: make(chan struct{})}
+		b.weight = min(step+1, p.budget)
+		if err := sem.Acquire(ctx, b.weight); err != nil {
+			return err
+		}
+		rf.pending.Add(1)
+		work <- b
+		order <- b
+		prev = b.rng
+	}
+	return nil
 }
 
 func flatten(err error) []error {
