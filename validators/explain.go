@@ -31,12 +31,21 @@ type explainer struct {
 // values reads a document's values by pointer, in decoded form.
 type values interface {
 	lookup(pointer string) (any, bool)
+	// has says whether the object at pointer has a member name.
+	has(pointer, name string) bool
 }
 
 // tree is a decoded document.
 type tree struct{ doc any }
 
 func (t tree) lookup(pointer string) (any, bool) { return valueAt(t.doc, pointer) }
+
+func (t tree) has(pointer, name string) bool {
+	obj, _ := valueAt(t.doc, pointer)
+	m, _ := obj.(map[string]any)
+	_, ok := m[name]
+	return ok
+}
 
 // condition is an if/then/else the failure happened under: the object at
 // Instance was tested by the if of the subschema at Schema.
@@ -149,10 +158,8 @@ func (e *explainer) missing(a *annotation, parent, instance string, conds []cond
 		e.add("", instance, "is missing required properties", conds, "required", parent)
 		return
 	}
-	obj, _ := e.doc.lookup(instance)
-	m, _ := obj.(map[string]any)
 	for _, p := range a.required {
-		if _, ok := m[p]; ok {
+		if e.doc.has(instance, p) {
 			continue
 		}
 		var member *explain.Note

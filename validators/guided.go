@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
@@ -32,6 +33,9 @@ type guide struct {
 // does not certainly hold there.
 func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 	tk := &g.t.toks[i]
+	if g.scalar(n, tk, inst, conds) {
+		return
+	}
 	container := tk.kind == tokObject || tk.kind == tokArray
 	if n.unsupported || !container || n.types != 0 && !n.types.has(tk) || len(n.enum) > 0 {
 		g.v5(n, inst, conds)
@@ -78,8 +82,8 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 
 	if tk.kind == tokObject {
 		if len(n.schema.Required) > 0 {
-			for _, r := range n.schema.Required {
-				if g.t.member(i, r) < 0 {
+			for _, r := range n.required {
+				if g.t.memberHash(i, r.name, r.hash) < 0 {
 					g.e.missing(a, loc, inst, conds)
 					break
 				}
@@ -87,20 +91,20 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 		}
 		for j := i + 1; j < tk.next; {
 			key := g.t.toks[j]
-			name := string(g.t.data[key.start:key.end])
+			name := g.t.data[key.start:key.end] // made a string only for a failure's pointer
 			val := j + 1
 			var sub *fnode
 			if n.hasProps {
-				if slot := n.props.lookup(g.t.data[key.start:key.end], key.hash); slot != nil {
+				if slot := n.props.lookup(name, key.hash); slot != nil {
 					sub = slot.node
 				}
 			}
 			if sub != nil {
 				if sub.eval(g.t, val) != pass {
-					g.explain(sub, val, inst+"/"+pointer.Escape(name), conds)
+					g.explain(sub, val, inst+"/"+pointer.Escape(string(name)), conds)
 				}
 			} else if n.closed {
-				g.e.add(a.undocumented, inst+"/"+pointer.Escape(name), "is not a documented field", conds, "unevaluatedProperties", loc)
+				g.e.add(a.undocumented, inst+"/"+pointer.Escape(string(name)), "is not a documented field", conds, "unevaluatedProperties", loc)
 			}
 			j = g.t.toks[val].next
 		}
@@ -138,6 +142,43 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 			g.explain(branch, i, inst, append(conds[:len(conds):len(conds)], condition{Schema: loc, Instance: inst}))
 		}
 	}
+}
+
+// scalar explains n on a string (read exactly), boolean or null at token
+// tk without jsonschema/v5, when n has only the keywords the fast evaluator
+// decides for such a value (type, enum or const, maxLength, pattern): they
+// fail as v5 would report them, a type failure alone (v5 stops there), else
+// each of the others that fails. It reports whether it did.
+func (g *guide) scalar(n *fnode, tk *tok, inst string, conds []condition) bool {
+	switch {
+	case tk.kind == tokString && tk.escaped, tk.kind != tokString && tk.kind != tokTrue && tk.kind != tokFalse && tk.kind != tokNull:
+		return false
+	case n.unsupported, n.ref != nil, n.lazy != nil, n.not != nil, len(n.allOf) > 0, len(n.anyOf) > 0, n.ifn != nil:
+		return false
+	}
+	loc := n.schema.Location
+	a := g.e.c.note(loc)
+	if n.types != 0 && !n.types.has(tk) {
+		g.e.leaf(a, loc, "type", inst, conds)
+		return true
+	}
+	if len(n.enum) > 0 && n.matchEnum(g.t, tk) == fail {
+		kw := "enum"
+		if len(n.schema.Constant) > 0 {
+			kw = "const"
+		}
+		g.e.leaf(a, loc, kw, inst, conds)
+	}
+	if tk.kind == tokString {
+		raw := g.t.data[tk.start:tk.end]
+		if n.maxLength >= 0 && len(raw) > n.maxLength && utf8.RuneCount(raw) > n.maxLength {
+			g.e.leaf(a, loc, "maxLength", inst, conds)
+		}
+		if n.pattern != nil && !n.pattern.Match(raw) {
+			g.e.leaf(a, loc, "pattern", inst, conds)
+		}
+	}
+	return true
 }
 
 func anyOf(subs []*fnode, t *tape, i int32) verdict {
@@ -183,6 +224,11 @@ func (t *tape) lookup(p string) (any, bool) {
 		return nil, false
 	}
 	return t.value(i), true
+}
+
+func (t *tape) has(p, name string) bool {
+	i := t.atPointer(p)
+	return i >= 0 && t.member(i, name) >= 0
 }
 
 // atPointer returns the token index of the value at an RFC 6901 pointer, or -1.
