@@ -20,7 +20,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -59,12 +58,11 @@ var commands = map[string]command{
 }
 
 func main() {
-	// The live heap is small (a few MB of batches in flight) and the work
-	// allocates little, so collecting less often costs little memory and
-	// buys throughput on large logs. GOGC, when set, still decides.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
+	// The collector runs at Go's default pace (GOGC=100): the work
+	// allocates about 1 KB a line, so it costs 2-3% of the CPU on a large
+	// log, and keeps the heap at twice what is live (the compiled contract
+	// and the batches in flight) instead of five times, as GOGC=400 did:
+	// max RSS on 200,000 invoice_payment lines 43 MB instead of 69 MB.
 	stopProfile := func() {}
 	if path := os.Getenv("STRIPE_CONTRACT_CPUPROFILE"); path != "" {
 		// For reports of slow runs: go tool pprof stripe-contract PATH.
