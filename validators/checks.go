@@ -296,8 +296,8 @@ func integerAt(s *jsonschema.Schema, segs []string) bool {
 			s = s.Ref
 			continue
 		}
-		if s.Items2020 != nil && pointer.IsIndex(segs[0]) {
-			s, segs = s.Items2020, segs[1:]
+		if items := itemsOf(s); items != nil && pointer.IsIndex(segs[0]) {
+			s, segs = items, segs[1:]
 			continue
 		}
 		return false

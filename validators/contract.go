@@ -113,7 +113,7 @@ func loadContract(files fs.FS) (*contract, error) {
 		c.rules[r.ID] = r
 	}
 	c.compiler = jsonschema.NewCompiler()
-	c.compiler.Draft = jsonschema.Draft2020
+	c.compiler.Draft = compilerDraft
 	c.compiler.LoadURL = c.loadURL
 	c.compiler.RegisterExtension(lazyRefKeyword, lazyRefMeta, lazyRefCompiler{c})
 	return c, nil
@@ -191,7 +191,9 @@ func (c *contract) loadURL(url string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	forCompiler(doc, c.base)
+	if err := forCompiler(doc, c.base); err != nil {
+		return nil, fmt.Errorf("schema %s: %w", file, err)
+	}
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err

@@ -123,7 +123,7 @@ func (fp *fastPath) compileFast(s *jsonschema.Schema) *fnode {
 	if s.Always != nil || s.RecursiveRef != nil || s.DynamicRef != nil || len(s.OneOf) > 0 ||
 		s.MinProperties != -1 || s.MaxProperties != -1 || s.PropertyNames != nil || len(s.PatternProperties) > 0 ||
 		s.AdditionalProperties != nil || len(s.Dependencies) > 0 || len(s.DependentRequired) > 0 || len(s.DependentSchemas) > 0 ||
-		s.MinItems != -1 || s.MaxItems != -1 || s.UniqueItems || s.Items != nil || s.AdditionalItems != nil || len(s.PrefixItems) > 0 ||
+		s.MinItems != -1 || s.MaxItems != -1 || s.UniqueItems || s.Items != nil && itemsOf(s) == nil || s.AdditionalItems != nil || len(s.PrefixItems) > 0 ||
 		s.Contains != nil || s.UnevaluatedItems != nil || s.MinLength != -1 || s.Format != "" || s.ContentEncoding != "" ||
 		s.ContentMediaType != "" || s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil ||
 		s.MultipleOf != nil || exts > 0 {
@@ -195,8 +195,8 @@ func (fp *fastPath) compileFast(s *jsonschema.Schema) *fnode {
 		}
 		n.closed = true
 	}
-	if s.Items2020 != nil {
-		n.items = fp.compileFast(s.Items2020)
+	if items := itemsOf(s); items != nil {
+		n.items = fp.compileFast(items)
 	}
 	for _, sub := range s.AllOf {
 		n.allOf = append(n.allOf, fp.compileFast(sub))

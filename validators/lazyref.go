@@ -1,10 +1,15 @@
 package validators
 
 import (
+	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // A resource's file refers to the files of the resources it holds ($ref
@@ -20,6 +25,29 @@ const lazyRefKeyword = "x-lazy-ref"
 var lazyRefMeta = jsonschema.MustCompileString("lazy-ref-meta.json",
 	`{"properties": {"`+lazyRefKeyword+`": {"type": "string"}}}`)
 
+// The files say they are JSON Schema 2020-12, and the contract compiles
+// them as 2019-09 (compilerDraft), whose meaning is the same for every
+// keyword they use: jsonschema/v5 resolves 2020-12's dynamic anchors at
+// each subschema it compiles by listing all of the file's subschemas,
+// which made compiling a resource's file quadratic in its size (a third
+// of the compile time of the mixed benchmark's first 500 lines). A file
+// with a keyword whose meaning differs (draft2020Only) is refused.
+var (
+	compilerDraft       = jsonschema.Draft2019
+	compilerDraftURL    = "https://json-schema.org/draft/2019-09/schema"
+	draft2020Only       = []string{"prefixItems", "$dynamicRef", "$dynamicAnchor"}
+	errDraft2020Keyword = errors.New("uses a keyword of JSON Schema 2020-12 that 2019-09 reads otherwise")
+)
+
+// itemsOf is the schema every item of an array must match, if one.
+func itemsOf(s *jsonschema.Schema) *jsonschema.Schema {
+	if s.Items2020 != nil {
+		return s.Items2020
+	}
+	items, _ := s.Items.(*jsonschema.Schema)
+	return items
+}
+
 // forCompiler makes a schema file's document into the copy the compiler
 // keeps: every $ref to another file becomes a lazyRefKeyword with its
 // absolute URL (base: the files' $id prefix), and what only people and
@@ -27,11 +55,24 @@ var lazyRefMeta = jsonschema.MustCompileString("lazy-ref-meta.json",
 // names) is dropped, since the compiler holds its copy of every file it
 // has read for as long as the process runs. Locations, and so the notes
 // indexed by them, are unchanged.
-func forCompiler(node map[string]any, base string) {
+func forCompiler(doc map[string]any, base string) error {
+	if _, ok := doc["$schema"]; ok {
+		doc["$schema"] = compilerDraftURL
+	}
+	return stripForCompiler(doc, base, "")
+}
+
+func stripForCompiler(node map[string]any, base, at string) error {
 	for _, k := range annotationKeywords {
 		delete(node, k)
 	}
+	for _, k := range draft2020Only {
+		if _, ok := node[k]; ok {
+			return fmt.Errorf("%s/%s %w", at, k, errDraft2020Keyword)
+		}
+	}
 	for k, v := range node {
+		var err error
 		switch k {
 		case "$ref":
 			if ref, ok := v.(string); ok && !strings.HasPrefix(ref, "#") {
@@ -40,24 +81,28 @@ func forCompiler(node map[string]any, base string) {
 			}
 		case "properties", "$defs", "definitions", "patternProperties", "dependentSchemas":
 			members, _ := v.(map[string]any)
-			for _, m := range members {
-				if sm, ok := m.(map[string]any); ok {
-					forCompiler(sm, base)
+			for name, m := range members {
+				if sm, ok := m.(map[string]any); ok && err == nil {
+					err = stripForCompiler(sm, base, at+"/"+k+"/"+pointer.Escape(name))
 				}
 			}
-		case "allOf", "anyOf", "oneOf", "prefixItems":
-			for _, m := range asList(v) {
-				if sm, ok := m.(map[string]any); ok {
-					forCompiler(sm, base)
+		case "allOf", "anyOf", "oneOf":
+			for i, m := range asList(v) {
+				if sm, ok := m.(map[string]any); ok && err == nil {
+					err = stripForCompiler(sm, base, at+"/"+k+"/"+strconv.Itoa(i))
 				}
 			}
 		case "items", "not", "if", "then", "else", "additionalProperties", "unevaluatedProperties",
 			"unevaluatedItems", "additionalItems", "contains", "propertyNames":
 			if sm, ok := v.(map[string]any); ok {
-				forCompiler(sm, base)
+				err = stripForCompiler(sm, base, at+"/"+k)
 			}
 		}
+		if err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // annotationKeywords are the members of a subschema that validate nothing.
