@@ -454,6 +454,9 @@ func (n *fnode) objectByLookup(t *tape, i int32) verdict {
 // memberHash returns the token index of the value of the member name
 // (whose hashName is h) in the object at i, or -1.
 func (t *tape) memberHash(i int32, name string, h uint32) int32 {
+	if t.toks[i].hash&memberBit(h) == 0 {
+		return -1
+	}
 	end := t.toks[i].next
 	for j := i + 1; j < end; j = t.toks[j+1].next {
 		if k := &t.toks[j]; k.hash == h && string(t.data[k.start:k.end]) == name {

@@ -38,7 +38,9 @@ type tok struct {
 	// escaped: a string with backslash escapes; its raw bytes are not its value.
 	escaped bool
 	// hash: for a member name, hashName of it, which the fast path's
-	// property tables are keyed by.
+	// property tables are keyed by; for an object, a one-word Bloom filter
+	// of its members' names (bit memberBit(hash) of each), so that looking
+	// up a member it does not have seldom visits the others.
 	hash  uint32
 	start int32 // strings: first byte after the quote; others: first byte
 	end   int32 // strings: the closing quote; others: one past the last byte
@@ -130,8 +132,10 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 		if !ok || escaped {
 			return 0, false // escaped names: leave their comparison to the full path
 		}
-		t.toks = append(t.toks, tok{kind: tokKey, hash: hashName(data[i+1 : end]), start: int32(i + 1), end: int32(end)})
+		h := hashName(data[i+1 : end])
+		t.toks = append(t.toks, tok{kind: tokKey, hash: h, start: int32(i + 1), end: int32(end)})
 		t.toks[open].count++
+		t.toks[open].hash |= memberBit(h)
 		i = skipSpace(data, end+1)
 		if i >= len(data) || data[i] != ':' {
 			return 0, false
@@ -153,6 +157,10 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 		}
 	}
 }
+
+// memberBit is the bit of an object's filter that stands for a member
+// name whose hashName is h.
+func memberBit(h uint32) uint32 { return 1 << (h >> 27) }
 
 // scanArray scans an array whose '[' is at offset i.
 func (t *tape) scanArray(i, depth int) (int, bool) {
