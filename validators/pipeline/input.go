@@ -403,6 +403,21 @@ func (lr *lineReader) each(fn func(line []byte, size int64, n int) error) error 
 	}
 }
 
+// grow appends chunk to lr.buf, doubling its room as append would, but
+// never past what the longest line kept needs (maxSize and its line end,
+// the read buffer's size above it): a line near the limit holds one
+// buffer of the limit's size, not a quarter more.
+func (lr *lineReader) grow(chunk []byte) []byte {
+	need := len(lr.buf) + len(chunk)
+	if need <= cap(lr.buf) {
+		return append(lr.buf, chunk...)
+	}
+	room := min(max(2*cap(lr.buf), need), lr.maxSize+2+lr.r.Size())
+	buf := make([]byte, len(lr.buf), max(room, need))
+	copy(buf, lr.buf)
+	return append(buf, chunk...)
+}
+
 // next returns the next line without its end of line. At the end of input
 // it returns io.EOF, with the last line if it had no newline. A line that
 // fits the read buffer is returned in place, without a copy.
@@ -418,7 +433,7 @@ func (lr *lineReader) next() (line []byte, size int64, err error) {
 				if len(lr.buf)+len(chunk) > lr.maxSize+2 { // +2: the line end is not part of the document
 					over, lr.buf = true, lr.buf[:0]
 				} else {
-					lr.buf, copied = append(lr.buf, chunk...), true
+					lr.buf, copied = lr.grow(chunk), true
 				}
 			}
 			continue
@@ -433,7 +448,7 @@ func (lr *lineReader) next() (line []byte, size int64, err error) {
 		if len(lr.buf)+len(chunk) > lr.maxSize+2 {
 			over = true
 		} else {
-			lr.buf = append(lr.buf, chunk...)
+			lr.buf = lr.grow(chunk)
 			content = lr.buf
 		}
 	}

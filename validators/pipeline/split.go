@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sync"
 	"sync/atomic"
 )
 
@@ -53,8 +54,8 @@ type fileRange struct {
 }
 
 // A range reads past its end, following its last line, firstBlock bytes,
-// then twice as many each time, up to readBlock: most lines end within the
-// first block, which the batch's buffer has room for.
+// where most lines end and which the batch's buffer has room for; a longer
+// line is measured in blocks of readBlock.
 const (
 	firstBlock = 4 << 10
 	readBlock  = 64 << 10
@@ -127,10 +128,10 @@ func (r *fileRange) read(b *batch, maxSize int) (int, error) {
 			line = buf[start:]
 			pos = len(buf)
 		}
-		if over {
+		if over { // the range's last line: it ran past the range's end
 			b.docs = append(b.docs, Document{Source: f.source, Line: lines, Size: overSize})
 			b.spans = append(b.spans, [2]int{0, 0})
-			continue
+			break
 		}
 		size := int64(len(line))
 		content := line
@@ -159,50 +160,66 @@ func (r *fileRange) read(b *batch, maxSize int) (int, error) {
 
 // extend reads past the end of buf, from the file, until the line that
 // starts at start in buf ends (nl: its newline's offset from start) or the
-// file does. Once the line holds more than maxSize bytes and its line end,
-// it stops keeping it: over is set, overSize counts its bytes up to its
-// newline, and buf is cut back to start.
+// file does. It first reads firstBlock bytes, where most lines end; a line
+// that goes on is measured with a scratch block, without being kept, and
+// then read once into a buffer of its size, if it is no longer than
+// maxSize and its line end. A longer one is not kept: over is set,
+// overSize counts its bytes up to its newline, and buf is left as it was.
 func (r *fileRange) extend(buf []byte, start, maxSize int) (_ []byte, over bool, overSize int64, nl int, err error) {
 	f := r.file
 	from := max(r.start-1, 0)
 	at := from + int64(len(buf)) // the file offset buf ends at
-	block := int64(firstBlock)
-	for ; ; block = min(2*block, readBlock) {
-		if len(buf)-start > maxSize+2 { // +2: the line end is not part of the document
-			break
-		}
-		n := len(buf)
-		buf, err = readAt(f.f, buf, at, block)
-		if err != nil {
-			return buf, false, 0, -1, err
-		}
-		if len(buf) == n {
-			return buf, false, 0, -1, nil // the file ends the line
-		}
-		at += int64(len(buf) - n)
-		if i := bytes.IndexByte(buf[n:], '\n'); i >= 0 {
-			return buf, false, 0, n + i - start, nil
-		}
+	n := len(buf)
+	if buf, err = readAt(f.f, buf, at, firstBlock); err != nil {
+		return buf, false, 0, -1, err
 	}
-	// Over the limit: count the rest of the line without holding it.
-	overSize = int64(len(buf) - start)
-	buf = buf[:start]
-	scratch := make([]byte, readBlock)
+	if i := bytes.IndexByte(buf[n:], '\n'); i >= 0 {
+		return buf, false, 0, n + i - start, nil
+	}
+	if len(buf)-n < firstBlock {
+		return buf, false, 0, -1, nil // the file ends the line
+	}
+	// Measure the rest of the line.
+	had := int64(len(buf) - start) // the line's bytes in buf
+	rest, err := measureLine(f.f, from+int64(len(buf)))
+	if err != nil {
+		return buf, false, 0, -1, err
+	}
+	if had+rest > int64(maxSize)+2 { // +2: the line end is not part of the document
+		return buf[:n], true, had + rest, -1, nil
+	}
+	m := len(buf)
+	if buf, err = readAt(f.f, buf, from+int64(m), rest+1); err != nil {
+		return buf, false, 0, -1, err
+	}
+	if i := bytes.IndexByte(buf[m:], '\n'); i >= 0 {
+		return buf[:m+i+1], false, 0, m + i - start, nil
+	}
+	return buf, false, 0, -1, nil
+}
+
+// measureLine counts the bytes from off to the next newline (not counted)
+// or the end of the file, keeping none of them.
+func measureLine(f *os.File, off int64) (size int64, err error) {
+	scratch := scratchBlocks.Get().(*[]byte)
+	defer scratchBlocks.Put(scratch)
 	for {
-		k, err := f.f.ReadAt(scratch, at)
-		if i := bytes.IndexByte(scratch[:k], '\n'); i >= 0 {
-			return buf, true, overSize + int64(i), -1, nil
+		k, err := f.ReadAt(*scratch, off+size)
+		if i := bytes.IndexByte((*scratch)[:k], '\n'); i >= 0 {
+			return size + int64(i), nil
 		}
-		overSize += int64(k)
-		at += int64(k)
+		size += int64(k)
 		if errors.Is(err, io.EOF) || k == 0 {
-			return buf, true, overSize, -1, nil
+			return size, nil
 		}
 		if err != nil {
-			return buf, false, 0, -1, err
+			return 0, err
 		}
 	}
 }
+
+// scratchBlocks holds the blocks long lines are measured with.
+var scratchBlocks = sync.Pool{New: func() any { b := make([]byte, readBlock); return &b }}
 
 // readAt appends up to n bytes of f from off to buf; fewer at the end of
 // the file.
