@@ -199,7 +199,7 @@ var _ = Describe("stripe-contract replay", func() {
 		Entry("a live-mode key", []string{"STRIPE_API_KEY=sk_live_notreal"}, []string{"--cassettes", bundledCassettes, "--target", "live"}, `live-mode key \(sk_live_\.\.\.\)`),
 		Entry("--stripe-mock-bin for another target", nil, []string{"--cassettes", bundledCassettes, "--target", "replay", "--stripe-mock-bin", "/bin/true"}, `--stripe-mock-bin is for --target stripe-mock`),
 		Entry("a missing baseline", nil, []string{"--cassettes", bundledCassettes, "--baseline", "no/such.json"}, `baseline no/such.json`),
-		Entry("an unknown format", nil, []string{"--cassettes", bundledCassettes, "--format", "xml"}, `must be one of text, json, junit, github`),
+		Entry("an unknown format", nil, []string{"--cassettes", bundledCassettes, "--format", "xml"}, `must be one of text, json, junit, github, html`),
 	)
 
 	It("skips the live target without a key: says so, exits 0, and the --junit file holds the skip", func() {
