@@ -60,7 +60,7 @@ func Cases(r *Report, v Verdict, o WriteOptions) []report.Case {
 			Source: in.Source(), File: file, Line: in.Line, Suite: file,
 			Class: r.Target + "." + in.Cassette, Name: "#" + strconv.Itoa(in.Index) + " " + in.Method + " " + in.Path,
 			Request: &report.Request{Method: in.Method, URL: in.Path}, Code: res.Status, Skipped: res.Skipped,
-			FailureType: "deviation",
+			FailureType: "deviation", Document: res.Body, DocumentAt: "/response/body",
 		}
 		for len(judged) > 0 && judged[0].Cassette == in.Cassette && judged[0].Interaction == in.Index {
 			j := judged[0]

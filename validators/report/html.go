@@ -261,7 +261,7 @@ func excerpt(doc []byte, at, pointer string) (where, text string) {
 	p := pointer[len(at):]
 	for p != "" {
 		if r := gjson.GetBytes(doc, gjsonPath(p)); r.Exists() {
-			return htmlText(validators.DisplayPointer(p)), excerptText(r.Raw)
+			return htmlText(at + p), excerptText(r.Raw)
 		}
 		i := strings.LastIndexByte(p, '/')
 		if i < 0 {
@@ -269,7 +269,7 @@ func excerpt(doc []byte, at, pointer string) (where, text string) {
 		}
 		p = p[:i]
 	}
-	return validators.DisplayPointer(""), excerptText(string(doc))
+	return htmlText(validators.DisplayPointer(at)), excerptText(string(doc))
 }
 
 // excerptText is a value of a document on one line: compacted when it is
