@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/stripe-contract/stripe-contract/recorder/secret"
@@ -99,6 +100,12 @@ func ForTest(t TB, path string, opts ...RecorderOption) *http.Client {
 	default:
 		if err := CheckTestKey(EnvAPIKey, getenv(EnvAPIKey)); err != nil {
 			t.Fatalf("recorder.ForTest: cassette %s does not exist, and it is not recorded: %v", file, err)
+			return nil
+		}
+		// The cassette's folder (testdata/, say) is made for it, as a
+		// recording test expects.
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatalf("recorder.ForTest: cassette %s: %v", file, err)
 			return nil
 		}
 		mode = ModeRecord
