@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
@@ -42,9 +43,13 @@ type htmlReport struct {
 	spool *os.File
 	buf   *bufio.Writer
 
-	cases, failed, skipped, shown, hidden int64
-	severities                            [3]int64
-	rules, resources, files               map[string]*tally
+	cases, failed, skipped, hidden int64
+	// shown is read by appendCase, on the workers: once the page is full,
+	// every case still to be written would be left out, so none is
+	// rendered.
+	shown                   atomic.Int64
+	severities              [3]int64
+	rules, resources, files map[string]*tally
 }
 
 // tally counts findings under one name.
@@ -92,7 +97,7 @@ type htmlCase struct {
 }
 
 func (h *htmlReport) appendCase(dst []byte, c *Case) []byte {
-	if len(c.Rows) == 0 && c.Skipped == "" {
+	if len(c.Rows) == 0 && c.Skipped == "" || h.shown.Load() >= htmlMaxCases {
 		return dst
 	}
 	hc := htmlCase{Where: string(appendLocation(nil, displaySource(c.Source), c.SourceLine, c.Label, appendEscaped)),
@@ -148,14 +153,16 @@ func (h *htmlReport) write(c caseMeta, b []byte) error {
 	for i := range c.rows {
 		add(c.rows[i].Rule, c.rows[i].Severity, c.rows[i].Fails())
 	}
+	if h.shown.Load() >= htmlMaxCases {
+		if len(c.violations) > 0 || len(c.rows) > 0 || c.skipped {
+			h.hidden++
+		}
+		return nil
+	}
 	if len(b) == 0 {
 		return nil
 	}
-	if h.shown >= htmlMaxCases {
-		h.hidden++
-		return nil
-	}
-	h.shown++
+	h.shown.Add(1)
 	_, err := h.buf.Write(b)
 	return err
 }
@@ -188,7 +195,7 @@ func (h *htmlReport) close(t *Trailer) error {
 		return fmt.Errorf("html spool: %w", err)
 	}
 	s := htmlSummary{Title: h.opts.name(), Summary: t.Summary, CSP: htmlCSP, Script: htmlScript,
-		Cases: h.cases, Failed: h.failed, Skipped: h.skipped, Shown: h.shown, Hidden: h.hidden,
+		Cases: h.cases, Failed: h.failed, Skipped: h.skipped, Shown: h.shown.Load(), Hidden: h.hidden,
 		Errors: h.severities[validators.Error], Warnings: h.severities[validators.Warning], Notices: h.severities[validators.Notice]}
 	if h.opts.Catalogue != nil {
 		s.Version = h.opts.Catalogue.APIVersion()
