@@ -24,6 +24,15 @@ type WriteOptions struct {
 	Catalogue report.Catalogue
 }
 
+// doc is the documentation of rule in the catalogue, "" without one.
+func (o WriteOptions) doc(rule string) string {
+	if o.Catalogue == nil {
+		return ""
+	}
+	r, _ := o.Catalogue.Rule(rule)
+	return r.Doc
+}
+
 func (o WriteOptions) file(cassette string) string {
 	if o.Root == "" {
 		return cassette
@@ -66,7 +75,7 @@ func Cases(r *Report, v Verdict, o WriteOptions) []report.Case {
 			j := judged[0]
 			judged = judged[1:]
 			c.Rows = append(c.Rows, report.Row{Source: file, Line: in.Line, Label: label, Rule: j.Rule, Pointer: j.Pointer,
-				Severity: j.Severity, Message: j.Message, Status: j.Status})
+				Severity: j.Severity, Message: j.Message, Status: j.Status, Doc: o.doc(j.Rule)})
 		}
 		n := 0
 		for _, row := range c.Rows {

@@ -108,7 +108,7 @@ func (h *htmlReport) appendCase(dst []byte, c *Case) []byte {
 	for i := range c.Rows {
 		r := &c.Rows[i]
 		f := htmlFinding{Severity: r.Severity.String(), Word: r.word(), Pointer: htmlText(validators.DisplayPointer(r.Pointer)),
-			Message: htmlText(r.Message), Rule: htmlText(r.Rule), Doc: oneLine(r.Doc), Fails: r.Fails()}
+			Message: htmlText(r.Message), Rule: htmlText(r.Rule), Doc: docSentence(r.Doc), Fails: r.Fails()}
 		f.ExcerptAt, f.Excerpt = excerpt(c.Document, c.DocumentAt, r.Pointer)
 		hc.Findings = append(hc.Findings, f)
 	}
@@ -249,6 +249,20 @@ func (h *htmlReport) bars(m map[string]*tally, rules bool) []htmlBar {
 	}
 	return out
 }
+
+// docSentence is the first sentence of a rule's documentation, on one
+// line and at most docSentenceLimit bytes: what a finding quotes (the rules
+// table holds the whole of it).
+func docSentence(doc string) string {
+	doc = oneLine(doc)
+	if i := strings.Index(doc, ". "); i >= 0 {
+		doc = doc[:i+1]
+	}
+	return truncateText(doc, docSentenceLimit)
+}
+
+// docSentenceLimit bounds the doc sentence a finding quotes, in bytes.
+const docSentenceLimit = 240
 
 // htmlText is text from the input as the page shows it: secrets redacted,
 // control characters written as Go escapes (as the text format writes
