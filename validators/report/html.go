@@ -44,6 +44,7 @@ type htmlReport struct {
 	buf   *bufio.Writer
 
 	cases, failed, skipped, hidden int64
+	failing                        int64 // findings that fail the run
 	// shown is read by appendCase, on the workers: once the page is full,
 	// every case still to be written would be left out, so none is
 	// rendered.
@@ -143,6 +144,9 @@ func (h *htmlReport) write(c caseMeta, b []byte) error {
 	}
 	add := func(rule string, sev validators.Severity, fails bool) {
 		h.severities[min(max(int(sev), 0), 2)]++
+		if fails {
+			h.failing++
+		}
 		count(h.rules, rule, sev, fails)
 		count(h.resources, c.resource, sev, fails)
 		count(h.files, c.suite, sev, fails)
@@ -184,7 +188,7 @@ type htmlTable struct {
 type htmlSummary struct {
 	Title, Summary, Version, CSP, Script  string
 	Cases, Failed, Skipped, Shown, Hidden int64
-	Errors, Warnings, Notices             int64
+	Failing, Errors, Warnings, Notices    int64
 	Rules, Resources, Files               []htmlBar
 }
 
@@ -195,7 +199,7 @@ func (h *htmlReport) close(t *Trailer) error {
 		return fmt.Errorf("html spool: %w", err)
 	}
 	s := htmlSummary{Title: h.opts.name(), Summary: t.Summary, CSP: htmlCSP, Script: htmlScript,
-		Cases: h.cases, Failed: h.failed, Skipped: h.skipped, Shown: h.shown.Load(), Hidden: h.hidden,
+		Cases: h.cases, Failed: h.failed, Skipped: h.skipped, Failing: h.failing, Shown: h.shown.Load(), Hidden: h.hidden,
 		Errors: h.severities[validators.Error], Warnings: h.severities[validators.Warning], Notices: h.severities[validators.Notice]}
 	if h.opts.Catalogue != nil {
 		s.Version = h.opts.Catalogue.APIVersion()
@@ -380,7 +384,8 @@ h3 { font-size: .95rem; margin: 0 0 .4rem; overflow-wrap: anywhere; }
 .totals { display: flex; flex-wrap: wrap; gap: .5rem; padding: 0; margin: 0; list-style: none; }
 .totals li { background: var(--bg2); border: 1px solid var(--line); border-radius: .4rem; padding: .35rem .6rem; }
 .totals b { font-size: 1.1rem; }
-.tables { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem; }
+.tables { display: grid; grid-template-columns: repeat(auto-fit, minmax(24rem, 1fr)); gap: 0 1.5rem; }
+.tables > :first-child { grid-column: 1 / -1; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .4rem; border-bottom: 1px solid var(--line); }
@@ -405,7 +410,7 @@ blockquote { margin: .2rem 0 0; padding-left: .6rem; border-left: 2px solid var(
 input#filter { width: 100%; max-width: 28rem; font: inherit; padding: .35rem .5rem; margin: 0 0 .8rem; border: 1px solid var(--line); border-radius: .3rem; }
 .more { font-style: italic; }
 footer { margin-top: 2rem; color: #666; font-size: .8rem; }
-@media (max-width: 40rem) { body { padding: .6rem; font-size: 14px; } .barcell { width: 18%; } th, td { padding: .25rem .2rem; } }
+@media (max-width: 40rem) { .tables { grid-template-columns: 1fr; } body { padding: .6rem; font-size: 14px; } .barcell { width: 18%; } th, td { padding: .25rem .2rem; } }
 </style>
 </head>
 <body>
@@ -415,6 +420,7 @@ footer { margin-top: 2rem; color: #666; font-size: .8rem; }
 <ul class="totals">
 <li><b>{{.Cases}}</b> checked</li>
 <li><b>{{.Failed}}</b> failed</li>
+<li><b>{{.Failing}}</b> failing findings</li>
 {{- if .Skipped}}<li><b>{{.Skipped}}</b> skipped</li>{{end}}
 <li><b>{{.Errors}}</b> errors</li>
 <li><b>{{.Warnings}}</b> warnings</li>
