@@ -13,7 +13,13 @@
 //   - NewServer answers requests from a directory of cassettes, for SDK test
 //     suites in any language (stripe-contract serve).
 //
-// A Recorder for a Go test:
+// A Go test gets a record-or-replay client in one call (ForTest: replays the
+// cassette when it exists, records it once with a test-mode STRIPE_API_KEY
+// outside CI, fails the test on a miss or a contract error):
+//
+//	client := recorder.ForTest(t, "testdata/retrieve.yaml") // t: *testing.T or GinkgoT()
+//
+// or builds the Recorder itself:
 //
 //	rec, err := recorder.New("testdata/retrieve.yaml", recorder.WithMode(recorder.ModeReplayOnly))
 //	if err != nil { ... }

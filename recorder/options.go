@@ -83,6 +83,7 @@ type config struct {
 	dropRefused    bool
 	maxCassette    int64 // see WithMaxCassetteSize
 	onSkip         func(disk.Skipped)
+	getenv         func(string) string // see WithEnv; ForTest only
 }
 
 // newConfig applies opts, each through apply, over the defaults.

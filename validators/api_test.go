@@ -11,6 +11,7 @@ import (
 
 	"github.com/stripe-contract/stripe-contract/schemas"
 	"github.com/stripe-contract/stripe-contract/validators"
+	. "github.com/stripe-contract/stripe-contract/validators/contractmatch"
 )
 
 // minimal builds the smallest document a schema file describes: every

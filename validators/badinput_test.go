@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/stripe-contract/stripe-contract/validators"
+	. "github.com/stripe-contract/stripe-contract/validators/contractmatch"
 )
 
 var paidBytes = encode(paidPI)
@@ -98,7 +99,7 @@ var _ = Describe("documents that parse", func() {
 			return []byte(`{"object":"list","data":[],"has_more":false,"url":"x","extra":` + strings.Repeat("[", levels-1) + strings.Repeat("]", levels-1) + `}`)
 		}
 		limited := mustValidator(validators.WithMaxDepth(validators.MaxDepthLimit))
-		Expect(limited.Validate(nested(validators.MaxDepthLimit))).To(BeValid())
+		Expect(limited.Validate(nested(validators.MaxDepthLimit))).To(KeepTheContract())
 		Expect(limited.Validate(nested(validators.MaxDepthLimit + 1))).To(HaveViolation("json.too-deep", "/extra"+strings.Repeat("/0", validators.MaxDepthLimit-1)))
 		// The same pointer as below the decoder's limit: the first value too deep.
 		Expect(mustValidator(validators.WithMaxDepth(8)).Validate(nested(9))).To(HaveViolation("json.too-deep", "/extra"+strings.Repeat("/0", 7)))

@@ -5,6 +5,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/stripe-contract/stripe-contract/validators"
+	. "github.com/stripe-contract/stripe-contract/validators/contractmatch"
 )
 
 var _ = DescribeTable("every envelope is recognised and checked, with pointers into it",

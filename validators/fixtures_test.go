@@ -19,6 +19,7 @@ import (
 
 	"github.com/stripe-contract/stripe-contract/schemas/generator"
 	"github.com/stripe-contract/stripe-contract/validators"
+	. "github.com/stripe-contract/stripe-contract/validators/contractmatch"
 	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 

@@ -5,6 +5,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/stripe-contract/stripe-contract/validators"
+	. "github.com/stripe-contract/stripe-contract/validators/contractmatch"
 )
 
 const (
@@ -40,7 +41,7 @@ var _ = Describe("the API version a document is judged at", func() {
 
 				res = v.Validate(recordEvent(dahlia))
 				Expect(res.APIVersion).To(Equal(dahlia))
-				Expect(res).To(BeValid(), "%s", res.Violations)
+				Expect(res).To(KeepTheContract(), "%s", res.Violations)
 			})
 
 			It("checks basil's invoice.payment.paid as that version's invoice payment event", func() {
@@ -49,7 +50,7 @@ var _ = Describe("the API version a document is judged at", func() {
 				res := v.Validate(doc)
 				Expect(res.APIVersion).To(Equal(basil))
 				Expect(res.Kind).To(Equal(validators.KindEvent))
-				Expect(res).To(BeValid(), "%s", res.Violations)
+				Expect(res).To(KeepTheContract(), "%s", res.Violations)
 				Expect(res.Violations).To(BeEmpty())
 
 				// At dahlia the type was renamed, and the schema says so.
@@ -66,7 +67,7 @@ var _ = Describe("the API version a document is judged at", func() {
 
 				res = newValidator(validators.WithAPIVersion(dahlia)).Validate(recordEvent(clover))
 				Expect(res.APIVersion).To(Equal(dahlia))
-				Expect(res).To(BeValid(), "%s", res.Violations)
+				Expect(res).To(KeepTheContract(), "%s", res.Violations)
 			})
 
 			It("is the request's Stripe-Version when the document names none", func() {
@@ -78,19 +79,19 @@ var _ = Describe("the API version a document is judged at", func() {
 
 				res = v.ValidateRequested(payment, "")
 				Expect(res.APIVersion).To(Equal(dahlia))
-				Expect(res).To(BeValid(), "%s", res.Violations)
+				Expect(res).To(KeepTheContract(), "%s", res.Violations)
 
 				// An event's own version comes before its request's.
 				res = v.ValidateRequested(recordEvent(dahlia), clover)
 				Expect(res.APIVersion).To(Equal(dahlia))
-				Expect(res).To(BeValid(), "%s", res.Violations)
+				Expect(res).To(KeepTheContract(), "%s", res.Violations)
 			})
 
 			It("is the newest, with a notice, when the version named is not embedded", func() {
 				v := newValidator()
 				res := v.Validate(recordEvent("2024-06-20"))
 				Expect(res.APIVersion).To(Equal(dahlia))
-				Expect(res).To(BeValid(), "%s", res.Violations)
+				Expect(res).To(KeepTheContract(), "%s", res.Violations)
 				Expect(res).To(HaveViolation("api_version.not-embedded", "/api_version"))
 
 				res = v.ValidateRequested(encode(paidRecord), "2020-08-27")

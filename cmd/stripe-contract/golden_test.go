@@ -16,7 +16,7 @@ import (
 )
 
 // formats are the report formats every reporting command writes.
-var formats = []string{"text", "json", "junit", "github"}
+var formats = []string{"text", "json", "junit", "github", "html"}
 
 // matchGolden compares a command's output with testdata/golden/NAME, or
 // rewrites the file under -update (review the diff as code).

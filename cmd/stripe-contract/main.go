@@ -8,6 +8,7 @@
 //	stripe-contract drift FROM TO [--format text|json|markdown] [--fail-on-breaking]  compare two API versions' contracts
 //	stripe-contract replay --cassettes DIR --target replay|stripe-mock|live|URL  check a target's answers to recorded requests
 //	stripe-contract webhooks --cassettes DIR --target URL  replay recorded webhook deliveries to an endpoint, re-signed
+//	stripe-contract version [--format text|json]  print the build's version, API versions and schemas' SHA-256 (also --version)
 //
 // Exit status: 0 when every document is valid, 1 when any is invalid, 2 for
 // a usage error or a path that cannot be read. Each subcommand returns an
@@ -55,6 +56,7 @@ var commands = map[string]command{
 	"replay":   {"replay recorded cassettes against a target (replay, stripe-mock, live, URL) and check its answers", runReplay, true},
 	"drift":    {"compare the contracts of two API versions: what changed, and what breaks consumers", runDrift, false},
 	"webhooks": {"replay recorded webhook deliveries to your endpoint, re-signed with --webhook-secret; checks 2xx", runWebhooks, true},
+	"version":  {"print the build's version, its embedded API versions and their schemas' SHA-256", runVersion, false},
 }
 
 func main() {
@@ -108,6 +110,9 @@ func dispatch(ctx context.Context, e *env, args []string) error {
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(e.stderr)
 		return nil
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

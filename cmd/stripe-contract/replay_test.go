@@ -197,8 +197,41 @@ var _ = Describe("stripe-contract replay", func() {
 		Entry("an unreadable cassettes folder", nil, []string{"--cassettes", "no/such/dir"}, `--cassettes no/such/dir: not a readable directory`),
 		Entry("no cassettes folder", nil, []string{"--target", "replay"}, `--cassettes is required`),
 		Entry("a live-mode key", []string{"STRIPE_API_KEY=sk_live_notreal"}, []string{"--cassettes", bundledCassettes, "--target", "live"}, `live-mode key \(sk_live_\.\.\.\)`),
-		Entry("live without a key", []string{"STRIPE_API_KEY="}, []string{"--cassettes", bundledCassettes, "--target", "live"}, `set STRIPE_API_KEY=sk_test_`),
+		Entry("--stripe-mock-bin for another target", nil, []string{"--cassettes", bundledCassettes, "--target", "replay", "--stripe-mock-bin", "/bin/true"}, `--stripe-mock-bin is for --target stripe-mock`),
 		Entry("a missing baseline", nil, []string{"--cassettes", bundledCassettes, "--baseline", "no/such.json"}, `baseline no/such.json`),
-		Entry("an unknown format", nil, []string{"--cassettes", bundledCassettes, "--format", "xml"}, `must be one of text, json, junit, github`),
+		Entry("an unknown format", nil, []string{"--cassettes", bundledCassettes, "--format", "xml"}, `must be one of text, json, junit, github, html`),
 	)
+
+	It("skips the live target without a key: says so, exits 0, and the --junit file holds the skip", func() {
+		junit := filepath.Join(GinkgoT().TempDir(), "live.xml")
+		session := runReplay([]string{"STRIPE_API_KEY="}, "--cassettes", bundledCassettes, "--target", "live", "--junit", junit)
+		Expect(session.ExitCode()).To(Equal(0), "stderr: %s", session.Err.Contents())
+		Expect(session.Err).To(gbytes.Say(`replay: skipped: the live target needs a test-mode key: set STRIPE_API_KEY=sk_test_`))
+		var suites struct {
+			Tests   int `xml:"tests,attr"`
+			Skipped int `xml:"skipped,attr"`
+		}
+		b, err := os.ReadFile(junit)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(xml.Unmarshal(b, &suites)).To(Succeed())
+		Expect(suites.Tests).To(Equal(1))
+		Expect(suites.Skipped).To(Equal(1))
+	})
+
+	It("outside a checkout of this module, says how to get stripe-mock", func() {
+		cassettes, err := filepath.Abs(bundledCassettes)
+		Expect(err).NotTo(HaveOccurred())
+		cmd := exec.Command(binary, "replay", "--target", "stripe-mock", "--cassettes", cassettes)
+		cmd.Dir = GinkgoT().TempDir()
+		session, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(session, replayCLITimeout).Should(gexec.Exit(2))
+		Expect(session.Err).To(gbytes.Say(`go install github.com/stripe/stripe-mock@v0\.203\.0 and pass its path, e\.g\. --stripe-mock-bin`))
+	})
+
+	It("runs the stripe-mock --stripe-mock-bin names", func() {
+		session := runReplay(nil, "--target", "stripe-mock", "--stripe-mock-bin", "/nonexistent/stripe-mock", "--cassettes", bundledCassettes)
+		Expect(session.ExitCode()).To(Equal(2))
+		Expect(session.Err).To(gbytes.Say(`start stripe-mock: fork/exec /nonexistent/stripe-mock`))
+	})
 })

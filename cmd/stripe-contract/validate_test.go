@@ -53,6 +53,7 @@ var _ = DescribeTable("each output format, on real files, against its golden fil
 	Entry("json", "json", 1),
 	Entry("junit", "junit", 1),
 	Entry("github", "github", 1),
+	Entry("html", "html", 1),
 )
 
 var _ = Describe("validate", func() {

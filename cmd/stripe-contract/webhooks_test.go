@@ -127,7 +127,7 @@ var _ = Describe("stripe-contract webhooks", func() {
 		Entry("no cassettes", "--cassettes and --target are required", "--target", "http://127.0.0.1:1/"),
 		Entry("a secret that is not whsec_", "webhook secret must start with whsec_", "--cassettes", "../../cassettes", "--target", "http://127.0.0.1:1/", "--webhook-secret", "sk_test_123"),
 		Entry("a target that is not a URL", "want an http or https URL", "--cassettes", "../../cassettes", "--target", "localhost:4242"),
-		Entry("an unknown format", "must be one of text, json, junit, github", "--cassettes", "../../cassettes", "--target", "http://127.0.0.1:1/", "--format", "xml"),
+		Entry("an unknown format", "must be one of text, json, junit, github, html", "--cassettes", "../../cassettes", "--target", "http://127.0.0.1:1/", "--format", "xml"),
 		Entry("a missing directory", "--cassettes nowhere: not a readable directory", "--cassettes", "nowhere", "--target", "http://127.0.0.1:1/"),
 		Entry("cassettes without deliveries", "no webhook deliveries", "--cassettes", "testdata/input", "--target", "http://127.0.0.1:1/"),
 		Entry("an argument", `unexpected argument "extra"`, "--cassettes", "../../cassettes", "--target", "http://127.0.0.1:1/", "extra"),

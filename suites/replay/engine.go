@@ -104,7 +104,11 @@ type Result struct {
 	// Status is the target's HTTP status; 0 when skipped or unanswered.
 	Status int
 	// Skipped says why the interaction was not sent; "" when it was.
-	Skipped    string
+	Skipped string
+	// Body is the target's answer body, which the deviations at
+	// /response/body point into (the HTML report quotes it); nil when
+	// skipped or unanswered.
+	Body       []byte
 	Deviations []Deviation
 }
 
@@ -176,7 +180,7 @@ func (e *Engine) Run(ctx context.Context, t *Target) (*Report, error) {
 				continue
 			}
 			answers[n] = a
-			res.Status = a.status
+			res.Status, res.Body = a.status, a.body
 			for _, f := range e.checkAnswer(in, a) {
 				res.Deviations = append(res.Deviations, deviation(in, f))
 			}

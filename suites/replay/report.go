@@ -24,6 +24,15 @@ type WriteOptions struct {
 	Catalogue report.Catalogue
 }
 
+// doc is the documentation of rule in the catalogue, "" without one.
+func (o WriteOptions) doc(rule string) string {
+	if o.Catalogue == nil {
+		return ""
+	}
+	r, _ := o.Catalogue.Rule(rule)
+	return r.Doc
+}
+
 func (o WriteOptions) file(cassette string) string {
 	if o.Root == "" {
 		return cassette
@@ -60,13 +69,13 @@ func Cases(r *Report, v Verdict, o WriteOptions) []report.Case {
 			Source: in.Source(), File: file, Line: in.Line, Suite: file,
 			Class: r.Target + "." + in.Cassette, Name: "#" + strconv.Itoa(in.Index) + " " + in.Method + " " + in.Path,
 			Request: &report.Request{Method: in.Method, URL: in.Path}, Code: res.Status, Skipped: res.Skipped,
-			FailureType: "deviation",
+			FailureType: "deviation", Document: res.Body, DocumentAt: "/response/body",
 		}
 		for len(judged) > 0 && judged[0].Cassette == in.Cassette && judged[0].Interaction == in.Index {
 			j := judged[0]
 			judged = judged[1:]
 			c.Rows = append(c.Rows, report.Row{Source: file, Line: in.Line, Label: label, Rule: j.Rule, Pointer: j.Pointer,
-				Severity: j.Severity, Message: j.Message, Status: j.Status})
+				Severity: j.Severity, Message: j.Message, Status: j.Status, Doc: o.doc(j.Rule)})
 		}
 		n := 0
 		for _, row := range c.Rows {

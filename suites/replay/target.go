@@ -22,8 +22,8 @@ const (
 
 // Environment variables the live and URL targets read.
 const (
-	EnvAPIKey  = "STRIPE_API_KEY"  // a test-mode secret (sk_test_) or restricted (rk_test_) key
-	EnvAPIBase = "STRIPE_API_BASE" // default https://api.stripe.com
+	EnvAPIKey  = recorder.EnvAPIKey // a test-mode secret (sk_test_) or restricted (rk_test_) key
+	EnvAPIBase = "STRIPE_API_BASE"  // default https://api.stripe.com
 )
 
 // DefaultLiveBase is where the live target sends requests unless
@@ -50,32 +50,12 @@ const RefusedKey = "not-a-stripe-key"
 var ErrLiveNotConfigured = errors.New("the live target needs a test-mode key: set STRIPE_API_KEY=sk_test_... (and optionally STRIPE_API_BASE); it is skipped without one")
 
 // KeyError is a key refused before anything is sent: a live-mode key, or
-// one that is not a secret key at all.
-type KeyError struct {
-	Var    string // where the key came from: STRIPE_API_KEY
-	Prefix string // what it starts with: "sk_live_", "rk_live_", or "" when unrecognised
-}
-
-// Error says why the key is refused and what to use instead.
-func (e *KeyError) Error() string {
-	if e.Prefix != "" {
-		return fmt.Sprintf("%s is a live-mode key (%s...): contract suites send recorded requests, some of which change data, so they run in test mode only; use a test-mode key (sk_test_... or rk_test_...)", e.Var, e.Prefix)
-	}
-	return fmt.Sprintf("%s is not a test-mode secret key: use one that starts with sk_test_ or rk_test_", e.Var)
-}
+// one that is not a secret key at all (recorder.KeyError, the one check of
+// keys the recorder's test helper makes too).
+type KeyError = recorder.KeyError
 
 // checkKey accepts test-mode secret and restricted keys only.
-func checkKey(env, key string) error {
-	for _, live := range []string{"sk_live_", "rk_live_"} {
-		if strings.HasPrefix(key, live) {
-			return &KeyError{Var: env, Prefix: live}
-		}
-	}
-	if !strings.HasPrefix(key, "sk_test_") && !strings.HasPrefix(key, "rk_test_") {
-		return &KeyError{Var: env}
-	}
-	return nil
-}
+func checkKey(env, key string) error { return recorder.CheckTestKey(env, key) }
 
 // Target is a system the engine replays cassettes against.
 type Target struct {

@@ -22,6 +22,7 @@ import (
 	"github.com/stripe-contract/stripe-contract/cassettes"
 	"github.com/stripe-contract/stripe-contract/recorder"
 	"github.com/stripe-contract/stripe-contract/suites/sdk"
+	"github.com/stripe-contract/stripe-contract/validators/contractmatch"
 )
 
 // call is one SDK call the suite makes, read from a recorded request: a
@@ -259,6 +260,7 @@ func drive(c call) []occurrence {
 		} else {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(ip.ID).To(Equal(gjson.Get(c.recorded[0].Response.Body, "id").String()))
+			Expect(ip.LastResponse).To(contractmatch.KeepTheContract(), "%s: what stripe-go received", c)
 			found = append(found, compare(c, 0, "", ip)...)
 		}
 		return found
@@ -291,6 +293,7 @@ func drive(c call) []occurrence {
 	Expect(ids).To(Equal(recordedIDs), "the items stripe-go's iterator yielded, in order, across pages")
 	Expect(pages).To(HaveLen(len(c.recorded)), "pages decoded")
 	for i, page := range pages {
+		Expect(page.LastResponse).To(contractmatch.KeepTheContract(), "%s: page %d, as stripe-go received it", c, i)
 		found = append(found, compare(c, i, "", page)...)
 	}
 	return found

@@ -64,20 +64,43 @@ func WithLog(w io.Writer) Option { return func(c *config) { c.log = w } }
 
 var listening = regexp.MustCompile(`Listening for HTTP at address: (\S+)`)
 
+// Version is the stripe-mock release go.mod's tool block pins; a test
+// keeps the two the same.
+const Version = "v0.203.0"
+
+// Install is how to get the pinned stripe-mock outside this module, where
+// go tool cannot build it.
+const Install = "go install github.com/stripe/stripe-mock@" + Version
+
 // Binary is the path of the stripe-mock pinned in go.mod's tool block:
 // go tool -n builds it (once, cached) and prints where it is. It must run
-// inside this module.
+// inside this module; outside it the error says how to get stripe-mock
+// instead (Install, then WithBinary).
 func Binary() (string, error) {
 	out, err := exec.Command("go", "tool", "-n", "stripe-mock").Output()
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return "", fmt.Errorf("go tool -n stripe-mock: %w: %s", err, strings.TrimSpace(string(ee.Stderr)))
+			err = fmt.Errorf("%w: %s", err, strings.TrimSpace(string(ee.Stderr)))
 		}
-		return "", fmt.Errorf("go tool -n stripe-mock: %w", err)
+		return "", &NotFoundError{Err: err}
 	}
 	return strings.TrimSpace(string(out)), nil
 }
+
+// NotFoundError is Binary's failure: go tool could not build the pinned
+// stripe-mock, as happens outside a checkout of this module.
+type NotFoundError struct {
+	Err error // go tool's failure, with what it said
+}
+
+// Error says what failed and how to get stripe-mock.
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("go tool -n stripe-mock: %v (go tool builds stripe-mock only inside a checkout of stripe-contract; elsewhere, install it with %s and pass its path, e.g. --stripe-mock-bin \"$(go env GOPATH)/bin/stripe-mock\")", e.Err, Install)
+}
+
+// Unwrap returns go tool's failure.
+func (e *NotFoundError) Unwrap() error { return e.Err }
 
 // Start runs stripe-mock on loopback, HTTP and HTTPS both on ports the
 // system picks, and returns once its HTTP listener answers. ctx bounds the

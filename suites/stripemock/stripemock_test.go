@@ -2,8 +2,10 @@ package stripemock_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -50,5 +52,33 @@ func TestStartFailsClearly(t *testing.T) {
 	_, err := stripemock.Start(context.Background(), stripemock.WithBinary("/nonexistent/stripe-mock"))
 	if err == nil || !strings.Contains(err.Error(), "start stripe-mock") {
 		t.Errorf("err = %v, want one saying stripe-mock could not start", err)
+	}
+}
+
+// TestBinaryOutsideTheModule runs go tool where no go.mod pins stripe-mock,
+// as a user of the installed command does: the error says how to get it.
+func TestBinaryOutsideTheModule(t *testing.T) {
+	t.Chdir(t.TempDir())
+	_, err := stripemock.Binary()
+	var nf *stripemock.NotFoundError
+	if !errors.As(err, &nf) {
+		t.Fatalf("err = %v, want a *NotFoundError", err)
+	}
+	for _, want := range []string{"go install github.com/stripe/stripe-mock@v0.203.0", "--stripe-mock-bin"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want it to say %q", err, want)
+		}
+	}
+}
+
+// TestVersionIsGoMods keeps Version, which the install hint names, the
+// release go.mod pins.
+func TestVersionIsGoMods(t *testing.T) {
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "github.com/stripe/stripe-mock " + stripemock.Version + "\n"; !strings.Contains(string(mod), want) {
+		t.Errorf("go.mod does not require %q", strings.TrimSpace(want))
 	}
 }

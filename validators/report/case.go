@@ -1,6 +1,8 @@
 package report
 
 import (
+	"strings"
+
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
@@ -46,7 +48,12 @@ type Case struct {
 	Failure string
 	// FailureType is the JUnit failure type; "" for "contract".
 	FailureType string
-	Rows        []Row
+	// Document is the document the rows' pointers point into, standing at
+	// DocumentAt within Source ("" when it is the whole of it): the HTML
+	// format quotes the offending value from it. nil for none.
+	Document   []byte
+	DocumentAt string
+	Rows       []Row
 }
 
 // Request is a replayed request as JSON output names it:
@@ -89,16 +96,36 @@ type Trailer struct {
 // It builds no string: validate writes millions of cases.
 func caseOf(c *Case, o *pipeline.Outcome, min int) {
 	rows := c.Rows[:0]
-	*c = Case{Source: o.Doc.Source, SourceLine: o.Doc.Line, Suite: o.Doc.Source, Kind: string(o.Result.Kind), APIVersion: o.Result.APIVersion, Label: o.Doc.Label}
+	*c = Case{Source: o.Doc.Source, SourceLine: o.Doc.Line, Suite: o.Doc.Source, Kind: string(o.Result.Kind), APIVersion: o.Result.APIVersion, Label: o.Doc.Label,
+		Document: o.Doc.Data, DocumentAt: o.Doc.Prefix}
 	for _, v := range o.Result.Violations {
 		if int(v.Severity) > min {
 			continue
 		}
 		src, line := location(o, v.Pointer)
 		rows = append(rows, Row{Source: src, Line: line, Label: o.Doc.Label, Rule: v.Rule, Pointer: v.Pointer,
-			Severity: v.Severity, Message: v.Message})
+			Severity: v.Severity, Message: v.Message, Doc: v.Doc})
 	}
 	c.Rows = rows
+}
+
+// resource is what the case is about: the validated document's kind, else
+// the path of the replayed request with its IDs as {id}
+// (/v1/customers/{id}), IDs told from resource names as the recorder's
+// index tells them (a segment with a digit or an upper-case letter, past
+// the version), else "".
+func (c *Case) resource() string {
+	if c.Kind != "" || c.Request == nil {
+		return c.Kind
+	}
+	path, _, _ := strings.Cut(c.Request.URL, "?")
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		if i > 1 && strings.ContainsAny(seg, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ@") {
+			segs[i] = "{id}"
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 // appendName appends the JUnit test case name.

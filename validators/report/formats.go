@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/stripe-contract/stripe-contract/validators"
 )
 
 // renderer is one format: it renders a case to bytes (concurrently, without
@@ -27,6 +29,13 @@ type renderer interface {
 type caseMeta struct {
 	suite           string
 	failed, skipped bool
+	// resource is what the case is about, for the HTML format's counts:
+	// a validated document's kind, a replayed request's resource.
+	resource string
+	// Its findings, for the HTML format's counts: a validated document's
+	// violations, or a written case's rows (every one, unfiltered).
+	violations []validators.Violation
+	rows       []Row
 }
 
 // text writes a line per row,

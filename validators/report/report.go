@@ -1,7 +1,9 @@
 // Package report writes what every command finds in the formats people and
 // CI systems read: text (one line per finding and a summary that cites the
 // rules' docs), JSON Lines (one object per case), JUnit XML (one testcase
-// per case) and GitHub Actions workflow annotations.
+// per case), GitHub Actions workflow annotations, and HTML (one
+// self-contained page: counts per rule, resource and file, and each finding
+// with its doc sentence and an excerpt of the document).
 //
 // A finding is a Row (source, line, label, rule, pointer, severity,
 // message, status), whoever found it: validate's violations, replay's
@@ -31,7 +33,7 @@ type Format interface {
 }
 
 // Names lists the formats New and NewWriter know, a fresh copy each call.
-func Names() []string { return []string{"text", "json", "junit", "github"} }
+func Names() []string { return []string{"text", "json", "junit", "github", "html"} }
 
 // Catalogue is where the text format finds the documentation of the rules
 // it cites; *validators.Catalogue is one.
@@ -82,6 +84,8 @@ func newRenderer(name string, w io.Writer, opts Options) (renderer, error) {
 		return newJUnit(w, opts)
 	case "github":
 		return &github{w: w, opts: opts}, nil
+	case "html":
+		return newHTML(w, opts)
 	}
 	return nil, fmt.Errorf("unknown format %q (want %s)", name, strings.Join(Names(), ", "))
 }
@@ -119,7 +123,7 @@ func (f *outcomes) Format(dst []byte, o *pipeline.Outcome) []byte {
 }
 
 func (f *outcomes) Write(o *pipeline.Outcome, b []byte) error {
-	return f.r.write(caseMeta{suite: o.Doc.Source, failed: !o.Result.Valid()}, b)
+	return f.r.write(caseMeta{suite: o.Doc.Source, failed: !o.Result.Valid(), resource: string(o.Result.Kind), violations: o.Result.Violations}, b)
 }
 
 func (f *outcomes) Close(s *pipeline.Summary) error {
@@ -158,7 +162,7 @@ func (w *Writer) Write(c *Case) error {
 		shown.Rows = w.rows
 	}
 	w.buf = w.r.appendCase(w.buf[:0], &shown)
-	return w.r.write(caseMeta{suite: c.Suite, failed: c.Failed(), skipped: c.Skipped != ""}, w.buf)
+	return w.r.write(caseMeta{suite: c.Suite, failed: c.Failed(), skipped: c.Skipped != "", resource: c.resource(), rows: c.Rows}, w.buf)
 }
 
 // Close writes what follows the last case.

@@ -24,6 +24,11 @@ type Row struct {
 	Pointer  string
 	Severity validators.Severity
 	Message  string
+	// Doc is the documentation the rule comes from, when the finder has
+	// it at hand (a violation carries it); the HTML format quotes it
+	// beside the row. "" for none: the formats that cite docs look the
+	// rule up in the catalogue.
+	Doc string
 	// Status is what a verdict made of the finding (StatusNew, StatusKnown,
 	// StatusMinor, StatusStale); "" where no verdict applies, as in
 	// validate, whose rows fail by their severity.
