@@ -237,19 +237,25 @@ func (v *Validator) validateFast(doc []byte, requested string) (Result, bool) {
 		return Result{}, false
 	}
 	a, notice := v.choose(own, requested)
+	owner := base.fast // whose pool the tape goes back to
 	if a != base {
-		base.fast.release(t)
 		if _, err := a.load(v); err != nil {
+			owner.release(t)
 			return v.unloadable(a, err), true
 		}
 		if a.fast == nil {
+			owner.release(t)
 			return Result{}, false
 		}
-		if t, ok = a.fast.scan(doc); !ok {
-			return Result{}, false
+		if a.fast.maxDepth != base.fast.maxDepth { // the tape is the same at any version, scanned to the same depth
+			owner.release(t)
+			if t, ok = a.fast.scan(doc); !ok {
+				return Result{}, false
+			}
+			owner = a.fast
 		}
 	}
-	defer a.fast.release(t)
+	defer owner.release(t)
 	res, ok := a.fast.validate(v, t)
 	if !ok {
 		return Result{}, false
