@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -174,6 +175,20 @@ var _ = Describe("compressed input", func() {
 		got, _, err = run([]string{zst})
 		Expect(err).NotTo(HaveOccurred())
 		sameOutcomes(got.outcomes, want.outcomes, zst)
+	})
+
+	It("reads a compressed cassette with the reader of .yaml", func() {
+		cassette, err := os.ReadFile("../../cassettes/stripe-mock/flow_invoice_finalize.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		read := pipeline.WithReader(".yaml", pipeline.ReadCassette)
+		want, _, err := run([]string{write(dir, "flow.yaml", string(cassette))}, read)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(want.outcomes).NotTo(BeEmpty())
+		path := write(dir, "flow.yaml.zst", string(zstded(cassette)))
+		got, _, err := run([]string{path}, read)
+		Expect(err).NotTo(HaveOccurred())
+		sameOutcomes(got.outcomes, want.outcomes, path)
+		Expect(got.outcomes[0].Doc.Prefix).To(HavePrefix("/interactions/"))
 	})
 
 	It("reads a file named explicitly with another extension when it starts with gzip or zstd magic", func() {
