@@ -6,18 +6,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/klauspost/compress/zstd"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/bench"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
@@ -361,3 +364,74 @@ var _ = Describe("a decompression bomb", func() {
 		Entry("a .json.gz document of 512 MB", "bomb.json.gz", 1),
 	)
 })
+
+// Throughput on compressed logs, against the same lines uncompressed in the
+// same run, and what decompression alone costs:
+//
+//	go test ./validators/pipeline -run '^$' -bench Compressed -cpu 1,2
+func BenchmarkCompressed(b *testing.B) {
+	const lines = 50_000
+	var plain bytes.Buffer
+	if _, err := bench.Write(&plain, lines, 1); err != nil {
+		b.Fatal(err)
+	}
+	var gz, zst bytes.Buffer
+	gw := gzip.NewWriter(&gz)
+	zw, err := zstd.NewWriter(&zst)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, w := range []io.WriteCloser{gw, zw} {
+		if _, err := w.Write(plain.Bytes()); err != nil {
+			b.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	dir := b.TempDir()
+	for _, f := range []struct {
+		ext  string
+		data []byte
+	}{{".ndjson", plain.Bytes()}, {".ndjson.gz", gz.Bytes()}, {".ndjson.zst", zst.Bytes()}} {
+		path := filepath.Join(dir, "log"+f.ext)
+		if err := os.WriteFile(path, f.data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.Run("validate"+f.ext, func(b *testing.B) {
+			b.SetBytes(int64(plain.Len()))
+			for b.Loop() {
+				sum, err := pipeline.New(v).Run(context.Background(), []string{path}, discard{})
+				if err != nil || sum.Documents != lines || len(sum.Unreadable) > 0 {
+					b.Fatalf("%d documents, %v, %v", sum.Documents, err, sum.Unreadable)
+				}
+			}
+			b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+			b.ReportMetric(float64(len(f.data))/1e6, "file-MB")
+		})
+	}
+	decoders := []struct {
+		name string
+		data []byte
+		open func(io.Reader) (io.Reader, error)
+	}{
+		{"gzip", gz.Bytes(), func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }},
+		{"zstd", zst.Bytes(), func(r io.Reader) (io.Reader, error) {
+			return zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(32<<20))
+		}},
+	}
+	for _, d := range decoders {
+		b.Run("decompress-only/"+d.name, func(b *testing.B) {
+			b.SetBytes(int64(plain.Len()))
+			for b.Loop() {
+				r, err := d.open(bytes.NewReader(d.data))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n, err := io.Copy(io.Discard, r); err != nil || n != int64(plain.Len()) {
+					b.Fatalf("%d bytes, %v", n, err)
+				}
+			}
+		})
+	}
+}
