@@ -227,6 +227,23 @@ var _ = DescribeTable("compressed standard input, found by its magic bytes",
 	Entry("plain input stays plain", func(b []byte) []byte { return b }, pipeline.LayoutAuto),
 )
 
+var _ = Describe("standard input that starts as a compression's magic does, and is not it", func() {
+	DescribeTable("is read as it is: one invalid document",
+		func(input string) {
+			c := &collector{}
+			sum, err := pipeline.New(v, pipeline.WithStdin(strings.NewReader(input), pipeline.LayoutAuto)).Run(context.Background(), []string{pipeline.Stdin}, c)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sum.Unreadable).To(BeEmpty())
+			Expect(c.outcomes).To(HaveLen(1))
+			Expect(c.outcomes[0].Result.Valid()).To(BeFalse()) // not JSON (json.syntax, json.invalid-utf8)
+		},
+		Entry("zstd's first byte, then the end", "("),
+		Entry("zstd's first two bytes", "(\xb5\n"),
+		Entry("gzip's first byte, then the end", "\x1f"),
+		Entry("gzip's first byte, then another", "\x1f{}\n"),
+	)
+})
+
 var _ = Describe("compressed input that does not decompress", func() {
 	var dir string
 	BeforeEach(func() { dir = GinkgoT().TempDir() })
