@@ -38,9 +38,10 @@ type compression struct {
 }
 
 // maxZstdWindow bounds the memory a zstd frame may make the decoder
-// allocate for its window: zstd's levels 1 to 20 ask for at most 32 MiB
-// (level 19, 8 MiB), while --ultra 21 and 22 and --long ask for up to
-// 128 MiB, which would be most of a run's memory budget.
+// allocate for its window (the header asks, the decoder allocates): the
+// zstd command's levels 1 to 19 ask for at most 8 MiB and --ultra -20 for
+// 32 MiB, while -21, -22 and --long ask for 64 to 128 MiB, which would be
+// most of a run's memory budget.
 const maxZstdWindow = 32 << 20
 
 // compressions are the formats read: gzip with the standard library (its
