@@ -23,9 +23,15 @@ const validateUsage = `usage: stripe-contract validate [flags] PATH...
 
 Validates Stripe payloads against the documented contract of every resource.
 PATH is a file, a directory (walked for regular .json, .ndjson, .jsonl and
-.yaml files; a named pipe, socket or device there is skipped with a notice)
-or - for standard input. A .json file holds one document; .ndjson and
-.jsonl files hold one per line (blank lines are skipped); a .yaml file is a
+.yaml files, each also compressed as .gz or .zst; a named pipe, socket or
+device there is skipped with a notice) or - for standard input. A .json
+file holds one document; .ndjson and .jsonl files hold one per line (blank
+lines are skipped). A file ending in .gz (gzip, multi-member too) or .zst
+(zstd) after one of these extensions is decompressed as it is read, lines
+numbered in the decompressed text; standard input and files named with
+another extension are decompressed when they start with gzip or zstd magic
+bytes. A corrupt or truncated compressed file is an error naming it, after
+the documents before the damage are reported. A .yaml file is a
 go-vcr cassette, whose JSON response bodies are documents, their pointers
 prefixed with /interactions/N/response/body (a .yaml file that is not a
 cassette, or is over --max-cassette-size, is one invalid row). A document is

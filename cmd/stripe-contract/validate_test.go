@@ -3,6 +3,7 @@ package main_test
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
@@ -14,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/gbytes"
@@ -263,6 +265,64 @@ var _ = Describe("validate", func() {
 		session := stripeContract("", "validate", dir)
 		Expect(string(session.Out.Contents())).To(HavePrefix(`"` + dir + `/x\n::error file=evil.json,line=1::injected.json":4: error: /amount_paid: is 2000 but status is "open"`))
 		Expect(string(session.Err.Contents())).To(Equal(`stripe-contract: notice: "` + dir + `/p\n::error::fifo.ndjson": skipped: a named pipe, not a regular file (name it as a PATH to read it)` + "\n"))
+	})
+
+	Describe("compressed logs", func() {
+		var dir string
+		var ndjson []byte
+		BeforeEach(func() {
+			dir = GinkgoT().TempDir()
+			var err error
+			ndjson, err = os.ReadFile("testdata/input/payments.ndjson")
+			Expect(err).NotTo(HaveOccurred())
+		})
+		gzipped := func(b []byte) []byte {
+			var out bytes.Buffer
+			w := gzip.NewWriter(&out)
+			w.Write(b)
+			Expect(w.Close()).To(Succeed())
+			return out.Bytes()
+		}
+		zstded := func(b []byte) []byte {
+			enc, err := zstd.NewWriter(nil)
+			Expect(err).NotTo(HaveOccurred())
+			defer enc.Close()
+			return enc.EncodeAll(b, nil)
+		}
+
+		It("reads .ndjson.gz and .jsonl.zst files as the same file uncompressed, naming the compressed file", func() {
+			plain := stripeContract("", "validate", "input/payments.ndjson")
+			Expect(plain).To(gexec.Exit(1))
+			for name, compress := range map[string]func([]byte) []byte{"payments.ndjson.gz": gzipped, "payments.jsonl.zst": zstded} {
+				path := filepath.Join(dir, name)
+				Expect(os.WriteFile(path, compress(ndjson), 0o644)).To(Succeed())
+				session := stripeContract("", "validate", path)
+				Expect(session).To(gexec.Exit(1))
+				Expect(string(session.Out.Contents())).To(Equal(strings.ReplaceAll(string(plain.Out.Contents()), "input/payments.ndjson", path)))
+				Expect(string(session.Out.Contents())).To(ContainSubstring(path + ":2: error: /currency:"))
+			}
+		})
+
+		It("reads gzip and zstd on stdin, found by their magic bytes", func() {
+			plain := stripeContract(string(ndjson), "validate", "--format", "json", "-")
+			Expect(plain).To(gexec.Exit(1))
+			for _, compressed := range [][]byte{gzipped(ndjson), zstded(ndjson)} {
+				session := stripeContract(string(compressed), "validate", "--format", "json", "-")
+				Expect(session).To(gexec.Exit(1))
+				Expect(string(session.Out.Contents())).To(Equal(string(plain.Out.Contents())))
+			}
+		})
+
+		It("exits 2 on a truncated file, naming it, after reporting the lines before the cut", func() {
+			whole := gzipped(ndjson)
+			path := filepath.Join(dir, "cut.ndjson.gz")
+			Expect(os.WriteFile(path, whole[:len(whole)-8], 0o644)).To(Succeed()) // the trailer (CRC-32 and size) cut off
+			session := stripeContract("", "validate", "--format", "json", path)
+			Expect(session).To(gexec.Exit(2))
+			Expect(string(session.Err.Contents())).To(Equal("stripe-contract: " + path + ": gzip data is corrupt or truncated after line 7: unexpected EOF\n"))
+			Expect(strings.Count(string(session.Out.Contents()), "\n")).To(Equal(6))
+			Expect(string(session.Out.Contents())).To(ContainSubstring(`{"source":"` + path + `:7",`))
+		})
 	})
 
 	DescribeTable("exits 2 on usage errors and unreadable paths, with a message on stderr",

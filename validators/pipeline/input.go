@@ -125,14 +125,14 @@ var ErrNoDocuments = errors.New("no .json, .ndjson or .jsonl files found")
 
 // expand turns the paths given into files: directories are walked (in
 // lexical order) for the regular files with the extensions readers are
-// registered for; a file named explicitly is read whatever its extension
-// and its type.
+// registered for, or one of them followed by .gz or .zst; a file named
+// explicitly is read whatever its extension and its type.
 func (p *Pipeline) expand(paths []string) ([]input, []error) {
 	var out []input
 	var errs []error
 	for _, path := range paths {
 		if path == Stdin {
-			out = append(out, input{path: Stdin, read: p.layoutReader(p.stdinLayout)})
+			out = append(out, input{path: Stdin, read: sniffed(p.layoutReader(p.stdinLayout))})
 			continue
 		}
 		info, err := os.Stat(path)
@@ -189,25 +189,42 @@ func unwrapPathError(err error) error {
 	return err
 }
 
+// extensions are the file name endings a directory walk reads: each a
+// reader is registered for, also followed by each compression's.
 func (p *Pipeline) extensions() []string {
-	exts := make([]string, 0, len(p.readers))
+	exts := make([]string, 0, len(p.readers)*(1+len(compressions)))
 	for e := range p.readers {
 		exts = append(exts, e)
+		for _, c := range compressions {
+			exts = append(exts, e+c.ext)
+		}
 	}
 	slices.Sort(exts)
 	return exts
 }
 
-// readerFor selects by extension; a file named explicitly with another
-// extension is read with the stdin layout (auto by default).
+// readerFor selects by extension, the one before .gz or .zst for a
+// compressed file (see compressed.go); a file named explicitly with another
+// extension is read with the stdin layout (auto by default), decompressed
+// if it starts with the magic bytes of a compression.
 func (p *Pipeline) readerFor(path string, explicit bool) Reader {
-	if r, ok := p.readers[strings.ToLower(filepath.Ext(path))]; ok {
-		return r
+	name := strings.ToLower(path)
+	c := compressionOf(name)
+	if c != nil {
+		name = strings.TrimSuffix(name, c.ext)
 	}
-	if explicit {
-		return p.layoutReader(p.stdinLayout)
+	r, ok := p.readers[filepath.Ext(name)]
+	switch {
+	case !ok && !explicit:
+		return nil
+	case c != nil && !ok:
+		return c.reader(p.layoutReader(p.stdinLayout))
+	case c != nil:
+		return c.reader(r)
+	case !ok:
+		return sniffed(p.layoutReader(p.stdinLayout))
 	}
-	return nil
+	return r
 }
 
 // splits reports whether path's documents are NDJSON lines that the
