@@ -141,7 +141,7 @@ func (p *Pipeline) expand(paths []string) ([]input, []error) {
 			continue
 		}
 		if !info.IsDir() {
-			out = append(out, input{path: path, read: p.readerFor(path, true), split: p.splits(path, true)})
+			out = append(out, input{path: path, read: p.readerFor(path, true), split: p.splits(path)})
 			continue
 		}
 		found := 0
@@ -167,7 +167,7 @@ func (p *Pipeline) expand(paths []string) ([]input, []error) {
 				p.onSkip(disk.Skipped{Path: file, Type: typ})
 				return nil
 			}
-			out = append(out, input{path: file, read: r, split: p.splits(file, false)})
+			out = append(out, input{path: file, read: r, split: p.splits(file)})
 			found++
 			return nil
 		})
@@ -227,15 +227,13 @@ func (p *Pipeline) readerFor(path string, explicit bool) Reader {
 	return r
 }
 
-// splits reports whether path's documents are NDJSON lines that the
-// pipeline's own line reader would read (not a reader registered with
-// WithReader): then a regular file is read in ranges by the workers.
-func (p *Pipeline) splits(path string, explicit bool) bool {
-	ext := strings.ToLower(filepath.Ext(path))
-	if _, ok := p.readers[ext]; ok {
-		return p.ndjsonExts[ext]
-	}
-	return explicit && p.stdinLayout == LayoutNDJSON
+// splits reports whether path's documents are NDJSON lines, uncompressed,
+// that the pipeline's own line reader would read (its extension is one
+// ReadNDJSON is registered for, not one given to WithReader): then a
+// regular file is read in ranges by the workers. A file of another
+// extension may be compressed (its bytes decide, sniffed) and is streamed.
+func (p *Pipeline) splits(path string) bool {
+	return compressionOf(path) == nil && p.ndjsonExts[strings.ToLower(filepath.Ext(path))]
 }
 
 func (p *Pipeline) layoutReader(l Layout) Reader {
