@@ -43,6 +43,7 @@ func not(v verdict) verdict {
 // fnode is a compiled subschema.
 type fnode struct {
 	schema      *jsonschema.Schema // what it was compiled from: the full path applies it
+	note        *annotation        // what the files say of it (contract.note of its location), for explaining
 	unsupported bool               // has a keyword evaluate does not implement
 	types       typeMask           // allowed JSON types; 0: any
 	enum        []literal
@@ -113,7 +114,7 @@ func (fp *fastPath) compileFast(s *jsonschema.Schema) *fnode {
 	if n, ok := fp.memo[s]; ok {
 		return n
 	}
-	n := &fnode{schema: s, maxLength: s.MaxLength, fp: fp}
+	n := &fnode{schema: s, note: fp.c.note(s.Location), maxLength: s.MaxLength, fp: fp}
 	fp.memo[s] = n
 	exts := len(s.Extensions)
 	if l, ok := s.Extensions[lazyRefKeyword].(*lazyRef); ok {

@@ -42,7 +42,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 		return
 	}
 	loc := n.schema.Location
-	a := g.e.c.note(loc)
+	a := n.note
 	// Keywords whose failure is reported where they stand: decide them
 	// here when the evaluator is sure, else let v5 explain the subschema.
 	leaves := []struct {
@@ -157,7 +157,7 @@ func (g *guide) scalar(n *fnode, tk *tok, inst string, conds []condition) bool {
 		return false
 	}
 	loc := n.schema.Location
-	a := g.e.c.note(loc)
+	a := n.note
 	if n.types != 0 && !n.types.has(tk) {
 		g.e.leaf(a, loc, "type", inst, conds)
 		return true
