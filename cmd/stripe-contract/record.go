@@ -66,6 +66,11 @@ type recordConfig struct {
 
 func runRecord(ctx context.Context, e *env, args []string) error {
 	started := time.Now()
+	if os.Getenv("GOGC") == "" {
+		// The proxy's added latency tail is half the collector's: while it
+		// records, collect less often (save goes back to the default).
+		debug.SetGCPercent(400)
+	}
 	cfg, err := parseRecordFlags(e, args)
 	if err != nil {
 		return err
@@ -258,9 +263,9 @@ func removeStaleTemps(e *env, path string, started time.Time) {
 func save(e *env, rec *recorder.Recorder, path string) (dropped int, err error) {
 	n := rec.Recorded()
 	if os.Getenv("GOGC") == "" {
-		// main collects less often, for throughput; the save builds and
-		// checks copies of the whole cassette, and would take several
-		// times the memory that way.
+		// runRecord collects less often, for the proxy's latency; the save
+		// builds and checks copies of the whole cassette, and would take
+		// several times the memory that way.
 		debug.SetGCPercent(100)
 	}
 	if err := rec.Stop(); err != nil {
