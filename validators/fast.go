@@ -601,15 +601,34 @@ func (fp *fastPath) validate(v *Validator, t *tape) (res Result, ok bool) {
 	return Result{Kind: kind, Violations: sortViolations(e.out)}, true
 }
 
+// The members every document is asked for: its kind and version.
+var (
+	topObject     = topName("object")
+	topAPIVersion = topName("api_version")
+	topDeleted    = topName("deleted")
+	topError      = topName("error")
+)
+
+func topName(name string) propEntry { return propEntry{name: name, hash: hashName([]byte(name))} }
+
+// topMember returns the token index of the value of the member p of the
+// document, or -1 (also when the document is no object).
+func (t *tape) topMember(p propEntry) int32 {
+	if len(t.toks) == 0 || t.toks[0].kind != tokObject {
+		return -1
+	}
+	return t.memberHash(0, p.name, p.hash)
+}
+
 // tapeAPIVersion is the API version an event scanned into t names
 // (api_version), or ""; false when the fast path cannot read it exactly
 // (an escaped string), and the whole-document path must.
 func tapeAPIVersion(t *tape) (string, bool) {
-	o := t.member(0, "object")
+	o := t.topMember(topObject)
 	if s, ok := t.str(o); !ok || s != "event" {
 		return "", o < 0 || t.toks[o].kind != tokString || !t.toks[o].escaped
 	}
-	i := t.member(0, "api_version")
+	i := t.topMember(topAPIVersion)
 	if i < 0 || t.toks[i].kind != tokString {
 		return "", true
 	}
@@ -619,17 +638,17 @@ func tapeAPIVersion(t *tape) (string, bool) {
 // tapeFacts reads the facts kind detection needs from a tape.
 func tapeFacts(t *tape) kindFacts {
 	f := kindFacts{isObject: true}
-	if o := t.member(0, "object"); o >= 0 {
+	if o := t.topMember(topObject); o >= 0 {
 		f.hasObject = true
 		f.object, f.objectIsString = t.known(o, "invoice_payment", "list", "invoice", "event", "customer", "charge", "payment_intent", "subscription")
 		if t.toks[o].kind == tokString && t.toks[o].escaped {
 			f.objectEscaped = true
 		}
 	}
-	if d := t.member(0, "deleted"); d >= 0 {
+	if d := t.topMember(topDeleted); d >= 0 {
 		f.deleted = t.toks[d].kind == tokTrue
 	}
-	f.hasError = t.member(0, "error") >= 0
+	f.hasError = t.topMember(topError) >= 0
 	return f
 }
 
