@@ -2,7 +2,10 @@ package report
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 
+	"github.com/stripe-contract/stripe-contract/recorder/secret"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
@@ -103,11 +106,43 @@ func caseOf(c *Case, o *pipeline.Outcome, min int) {
 			continue
 		}
 		src, line := location(o, v.Pointer)
-		rows = append(rows, Row{Source: src, Line: line, Label: o.Doc.Label, Rule: v.Rule, Pointer: v.Pointer,
-			Severity: v.Severity, Message: v.Message, Doc: v.Doc})
+		// A message quotes the offending value, and a pointer names the
+		// document's members: either may hold a secret the payload carried
+		// (a webhook endpoint's whsec_, a key pasted into a field), which
+		// must not reach a CI log or a report file.
+		rows = append(rows, Row{Source: src, Line: line, Label: o.Doc.Label, Rule: v.Rule, Pointer: redact(v.Pointer),
+			Severity: v.Severity, Message: redact(v.Message), Doc: v.Doc})
 	}
 	c.Rows = rows
 }
+
+// redact is secret.Redact, remembered for the texts a log repeats: most
+// messages ("is missing; currency is required") and pointers recur on
+// line after line, and scanning each for every family of secret and
+// encoding would cost a tenth of a run. Up to redactMemo texts are kept,
+// each under redactMemoLen bytes; the others are scanned every time.
+func redact(s string) string {
+	if r, ok := redacted.Load(s); ok {
+		return r.(string)
+	}
+	r := secret.Redact(s)
+	if len(s) < redactMemoLen && redactedCount.Load() < redactMemo {
+		if _, loaded := redacted.LoadOrStore(s, r); !loaded {
+			redactedCount.Add(1)
+		}
+	}
+	return r
+}
+
+const (
+	redactMemo    = 16 << 10
+	redactMemoLen = 512
+)
+
+var (
+	redacted      sync.Map // text -> the text redacted
+	redactedCount atomic.Int64
+)
 
 // resource is what the case is about: the validated document's kind, else
 // the path of the replayed request with its IDs as {id}

@@ -194,3 +194,44 @@ func TestJUnitKeepsNamesThroughXML(t *testing.T) {
 		t.Errorf("names came back as %q and %q, want %q", doc.Suites[0].Name, doc.Suites[0].Cases[0].Class, want)
 	}
 }
+
+// TestNoFormatPrintsAPayloadsSecret: a violation's message quotes the
+// offending value and its pointer names members, both from the payload;
+// a key a payload carried must not reach a CI log in any format.
+func TestNoFormatPrintsAPayloadsSecret(t *testing.T) {
+	const key = "sk_live_51ReportLeakCheck00000000000000"
+	v, err := validators.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := []byte(`{"object":"invoice_payment","id":"inpay_1","status":"` + key + `","` + key + `":1}`)
+	o := &pipeline.Outcome{Doc: pipeline.Document{Source: "log.ndjson", Line: 1, Data: doc, Size: int64(len(doc))}, Result: v.Validate(doc)}
+	raw := false
+	for _, vi := range o.Result.Violations {
+		raw = raw || strings.Contains(vi.Message, key) || strings.Contains(vi.Pointer, key)
+	}
+	if !raw {
+		t.Fatalf("the validator's own violations do not quote the key, so this test checks nothing: %+v", o.Result.Violations)
+	}
+	for _, name := range Names() {
+		var out bytes.Buffer
+		f, err := New(name, &out, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Write(o, f.Format(nil, o)); err != nil {
+			t.Fatal(err)
+		}
+		sum := pipeline.Summary{Rules: map[string]*pipeline.RuleCount{}}
+		sum.Add(o)
+		if err := f.Close(&sum); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(out.String(), key[len("sk_live_"):]) {
+			t.Errorf("%s output holds the key the payload carried", name)
+		}
+		if !strings.Contains(out.String(), "/status") {
+			t.Errorf("%s output does not report /status at all:\n%s", name, out.String())
+		}
+	}
+}
