@@ -2,7 +2,9 @@
 // input: it splits them into documents (a .json file is one, an .ndjson or
 // .jsonl file one per line), validates them on every core, and hands the
 // results to a Sink in input order, holding a bounded number of bytes in
-// memory whatever the size of the input.
+// memory whatever the size of the input. A regular NDJSON file is read by
+// the workers themselves, each its own byte range (split.go); standard
+// input and compressed files (compressed.go) are read by one goroutine.
 package pipeline
 
 import (
