@@ -46,11 +46,11 @@ type contract struct {
 	base       string // the files' $id prefix: https://.../2026-08-26.dahlia/
 	index      contractIndex
 
-	mu       sync.Mutex // guards compiler and loaded
-	compiler *jsonschema.Compiler
-	loaded   map[string]error // file -> its load's outcome
-	kinds    sync.Map         // Kind -> *jsonschema.Schema
-	urls     sync.Map         // absolute URL -> *jsonschema.Schema
+	mu        sync.Mutex               // guards compilers and loaded
+	compilers map[string]*fileCompiler // file -> the compiler of its schemas
+	loaded    map[string]error         // file -> its load's outcome
+	kinds     sync.Map                 // Kind -> *jsonschema.Schema
+	urls      sync.Map                 // absolute URL -> *jsonschema.Schema
 
 	metaMu sync.RWMutex           // guards notes and rules, filled as files load
 	notes  map[string]*annotation // absolute location of a subschema -> its annotation
@@ -112,11 +112,32 @@ func loadContract(files fs.FS) (*contract, error) {
 	for _, r := range jsonRules {
 		c.rules[r.ID] = r
 	}
-	c.compiler = jsonschema.NewCompiler()
-	c.compiler.Draft = compilerDraft
-	c.compiler.LoadURL = c.loadURL
-	c.compiler.RegisterExtension(lazyRefKeyword, lazyRefMeta, lazyRefCompiler{c})
+	c.compilers = map[string]*fileCompiler{}
 	return c, nil
+}
+
+// fileCompiler compiles the schemas of one file. jsonschema/v5's compiler
+// is not safe for concurrent use, and the files refer to each other only
+// lazily (lazyref.go), so each file has a compiler of its own, and workers
+// that meet different resources first compile them at the same time.
+type fileCompiler struct {
+	mu sync.Mutex // guards c
+	c  *jsonschema.Compiler
+}
+
+// compilerOf returns the compiler of file's schemas, made on first use.
+func (c *contract) compilerOf(file string) *fileCompiler {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fc := c.compilers[file]
+	if fc == nil {
+		fc = &fileCompiler{c: jsonschema.NewCompiler()}
+		fc.c.Draft = compilerDraft
+		fc.c.LoadURL = c.loadURL
+		fc.c.RegisterExtension(lazyRefKeyword, lazyRefMeta, lazyRefCompiler{c})
+		c.compilers[file] = fc
+	}
+	return fc
 }
 
 // kindOfObject is the kind of a document whose object member is object
@@ -158,12 +179,14 @@ func (c *contract) compile(url string) (*jsonschema.Schema, error) {
 	if s, ok := c.urls.Load(url); ok {
 		return s.(*jsonschema.Schema), nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	file, _, _ := strings.Cut(strings.TrimPrefix(url, c.base), "#")
+	fc := c.compilerOf(file)
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
 	if s, ok := c.urls.Load(url); ok {
 		return s.(*jsonschema.Schema), nil
 	}
-	s, err := c.compiler.Compile(url)
+	s, err := fc.c.Compile(url)
 	if err != nil {
 		return nil, fmt.Errorf("compile %s: %w", strings.TrimPrefix(url, c.base), err)
 	}
@@ -174,14 +197,13 @@ func (c *contract) compile(url string) (*jsonschema.Schema, error) {
 // load reads, indexes and checks one schema file, once, without compiling
 // it.
 func (c *contract) load(file string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	_, err := c.read(file)
 	return err
 }
 
-// loadURL is the compiler's loader: the schema file url names, indexed,
-// its references to other files made lazy. The compiler calls it under mu.
+// loadURL is the compilers' loader: the schema file url names, indexed,
+// its references to other files made lazy. A compiler calls it under its
+// fileCompiler's mu.
 func (c *contract) loadURL(url string) (io.ReadCloser, error) {
 	file, ok := strings.CutPrefix(url, c.base)
 	if !ok || strings.ContainsAny(file, "/#") {
@@ -201,12 +223,16 @@ func (c *contract) loadURL(url string) (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(b)), nil
 }
 
-// read reads one schema file under mu; the first time, it indexes its
-// annotations and adds its rules. The document it returns is the file as
-// the compiler reads it (unevaluatedProperties added where x-undocumented
-// asks for it).
+// read reads one schema file; the first time, it indexes its annotations
+// and adds its rules. The document it returns is the file as the compiler
+// reads it (unevaluatedProperties added where x-undocumented asks for it).
+// Files are read and indexed concurrently; what they add to the contract
+// is added under mu, once.
 func (c *contract) read(file string) (map[string]any, error) {
-	if err, done := c.loaded[file]; done && err != nil {
+	c.mu.Lock()
+	err, done := c.loaded[file]
+	c.mu.Unlock()
+	if done && err != nil {
 		return nil, err
 	}
 	f, err := ReadSchemaFile(c.files, file)
@@ -216,13 +242,21 @@ func (c *contract) read(file string) (map[string]any, error) {
 	if err == nil && f.ID != c.base+file {
 		err = fmt.Errorf("schema %s has $id %s, not %s", file, f.ID, c.base+file)
 	}
+	var notes map[string]*annotation
+	if err == nil {
+		notes = map[string]*annotation{}
+		indexNotes(notes, f.ID, f.Doc, "", "", nil, false)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if err != nil {
 		c.loaded[file] = err
 		return nil, err
 	}
-	notes := map[string]*annotation{}
-	indexNotes(notes, f.ID, f.Doc, "", "", nil, false)
-	if _, done := c.loaded[file]; done {
+	if err, done := c.loaded[file]; done {
+		if err != nil {
+			return nil, err
+		}
 		return f.Doc, nil
 	}
 	c.metaMu.Lock()
