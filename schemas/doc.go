@@ -13,7 +13,9 @@
 // (2025-09-30.clover/invoice_payment.schema.json): Versions lists them,
 // Version returns one's files and Newest names the latest. The same file
 // names in every directory; the drift test regenerates each version and
-// compares.
+// compares. The binary embeds them as ArchiveFile (each file compressed on
+// its own; the request contracts as they are, beside it), which
+// ./archive writes from the committed files and a test compares with them.
 //
 // Regenerate with:
 //
@@ -23,3 +25,4 @@ package schemas
 //go:generate go run ./generate -api-version 2025-05-28.basil -out 2025-05-28.basil
 //go:generate go run ./generate -api-version 2025-09-30.clover -out 2025-09-30.clover
 //go:generate go run ./generate -api-version 2026-08-26.dahlia -out 2026-08-26.dahlia
+//go:generate go run ./archive -dir .

@@ -60,12 +60,31 @@ func Files(fsys fs.FS) ([]string, error) {
 	return out, nil
 }
 
-// embedded holds the generated files of every API version, each version in
-// a directory named for it (2026-08-26.dahlia/invoice_payment.schema.json),
-// as committed next to this file.
+// archive is ArchiveFile: the generated files of every API version but the
+// request contracts, each version in a directory named for it
+// (2026-08-26.dahlia/invoice_payment.schema.json), as committed next to
+// this file.
 //
-//go:embed */*.schema.json */index.json
-var embedded embed.FS
+//go:embed contract.zip
+var archive string
+
+// requestFiles are every version's request contract, as committed.
+//
+//go:embed */requests.schema.json
+var requestFiles embed.FS
+
+// embedded is the generated files of every API version, or, if the
+// archive does not open (a broken build), a file system whose every read
+// says why.
+var embedded = openEmbedded()
+
+func openEmbedded() fs.FS {
+	fsys, err := OpenArchive(strings.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		return brokenFS{fmt.Errorf("the embedded contract (%s) is unreadable: %w", ArchiveFile, err)}
+	}
+	return withRequests{archive: fsys, requests: requestFiles}
+}
 
 // Versions lists the API versions whose contract is embedded, oldest first.
 // Stripe's version names begin with their release date, so this order is
@@ -73,7 +92,7 @@ var embedded embed.FS
 func Versions() []string {
 	entries, err := fs.ReadDir(embedded, ".")
 	if err != nil {
-		return nil // an embed.FS reads its root without error
+		return nil // only a broken build's archive fails to list
 	}
 	var out []string
 	for _, e := range entries {
