@@ -47,13 +47,13 @@ type contract struct {
 	index      contractIndex
 
 	mu        sync.Mutex               // guards compilers and loaded
-	compilers map[string]*fileCompiler // file -> the compiler of its schemas
+	compilers map[string]*fileCompiler // file -> the lock of its compiles
 	loaded    map[string]error         // file -> its load's outcome
 	kinds     sync.Map                 // Kind -> *jsonschema.Schema
 	urls      sync.Map                 // absolute URL -> *jsonschema.Schema
 
-	metaMu sync.RWMutex           // guards notes and rules, filled as files load
-	notes  map[string]*annotation // absolute location of a subschema -> its annotation
+	metaMu sync.RWMutex                      // guards notes and rules, filled as files load
+	notes  map[string]map[string]*annotation // file's $id -> location of a subschema in it (a JSON pointer) -> its annotation
 	rules  map[string]Rule
 }
 
@@ -81,7 +81,7 @@ func loadContract(files fs.FS) (*contract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the contract's index: %w", err)
 	}
-	c := &contract{files: files, notes: map[string]*annotation{}, rules: map[string]Rule{}, loaded: map[string]error{}}
+	c := &contract{files: files, notes: map[string]map[string]*annotation{}, rules: map[string]Rule{}, loaded: map[string]error{}}
 	if err := json.Unmarshal(raw, &c.index); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", schemas.IndexFile, err)
 	}
@@ -118,26 +118,50 @@ func loadContract(files fs.FS) (*contract, error) {
 
 // fileCompiler compiles the schemas of one file. jsonschema/v5's compiler
 // is not safe for concurrent use, and the files refer to each other only
-// lazily (lazyref.go), so each file has a compiler of its own, and workers
-// that meet different resources first compile them at the same time.
+// lazily (lazyref.go), so each file's schemas are compiled under a lock of
+// their own, and workers that meet different resources first compile them
+// at the same time. A compiler keeps every document it has read (the
+// decoded file), so each compile has a compiler of its own, dropped once
+// it has compiled the file's entry points (entries): nothing refers into a
+// file but at those.
 type fileCompiler struct {
-	mu sync.Mutex // guards c
-	c  *jsonschema.Compiler
+	mu sync.Mutex // serializes the file's compiles
 }
 
-// compilerOf returns the compiler of file's schemas, made on first use.
+// compilerOf returns the lock of file's compiles, made on first use.
 func (c *contract) compilerOf(file string) *fileCompiler {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	fc := c.compilers[file]
 	if fc == nil {
-		fc = &fileCompiler{c: jsonschema.NewCompiler()}
-		fc.c.Draft = compilerDraft
-		fc.c.LoadURL = c.loadURL
-		fc.c.RegisterExtension(lazyRefKeyword, lazyRefMeta, lazyRefCompiler{c})
+		fc = &fileCompiler{}
 		c.compilers[file] = fc
 	}
 	return fc
+}
+
+// newCompiler is a compiler of the contract's files, with their lazy
+// references.
+func (c *contract) newCompiler() *jsonschema.Compiler {
+	jc := jsonschema.NewCompiler()
+	jc.Draft = compilerDraft
+	jc.LoadURL = c.loadURL
+	jc.RegisterExtension(lazyRefKeyword, lazyRefMeta, lazyRefCompiler{c})
+	return jc
+}
+
+// partialDef is where a resource's file keeps the resource's partial form
+// (an event's data.previous_attributes).
+const partialDef = "#/$defs/partial"
+
+// entries are the URLs that other files and the validator compile of file,
+// once it is read: its root, and its partial form if it has one.
+func (c *contract) entries(file string) []string {
+	out := []string{c.base + file}
+	if c.note(c.base+file+partialDef) != nil {
+		out = append(out, c.base+file+partialDef)
+	}
+	return out
 }
 
 // kindOfObject is the kind of a document whose object member is object
@@ -174,7 +198,8 @@ func (c *contract) schema(kind Kind) (*jsonschema.Schema, error) {
 }
 
 // compile compiles the schema at url (a file's, or a subschema of one),
-// once.
+// once, and with it the file's other entries, by the same compiler: their
+// subschemas are shared, and the file is read once.
 func (c *contract) compile(url string) (*jsonschema.Schema, error) {
 	if s, ok := c.urls.Load(url); ok {
 		return s.(*jsonschema.Schema), nil
@@ -186,11 +211,22 @@ func (c *contract) compile(url string) (*jsonschema.Schema, error) {
 	if s, ok := c.urls.Load(url); ok {
 		return s.(*jsonschema.Schema), nil
 	}
-	s, err := fc.c.Compile(url)
+	jc := c.newCompiler()
+	s, err := jc.Compile(url)
 	if err != nil {
 		return nil, fmt.Errorf("compile %s: %w", strings.TrimPrefix(url, c.base), err)
 	}
 	c.urls.Store(url, s)
+	for _, entry := range c.entries(file) {
+		if _, ok := c.urls.Load(entry); ok {
+			continue
+		}
+		// An entry that fails here is compiled again, and its error
+		// reported, when a document reaches it.
+		if es, err := jc.Compile(entry); err == nil {
+			c.urls.Store(entry, es)
+		}
+	}
 	return s, nil
 }
 
@@ -245,7 +281,7 @@ func (c *contract) read(file string) (map[string]any, error) {
 	var notes map[string]*annotation
 	if err == nil {
 		notes = map[string]*annotation{}
-		indexNotes(notes, f.ID, f.Doc, "", "", nil, false)
+		indexNotes(notes, f.Doc, "", "", nil, false)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -277,11 +313,11 @@ func (c *contract) read(file string) (map[string]any, error) {
 		c.loaded[file] = err
 		return nil, err
 	}
-	if err := checkAnnotations(notes, c.rules); err != nil {
+	if err := checkAnnotations(f.ID, notes, c.rules); err != nil {
 		c.loaded[file] = err
 		return nil, err
 	}
-	maps.Copy(c.notes, notes)
+	c.notes[f.ID] = notes
 	c.loaded[file] = nil
 	return f.Doc, nil
 }
@@ -306,7 +342,8 @@ func (c *contract) fileOfRule(id string) string {
 func (c *contract) note(loc string) *annotation {
 	c.metaMu.RLock()
 	defer c.metaMu.RUnlock()
-	return c.notes[loc]
+	id, frag, _ := strings.Cut(loc, "#")
+	return c.notes[id][frag]
 }
 
 // rule returns the rule with the given ID, among the files read so far.
@@ -333,10 +370,11 @@ func (c *contract) allRules() (map[string]Rule, error) {
 	return maps.Clone(c.rules), nil
 }
 
-// index walks a schema file, recording each subschema's annotations under
-// its absolute location (as jsonschema/v5 reports it: "<$id>#<pointer>").
+// indexNotes walks a schema file, recording each subschema's annotations
+// under its location in the file, a JSON pointer (jsonschema/v5 reports
+// the absolute location "<$id>#<pointer>": contract.note splits it).
 // It also adds unevaluatedProperties where x-undocumented asks for it.
-func indexNotes(notes map[string]*annotation, id string, node map[string]any, loc, inherited string, path []string, covered bool) {
+func indexNotes(notes map[string]*annotation, node map[string]any, loc, inherited string, path []string, covered bool) {
 	a := &annotation{Note: explain.ReadNote(node, inherited), path: path, covered: covered}
 	inherited = a.Rule
 	for _, kw := range constraintKeywords {
@@ -353,7 +391,7 @@ func indexNotes(notes map[string]*annotation, id string, node map[string]any, lo
 			a.required = append(a.required, s)
 		}
 	}
-	notes[id+"#"+loc] = a
+	notes[loc] = a
 
 	for key, v := range node {
 		switch key {
@@ -365,14 +403,14 @@ func indexNotes(notes map[string]*annotation, id string, node map[string]any, lo
 					continue
 				}
 				if key == "properties" {
-					indexNotes(notes, id, sm, loc+"/properties/"+pointer.Escape(name), inherited, append(append([]string(nil), path...), name), covered)
+					indexNotes(notes, sm, loc+"/properties/"+pointer.Escape(name), inherited, append(append([]string(nil), path...), name), covered)
 				} else {
-					indexNotes(notes, id, sm, loc+"/$defs/"+pointer.Escape(name), "", nil, true)
+					indexNotes(notes, sm, loc+"/$defs/"+pointer.Escape(name), "", nil, true)
 				}
 			}
 		case "items", "not", "if", "then", "else", "additionalProperties", "unevaluatedProperties":
 			if sm, ok := v.(map[string]any); ok {
-				indexNotes(notes, id, sm, loc+"/"+key, inherited, path, covered || key == "not")
+				indexNotes(notes, sm, loc+"/"+key, inherited, path, covered || key == "not")
 				if key == "if" && node["x-dispatch"] != true {
 					if props, ok := sm["properties"].(map[string]any); ok {
 						for name := range props {
@@ -384,7 +422,7 @@ func indexNotes(notes map[string]*annotation, id string, node map[string]any, lo
 		case "allOf", "anyOf", "oneOf":
 			for i, sub := range asList(v) {
 				if sm, ok := sub.(map[string]any); ok {
-					indexNotes(notes, id, sm, loc+"/"+key+"/"+strconv.Itoa(i), inherited, path, covered || key != "allOf")
+					indexNotes(notes, sm, loc+"/"+key+"/"+strconv.Itoa(i), inherited, path, covered || key != "allOf")
 				}
 			}
 		}
@@ -393,25 +431,26 @@ func indexNotes(notes map[string]*annotation, id string, node map[string]any, lo
 
 // checkAnnotations makes sure every constraint keyword in the files maps to
 // a rule the catalogues define, so no failure is ever reported unnamed.
-func checkAnnotations(notes map[string]*annotation, rules map[string]Rule) error {
+func checkAnnotations(id string, notes map[string]*annotation, rules map[string]Rule) error {
 	var problems []string
-	for loc, a := range notes {
+	for frag, a := range notes {
+		loc := id + "#" + frag
 		if !a.covered && a.Rule == "" {
 			for _, kw := range a.keywords {
 				if kw == "required" {
 					for _, p := range a.required {
-						if child := notes[loc+"/properties/"+pointer.Escape(p)]; child == nil || child.Rules["required"] == "" {
+						if child := notes[frag+"/properties/"+pointer.Escape(p)]; child == nil || child.Rules.Of("required") == "" {
 							problems = append(problems, fmt.Sprintf("%s: required property %q has no rule", loc, p))
 						}
 					}
-				} else if a.Rules[kw] == "" && kw != "$ref" { // a bare $ref reports its target's rules
+				} else if a.Rules.Of(kw) == "" && kw != "$ref" { // a bare $ref reports its target's rules
 					problems = append(problems, fmt.Sprintf("%s: keyword %s has no rule", loc, kw))
 				}
 			}
 		}
-		for kw, id := range a.Rules {
-			if _, ok := rules[id]; !ok {
-				problems = append(problems, fmt.Sprintf("%s: x-rules.%s names undefined rule %q", loc, kw, id))
+		for _, kr := range a.Rules {
+			if _, ok := rules[kr.Rule]; !ok {
+				problems = append(problems, fmt.Sprintf("%s: x-rules.%s names undefined rule %q", loc, kr.Keyword, kr.Rule))
 			}
 		}
 		if a.Rule != "" {

@@ -59,7 +59,7 @@ func (e *explainer) walk(ve *jsonschema.ValidationError, conds []condition) {
 // follow reports an anyOf, oneOf or not where it stands, and a $ref too
 // when its subschema names a rule for it (an expanded resource's shape).
 func (e *explainer) follow(f explain.Failure) []*jsonschema.ValidationError {
-	if a := e.c.note(f.Schema); f.Keyword == "$ref" && a != nil && a.Rules["$ref"] != "" {
+	if a := e.c.note(f.Schema); f.Keyword == "$ref" && a != nil && a.Rules.Of("$ref") != "" {
 		return nil
 	}
 	if f.Keyword == "anyOf" {
@@ -144,7 +144,7 @@ func (e *explainer) failure(f explain.Failure) {
 func (e *explainer) leaf(a *annotation, parent, kw, instance string, conds []condition) {
 	rule, typed := "", false
 	if a != nil {
-		rule, typed = a.RuleOf(kw), kw == "type" && a.Rules[kw] != ""
+		rule, typed = a.RuleOf(kw), kw == "type" && a.Rules.Of(kw) != ""
 	}
 	e.add(rule, instance, e.found(kw, instance, typed), conds, kw, parent)
 }

@@ -50,7 +50,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 		v  func() verdict
 		on bool
 	}{
-		{"$ref", func() verdict { return n.ref.eval(g.t, i) }, n.ref != nil && a != nil && a.Rules["$ref"] != ""},
+		{"$ref", func() verdict { return n.ref.eval(g.t, i) }, n.ref != nil && a != nil && a.Rules.Of("$ref") != ""},
 		{"not", func() verdict { return not(n.not.eval(g.t, i)) }, n.not != nil},
 		{"anyOf", func() verdict { return anyOf(n.anyOf, g.t, i) }, len(n.anyOf) > 0},
 	}
@@ -118,7 +118,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 			k++
 		}
 	}
-	if n.ref != nil && (a == nil || a.Rules["$ref"] == "") && n.ref.eval(g.t, i) != pass {
+	if n.ref != nil && (a == nil || a.Rules.Of("$ref") == "") && n.ref.eval(g.t, i) != pass {
 		g.explain(n.ref, i, inst, conds)
 	}
 	if n.lazy != nil {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"unique"
 )
 
 // SchemaFile is one contract file of package schemas, read: the response
@@ -89,7 +90,15 @@ func ReadRule(file, id string, raw []byte) (Rule, error) {
 }
 
 func (d ruleDefinition) rule(file, id string) Rule {
-	return Rule{ID: id, Severity: d.Severity, Aspect: d.Aspect, Check: d.Check, Summary: d.Summary, Doc: d.Doc, Source: d.Source, File: file}
+	// The texts recur (every currency field's rule cites the same
+	// sentence): each is held once however many rules share it.
+	return Rule{ID: id, Severity: d.Severity, Aspect: intern(d.Aspect), Check: intern(d.Check),
+		Summary: intern(d.Summary), Doc: intern(d.Doc), Source: d.Source, File: file}
+}
+
+// intern returns the one copy of s that the process keeps.
+func intern(s string) string {
+	return unique.Make(s).Value()
 }
 
 func catalogueRules(file string, parsed map[string]ruleDefinition) []Rule {

@@ -361,7 +361,7 @@ var _ = Describe("a decompression bomb", func() {
 			Expect(len(compressed)).To(BeNumerically("<", size/500))
 			path := write(GinkgoT().TempDir(), name, string(compressed))
 			runtime.GC()
-			defer debug.SetGCPercent(debug.SetGCPercent(400)) // as the CLI runs
+			defer debug.SetGCPercent(debug.SetGCPercent(400)) // a looser pace than the CLI's 100: an upper bound
 			stop := heapPeak()
 			c, _, err := run([]string{path})
 			peak := stop()

@@ -260,7 +260,7 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 	defer cancel()
 	sem := semaphore.NewWeighted(p.budget)
 	work := make(chan *batch, p.workers)
-	order := make(chan *batch, 2*p.workers+2)
+	order := make(chan *batch, p.workers+1)
 	readErrs := make(chan error, 1)
 
 	for range p.workers {
