@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -62,9 +63,7 @@ var commands = map[string]command{
 func main() {
 	// The collector runs at Go's default pace (GOGC=100): the work
 	// allocates about 1 KB a line, so it costs 2-3% of the CPU on a large
-	// log, and keeps the heap at twice what is live (the compiled contract
-	// and the batches in flight) instead of five times, as GOGC=400 did:
-	// max RSS on 200,000 invoice_payment lines 43 MB instead of 69 MB.
+	// log. validate adds a soft memory limit (memory.go).
 	stopProfile := func() {}
 	if path := os.Getenv("STRIPE_CONTRACT_CPUPROFILE"); path != "" {
 		// For reports of slow runs: go tool pprof stripe-contract PATH.
@@ -78,6 +77,13 @@ func main() {
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	stopProfile()
+	if path := os.Getenv("STRIPE_CONTRACT_MEMPROFILE"); path != "" {
+		// What the heap holds at the end (the compiled contract, after a
+		// collection): go tool pprof -sample_index=inuse_space stripe-contract PATH.
+		if err := writeHeapProfile(path); err != nil {
+			fmt.Fprintf(os.Stderr, "stripe-contract: STRIPE_CONTRACT_MEMPROFILE: %v\n", err)
+		}
+	}
 	os.Exit(code)
 }
 
@@ -91,6 +97,19 @@ func startCPUProfile(path string) (func(), error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // run runs the command line args with the streams given, and returns its

@@ -55,6 +55,7 @@ flags:
 `
 
 func runValidate(ctx context.Context, e *env, args []string) error {
+	defer limitMemory()()
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	format := &choice{value: "text", allowed: report.Names()}
