@@ -277,3 +277,108 @@ func deref(rows []CountRow) []string {
 	}
 	return out
 }
+
+// The comparison catches a pipeline that judges otherwise: on lines with
+// undocumented fields, --strict changes validate's rows, and the pipeline's
+// follow.
+func TestStrictIsValidatesStrict(t *testing.T) {
+	dir := t.TempDir()
+	var mixed bytes.Buffer
+	if _, err := bench.WriteMixed(&mixed, 200, 3); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(mixed.String(), "\n"), "\n")
+	for i := 0; i < len(lines); i += 5 {
+		lines[i] = strings.Replace(lines[i], "{", `{"undocumented_field":true,`, 1)
+	}
+	path := filepath.Join(dir, "extra.ndjson")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lax := Options{MaxSize: validators.DefaultMaxSize, MaxDepth: validators.DefaultMaxDepth}
+	strict := lax
+	strict.Strict = true
+	_, wantLax, _ := validated(t, lax, []string{path})
+	_, wantStrict, _ := validated(t, strict, []string{path})
+	if slices.Equal(wantLax, wantStrict) {
+		t.Fatal("--strict does not change validate's rows here: the data cannot tell the runs apart")
+	}
+	got, _, _, _ := ran(t, Config{Input: path, Output: filepath.Join(dir, "strict"), Options: strict, Reshuffle: true})
+	if !slices.Equal(got, wantStrict) {
+		t.Errorf("--strict rows differ from validate --strict's: %s", diff(got, wantStrict))
+	}
+	if slices.Equal(got, wantLax) {
+		t.Error("--strict rows are validate's without --strict")
+	}
+}
+
+// A file that cannot be read to its end is named in unreadable.ndjson and
+// fails the run (exit 2, as validate); the other files are still validated.
+func TestUnreadableFile(t *testing.T) {
+	dir := t.TempDir()
+	var mixed, gz bytes.Buffer
+	if _, err := bench.WriteMixed(&mixed, 300, 4); err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(&gz)
+	zw.Write(mixed.Bytes())
+	zw.Close()
+	good := filepath.Join(dir, "good.ndjson")
+	if err := os.WriteFile(good, mixed.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(dir, "broken.ndjson.gz")
+	if err := os.WriteFile(broken, gz.Bytes()[:gz.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := Config{Input: filepath.Join(dir, "*.ndjson*"), Output: filepath.Join(dir, "out"),
+		Options: Options{MaxSize: validators.DefaultMaxSize, MaxDepth: validators.DefaultMaxDepth}, Reshuffle: true}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), c, &stdout, &stderr); code != 2 {
+		t.Errorf("exit %d, want 2; stderr: %s", code, stderr.String())
+	}
+	bad := readLines(t, filepath.Join(c.Output, UnreadableFile))
+	if len(bad) != 1 {
+		t.Fatalf("unreadable files: %q, want the broken one", bad)
+	}
+	var row struct {
+		Source    string `json:"source"`
+		AfterLine int    `json:"after_line"`
+		Error     string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(bad[0]), &row); err != nil {
+		t.Fatal(err)
+	}
+	if row.Source != broken || row.AfterLine < 1 || row.AfterLine >= 300 || !strings.Contains(row.Error, "unexpected EOF") {
+		t.Errorf("unreadable row %+v: want %s, the line read last before the damage, and the decoder's error", row, broken)
+	}
+	var sum SummaryJSON
+	if err := json.Unmarshal([]byte(readLines(t, filepath.Join(c.Output, SummaryFile))[0]), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.UnreadableFiles != 1 || sum.Documents != int64(300+row.AfterLine) {
+		t.Errorf("summary %+v: want 1 unreadable file, the good file's 300 documents and the %d read before the damage", sum, row.AfterLine)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	ok := Config{Input: "x", Output: t.TempDir(), Options: Options{MaxSize: 1, MaxDepth: 1}}
+	for name, c := range map[string]Config{
+		"no input":    {Output: ok.Output, Options: ok.Options},
+		"no output":   {Input: "x", Options: ok.Options},
+		"no size":     {Input: "x", Output: ok.Output, Options: Options{MaxDepth: 1}},
+		"too deep":    {Input: "x", Output: ok.Output, Options: Options{MaxSize: 1, MaxDepth: validators.MaxDepthLimit + 1}},
+		"bad version": {Input: "x", Output: ok.Output, Options: Options{MaxSize: 1, MaxDepth: 1, APIVersion: "2020-01-01"}},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), c, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "usage") {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and a usage error", name, code, stderr.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	c := ok
+	c.Input = filepath.Join(t.TempDir(), "*.ndjson")
+	if code := run(context.Background(), c, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "no files matching") {
+		t.Errorf("a glob matching nothing: exit %d, stderr %q; want 2 naming the pattern", code, stderr.String())
+	}
+}
