@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
+	beamlog "github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	// Beam's file systems for --input and --output: local paths, gs:// and s3://.
@@ -60,8 +61,17 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	quietPrism()
 	beam.Init()
 	os.Exit(run(context.Background(), *c, os.Stdout, os.Stderr))
+}
+
+// quietPrism keeps Prism's progress messages (it logs every job's start,
+// staging and end at level INFO through log/slog) off stderr; its warnings
+// and errors still show. beam.Init sets up the logger at this level, so it
+// is called before.
+func quietPrism() {
+	beamlog.LogLevel = "warn"
 }
 
 // errUsage is a Config that cannot run.

@@ -24,6 +24,7 @@ import (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	quietPrism()
 	beam.Init()
 	os.Exit(m.Run())
 }

@@ -58,10 +58,15 @@ func (c Config) outPath(name string) string {
 
 // Build adds the run's transforms to s:
 //
-//	match glob → read each file (one worker a file) → reshuffle documents →
-//	validate → invalid rows, and verdicts → combine → counts and summary.
+//	match glob → reshuffle files → read each file (one worker a file) →
+//	reshuffle documents (Config.Reshuffle) → validate → invalid rows, and
+//	verdicts → combine → counts and summary.
 func Build(s beam.Scope, c Config) {
-	files := fileio.ReadMatches(s, fileio.MatchFiles(s, c.Input, fileio.MatchEmptyDisallow()))
+	// The glob is matched by one worker, in one bundle: without a fusion
+	// break every file would be read in that bundle, one after the other.
+	// The file list is small, so reshuffling it costs nothing.
+	matches := beam.Reshuffle(s, fileio.MatchFiles(s, c.Input, fileio.MatchEmptyDisallow()))
+	files := fileio.ReadMatches(s, matches)
 	docs, unreadable := beam.ParDo2(s, &readFn{MaxSize: c.MaxSize}, files)
 	if c.Reshuffle {
 		docs = beam.Reshuffle(s, docs)
