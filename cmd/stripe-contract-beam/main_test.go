@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -80,6 +81,11 @@ func writeData(t *testing.T, dir string) {
 		strings.Replace(first, `{`, `{"undocumented_field":1,`, 1),
 	}
 	create("bad.ndjson", func(w *bufio.Writer) error { _, err := w.WriteString(strings.Join(bad, "\n") + "\n"); return err })
+	// A byte order mark before the first line, and no newline after the last.
+	create("bom.ndjson", func(w *bufio.Writer) error {
+		_, err := w.WriteString("\xef\xbb\xbf" + first + "\n" + first)
+		return err
+	})
 }
 
 // validated is what the main module's validation pipeline and JSON report
@@ -200,7 +206,7 @@ func TestSameVerdictsAsValidate(t *testing.T) {
 	o := Options{MaxSize: maxSize, MaxDepth: validators.DefaultMaxDepth}
 	c := Config{Input: filepath.Join(dir, "*.ndjson*"), Output: filepath.Join(dir, "out"), Options: o, Reshuffle: true}
 	paths, err := filepath.Glob(c.Input)
-	if err != nil || len(paths) != 4 {
+	if err != nil || len(paths) != 5 {
 		t.Fatalf("glob: %v %v", paths, err)
 	}
 	all, want, wantSum := validated(t, o, paths)
@@ -371,10 +377,16 @@ func TestUsageErrors(t *testing.T) {
 		"too deep":    {Input: "x", Output: ok.Output, Options: Options{MaxSize: 1, MaxDepth: validators.MaxDepthLimit + 1}},
 		"bad version": {Input: "x", Output: ok.Output, Options: Options{MaxSize: 1, MaxDepth: 1, APIVersion: "2020-01-01"}},
 	} {
-		var stdout, stderr bytes.Buffer
-		if code := run(context.Background(), c, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "usage") {
-			t.Errorf("%s: exit %d, stderr %q; want 2 and a usage error", name, code, stderr.String())
+		if err := c.check(); !errors.Is(err, errUsage) {
+			t.Errorf("%s: %v, want a usage error", name, err)
 		}
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), c, &stdout, &stderr); code != 2 || stderr.Len() == 0 {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and the error said", name, code, stderr.String())
+		}
+	}
+	if err := ok.check(); err != nil {
+		t.Errorf("a usable config: %v", err)
 	}
 	var stdout, stderr bytes.Buffer
 	c := ok
