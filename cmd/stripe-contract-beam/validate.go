@@ -48,7 +48,8 @@ type Verdict struct {
 }
 
 // validateFn judges documents with the validator validate would build from
-// Options, built once per worker, and writes each invalid document's row
+// Options, built once per DoFn instance (a worker keeps one per bundle it
+// runs at a time, and reuses it), and writes each invalid document's row
 // with validate's own JSON format.
 type validateFn struct {
 	Options Options
@@ -57,8 +58,8 @@ type validateFn struct {
 	rows report.Format
 }
 
-// Setup compiles the validator (its schemas are compiled lazily, once per
-// worker, as documents of each resource arrive).
+// Setup builds the validator (its schemas are compiled lazily, once per
+// instance, as documents of each resource arrive).
 func (fn *validateFn) Setup() error {
 	v, err := fn.Options.newValidator()
 	if err != nil {
