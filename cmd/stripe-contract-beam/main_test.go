@@ -216,6 +216,13 @@ func TestSameVerdictsAsValidate(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("invalid rows differ from validate's: %s", diff(got, want))
 	}
+	// Without the document Reshuffle (each file validated where it is read).
+	fused := c
+	fused.Reshuffle, fused.Output = false, filepath.Join(dir, "fused")
+	gotFused, _, sumFused, _ := ran(t, fused)
+	if !slices.Equal(gotFused, want) || sumFused != sum {
+		t.Errorf("--reshuffle=false: %s; summary %+v, want %+v", diff(gotFused, want), sumFused, sum)
+	}
 	// The data holds what the comparison must cover.
 	for _, rule := range []string{validators.RuleSyntax, validators.RuleTooLarge, validators.RuleInvalidUTF8, validators.RuleUnknownKind} {
 		if wantSum.Rules[rule] == nil {
