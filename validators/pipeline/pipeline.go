@@ -430,27 +430,41 @@ func (p *Pipeline) open(path string) (io.Reader, func(), error) {
 	return f, func() { f.Close() }, nil
 }
 
+// Validate judges one document as a run does: a file a Reader found invalid
+// as a whole breaks its rule, a document over v's size limit is reported
+// too large (its Data is not read), any other is validated at the version
+// it asks for; violation pointers are prefixed with the document's Prefix.
+// It is for callers that split their input themselves (a distributed
+// pipeline's workers), so that their verdicts are validate's.
+func Validate(v *validators.Validator, d Document) validators.Result {
+	var r validators.Result
+	switch {
+	case d.problem != nil:
+		r = validators.Result{Kind: validators.KindUnknown, APIVersion: v.VersionFor(d.APIVersion), Violations: []validators.Violation{*d.problem}}
+	case d.Size > int64(v.MaxSize()):
+		r = v.TooLarge(d.Size)
+		r.APIVersion = v.VersionFor(d.APIVersion)
+	default:
+		r = v.ValidateRequested(d.Data, d.APIVersion)
+	}
+	if d.Prefix != "" {
+		for j := range r.Violations {
+			r.Violations[j].Pointer = d.Prefix + r.Violations[j].Pointer
+		}
+	}
+	return r
+}
+
 // process validates a batch and formats its outcomes.
 func (p *Pipeline) process(b *batch, sink Sink) {
 	b.outcomes = slices.Grow(b.outcomes[:0], len(b.docs))[:len(b.docs)]
 	b.ends = slices.Grow(b.ends[:0], len(b.docs))[:len(b.docs)]
 	for i, d := range b.docs {
 		span := b.spans[i]
-		switch {
-		case d.problem != nil:
-			b.outcomes[i].Result = validators.Result{Kind: validators.KindUnknown, APIVersion: p.v.VersionFor(d.APIVersion), Violations: []validators.Violation{*d.problem}}
-		case d.Size > int64(p.v.MaxSize()):
-			b.outcomes[i].Result = p.v.TooLarge(d.Size)
-			b.outcomes[i].Result.APIVersion = p.v.VersionFor(d.APIVersion)
-		default:
+		if d.problem == nil && d.Size <= int64(p.v.MaxSize()) {
 			d.Data = b.arena[span[0]:span[1]:span[1]]
-			b.outcomes[i].Result = p.v.ValidateRequested(d.Data, d.APIVersion)
 		}
-		if d.Prefix != "" {
-			for j := range b.outcomes[i].Result.Violations {
-				b.outcomes[i].Result.Violations[j].Pointer = d.Prefix + b.outcomes[i].Result.Violations[j].Pointer
-			}
-		}
+		b.outcomes[i].Result = Validate(p.v, d)
 		b.outcomes[i].Doc = d
 		b.out = sink.Format(b.out, &b.outcomes[i])
 		b.ends[i] = len(b.out)

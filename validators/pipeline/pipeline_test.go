@@ -377,3 +377,36 @@ var _ = Describe("walking a directory", func() {
 		Expect(sum.Invalid).To(BeEquivalentTo(1))
 	})
 })
+
+var _ = Describe("Validate", func() {
+	It("gives each document of a file read by ReadNDJSON the result a run gives it", func() {
+		dir := GinkgoT().TempDir()
+		path := write(dir, "mixed.ndjson", payment("a", "paid")+"\n"+"not json\n"+payment("b", "open")+"\n"+longPayment(200)+"\n"+
+			strings.Replace(payment("c", "open"), `"amount_paid":null`, `"amount_paid":5`, 1)+"\n")
+		small, err := validators.New(validators.WithMaxSize(150))
+		Expect(err).NotTo(HaveOccurred())
+		c := &collector{}
+		_, err = pipeline.New(small).Run(context.Background(), []string{path}, c)
+		Expect(err).NotTo(HaveOccurred())
+
+		f, err := os.Open(path)
+		Expect(err).NotTo(HaveOccurred())
+		defer f.Close()
+		var got []pipeline.Outcome
+		Expect(pipeline.ReadNDJSON(path, f, small.MaxSize(), func(d pipeline.Document) error {
+			r := pipeline.Validate(small, d)
+			d.Data = bytes.Clone(d.Data)
+			got = append(got, pipeline.Outcome{Doc: d, Result: r})
+			return nil
+		})).To(Succeed())
+		Expect(got).To(Equal(c.outcomes))
+		Expect(got[1].Result.Violations).To(ContainElement(HaveField("Rule", validators.RuleSyntax)))
+		Expect(got[3].Doc.Data).To(BeNil())
+		Expect(got[3].Result.Violations).To(ConsistOf(HaveField("Rule", validators.RuleTooLarge)))
+	})
+
+	It("prefixes the pointers with the document's Prefix", func() {
+		r := pipeline.Validate(v, pipeline.Document{Source: "x", Data: []byte(`{"object":"invoice_payment"}`), Size: 28, Prefix: "/interactions/3/response/body"})
+		Expect(r.Violations).To(ContainElement(HaveField("Pointer", "/interactions/3/response/body/id")))
+	})
+})
