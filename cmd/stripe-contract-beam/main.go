@@ -61,9 +61,35 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if c.localPrism() {
+		if code, done := isolate(false); done {
+			os.Exit(code)
+		}
+	}
 	quietPrism()
 	beam.Init()
 	os.Exit(run(context.Background(), *c, os.Stdout, os.Stderr))
+}
+
+// localPrism says whether the run is on Prism in this process (no
+// --runner, or prism, and no --endpoint of a job server elsewhere) over
+// local files only: one that a network namespace of its own (isolate)
+// keeps whole.
+func (c Config) localPrism() bool {
+	runner, endpoint := flagValue("runner"), flagValue("endpoint")
+	if runner != "" && runner != "prism" || endpoint != "" {
+		return false
+	}
+	return !strings.Contains(c.Input, "://") && !strings.Contains(c.Output, "://")
+}
+
+// flagValue is the value of the command line's flag name ("" if it has
+// none).
+func flagValue(name string) string {
+	if f := flag.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
 }
 
 // quietPrism keeps Prism's progress messages (it logs every job's start,
