@@ -3,6 +3,7 @@ package validators
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -56,8 +57,12 @@ type fnode struct {
 	// members they name are looked up, rather than every member visited.
 	few      []propEntry
 	required []propEntry // the required members (node: their subschema, if any)
-	reqMask  uint64      // one bit per required member, when at most 64
-	closed   bool        // unevaluatedProperties: false
+	// absent are the required members that few does not name: those that
+	// objectByLookup looks up for required alone (an if's "required":
+	// ["status"] is found by its properties' lookup of status).
+	absent  []propEntry
+	reqMask uint64 // one bit per required member, when at most 64
+	closed  bool   // unevaluatedProperties: false
 	// lazy is a reference to another file's schema (lazyref.go), compiled
 	// for the fast path when first reached.
 	lazy      *lazyRef
@@ -90,9 +95,10 @@ var typeBits = map[string]typeMask{
 }
 
 type propEntry struct {
-	name string
-	hash uint32
-	node *fnode
+	name     string
+	hash     uint32
+	node     *fnode
+	required bool // in few: the member is also required
 }
 
 // fewProps is the most properties a subschema may name to be evaluated by
@@ -186,7 +192,13 @@ func (fp *fastPath) compileFast(s *jsonschema.Schema) *fnode {
 	}
 	if len(s.Properties) <= fewProps && (s.UnevaluatedProperties == nil) {
 		for _, name := range sortedNames(s.Properties) {
-			n.few = append(n.few, propEntry{name: name, hash: hashName([]byte(name)), node: fp.memo[s.Properties[name]]})
+			n.few = append(n.few, propEntry{name: name, hash: hashName([]byte(name)), node: fp.memo[s.Properties[name]],
+				required: slices.Contains(s.Required, name)})
+		}
+	}
+	for _, r := range n.required {
+		if _, named := s.Properties[r.name]; !named || n.few == nil {
+			n.absent = append(n.absent, r)
 		}
 	}
 	if u := s.UnevaluatedProperties; u != nil {
@@ -433,20 +445,25 @@ func (n *fnode) object(t *tape, i int32) verdict {
 // objectByLookup evaluates a subschema that names few properties: it looks
 // up each, instead of visiting every member.
 func (n *fnode) objectByLookup(t *tape, i int32) verdict {
-	for _, r := range n.required {
+	for _, r := range n.absent {
 		if t.memberHash(i, r.name, r.hash) < 0 {
 			return fail
 		}
 	}
 	out := pass
 	for _, p := range n.few {
-		if j := t.memberHash(i, p.name, p.hash); j >= 0 {
-			switch p.node.eval(t, j) {
-			case fail:
+		j := t.memberHash(i, p.name, p.hash)
+		if j < 0 {
+			if p.required {
 				return fail
-			case unknown:
-				out = unknown
 			}
+			continue
+		}
+		switch p.node.eval(t, j) {
+		case fail:
+			return fail
+		case unknown:
+			out = unknown
 		}
 	}
 	return out

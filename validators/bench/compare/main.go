@@ -38,7 +38,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -89,6 +88,10 @@ var compressedRows = []struct{ suffix, row string }{{".gz", rowCLIGz}, {".zst", 
 const headLines = 500
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == launchFlag {
+		runLaunch(os.Args[2:])
+		return
+	}
 	lines := flag.Int("lines", 100000, "invoice_payment lines to generate")
 	mixedLines := flag.Int("mixed-lines", 20000, "mixed lines to generate")
 	dataDir := flag.String("data", "validators/bench/data", "where to write the generated files")
@@ -132,7 +135,6 @@ func main() {
 	}
 	fmt.Printf("machine: %s/%s, %d CPUs, %s\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 
-	floor := selfHWM()
 	for _, d := range sets {
 		d.rows[rowCLI] = cliRun(*binary, d.file, d.lines, *repeat, true)
 		for _, c := range compressedRows {
@@ -193,7 +195,7 @@ func main() {
 			agreement("stripe-contract", "ajv", cli.verdicts[0], a.verdicts[0]), agreement("two threads", "one process", a.verdicts[1], a.verdicts[0]),
 			agreement(".ndjson.gz", ".ndjson", d.rows[rowCLIGz].verdicts[0], cli.verdicts[0]), agreement(".ndjson.zst", ".ndjson", d.rows[rowCLIZst].verdicts[0], cli.verdicts[0]))
 	}
-	fmt.Printf("(peak RSS floor: this harness's own high-water mark was %.1f MB when it started the first child)\n", float64(floor)/1e6)
+	fmt.Printf("(peak RSS: each program is started by a launcher, a copy of this harness, whose own high-water mark, at most %.1f MB, is the least a program can report)\n", float64(launchFloor)/1e6)
 }
 
 // rssCell is a row's peak RSS in MB, for one and two cores (one figure when
@@ -210,7 +212,7 @@ func rssCell(rss [2]int64) string {
 }
 
 // selfHWM is this process's peak resident set size (VmHWM), from /proc: what
-// a child started now reports as its peak at least.
+// a program it starts now reports as its peak at least (launch.go).
 func selfHWM() int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
@@ -221,14 +223,6 @@ func selfHWM() int64 {
 			kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
 			return kb * 1024
 		}
-	}
-	return 0
-}
-
-// peakRSS is the peak RSS of a child that has exited.
-func peakRSS(ps *os.ProcessState) int64 {
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss * 1024
 	}
 	return 0
 }
@@ -292,19 +286,24 @@ func compress(file, suffix string) int64 {
 	return info.Size()
 }
 
-// self runs this command with args, its output to out (or discarded), and
-// returns its state once it has exited successfully.
-func self(out io.Writer, args ...string) *os.ProcessState {
+// self runs this command with args (through a launcher), its output to out
+// (or discarded), and returns what the launcher measured once it has
+// exited successfully.
+func self(out io.Writer, args ...string) launched {
 	exe, err := os.Executable()
 	if err != nil {
 		fail(err.Error())
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Stdout, cmd.Stderr = out, os.Stderr
-	if err := cmd.Run(); err != nil {
+	l, err := run(cmd)
+	if err == nil && l.Exit != 0 {
+		err = fmt.Errorf("exit status %d", l.Exit)
+	}
+	if err != nil {
 		fail(fmt.Sprintf("%s: %v", strings.Join(args, " "), err))
 	}
-	return cmd.ProcessState
+	return l
 }
 
 // childReport is what a -child measurement prints.
@@ -324,7 +323,7 @@ func inChild(method, file string, repeat int) *result {
 		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 			fail(fmt.Sprintf("-child %s: %v: %q", method, err, out.String()))
 		}
-		r.perSecond[c], r.maxRSSBytes[c] = rep.PerSecond, peakRSS(ps)
+		r.perSecond[c], r.maxRSSBytes[c] = rep.PerSecond, ps.MaxRSS
 		r.compile = max(r.compile, time.Duration(rep.Compile*float64(time.Second)))
 	}
 	return r
@@ -462,11 +461,16 @@ func ajv(benchDir, schemaDir, file string, repeat int) *result {
 		start := time.Now()
 		for range repeat {
 			cmd := exec.Command("node", filepath.Join(benchDir, "ajv.js"), schemaDir, file, strconv.Itoa(threads))
-			cmd.Stderr = os.Stderr
-			out, err := cmd.Output()
+			var stdout bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, os.Stderr
+			l, err := run(cmd)
+			if err == nil && l.Exit != 0 {
+				err = fmt.Errorf("exit status %d", l.Exit)
+			}
 			if err != nil {
 				fail("ajv: " + err.Error() + " (did run.sh install ajv?)")
 			}
+			out := stdout.Bytes()
 			var m struct {
 				Rate     float64 `json:"payloads_per_second"`
 				Lines    float64 `json:"lines"`
@@ -477,7 +481,7 @@ func ajv(benchDir, schemaDir, file string, repeat int) *result {
 			if err := json.Unmarshal(out, &m); err != nil {
 				fail("ajv output: " + err.Error())
 			}
-			r.maxRSSBytes[c] = max(r.maxRSSBytes[c], peakRSS(cmd.ProcessState))
+			r.maxRSSBytes[c] = max(r.maxRSSBytes[c], l.MaxRSS)
 			if m.Rate > r.perSecond[c] {
 				r.perSecond[c], r.verdicts[c] = m.Rate, m.Verdicts
 				if threads == 1 {
@@ -511,18 +515,16 @@ func cliRun(binary, file string, lines, repeat int, verdicts bool, workerCounts 
 		best := time.Duration(1 << 62)
 		for range repeat {
 			cmd := exec.Command(binary, "validate", "--format", "json", "--workers", strconv.Itoa(workers), file)
-			cmd.Stdout = devnull
-			start := time.Now()
-			err := cmd.Run()
-			elapsed := time.Since(start)
-			if code := cmd.ProcessState.ExitCode(); code != 1 {
-				fail(fmt.Sprintf("stripe-contract exited %d on %s (%v); the data holds invalid lines, so 1 is expected", code, file, err))
+			cmd.Stdout, cmd.Stderr = devnull, os.Stderr
+			l, err := run(cmd)
+			if err != nil || l.Exit != 1 {
+				fail(fmt.Sprintf("stripe-contract exited %d on %s (%v); the data holds invalid lines, so 1 is expected", l.Exit, file, err))
 			}
-			r.maxRSSBytes[c] = max(r.maxRSSBytes[c], peakRSS(cmd.ProcessState))
-			if cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(); workers == 1 && (r.cpu == 0 || cpu < r.cpu) {
+			r.maxRSSBytes[c] = max(r.maxRSSBytes[c], l.MaxRSS)
+			if cpu := l.User + l.System; workers == 1 && (r.cpu == 0 || cpu < r.cpu) {
 				r.cpu = cpu
 			}
-			best = min(best, elapsed)
+			best = min(best, l.Elapsed)
 		}
 		r.perSecond[c] = float64(lines) / best.Seconds()
 	}
@@ -533,7 +535,7 @@ func cliRun(binary, file string, lines, repeat int, verdicts bool, workerCounts 
 }
 
 // cliVerdicts reads each line's verdict from the binary's JSON output,
-// streamed: this harness stays small (see selfHWM).
+// streamed.
 func cliVerdicts(binary, file string) string {
 	cmd := exec.Command(binary, "validate", "--format", "json", file)
 	cmd.Stderr = os.Stderr
@@ -623,8 +625,7 @@ func big(binary, dataDir string, gb float64) {
 	lines := int(gb * 1e9 / 505)
 	file := filepath.Join(dataDir, fmt.Sprintf("payments-%d.ndjson", lines))
 	size := generate(file, "invoice_payment", lines)
-	floor := selfHWM()
 	r := cliRun(binary, file, lines, 1, false, 2) // only the 2-core figures are reported
 	fmt.Printf("%.2f GB, %d lines: stripe-contract validate --format json on 2 cores: %s payloads/s, %.0f MB/s, peak memory (max RSS) %.1f MB (floor %.1f MB)\n",
-		float64(size)/1e9, lines, rate(r.perSecond[1]), r.perSecond[1]*float64(size)/float64(lines)/1e6, float64(r.maxRSSBytes[1])/1e6, float64(floor)/1e6)
+		float64(size)/1e9, lines, rate(r.perSecond[1]), r.perSecond[1]*float64(size)/float64(lines)/1e6, float64(r.maxRSSBytes[1])/1e6, float64(launchFloor)/1e6)
 }
