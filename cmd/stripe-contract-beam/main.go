@@ -130,10 +130,22 @@ func run(ctx context.Context, c Config, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stripe-contract-beam: %v\n", err)
 		return 2
 	}
+	switch n, err := matches(ctx, c.Input); {
+	case err != nil:
+		fmt.Fprintf(stderr, "stripe-contract-beam: --input %s: %v\n", c.Input, err)
+		return 2
+	case n == 0:
+		fmt.Fprintf(stderr, "stripe-contract-beam: --input %s matches no files\n", c.Input)
+		return 2
+	}
+	if err := localOutput(c.Output); err != nil {
+		fmt.Fprintf(stderr, "stripe-contract-beam: --output %s: %v\n", c.Output, err)
+		return 2
+	}
 	p, s := beam.NewPipelineWithRoot()
 	Build(s, c)
 	if err := beamx.Run(ctx, p); err != nil {
-		fmt.Fprintf(stderr, "stripe-contract-beam: the pipeline failed: %v\n", err)
+		fmt.Fprintf(stderr, "stripe-contract-beam: the pipeline failed: %s\n", cause(err))
 		return 2
 	}
 	sum, err := readSummary(ctx, c)
@@ -154,6 +166,45 @@ func run(ctx context.Context, c Config, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// localOutput makes a local output directory, and checks that files can
+// be written in it, before any pipeline runs; an object store's prefix
+// (gs://, s3://) is left to the run.
+func localOutput(dir string) error {
+	if strings.Contains(dir, "://") {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".stripe-contract-beam-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// cause is the innermost cause of a pipeline's error: the last line of the
+// runner's report (Beam nests each stage's error in the one around it).
+func cause(err error) string {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// matches counts the files glob matches, through Beam's file system for
+// its scheme: a glob that matches nothing is said in a line before any
+// pipeline runs (the pipeline's own match would fail the job with a
+// runner's report).
+func matches(ctx context.Context, glob string) (int, error) {
+	fs, err := filesystem.New(ctx, glob)
+	if err != nil {
+		return 0, err
+	}
+	defer fs.Close()
+	files, err := fs.List(ctx, glob)
+	return len(files), err
 }
 
 // readSummary reads the summary.json a run wrote.

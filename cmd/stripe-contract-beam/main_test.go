@@ -34,6 +34,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// writeOnce returns the path of a regular file: no directory can be made
+// under it.
+func writeOnce(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // maxSize is the tests' --max-document-size: small, so that one line of
 // bad.ndjson is over it.
 const maxSize = 32 << 10
@@ -402,7 +413,33 @@ func TestUsageErrors(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	c := ok
 	c.Input = filepath.Join(t.TempDir(), "*.ndjson")
-	if code := run(context.Background(), c, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "no files matching") {
-		t.Errorf("a glob matching nothing: exit %d, stderr %q; want 2 naming the pattern", code, stderr.String())
+	want := "stripe-contract-beam: --input " + c.Input + " matches no files\n"
+	if code := run(context.Background(), c, &stdout, &stderr); code != 2 || stderr.String() != want {
+		t.Errorf("a glob matching nothing: exit %d, stderr %q; want 2 and %q", code, stderr.String(), want)
+	}
+	stderr.Reset()
+	c.Output = filepath.Join(writeOnce(t), "out")
+	c.Input = filepath.Join(t.TempDir(), "*.ndjson")
+	if err := os.WriteFile(strings.Replace(c.Input, "*", "a", 1), []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := run(context.Background(), c, &stdout, &stderr); code != 2 || !strings.HasPrefix(stderr.String(), "stripe-contract-beam: --output "+c.Output+": ") || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("an output under a file: exit %d, stderr %q; want 2 and one line naming it", code, stderr.String())
+	}
+	stderr.Reset()
+	c.Output = ok.Output
+	c.Input = "nosuchscheme://bucket/*.ndjson"
+	if code := run(context.Background(), c, &stdout, &stderr); code != 2 || !strings.HasPrefix(stderr.String(), "stripe-contract-beam: --input "+c.Input+": ") || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("a glob of an unknown file system: exit %d, stderr %q; want 2 and one line naming it", code, stderr.String())
+	}
+}
+
+func TestCauseIsTheInnermostLine(t *testing.T) {
+	err := errors.New("job job-001 failed:\nbundle inst003 failed:\n\tcaused by:\nsource failed processing data\n\tcaused by:\nwrite /x/unreadable.ndjson: permission denied\n")
+	if got, want := cause(err), "write /x/unreadable.ndjson: permission denied"; got != want {
+		t.Errorf("cause %q, want %q", got, want)
+	}
+	if got := cause(errors.New("one line")); got != "one line" {
+		t.Errorf("cause %q of a one-line error", got)
 	}
 }
