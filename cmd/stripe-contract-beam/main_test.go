@@ -443,3 +443,39 @@ func TestCauseIsTheInnermostLine(t *testing.T) {
 		t.Errorf("cause %q of a one-line error", got)
 	}
 }
+
+func TestFilesAreReadAsValidateReadsThem(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		t.Helper()
+		if strings.HasSuffix(name, ".gz") {
+			var b bytes.Buffer
+			zw := gzip.NewWriter(&b)
+			zw.Write([]byte(data))
+			zw.Close()
+			data = b.String()
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A .json file is one document, pretty-printed or not; another name's
+	// bytes tell (here, lines).
+	write("charge.json", "{\n  \"object\": \"charge\",\n  \"id\": \"ch_1\",\n  \"currency\": \"abc\"\n}\n")
+	write("charge.json.gz", "{\n  \"object\": \"charge\",\n  \"id\": \"ch_2\"\n}\n")
+	write("lines.txt", "{\"object\":\"charge\",\"id\":\"ch_3\"}\n{\"object\":\"customer\",\"id\":\"cus_1\"}\n")
+	o := Options{MaxSize: maxSize, MaxDepth: validators.DefaultMaxDepth}
+	c := Config{Input: filepath.Join(dir, "*"), Output: filepath.Join(t.TempDir(), "out"), Options: o, Reshuffle: true}
+	paths, err := filepath.Glob(c.Input)
+	if err != nil || len(paths) != 3 {
+		t.Fatalf("glob: %v %v", paths, err)
+	}
+	_, want, wantSum := validated(t, o, paths)
+	got, _, sum, _ := ran(t, c)
+	if !slices.Equal(got, want) {
+		t.Errorf("invalid rows differ from validate's: %s", diff(got, want))
+	}
+	if wantSum.Documents != 4 || sum.Documents != 4 {
+		t.Errorf("documents: validate %d, Beam %d; want 4 (two .json files, two lines)", wantSum.Documents, sum.Documents)
+	}
+}

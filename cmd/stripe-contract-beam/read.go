@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	pathpkg "path"
 	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/fileio"
@@ -20,9 +21,10 @@ type Doc struct {
 	Size   int64  // its size in bytes
 }
 
-// readFn splits each file into its lines with the main module's NDJSON
-// reader, which numbers them, skips blank ones and reports a line over
-// MaxSize by its size alone, so that no worker holds it. A file is read whole
+// readFn splits each file into its documents with the main module's reader
+// for its name (readerFor: an NDJSON file's lines, numbered, blank ones
+// skipped; a .json file whole), which reports a document over MaxSize by
+// its size alone, so that no worker holds it. A file is read whole
 // by one worker, because a line's number depends on every line before it;
 // the lines are then reshuffled to the workers that validate them.
 type readFn struct {
@@ -46,7 +48,7 @@ func (fn *readFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emi
 	}
 	defer rc.Close()
 	last := 0
-	err = pipeline.ReadNDJSON(path, rc, fn.MaxSize, func(d pipeline.Document) error {
+	err = readerFor(path)(path, rc, fn.MaxSize, func(d pipeline.Document) error {
 		last = d.Line
 		// The reader reuses its buffer: a Doc keeps its own copy.
 		emit(Doc{Source: d.Source, Line: d.Line, Data: bytes.Clone(d.Data), Size: d.Size})
@@ -55,6 +57,22 @@ func (fn *readFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emi
 	if err != nil {
 		unreadable(unreadableRow(path, last, err.Error()))
 	}
+}
+
+// readerFor is the reader validate uses for a file named path that it is
+// given by name: a .json file is one document, an .ndjson or .jsonl file one
+// per line, and any other is told by its bytes (pipeline.ReadAuto); a .gz
+// suffix is looked through (the file system decompresses it).
+func readerFor(path string) pipeline.Reader {
+	name := strings.ToLower(path)
+	name = strings.TrimSuffix(name, ".gz")
+	switch pathpkg.Ext(name) {
+	case ".json":
+		return pipeline.ReadJSON
+	case ".ndjson", ".jsonl":
+		return pipeline.ReadNDJSON
+	}
+	return pipeline.ReadAuto
 }
 
 // unreadableRow is the JSON line that names a file that could not be read:
