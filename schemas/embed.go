@@ -76,10 +76,10 @@ var requestFiles embed.FS
 // embedded is the generated files of every API version, or, if the
 // archive does not open (a broken build), a file system whose every read
 // says why.
-var embedded = openEmbedded()
+var embedded = openEmbedded(archive)
 
-func openEmbedded() fs.FS {
-	fsys, err := OpenArchive(strings.NewReader(archive), int64(len(archive)))
+func openEmbedded(raw string) fs.FS {
+	fsys, err := OpenArchive(strings.NewReader(raw), int64(len(raw)))
 	if err != nil {
 		return brokenFS{fmt.Errorf("the embedded contract (%s) is unreadable: %w", ArchiveFile, err)}
 	}
@@ -105,9 +105,13 @@ func Versions() []string {
 }
 
 // Newest is the most recent API version embedded: the one documents are
-// judged at when nothing names another.
+// judged at when nothing names another. It is "" only in a build whose
+// archive does not open, where Version then says why.
 func Newest() string {
 	vs := Versions()
+	if len(vs) == 0 {
+		return ""
+	}
 	return vs[len(vs)-1]
 }
 
@@ -115,6 +119,9 @@ func Newest() string {
 // Files and RequestFile list them. A version that is not embedded is an
 // error naming the ones that are.
 func Version(apiVersion string) (fs.FS, error) {
+	if b, broken := embedded.(brokenFS); broken {
+		return nil, b.err
+	}
 	if !slices.Contains(Versions(), apiVersion) {
 		return nil, &UnknownVersionError{Version: apiVersion}
 	}
