@@ -278,6 +278,9 @@ func (c *contract) read(file string) (map[string]any, error) {
 	if err == nil && f.ID != c.base+file {
 		err = fmt.Errorf("schema %s has $id %s, not %s", file, f.ID, c.base+file)
 	}
+	if err == nil {
+		err = objectSchemas(file, f.Doc)
+	}
 	var notes map[string]*annotation
 	if err == nil {
 		notes = map[string]*annotation{}
@@ -320,6 +323,22 @@ func (c *contract) read(file string) (map[string]any, error) {
 	c.notes[f.ID] = notes
 	c.loaded[file] = nil
 	return f.Doc, nil
+}
+
+// objectSchemas checks what the fast path assumes of every file it
+// follows a reference into (lazyref.go): the file's entries, its root and
+// its partial form, admit objects alone ("type": "object"), so a value of
+// another type fails there without the file being compiled.
+func objectSchemas(file string, doc map[string]any) error {
+	if doc["type"] != "object" {
+		return fmt.Errorf("schema %s: its root is not of type object", file)
+	}
+	if defs, ok := doc["$defs"].(map[string]any); ok {
+		if partial, ok := defs["partial"].(map[string]any); ok && partial["type"] != "object" {
+			return fmt.Errorf("schema %s: its %s is not of type object", file, partialDef)
+		}
+	}
+	return nil
 }
 
 // fileOfRule is the file whose catalogue would define the rule id: that of

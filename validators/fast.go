@@ -306,6 +306,12 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 		return fail
 	}
 	if n.lazy != nil {
+		if tk.kind != tokObject {
+			// The target, another file's root or partial form, is an
+			// object schema (objectSchemas): no need to compile it to
+			// know that this value fails there.
+			return fail
+		}
 		target := n.lazyTarget()
 		if target == nil {
 			return unknown

@@ -36,8 +36,14 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 	if g.scalar(n, tk, inst, conds) {
 		return
 	}
+	// A scalar is explained here when n only applies other subschemas
+	// to it (an expandable field's anyOf of an ID, the resource and
+	// null): their failures are the ones v5 would find, and a reference
+	// to another file's resource is not compiled to learn that a number
+	// is not one.
 	container := tk.kind == tokObject || tk.kind == tokArray
-	if n.unsupported || !container || n.types != 0 && !n.types.has(tk) || len(n.enum) > 0 {
+	applies := n.types == 0 && len(n.enum) == 0 && n.maxLength < 0 && n.pattern == nil && n.lazy == nil
+	if n.unsupported || !container && !applies || n.types != 0 && !n.types.has(tk) || len(n.enum) > 0 {
 		g.v5(n, inst, conds)
 		return
 	}
@@ -310,17 +316,17 @@ func typedNode(branches []*fnode, tk *tok) *fnode {
 	for _, b := range branches {
 		types := b.types
 		for n, hops := b, 0; types == 0 && hops < 8; hops++ {
-			// A reference's types are its target's.
+			// A reference's types are its target's; another file's
+			// entry takes objects alone (objectSchemas).
 			switch {
 			case n.ref != nil:
 				n = n.ref
-			case n.lazy != nil && n.lazyTarget() != nil:
-				n = n.lazyTarget()
+				types = n.types
+			case n.lazy != nil:
+				types = tObject
 			default:
 				hops = 8
-				continue
 			}
-			types = n.types
 		}
 		if types != 0 && !types.has(tk) {
 			continue

@@ -2,7 +2,10 @@ package validators
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+
+	"github.com/stripe-contract/stripe-contract/schemas"
 )
 
 func TestTheCompilersCopyOfAFile(t *testing.T) {
@@ -35,6 +38,56 @@ func TestTheCompilersCopyOfAFile(t *testing.T) {
 		err := forCompiler(doc, "")
 		if !errors.Is(err, errDraft2020Keyword) || err.Error() != "/properties/lines/"+kw+" "+errDraft2020Keyword.Error() {
 			t.Errorf("%s: got %v, want a refusal naming where it stands", kw, err)
+		}
+	}
+}
+
+// An expandable field holding an ID or null is decided without the
+// expanded resource's file: the invoice's on_behalf_of (an account) and
+// default_payment_method (a payment method) are null or IDs here, so
+// neither file is read, clean document or not.
+func TestAReferenceToAnObjectIsNotCompiledForOtherValues(t *testing.T) {
+	files, err := schemas.Version(schemas.Newest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []string{
+		`{"object":"invoice","id":"in_1","on_behalf_of":null,"default_payment_method":"pm_1"}`,
+		`{"object":"invoice","id":"in_1","on_behalf_of":7,"default_payment_method":null}`,
+	} {
+		v, err := New(WithSchemas(files)) // a contract of its own: nothing read yet
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := v.Validate([]byte(doc)); res.Valid() {
+			t.Fatalf("%s: valid, but the invoice misses required fields", doc)
+		}
+		c := v.versions[v.dflt].c
+		if _, read := c.loaded["invoice.schema.json"]; !read {
+			t.Fatalf("%s: the invoice's own file was not read; loaded %v", doc, c.loaded)
+		}
+		for _, file := range []string{"account.schema.json", "payment_method.schema.json"} {
+			if _, read := c.loaded[file]; read {
+				t.Errorf("%s: %s was read for a value that is not an object", doc, file)
+			}
+		}
+	}
+}
+
+func TestAFileWhoseEntriesAreNotObjectsIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		doc  map[string]any
+		want string
+	}{
+		{map[string]any{"type": "object"}, ""},
+		{map[string]any{"type": []any{"object", "null"}}, "schema x.schema.json: its root is not of type object"},
+		{map[string]any{}, "schema x.schema.json: its root is not of type object"},
+		{map[string]any{"type": "object", "$defs": map[string]any{"partial": map[string]any{"type": "string"}}},
+			"schema x.schema.json: its " + partialDef + " is not of type object"},
+	} {
+		err := objectSchemas("x.schema.json", tc.doc)
+		if got := fmt.Sprint(err); tc.want == "" && err != nil || tc.want != "" && got != tc.want {
+			t.Errorf("%v: got %v, want %q", tc.doc, err, tc.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"slices"
 	"strings"
@@ -20,7 +21,8 @@ type SchemaFile struct {
 	// APIVersion is the Stripe API version it was generated from
 	// (x-stripe-api-version).
 	APIVersion string
-	// Doc is the file parsed, numbers kept exact as json.Number.
+	// Doc is the file parsed, numbers kept exact as json.Number, but for
+	// its rule catalogue (x-rule-definitions), which is Rules.
 	Doc map[string]any
 	// Rules are the rules of its x-rule-definitions catalogue, by ID.
 	Rules []Rule
@@ -34,10 +36,8 @@ func ReadSchemaFile(files fs.FS, name string) (*SchemaFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read schema: %w", err)
 	}
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
+	doc, defs, err := parseSchemaFile(raw)
+	if err != nil {
 		return nil, fmt.Errorf("parse schema %s: %w", name, err)
 	}
 	f := &SchemaFile{Name: name, Doc: doc}
@@ -49,10 +49,53 @@ func ReadSchemaFile(files fs.FS, name string) (*SchemaFile, error) {
 	if f.APIVersion == "" {
 		return nil, fmt.Errorf("schema %s names no API version (x-stripe-api-version)", name)
 	}
-	if f.Rules, err = readCatalogue(name, doc["x-rule-definitions"]); err != nil {
-		return nil, err
+	if len(defs) == 0 {
+		return nil, fmt.Errorf("schema %s has no x-rule-definitions", name)
 	}
+	f.Rules = catalogueRules(name, defs)
 	return f, nil
+}
+
+// catalogueKey is the member of a schema file that holds its rules.
+const catalogueKey = "x-rule-definitions"
+
+// parseSchemaFile parses a schema file's text in one pass: the catalogue
+// (most of a large resource's file: each rule's doc text) straight into
+// its definitions, everything else as generic JSON with exact numbers.
+func parseSchemaFile(raw []byte) (doc map[string]any, defs map[string]ruleDefinition, err error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil {
+		return nil, nil, err
+	} else if tok != json.Delim('{') {
+		return nil, nil, fmt.Errorf("the file is not a JSON object")
+	}
+	doc = map[string]any{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
+		}
+		key := tok.(string) // an object's tokens alternate: a key, then its value
+		if key == catalogueKey {
+			if err := dec.Decode(&defs); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", catalogueKey, err)
+			}
+			continue
+		}
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil, err
+		}
+		doc[key] = v
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, nil, fmt.Errorf("text after the JSON object")
+	}
+	return doc, defs, nil
 }
 
 // ruleDefinition is an entry of a schema file's x-rule-definitions.
@@ -108,20 +151,4 @@ func catalogueRules(file string, parsed map[string]ruleDefinition) []Rule {
 	}
 	slices.SortFunc(rules, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return rules
-}
-
-// readCatalogue reads file's x-rule-definitions, defs, as rules in ID order.
-func readCatalogue(file string, defs any) ([]Rule, error) {
-	if m, ok := defs.(map[string]any); !ok || len(m) == 0 {
-		return nil, fmt.Errorf("schema %s has no x-rule-definitions", file)
-	}
-	raw, err := json.Marshal(defs)
-	if err != nil {
-		return nil, fmt.Errorf("%s: x-rule-definitions: %w", file, err)
-	}
-	parsed := map[string]ruleDefinition{}
-	if err := json.Unmarshal(raw, &parsed); err != nil {
-		return nil, fmt.Errorf("%s: x-rule-definitions: %w", file, err)
-	}
-	return catalogueRules(file, parsed), nil
 }
