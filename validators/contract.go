@@ -44,6 +44,7 @@ type contract struct {
 	apiVersion string
 	files      fs.FS
 	base       string // the files' $id prefix: https://.../2026-08-26.dahlia/
+	trusted    bool   // the embedded files: compiled without the meta-schema check (trustedDraft)
 	index      contractIndex
 
 	mu        sync.Mutex               // guards compilers and loaded
@@ -145,6 +146,9 @@ func (c *contract) compilerOf(file string) *fileCompiler {
 func (c *contract) newCompiler() *jsonschema.Compiler {
 	jc := jsonschema.NewCompiler()
 	jc.Draft = compilerDraft
+	if c.trusted {
+		jc.Draft = trustedDraft
+	}
 	jc.LoadURL = c.loadURL
 	jc.RegisterExtension(lazyRefKeyword, lazyRefMeta, lazyRefCompiler{c})
 	return jc
@@ -249,7 +253,7 @@ func (c *contract) loadURL(url string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := forCompiler(doc, c.base); err != nil {
+	if err := forCompiler(doc, c.base, c.trusted); err != nil {
 		return nil, fmt.Errorf("schema %s: %w", file, err)
 	}
 	b, err := json.Marshal(doc)

@@ -19,7 +19,7 @@ func TestTheCompilersCopyOfAFile(t *testing.T) {
 			"charge":      map[string]any{"$ref": "charge.schema.json"},
 		},
 	}
-	if err := forCompiler(doc, "https://example.test/v/"); err != nil {
+	if err := forCompiler(doc, "https://example.test/v/", false); err != nil {
 		t.Fatal(err)
 	}
 	props := doc["properties"].(map[string]any)
@@ -35,7 +35,7 @@ func TestTheCompilersCopyOfAFile(t *testing.T) {
 
 	for _, kw := range draft2020Only {
 		doc := map[string]any{"properties": map[string]any{"lines": map[string]any{kw: []any{}}}}
-		err := forCompiler(doc, "")
+		err := forCompiler(doc, "", false)
 		if !errors.Is(err, errDraft2020Keyword) || err.Error() != "/properties/lines/"+kw+" "+errDraft2020Keyword.Error() {
 			t.Errorf("%s: got %v, want a refusal naming where it stands", kw, err)
 		}
