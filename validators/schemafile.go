@@ -59,10 +59,20 @@ func ReadSchemaFile(files fs.FS, name string) (*SchemaFile, error) {
 // catalogueKey is the member of a schema file that holds its rules.
 const catalogueKey = "x-rule-definitions"
 
-// parseSchemaFile parses a schema file's text in one pass: the catalogue
-// (most of a large resource's file: each rule's doc text) straight into
-// its definitions, everything else as generic JSON with exact numbers.
+// parseSchemaFile parses a schema file's text: the catalogue straight
+// into its definitions, everything else as generic JSON with exact
+// numbers; by quickParse when it can, else by decodeSchemaFile.
 func parseSchemaFile(raw []byte) (doc map[string]any, defs map[string]ruleDefinition, err error) {
+	if doc, defs, ok := quickParse(raw); ok {
+		return doc, defs, nil
+	}
+	return decodeSchemaFile(raw)
+}
+
+// decodeSchemaFile is parseSchemaFile by encoding/json, in one pass: the
+// catalogue (most of a large resource's file: each rule's doc text)
+// decoded straight into its definitions.
+func decodeSchemaFile(raw []byte) (doc map[string]any, defs map[string]ruleDefinition, err error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if tok, err := dec.Token(); err != nil {

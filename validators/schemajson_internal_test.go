@@ -1,0 +1,66 @@
+package validators
+
+import (
+	"io/fs"
+	"reflect"
+	"testing"
+
+	"github.com/stripe-contract/stripe-contract/schemas"
+)
+
+// quickParse reads every embedded file exactly as encoding/json does, and
+// gives up, rather than differ, on what it does not read.
+func TestQuickParseIsEncodingJSON(t *testing.T) {
+	for _, version := range schemas.Versions() {
+		files, err := schemas.Version(version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, err := schemas.Files(files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names {
+			raw, err := fs.ReadFile(files, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, defs, ok := quickParse(raw)
+			if !ok {
+				t.Errorf("%s/%s: quickParse gave up", version, name)
+				continue
+			}
+			wantDoc, wantDefs, err := decodeSchemaFile(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(doc, wantDoc) || !reflect.DeepEqual(defs, wantDefs) {
+				t.Errorf("%s/%s: quickParse and encoding/json differ", version, name)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		text string
+		ok   bool
+	}{
+		{`{"a":"x\n\"\\\/\u00e9\u4e2d\t\b\f\r","b":[1,-2.5e+3,0,1E2,true,false,null,{}],"c":{"d":[]}}`, true},
+		{`{"description":"Caf\u00e9 \u2014 \"quoted\"","x-rule-definitions":{"r.a":{"severity":"warning","aspect":"enum","check":"schema","summary":"s","doc":"d\n","source":"#/x"}}}`, true},
+		{` {"a" : [ 1 , 2 ] } `, true},
+		{`{"a":"\ud83d\ude00"}`, false},                              // a surrogate pair: encoding/json's to read
+		{`{"x-rule-definitions":{"r":{"severity":"fatal"}}}`, false}, // its error is encoding/json's
+		{`{"x-rule-definitions":{"r":{"Summary":"s"}}}`, false},      // encoding/json matches names without case
+		{`{"x-rule-definitions":{"r":{"summary":null}}}`, false},     // and skips nulls
+		{`{"a":01}`, false}, {`{"a":1.}`, false}, {`{"a":-}`, false}, // not JSON
+		{`{"a":1}x`, false}, {`{"a":1,}`, false}, {`[1]`, false}, {`{`, false}, // not JSON, or not an object
+	} {
+		doc, defs, ok := quickParse([]byte(tc.text))
+		if ok != tc.ok {
+			t.Errorf("%s: quickParse ok %v, want %v", tc.text, ok, tc.ok)
+			continue
+		}
+		wantDoc, wantDefs, err := decodeSchemaFile([]byte(tc.text))
+		if ok && (err != nil || !reflect.DeepEqual(doc, wantDoc) || !reflect.DeepEqual(defs, wantDefs)) {
+			t.Errorf("%s: quickParse %v %v, encoding/json %v %v (%v)", tc.text, doc, defs, wantDoc, wantDefs, err)
+		}
+	}
+}
