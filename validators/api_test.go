@@ -145,7 +145,7 @@ func (m *minimal) value(s, root map[string]any) any {
 // goroutine over every resource of a version, nothing to race, and ten
 // times slower there. CI runs them without -race.
 func skipUnderRace() {
-	if raceDetector {
+	if validators.RaceDetector {
 		Skip("a single-threaded check of every resource of a version: run without -race (go test ./validators; CI does)")
 	}
 }

@@ -1,6 +1,6 @@
 //go:build !race
 
-package validators_test
+package validators
 
-// raceDetector: see race_on_test.go.
-const raceDetector = false
+// RaceDetector: see race_on_test.go.
+const RaceDetector = false

@@ -11,6 +11,9 @@ import (
 // quickParse reads every embedded file exactly as encoding/json does, and
 // gives up, rather than differ, on what it does not read.
 func TestQuickParseIsEncodingJSON(t *testing.T) {
+	if RaceDetector {
+		t.Skip("a single-threaded check of every file of every version: run without -race (go test ./validators; CI does)")
+	}
 	for _, version := range schemas.Versions() {
 		files, err := schemas.Version(version)
 		if err != nil {
