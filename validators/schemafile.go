@@ -139,14 +139,16 @@ func ReadRule(file, id string, raw []byte) (Rule, error) {
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return Rule{}, fmt.Errorf("%s: x-rule-definitions: %s: %w", file, id, err)
 	}
-	return d.rule(file, id), nil
+	return d.rule(file, id, intern), nil
 }
 
-func (d ruleDefinition) rule(file, id string) Rule {
+// rule is the definition as the rule id of file, its texts passed through
+// in.
+func (d ruleDefinition) rule(file, id string, in func(string) string) Rule {
 	// The texts recur (every currency field's rule cites the same
 	// sentence): each is held once however many rules share it.
-	return Rule{ID: id, Severity: d.Severity, Aspect: intern(d.Aspect), Check: intern(d.Check),
-		Summary: intern(d.Summary), Doc: intern(d.Doc), Source: d.Source, File: file}
+	return Rule{ID: id, Severity: d.Severity, Aspect: in(d.Aspect), Check: in(d.Check),
+		Summary: in(d.Summary), Doc: in(d.Doc), Source: d.Source, File: file}
 }
 
 // intern returns the one copy of s that the process keeps.
@@ -154,10 +156,27 @@ func intern(s string) string {
 	return unique.Make(s).Value()
 }
 
+// fileInterner is intern for the texts of one file, which repeat within
+// it more than across files (each of a field's rules cites the field's
+// doc): a text met again is looked up in a map of the file's own, cheaper
+// than intern.
+func fileInterner() func(string) string {
+	seen := map[string]string{}
+	return func(s string) string {
+		v, ok := seen[s]
+		if !ok {
+			v = intern(s)
+			seen[s] = v
+		}
+		return v
+	}
+}
+
 func catalogueRules(file string, parsed map[string]ruleDefinition) []Rule {
 	rules := make([]Rule, 0, len(parsed))
+	in := fileInterner()
 	for id, d := range parsed {
-		rules = append(rules, d.rule(file, id))
+		rules = append(rules, d.rule(file, id, in))
 	}
 	slices.SortFunc(rules, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return rules
