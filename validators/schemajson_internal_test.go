@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"encoding/json"
 	"io/fs"
 	"reflect"
 	"testing"
@@ -28,7 +29,7 @@ func TestQuickParseIsEncodingJSON(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			doc, defs, ok := quickParse(raw)
+			doc, defs, ok := quickParse(raw, wholeFile)
 			if !ok {
 				t.Errorf("%s/%s: quickParse gave up", version, name)
 				continue
@@ -39,6 +40,14 @@ func TestQuickParseIsEncodingJSON(t *testing.T) {
 			}
 			if !reflect.DeepEqual(doc, wantDoc) || !reflect.DeepEqual(defs, wantDefs) {
 				t.Errorf("%s/%s: quickParse and encoding/json differ", version, name)
+			}
+			// The catalogue alone: the same definitions, the rest passed over.
+			if doc, defs, ok := quickParse(raw, rulesPart); !ok || len(doc) != 0 || !reflect.DeepEqual(defs, wantDefs) {
+				t.Errorf("%s/%s: quickParse of the rules alone: ok %v, %d members, or other definitions", version, name, ok, len(doc))
+			}
+			// Without rules: the same document, the catalogue passed over.
+			if doc, defs, ok := quickParse(raw, schemaPart); !ok || defs != nil || !reflect.DeepEqual(doc, wantDoc) {
+				t.Errorf("%s/%s: quickParse without rules: ok %v, %d definitions, or another document", version, name, ok, len(defs))
 			}
 		}
 	}
@@ -54,9 +63,10 @@ func TestQuickParseIsEncodingJSON(t *testing.T) {
 		{`{"x-rule-definitions":{"r":{"Summary":"s"}}}`, false},      // encoding/json matches names without case
 		{`{"x-rule-definitions":{"r":{"summary":null}}}`, false},     // and skips nulls
 		{`{"a":01}`, false}, {`{"a":1.}`, false}, {`{"a":-}`, false}, // not JSON
+		{`{"a":1 "b":2}`, false}, {`{"a":[1 2]}`, false}, {`{"a":{"b":1 "c":2}}`, false},
 		{`{"a":1}x`, false}, {`{"a":1,}`, false}, {`[1]`, false}, {`{`, false}, // not JSON, or not an object
 	} {
-		doc, defs, ok := quickParse([]byte(tc.text))
+		doc, defs, ok := quickParse([]byte(tc.text), wholeFile)
 		if ok != tc.ok {
 			t.Errorf("%s: quickParse ok %v, want %v", tc.text, ok, tc.ok)
 			continue
@@ -64,6 +74,23 @@ func TestQuickParseIsEncodingJSON(t *testing.T) {
 		wantDoc, wantDefs, err := decodeSchemaFile([]byte(tc.text))
 		if ok && (err != nil || !reflect.DeepEqual(doc, wantDoc) || !reflect.DeepEqual(defs, wantDefs)) {
 			t.Errorf("%s: quickParse %v %v, encoding/json %v %v (%v)", tc.text, doc, defs, wantDoc, wantDefs, err)
+		}
+	}
+	// Passed over, a catalogue must still be JSON; its shape is not read.
+	for _, tc := range []struct {
+		text string
+		ok   bool
+	}{
+		{`{"x-rule-definitions":{"r":[1,-0.5,"x\"}",{"a":null,"b":[true,false]}]},"a":1}`, true},
+		{`{"x-rule-definitions":{"r":{"severity":"fatal","Summary":null}},"a":1}`, true},
+		{`{"x-rule-definitions":{"r":[1 2]},"a":1}`, false},
+		{`{"x-rule-definitions":{"r":"\x"},"a":1}`, false},
+		{`{"x-rule-definitions":{"r":tru},"a":1}`, false},
+		{`{"x-rule-definitions":{"r":{}},"a":1,}`, false},
+	} {
+		doc, defs, ok := quickParse([]byte(tc.text), schemaPart)
+		if ok != tc.ok || ok && (defs != nil || !reflect.DeepEqual(doc, map[string]any{"a": json.Number("1")})) {
+			t.Errorf("%s without rules: %v %v %v, want ok %v and the document {a: 1}", tc.text, doc, defs, ok, tc.ok)
 		}
 	}
 }
