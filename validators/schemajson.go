@@ -58,6 +58,13 @@ func quickParse(raw []byte, read parts) (doc map[string]any, defs map[string]rul
 				return nil, nil, false
 			}
 			delete(doc, key) // as a later member of the same name replaces an earlier
+		} else if key == catalogueKey {
+			if defs != nil { // a second catalogue: encoding/json merges them
+				return nil, nil, false
+			}
+			if defs, ok = q.catalogue(i); !ok {
+				return nil, nil, false
+			}
 		} else {
 			v, ok := q.value(i, 0)
 			if !ok {
@@ -79,59 +86,87 @@ func quickParse(raw []byte, read parts) (doc map[string]any, defs map[string]rul
 	if i >= len(raw) || skipSpace(raw, i+1) != len(raw) {
 		return nil, nil, false
 	}
-	if cat, present := doc[catalogueKey]; present {
-		delete(doc, catalogueKey)
-		entries, ok := cat.(map[string]any)
-		if !ok {
-			return nil, nil, false
-		}
-		defs = make(map[string]ruleDefinition, len(entries))
-		for id, e := range entries {
-			d, ok := quickRule(e)
-			if !ok {
-				return nil, nil, false
-			}
-			defs[id] = d
-		}
-	}
 	return doc, defs, true
 }
 
-// quickRule is a catalogue entry whose members are all strings named
-// exactly as ruleDefinition's fields, with a known severity.
-func quickRule(e any) (ruleDefinition, bool) {
-	m, ok := e.(map[string]any)
-	if !ok {
-		return ruleDefinition{}, false
-	}
-	var d ruleDefinition
-	for k, v := range m {
-		s, ok := v.(string)
-		if !ok {
-			return ruleDefinition{}, false
+// catalogue reads the catalogue at offset i straight into definitions: an
+// object of rule IDs, each an object whose members are all strings named
+// exactly as ruleDefinition's fields, with a known severity (anything
+// else is encoding/json's to read); q.end is then the offset after it.
+func (q *quickReader) catalogue(i int) (map[string]ruleDefinition, bool) {
+	data := q.data
+	defs := map[string]ruleDefinition{}
+	members := func(i int, member func(key string, at int) bool) bool {
+		if i >= len(data) || data[i] != '{' {
+			return false
 		}
-		switch k {
-		case "severity":
-			sev, err := ParseSeverity(s)
-			if err != nil {
-				return ruleDefinition{}, false
+		i = skipSpace(data, i+1)
+		if i < len(data) && data[i] == '}' {
+			q.end = i + 1
+			return true
+		}
+		for {
+			if i >= len(data) || data[i] != '"' {
+				return false
 			}
-			d.Severity = sev
-		case "aspect":
-			d.Aspect = s
-		case "check":
-			d.Check = s
-		case "summary":
-			d.Summary = s
-		case "doc":
-			d.Doc = s
-		case "source":
-			d.Source = s
-		default:
-			return ruleDefinition{}, false
+			key, ok := q.str(i + 1)
+			if !ok {
+				return false
+			}
+			if i = skipSpace(data, q.end); i >= len(data) || data[i] != ':' {
+				return false
+			}
+			if !member(key, skipSpace(data, i+1)) {
+				return false
+			}
+			if i = skipSpace(data, q.end); i >= len(data) {
+				return false
+			}
+			switch data[i] {
+			case ',':
+				i = skipSpace(data, i+1)
+			case '}':
+				q.end = i + 1
+				return true
+			default:
+				return false
+			}
 		}
 	}
-	return d, true
+	ok := members(i, func(id string, at int) bool {
+		var d ruleDefinition
+		ok := members(at, func(field string, at int) bool {
+			if at >= len(data) || data[at] != '"' {
+				return false
+			}
+			v, ok := q.str(at + 1)
+			if !ok {
+				return false
+			}
+			switch field {
+			case "severity":
+				sev, err := ParseSeverity(v)
+				d.Severity = sev
+				return err == nil
+			case "aspect":
+				d.Aspect = v
+			case "check":
+				d.Check = v
+			case "summary":
+				d.Summary = v
+			case "doc":
+				d.Doc = v
+			case "source":
+				d.Source = v
+			default:
+				return false
+			}
+			return true
+		})
+		defs[id] = d
+		return ok
+	})
+	return defs, ok
 }
 
 // quickReader decodes JSON text into encoding/json's generic values
