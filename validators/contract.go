@@ -47,12 +47,11 @@ type contract struct {
 	trusted    bool   // the embedded files: compiled without the meta-schema check (trustedDraft)
 	index      contractIndex
 
-	mu         sync.Mutex               // guards compilers, loaded and catalogued
-	compilers  map[string]*fileCompiler // file -> the lock of its compiles
-	loaded     map[string]error         // file -> its load's outcome
-	catalogued map[string]*catalogue    // file -> the reading of its catalogue, for a trusted contract (readRules)
-	kinds      sync.Map                 // Kind -> *jsonschema.Schema
-	urls       sync.Map                 // absolute URL -> *jsonschema.Schema
+	mu        sync.Mutex               // guards compilers and loaded
+	compilers map[string]*fileCompiler // file -> the lock of its compiles
+	loaded    map[string]error         // file -> its load's outcome
+	kinds     sync.Map                 // Kind -> *jsonschema.Schema
+	urls      sync.Map                 // absolute URL -> *jsonschema.Schema
 
 	metaMu sync.RWMutex                      // guards notes and rules, filled as files load
 	notes  map[string]map[string]*annotation // file's $id -> location of a subschema in it (a JSON pointer) -> its annotation
@@ -83,8 +82,7 @@ func loadContract(files fs.FS) (*contract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the contract's index: %w", err)
 	}
-	c := &contract{files: files, notes: map[string]map[string]*annotation{}, rules: map[string]Rule{}, loaded: map[string]error{},
-		catalogued: map[string]*catalogue{}}
+	c := &contract{files: files, notes: map[string]map[string]*annotation{}, rules: map[string]Rule{}, loaded: map[string]error{}}
 	if err := json.Unmarshal(raw, &c.index); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", schemas.IndexFile, err)
 	}
@@ -277,13 +275,7 @@ func (c *contract) read(file string) (map[string]any, error) {
 	if done && err != nil {
 		return nil, err
 	}
-	// A trusted contract reads a file's catalogue when one of its rules is
-	// first asked for (rule), not to validate.
-	read := wholeFile
-	if c.trusted {
-		read = schemaPart
-	}
-	f, err := readSchemaFile(c.files, file, read)
+	f, err := ReadSchemaFile(c.files, file)
 	if err == nil && f.APIVersion != c.apiVersion {
 		err = fmt.Errorf("schema %s is for API version %s, the index for %s", file, f.APIVersion, c.apiVersion)
 	}
@@ -312,13 +304,13 @@ func (c *contract) read(file string) (map[string]any, error) {
 	}
 	c.metaMu.Lock()
 	defer c.metaMu.Unlock()
+	if err := c.addRules(file, f.Rules); err != nil {
+		c.loaded[file] = err
+		return nil, err
+	}
+	// A trusted contract's files pass this check in the tests
+	// (TestTrustedContractsReadTheSameRules).
 	if !c.trusted {
-		// A trusted contract's files pass these checks in the tests
-		// (TestTrustedContractsReadTheSameRules).
-		if err := c.addRules(file, f.Rules); err != nil {
-			c.loaded[file] = err
-			return nil, err
-		}
 		if err := checkAnnotations(f.ID, notes, c.rules); err != nil {
 			c.loaded[file] = err
 			return nil, err
@@ -343,36 +335,6 @@ func (c *contract) addRules(file string, rules []Rule) error {
 		c.rules[r.ID] = r
 	}
 	return checkGoRules(file, rules)
-}
-
-// catalogue is the reading of one file's catalogue by a trusted contract.
-type catalogue struct {
-	once sync.Once
-	err  error
-}
-
-// readRules reads the catalogue of file, once, for a trusted contract,
-// whose files are read without theirs; a worker that asks while another
-// reads it waits for it. A catalogue that cannot be read leaves its rules
-// unknown, and is the error.
-func (c *contract) readRules(file string) error {
-	c.mu.Lock()
-	cat := c.catalogued[file]
-	if cat == nil {
-		cat = &catalogue{}
-		c.catalogued[file] = cat
-	}
-	c.mu.Unlock()
-	cat.once.Do(func() {
-		rules, err := readFileRules(c.files, file)
-		if err == nil {
-			c.metaMu.Lock()
-			err = c.addRules(file, rules)
-			c.metaMu.Unlock()
-		}
-		cat.err = err
-	})
-	return cat.err
 }
 
 // objectSchemas checks what the fast path assumes of every file it
@@ -416,28 +378,7 @@ func (c *contract) note(loc string) *annotation {
 }
 
 // rule returns the rule with the given ID, among the files read so far.
-// A trusted contract reads catalogues for it: that of the file the ID
-// names (fileOfRule), else those of every file read so far.
 func (c *contract) rule(id string) (Rule, bool) {
-	if r, ok := c.knownRule(id); ok || !c.trusted {
-		return r, ok
-	}
-	if file := c.fileOfRule(id); file != "" && c.readRules(file) == nil {
-		if r, ok := c.knownRule(id); ok {
-			return r, true
-		}
-	}
-	c.mu.Lock()
-	files := slices.Collect(maps.Keys(c.loaded))
-	c.mu.Unlock()
-	for _, file := range files {
-		c.readRules(file)
-	}
-	return c.knownRule(id)
-}
-
-// knownRule is the rule with the given ID, among the catalogues read.
-func (c *contract) knownRule(id string) (Rule, bool) {
 	c.metaMu.RLock()
 	defer c.metaMu.RUnlock()
 	r, ok := c.rules[id]
@@ -453,11 +394,6 @@ func (c *contract) allRules() (map[string]Rule, error) {
 	for _, n := range names {
 		if err := c.load(n); err != nil {
 			return nil, err
-		}
-		if c.trusted {
-			if err := c.readRules(n); err != nil {
-				return nil, err
-			}
 		}
 	}
 	c.metaMu.RLock()

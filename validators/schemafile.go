@@ -32,18 +32,11 @@ type SchemaFile struct {
 // its rule catalogue. A file without an $id, an API version or a catalogue
 // is refused, naming the file.
 func ReadSchemaFile(files fs.FS, name string) (*SchemaFile, error) {
-	return readSchemaFile(files, name, wholeFile)
-}
-
-// readSchemaFile is ReadSchemaFile, or, when read is schemaPart, the file
-// but for its catalogue, which is then neither read nor required (Rules
-// is nil).
-func readSchemaFile(files fs.FS, name string, read parts) (*SchemaFile, error) {
 	raw, err := fs.ReadFile(files, name)
 	if err != nil {
 		return nil, fmt.Errorf("read schema: %w", err)
 	}
-	doc, defs, err := parseSchemaFile(raw, read)
+	doc, defs, err := parseSchemaFile(raw)
 	if err != nil {
 		return nil, fmt.Errorf("parse schema %s: %w", name, err)
 	}
@@ -56,56 +49,24 @@ func readSchemaFile(files fs.FS, name string, read parts) (*SchemaFile, error) {
 	if f.APIVersion == "" {
 		return nil, fmt.Errorf("schema %s names no API version (x-stripe-api-version)", name)
 	}
-	if read&rulesPart == 0 {
-		return f, nil
-	}
-	if f.Rules, err = fileRules(name, defs); err != nil {
-		return nil, err
-	}
-	return f, nil
-}
-
-// readFileRules reads the rule catalogue of the contract file name alone.
-func readFileRules(files fs.FS, name string) ([]Rule, error) {
-	raw, err := fs.ReadFile(files, name)
-	if err != nil {
-		return nil, fmt.Errorf("read schema: %w", err)
-	}
-	_, defs, err := parseSchemaFile(raw, rulesPart)
-	if err != nil {
-		return nil, fmt.Errorf("parse schema %s: %w", name, err)
-	}
-	return fileRules(name, defs)
-}
-
-// fileRules are the rules of file's catalogue, defs, which may not be
-// empty.
-func fileRules(file string, defs map[string]ruleDefinition) ([]Rule, error) {
 	if len(defs) == 0 {
-		return nil, fmt.Errorf("schema %s has no x-rule-definitions", file)
+		return nil, fmt.Errorf("schema %s has no x-rule-definitions", name)
 	}
-	return catalogueRules(file, defs), nil
+	f.Rules = catalogueRules(name, defs)
+	return f, nil
 }
 
 // catalogueKey is the member of a schema file that holds its rules.
 const catalogueKey = "x-rule-definitions"
 
-// parseSchemaFile parses the parts of a schema file's text that read
-// names: the catalogue straight into its definitions, everything else as
-// generic JSON with exact numbers; by quickParse when it can, else by
-// decodeSchemaFile.
-func parseSchemaFile(raw []byte, read parts) (doc map[string]any, defs map[string]ruleDefinition, err error) {
-	if doc, defs, ok := quickParse(raw, read); ok {
+// parseSchemaFile parses a schema file's text: the catalogue straight
+// into its definitions, everything else as generic JSON with exact
+// numbers; by quickParse when it can, else by decodeSchemaFile.
+func parseSchemaFile(raw []byte) (doc map[string]any, defs map[string]ruleDefinition, err error) {
+	if doc, defs, ok := quickParse(raw); ok {
 		return doc, defs, nil
 	}
-	doc, defs, err = decodeSchemaFile(raw)
-	if read&schemaPart == 0 {
-		doc = nil
-	}
-	if read&rulesPart == 0 {
-		defs = nil
-	}
-	return doc, defs, err
+	return decodeSchemaFile(raw)
 }
 
 // decodeSchemaFile is parseSchemaFile by encoding/json, in one pass: the

@@ -17,19 +17,9 @@ import (
 // quickDepth bounds quickParse's recursion; the files nest about 30 deep.
 const quickDepth = 200
 
-// parts says which parts of a schema file quickParse reads; it scans
-// past the others, and leaves them out of what it returns.
-type parts uint8
-
-const (
-	schemaPart parts = 1 << iota // the members but the catalogue: doc
-	rulesPart                    // the catalogue: defs
-	wholeFile  = schemaPart | rulesPart
-)
-
-// quickParse parses the parts of a schema file's text as parseSchemaFile
-// does, or reports false.
-func quickParse(raw []byte, read parts) (doc map[string]any, defs map[string]ruleDefinition, ok bool) {
+// quickParse parses a schema file's text as decodeSchemaFile does, or
+// reports false.
+func quickParse(raw []byte) (doc map[string]any, defs map[string]ruleDefinition, ok bool) {
 	q := quickReader{data: raw}
 	i := skipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
@@ -49,16 +39,7 @@ func quickParse(raw []byte, read parts) (doc map[string]any, defs map[string]rul
 			return nil, nil, false
 		}
 		i = skipSpace(raw, i+1)
-		part := schemaPart
 		if key == catalogueKey {
-			part = rulesPart
-		}
-		if read&part == 0 {
-			if !q.skip(i, 0) {
-				return nil, nil, false
-			}
-			delete(doc, key) // as a later member of the same name replaces an earlier
-		} else if key == catalogueKey {
 			if defs != nil { // a second catalogue: encoding/json merges them
 				return nil, nil, false
 			}
@@ -269,72 +250,6 @@ func (q *quickReader) value(i, depth int) (any, bool) {
 		return json.Number(data[i:end]), true
 	}
 	return nil, false
-}
-
-// skip scans past the value at offset i, as value reads it, keeping
-// nothing; q.end is then the offset after it.
-func (q *quickReader) skip(i, depth int) bool {
-	data := q.data
-	if i >= len(data) || depth > quickDepth {
-		return false
-	}
-	switch c := data[i]; {
-	case c == '{' || c == '[':
-		closing := byte('}')
-		if c == '[' {
-			closing = ']'
-		}
-		i = skipSpace(data, i+1)
-		if i < len(data) && data[i] == closing {
-			q.end = i + 1
-			return true
-		}
-		for {
-			if c == '{' {
-				if i >= len(data) || data[i] != '"' {
-					return false
-				}
-				end, _, ok := scanString(data, i+1)
-				if !ok {
-					return false
-				}
-				if i = skipSpace(data, end+1); i >= len(data) || data[i] != ':' {
-					return false
-				}
-				i = skipSpace(data, i+1)
-			}
-			if !q.skip(i, depth+1) {
-				return false
-			}
-			if i = skipSpace(data, q.end); i >= len(data) {
-				return false
-			}
-			switch data[i] {
-			case ',':
-				i = skipSpace(data, i+1)
-			case closing:
-				q.end = i + 1
-				return true
-			default:
-				return false
-			}
-		}
-	case c == '"':
-		end, _, ok := scanString(data, i+1)
-		q.end = end + 1
-		return ok
-	case c == '-' || c >= '0' && c <= '9':
-		end, ok := scanNumber(data, i)
-		q.end = end
-		return ok
-	}
-	for _, lit := range [...]string{"true", "false", "null"} {
-		if hasLiteral(data, i, lit) {
-			q.end = i + len(lit)
-			return true
-		}
-	}
-	return false
 }
 
 // str reads a string body from i (after the opening quote); q.end is then

@@ -8,9 +8,10 @@ import (
 	"github.com/stripe-contract/stripe-contract/validators/bench"
 )
 
-// A trusted contract (the embedded versions') reads a file's catalogue
-// when one of its rules is first asked for; its verdicts, rules and
-// messages are those of the same files read with every check.
+// A trusted contract (the embedded versions') compiles without the
+// meta-schema check and does not check its files' annotations against
+// their catalogues; its verdicts, rules and messages are those of the same
+// files read with every check.
 func TestTrustedContractsGiveTheSameVerdicts(t *testing.T) {
 	files, err := schemas.Version(schemas.Newest())
 	if err != nil {
@@ -26,8 +27,7 @@ func TestTrustedContractsGiveTheSameVerdicts(t *testing.T) {
 		lines = append(lines, line)
 	}
 	// Two contracts of their own, nothing read yet, one made trusted as
-	// the embedded ones are: its explanations ask for the rules of files
-	// whose catalogues it has not read.
+	// the embedded ones are.
 	trusted, err := New(WithSchemas(files))
 	if err != nil {
 		t.Fatal(err)

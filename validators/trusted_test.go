@@ -9,8 +9,7 @@ import (
 )
 
 // The embedded contracts are trusted: compiled without the meta-schema
-// check, their catalogues read when a rule is first asked for and not
-// checked against the files' annotations. The same files read as any
+// check, their files' annotations not checked against their catalogues. The same files read as any
 // others (WithSchemas), with every check, give the same rules and the
 // same verdicts.
 
