@@ -476,18 +476,82 @@ func (n *fnode) objectByLookup(t *tape, i int32) verdict {
 }
 
 // memberHash returns the token index of the value of the member name
-// (whose hashName is h) in the object at i, or -1.
+// (whose hashName is h) in the object at i, or -1. A large object is
+// looked up in a table of its members (memberTable), built the first time
+// it is looked up: a resource's object is looked up once for each of the
+// if/then rules and expandable fields its schema has.
 func (t *tape) memberHash(i int32, name string, h uint32) int32 {
-	if t.toks[i].hash&memberBit(h) == 0 {
+	obj := &t.toks[i]
+	if obj.hash&memberBit(h) == 0 {
 		return -1
 	}
-	end := t.toks[i].next
-	for j := i + 1; j < end; j = t.toks[j+1].next {
+	if obj.count >= tableMembers {
+		if tab := t.memberTable(i); tab != nil {
+			for s := h & uint32(len(tab)-1); ; s = (s + 1) & uint32(len(tab)-1) {
+				j := tab[s] - 1
+				if j < 0 {
+					return -1
+				}
+				if k := &t.toks[j]; k.hash == h && string(t.data[k.start:k.end]) == name {
+					return j + 1
+				}
+			}
+		}
+	}
+	for j := i + 1; j < obj.next; j = t.toks[j+1].next {
 		if k := &t.toks[j]; k.hash == h && string(t.data[k.start:k.end]) == name {
 			return j + 1
 		}
 	}
 	return -1
+}
+
+// tableMembers is the size from which an object's members are looked up
+// in a table rather than visited in turn.
+const tableMembers = 12
+
+// memberTable is the open-addressing table of the members of the object at
+// i (each slot a member name's token index plus one, 0 empty, probed from
+// the name's hash), from the tape's few most recent tables, or built; nil
+// when the tape holds too many already.
+func (t *tape) memberTable(i int32) []int32 {
+	for _, c := range &t.tables {
+		if c.obj == i && c.tab != nil {
+			return c.tab
+		}
+	}
+	obj := &t.toks[i]
+	size := int32(32)
+	for size < 2*obj.count {
+		size *= 2
+	}
+	if len(t.slots)+int(size) > maxTableSlots {
+		return nil
+	}
+	start := len(t.slots)
+	t.slots = slices.Grow(t.slots, int(size))[:start+int(size)]
+	tab := t.slots[start:]
+	clear(tab)
+	mask := uint32(size - 1)
+	for j := i + 1; j < obj.next; j = t.toks[j+1].next {
+		s := t.toks[j].hash & mask
+		for tab[s] != 0 {
+			s = (s + 1) & mask
+		}
+		tab[s] = j + 1
+	}
+	t.tables[t.nextTable] = memberTableOf{obj: i, tab: tab}
+	t.nextTable = (t.nextTable + 1) % len(t.tables)
+	return tab
+}
+
+// maxTableSlots bounds the slots of one document's member tables.
+const maxTableSlots = 1 << 16
+
+// memberTableOf is a member table of the object at token obj.
+type memberTableOf struct {
+	obj int32
+	tab []int32
 }
 
 // member returns the token index of the value of member name in the object

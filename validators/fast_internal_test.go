@@ -3,6 +3,9 @@ package validators
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stripe-contract/stripe-contract/validators/bench"
@@ -167,6 +170,58 @@ func TestFastPathDecidesCurrencyCodes(t *testing.T) {
 		}
 		if got := v.versions[v.dflt].fast.root(kindOf(tapeFacts(tp), v.base())).eval(tp, 0); got != want {
 			t.Errorf("currency %q: fast path verdict %d, want %d", code, got, want)
+		}
+	}
+}
+
+// A large object's members are found through its member table as by
+// visiting them: every member, no absent name, in objects looked up in
+// turn (more than the tape keeps tables of), and with the tape's table
+// slots used up (then by visiting).
+func TestMemberTablesFindWhatVisitingFinds(t *testing.T) {
+	var doc strings.Builder
+	doc.WriteString(`[`)
+	const objects, members = 6, 40
+	for o := range objects {
+		if o > 0 {
+			doc.WriteString(",")
+		}
+		doc.WriteString("{")
+		for m := range members {
+			if m > 0 {
+				doc.WriteString(",")
+			}
+			fmt.Fprintf(&doc, `"f%d_%d":%d`, m, o, m)
+		}
+		doc.WriteString("}")
+	}
+	doc.WriteString(`]`)
+	for _, slots := range []int{0, maxTableSlots} {
+		var tp tape
+		if !tp.scan([]byte(doc.String()), 64) {
+			t.Fatal("the document does not scan")
+		}
+		tp.slots = make([]int32, slots) // slots in use: no table fits
+		var objs []int32
+		for j := int32(1); j < tp.toks[0].next; j = tp.toks[j].next {
+			objs = append(objs, j)
+		}
+		for round := range 2 {
+			for o, i := range objs {
+				for m := range members + 5 {
+					name := fmt.Sprintf("f%d_%d", m, o)
+					if round == 1 {
+						name = fmt.Sprintf("f%d_%d", m, (o+1)%objects) // another object's names
+					}
+					got, want := tp.memberHash(i, name, hashName([]byte(name))), tp.member(i, name)
+					if got != want {
+						t.Fatalf("slots %d, object %d, %s: memberHash %d, visiting %d", slots, o, name, got, want)
+					}
+				}
+			}
+		}
+		if built := slices.ContainsFunc(tp.tables[:], func(c memberTableOf) bool { return c.tab != nil }); built != (slots == 0) {
+			t.Errorf("slots %d: tables built: %v", slots, built)
 		}
 	}
 }

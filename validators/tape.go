@@ -18,6 +18,11 @@ type tape struct {
 	// inexact: a check asked for a string the tape holds escaped, whose raw
 	// bytes are not its value; the fast path then cannot vouch for it.
 	inexact bool
+	// The member tables of large objects (memberTable), in slots, the
+	// four most recent in tables.
+	slots     []int32
+	tables    [4]memberTableOf
+	nextTable int
 }
 
 // Token kinds: the first byte of the value, and 'k' for an object member name.
@@ -60,6 +65,7 @@ func (t *tape) scan(data []byte, maxDepth int) bool {
 	t.data = data
 	t.toks = t.toks[:0]
 	t.inexact = false
+	t.slots, t.tables, t.nextTable = t.slots[:0], [4]memberTableOf{}, 0
 	if len(data) > 1<<30 {
 		return false
 	}
