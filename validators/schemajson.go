@@ -21,50 +21,20 @@ const quickDepth = 200
 // reports false.
 func quickParse(raw []byte) (doc map[string]any, defs map[string]ruleDefinition, ok bool) {
 	q := quickReader{data: raw}
-	i := skipSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '{' {
-		return nil, nil, false
-	}
 	doc = map[string]any{}
-	i = skipSpace(raw, i+1)
-	for i < len(raw) && raw[i] != '}' {
-		if raw[i] != '"' {
-			return nil, nil, false
-		}
-		key, ok := q.str(i + 1)
-		if !ok {
-			return nil, nil, false
-		}
-		if i = skipSpace(raw, q.end); i >= len(raw) || raw[i] != ':' {
-			return nil, nil, false
-		}
-		i = skipSpace(raw, i+1)
-		if key == catalogueKey {
-			if defs != nil { // a second catalogue: encoding/json merges them
-				return nil, nil, false
-			}
-			if defs, ok = q.catalogue(i); !ok {
-				return nil, nil, false
-			}
-		} else {
-			v, ok := q.value(i, 0)
-			if !ok {
-				return nil, nil, false
-			}
+	ok = q.members(skipSpace(raw, 0), func(key string, at int) bool {
+		if key != catalogueKey {
+			v, ok := q.value(at, 0)
 			doc[key] = v
+			return ok
 		}
-		if i = skipSpace(raw, q.end); i >= len(raw) {
-			return nil, nil, false
+		if defs != nil { // a second catalogue: encoding/json merges them
+			return false
 		}
-		if raw[i] == ',' {
-			if i = skipSpace(raw, i+1); i >= len(raw) || raw[i] != '"' {
-				return nil, nil, false // a trailing comma
-			}
-		} else if raw[i] != '}' {
-			return nil, nil, false
-		}
-	}
-	if i >= len(raw) || skipSpace(raw, i+1) != len(raw) {
+		defs, ok = q.catalogue(at)
+		return ok
+	})
+	if !ok || skipSpace(raw, q.end) != len(raw) {
 		return nil, nil, false
 	}
 	return doc, defs, true
@@ -77,46 +47,9 @@ func quickParse(raw []byte) (doc map[string]any, defs map[string]ruleDefinition,
 func (q *quickReader) catalogue(i int) (map[string]ruleDefinition, bool) {
 	data := q.data
 	defs := map[string]ruleDefinition{}
-	members := func(i int, member func(key string, at int) bool) bool {
-		if i >= len(data) || data[i] != '{' {
-			return false
-		}
-		i = skipSpace(data, i+1)
-		if i < len(data) && data[i] == '}' {
-			q.end = i + 1
-			return true
-		}
-		for {
-			if i >= len(data) || data[i] != '"' {
-				return false
-			}
-			key, ok := q.str(i + 1)
-			if !ok {
-				return false
-			}
-			if i = skipSpace(data, q.end); i >= len(data) || data[i] != ':' {
-				return false
-			}
-			if !member(key, skipSpace(data, i+1)) {
-				return false
-			}
-			if i = skipSpace(data, q.end); i >= len(data) {
-				return false
-			}
-			switch data[i] {
-			case ',':
-				i = skipSpace(data, i+1)
-			case '}':
-				q.end = i + 1
-				return true
-			default:
-				return false
-			}
-		}
-	}
-	ok := members(i, func(id string, at int) bool {
+	ok := q.members(i, func(id string, at int) bool {
 		var d ruleDefinition
-		ok := members(at, func(field string, at int) bool {
+		ok := q.members(at, func(field string, at int) bool {
 			if at >= len(data) || data[at] != '"' {
 				return false
 			}
@@ -154,7 +87,7 @@ func (q *quickReader) catalogue(i int) (map[string]ruleDefinition, bool) {
 // (numbers as json.Number).
 type quickReader struct {
 	data []byte
-	end  int // the offset after the value value last read
+	end  int // the offset after the value last read
 	buf  []byte
 }
 
@@ -167,42 +100,12 @@ func (q *quickReader) value(i, depth int) (any, bool) {
 	switch c := data[i]; {
 	case c == '{':
 		m := map[string]any{}
-		i = skipSpace(data, i+1)
-		if i < len(data) && data[i] == '}' {
-			q.end = i + 1
-			return m, true
-		}
-		for {
-			if i >= len(data) || data[i] != '"' {
-				return nil, false
-			}
-			key, ok := q.str(i + 1)
-			if !ok {
-				return nil, false
-			}
-			i = skipSpace(data, q.end)
-			if i >= len(data) || data[i] != ':' {
-				return nil, false
-			}
-			v, ok := q.value(skipSpace(data, i+1), depth+1)
-			if !ok {
-				return nil, false
-			}
+		ok := q.members(i, func(key string, at int) bool {
+			v, ok := q.value(at, depth+1)
 			m[key] = v
-			i = skipSpace(data, q.end)
-			if i >= len(data) {
-				return nil, false
-			}
-			switch data[i] {
-			case ',':
-				i = skipSpace(data, i+1)
-			case '}':
-				q.end = i + 1
-				return m, true
-			default:
-				return nil, false
-			}
-		}
+			return ok
+		})
+		return m, ok
 	case c == '[':
 		a := []any{}
 		i = skipSpace(data, i+1)
@@ -216,18 +119,9 @@ func (q *quickReader) value(i, depth int) (any, bool) {
 				return nil, false
 			}
 			a = append(a, v)
-			i = skipSpace(data, q.end)
-			if i >= len(data) {
-				return nil, false
-			}
-			switch data[i] {
-			case ',':
-				i = skipSpace(data, i+1)
-			case ']':
-				q.end = i + 1
-				return a, true
-			default:
-				return nil, false
+			var done bool
+			if i, done, ok = q.after(']'); !ok || done {
+				return a, ok
 			}
 		}
 	case c == '"':
@@ -252,6 +146,57 @@ func (q *quickReader) value(i, depth int) (any, bool) {
 	return nil, false
 }
 
+// members reads the object at offset i, calling member with each name
+// and the offset of its value, which member reads; q.end is then the
+// offset after the object.
+func (q *quickReader) members(i int, member func(key string, at int) bool) bool {
+	data := q.data
+	if i >= len(data) || data[i] != '{' {
+		return false
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		q.end = i + 1
+		return true
+	}
+	for {
+		if i >= len(data) || data[i] != '"' {
+			return false
+		}
+		key, ok := q.str(i + 1)
+		if !ok {
+			return false
+		}
+		if i = skipSpace(data, q.end); i >= len(data) || data[i] != ':' {
+			return false
+		}
+		if !member(key, skipSpace(data, i+1)) {
+			return false
+		}
+		var done bool
+		if i, done, ok = q.after('}'); !ok || done {
+			return ok
+		}
+	}
+}
+
+// after reads what follows a member or an element that ends at q.end: a
+// comma, and i is then the offset of the next, or closing, and q.end is
+// then the offset after it.
+func (q *quickReader) after(closing byte) (i int, done, ok bool) {
+	i = skipSpace(q.data, q.end)
+	switch {
+	case i >= len(q.data):
+		return 0, false, false
+	case q.data[i] == ',':
+		return skipSpace(q.data, i+1), false, true
+	case q.data[i] == closing:
+		q.end = i + 1
+		return 0, true, true
+	}
+	return 0, false, false
+}
+
 // str reads a string body from i (after the opening quote); q.end is then
 // the offset after the closing quote.
 func (q *quickReader) str(i int) (string, bool) {
@@ -274,17 +219,7 @@ func (q *quickReader) str(i int) (string, bool) {
 		}
 		switch e := q.data[j+1]; e {
 		case 'u':
-			var r rune
-			for _, h := range q.data[j+2 : j+6] {
-				switch {
-				case h >= '0' && h <= '9':
-					r = r<<4 | rune(h-'0')
-				case h >= 'a' && h <= 'f':
-					r = r<<4 | rune(h-'a'+10)
-				default:
-					r = r<<4 | rune(h-'A'+10)
-				}
-			}
+			r, _ := hex4(q.data[j+2 : j+6])
 			b = utf8.AppendRune(b, r)
 			j += 6
 			continue

@@ -1,11 +1,8 @@
 package validators
 
 import (
-	"io/fs"
 	"reflect"
 	"testing"
-
-	"github.com/stripe-contract/stripe-contract/schemas"
 )
 
 // quickParse reads every embedded file exactly as encoding/json does, and
@@ -14,34 +11,20 @@ func TestQuickParseIsEncodingJSON(t *testing.T) {
 	if RaceDetector {
 		t.Skip("a single-threaded check of every file of every version: run without -race (go test ./validators; CI does)")
 	}
-	for _, version := range schemas.Versions() {
-		files, err := schemas.Version(version)
+	eachEmbeddedFile(t, func(version, name string, raw []byte) {
+		doc, defs, ok := quickParse(raw)
+		if !ok {
+			t.Errorf("%s/%s: quickParse gave up", version, name)
+			return
+		}
+		wantDoc, wantDefs, err := decodeSchemaFile(raw)
 		if err != nil {
 			t.Fatal(err)
 		}
-		names, err := schemas.Files(files)
-		if err != nil {
-			t.Fatal(err)
+		if !reflect.DeepEqual(doc, wantDoc) || !reflect.DeepEqual(defs, wantDefs) {
+			t.Errorf("%s/%s: quickParse and encoding/json differ", version, name)
 		}
-		for _, name := range names {
-			raw, err := fs.ReadFile(files, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			doc, defs, ok := quickParse(raw)
-			if !ok {
-				t.Errorf("%s/%s: quickParse gave up", version, name)
-				continue
-			}
-			wantDoc, wantDefs, err := decodeSchemaFile(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(doc, wantDoc) || !reflect.DeepEqual(defs, wantDefs) {
-				t.Errorf("%s/%s: quickParse and encoding/json differ", version, name)
-			}
-		}
-	}
+	})
 	for _, tc := range []struct {
 		text string
 		ok   bool

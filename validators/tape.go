@@ -309,20 +309,8 @@ func scanString(data []byte, i int) (end int, escaped, ok bool) {
 				if i+5 >= len(data) {
 					return 0, false, false
 				}
-				var r rune
-				for _, h := range data[i+2 : i+6] {
-					switch {
-					case h >= '0' && h <= '9':
-						r = r<<4 | rune(h-'0')
-					case h >= 'a' && h <= 'f':
-						r = r<<4 | rune(h-'a'+10)
-					case h >= 'A' && h <= 'F':
-						r = r<<4 | rune(h-'A'+10)
-					default:
-						return 0, false, false
-					}
-				}
-				if r >= 0xD800 && r <= 0xDFFF {
+				r, ok := hex4(data[i+2 : i+6])
+				if !ok || r >= 0xD800 && r <= 0xDFFF {
 					return 0, false, false
 				}
 				i += 6
@@ -340,6 +328,24 @@ func scanString(data []byte, i int) (end int, escaped, ok bool) {
 		}
 	}
 	return 0, false, false
+}
+
+// hex4 is the value of the four hex digits of a \u escape, if they are.
+func hex4(digits []byte) (rune, bool) {
+	var r rune
+	for _, h := range digits {
+		switch {
+		case h >= '0' && h <= '9':
+			r = r<<4 | rune(h-'0')
+		case h >= 'a' && h <= 'f':
+			r = r<<4 | rune(h-'a'+10)
+		case h >= 'A' && h <= 'F':
+			r = r<<4 | rune(h-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 // scanInt scans an integer written as plain digits (RFC 8259 grammar: no
