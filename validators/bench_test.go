@@ -1,12 +1,10 @@
 package validators_test
 
 import (
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
 
-	"github.com/stripe-contract/stripe-contract/schemas"
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/baseline"
 	"github.com/stripe-contract/stripe-contract/validators/bench"
@@ -98,31 +96,4 @@ func BenchmarkValidateInvalid(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "payloads/s")
-}
-
-// BenchmarkFirstUse is the start-up cost a run pays for the resources its
-// documents touch: a new Validator, then one invoice payment whose invoice,
-// payment intent and charge are expanded (each resource's file read,
-// indexed and compiled on first use).
-func BenchmarkFirstUse(b *testing.B) {
-	doc, err := os.ReadFile("../schemas/examples/invoice_payment_expanded.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	files, err := schemas.Version(schemas.Newest())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		// WithSchemas: a contract of its own, not the process's shared
-		// one, so that each iteration compiles.
-		v, err := validators.New(validators.WithSchemas(files))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if res := v.Validate(doc); !res.Valid() {
-			b.Fatalf("the example is invalid: %v", res.Violations)
-		}
-	}
 }

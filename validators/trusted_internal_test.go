@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"os"
 	"reflect"
 	"testing"
 
@@ -49,5 +50,39 @@ func TestTrustedContractsGiveTheSameVerdicts(t *testing.T) {
 	}
 	if invalid < 100 {
 		t.Fatalf("%d of %d lines invalid: the comparison says little", invalid, len(lines))
+	}
+}
+
+// BenchmarkFirstUse is the start-up cost a run pays for the resources its
+// documents touch: a new contract, then one invoice payment whose invoice
+// (with its line items) and payment intent are expanded, each resource's
+// file read, indexed and compiled on first use; as the embedded contracts
+// are (trusted), and with every check --schemas makes (checked), in the
+// same run.
+func BenchmarkFirstUse(b *testing.B) {
+	doc, err := os.ReadFile("../schemas/examples/invoice_payment_expanded.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	files, err := schemas.Version(schemas.Newest())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, trusted := range []bool{true, false} {
+		b.Run(map[bool]string{true: "trusted", false: "checked"}[trusted], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				// A contract of its own, not the process's shared one, so
+				// that each iteration compiles.
+				v, err := New(WithSchemas(files))
+				if err != nil {
+					b.Fatal(err)
+				}
+				v.versions[v.dflt].c.trusted = trusted
+				if res := v.Validate(doc); !res.Valid() {
+					b.Fatalf("the example is invalid: %v", res.Violations)
+				}
+			}
+		})
 	}
 }
