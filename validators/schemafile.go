@@ -122,9 +122,12 @@ type ruleDefinition struct {
 // part of the file, for a reader that does not parse the whole), as rules in
 // ID order.
 func ReadCatalogue(file string, raw []byte) ([]Rule, error) {
-	parsed := map[string]ruleDefinition{}
-	if err := json.Unmarshal(raw, &parsed); err != nil {
-		return nil, fmt.Errorf("%s: x-rule-definitions: %w", file, err)
+	parsed, ok := quickCatalogue(raw)
+	if !ok {
+		parsed = map[string]ruleDefinition{}
+		if err := json.Unmarshal(raw, &parsed); err != nil {
+			return nil, fmt.Errorf("%s: x-rule-definitions: %w", file, err)
+		}
 	}
 	if len(parsed) == 0 {
 		return nil, fmt.Errorf("schema %s has no x-rule-definitions", file)

@@ -40,6 +40,14 @@ func quickParse(raw []byte) (doc map[string]any, defs map[string]ruleDefinition,
 	return doc, defs, true
 }
 
+// quickCatalogue parses raw, the text of a catalogue alone, as
+// encoding/json would into definitions, or reports false.
+func quickCatalogue(raw []byte) (map[string]ruleDefinition, bool) {
+	q := quickReader{data: raw}
+	defs, ok := q.catalogue(skipSpace(raw, 0))
+	return defs, ok && skipSpace(raw, q.end) == len(raw)
+}
+
 // catalogue reads the catalogue at offset i straight into definitions: an
 // object of rule IDs, each an object whose members are all strings named
 // exactly as ruleDefinition's fields, with a known severity (anything

@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 )
@@ -25,6 +26,22 @@ func TestQuickParseIsEncodingJSON(t *testing.T) {
 			t.Errorf("%s/%s: quickParse and encoding/json differ", version, name)
 		}
 	})
+	// A catalogue alone, as the request contract's is read (ReadCatalogue).
+	for _, tc := range []struct {
+		text string
+		ok   bool
+	}{
+		{` {"r.a":{"severity":"notice","doc":"d\u00e9"},"r.b":{}} `, true},
+		{`{"r.a":{"severity":"notice"}} x`, false},
+		{`{"r.a":{"severity":"fatal"}}`, false},
+	} {
+		defs, ok := quickCatalogue([]byte(tc.text))
+		want := map[string]ruleDefinition{}
+		err := json.Unmarshal([]byte(tc.text), &want)
+		if ok != tc.ok || ok && (err != nil || !reflect.DeepEqual(defs, want)) {
+			t.Errorf("%s: quickCatalogue %v %v, encoding/json %v (%v)", tc.text, defs, ok, want, err)
+		}
+	}
 	for _, tc := range []struct {
 		text string
 		ok   bool
