@@ -53,6 +53,9 @@ type contract struct {
 	kinds     sync.Map                 // Kind -> *jsonschema.Schema
 	urls      sync.Map                 // absolute URL -> *jsonschema.Schema
 
+	enumMu sync.Mutex       // guards enums
+	enums  map[string][]any // an enum's key (enumKey) -> the values its schemas share
+
 	metaMu sync.RWMutex                      // guards notes and rules, filled as files load
 	notes  map[string]map[string]*annotation // file's $id -> location of a subschema in it (a JSON pointer) -> its annotation
 	rules  map[string]Rule
@@ -82,7 +85,8 @@ func loadContract(files fs.FS) (*contract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the contract's index: %w", err)
 	}
-	c := &contract{files: files, notes: map[string]map[string]*annotation{}, rules: map[string]Rule{}, loaded: map[string]error{}}
+	c := &contract{files: files, notes: map[string]map[string]*annotation{}, rules: map[string]Rule{}, loaded: map[string]error{},
+		enums: map[string][]any{}}
 	if err := json.Unmarshal(raw, &c.index); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", schemas.IndexFile, err)
 	}
@@ -220,18 +224,115 @@ func (c *contract) compile(url string) (*jsonschema.Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile %s: %w", strings.TrimPrefix(url, c.base), err)
 	}
-	c.urls.Store(url, s)
+	compiled := map[string]*jsonschema.Schema{url: s}
 	for _, entry := range c.entries(file) {
-		if _, ok := c.urls.Load(entry); ok {
+		if _, ok := c.urls.Load(entry); ok || entry == url {
 			continue
 		}
 		// An entry that fails here is compiled again, and its error
 		// reported, when a document reaches it.
 		if es, err := jc.Compile(entry); err == nil {
-			c.urls.Store(entry, es)
+			compiled[entry] = es
 		}
 	}
+	// Before any of them is published: after, validations read them.
+	c.shareEnums(slices.Collect(maps.Values(compiled)))
+	for u, cs := range compiled {
+		c.urls.Store(u, cs)
+	}
 	return s, nil
+}
+
+// shareEnums makes the enums of the schemas reached from roots (within
+// their file: a lazy reference is not followed) share one copy of their
+// values with every equal enum of the contract's: every currency field
+// lists the same 150-odd codes, which jsonschema/v5 would otherwise hold
+// once per field. Only enums of strings, booleans and nulls are shared.
+func (c *contract) shareEnums(roots []*jsonschema.Schema) {
+	c.enumMu.Lock()
+	defer c.enumMu.Unlock()
+	var key strings.Builder
+	seen := map[*jsonschema.Schema]bool{}
+	var walk func(s *jsonschema.Schema)
+	walk = func(s *jsonschema.Schema) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		if len(s.Enum) > 1 {
+			key.Reset()
+			if enumKey(&key, s.Enum) {
+				if shared, ok := c.enums[key.String()]; ok {
+					s.Enum = shared
+				} else {
+					c.enums[key.String()] = s.Enum
+				}
+			}
+		}
+		eachSubschema(s, walk)
+	}
+	for _, s := range roots {
+		walk(s)
+	}
+}
+
+// enumKey writes a key of values to b that equal enums share, and only
+// they (a string's length comes before it); false when a value is not a
+// string, boolean or null.
+func enumKey(b *strings.Builder, values []any) bool {
+	for _, v := range values {
+		switch v := v.(type) {
+		case string:
+			b.WriteByte('s')
+			b.WriteString(strconv.Itoa(len(v)))
+			b.WriteByte(':')
+			b.WriteString(v)
+		case bool:
+			b.WriteString(strconv.FormatBool(v))
+		case nil:
+			b.WriteByte('n')
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// eachSubschema calls fn with each subschema s applies in place or to its
+// members and items.
+func eachSubschema(s *jsonschema.Schema, fn func(*jsonschema.Schema)) {
+	for _, sub := range []*jsonschema.Schema{s.Ref, s.RecursiveRef, s.DynamicRef, s.Not, s.If, s.Then, s.Else,
+		s.PropertyNames, s.Items2020, s.Contains, s.UnevaluatedProperties, s.UnevaluatedItems} {
+		fn(sub)
+	}
+	for _, subs := range [][]*jsonschema.Schema{s.AllOf, s.AnyOf, s.OneOf, s.PrefixItems} {
+		for _, sub := range subs {
+			fn(sub)
+		}
+	}
+	for _, m := range []map[string]*jsonschema.Schema{s.Properties, s.DependentSchemas} {
+		for _, sub := range m {
+			fn(sub)
+		}
+	}
+	for _, sub := range s.PatternProperties {
+		fn(sub)
+	}
+	for _, v := range []any{s.AdditionalProperties, s.Items, s.AdditionalItems} {
+		switch v := v.(type) {
+		case *jsonschema.Schema:
+			fn(v)
+		case []*jsonschema.Schema:
+			for _, sub := range v {
+				fn(sub)
+			}
+		}
+	}
+	for _, v := range s.Dependencies {
+		if sub, ok := v.(*jsonschema.Schema); ok {
+			fn(sub)
+		}
+	}
 }
 
 // load reads, indexes and checks one schema file, once, without compiling

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -165,13 +166,9 @@ func (fp *fastPath) compileFast(s *jsonschema.Schema) *fnode {
 			return n
 		}
 	}
-	if len(n.enum) > longEnum {
-		n.enumSet = map[string]struct{}{}
-		for _, l := range n.enum {
-			if l.kind == tokString {
-				n.enumSet[l.str] = struct{}{}
-			}
-		}
+	if len(n.enum) > 0 {
+		e := fp.sharedEnum(n.enum)
+		n.enum, n.enumSet = e.values, e.set
 	}
 	n.pattern = s.Pattern
 	if len(s.Properties) > 0 || len(s.Required) > 0 {
@@ -618,12 +615,48 @@ type fastPath struct {
 	roots    sync.Map // Kind -> *fnode
 	mu       sync.Mutex
 	memo     map[*jsonschema.Schema]*fnode // guarded by mu
+	// enums holds each distinct enum once, however many nodes name it
+	// (every currency field lists the same codes); guarded by mu.
+	enums map[string]*sharedEnum
+}
+
+// sharedEnum is an enum's values as the fast path compares them.
+type sharedEnum struct {
+	values []literal
+	set    map[string]struct{} // the string values, when over longEnum
+}
+
+// sharedEnum returns the one copy of the enum values that fp keeps. The
+// caller holds fp.mu.
+func (fp *fastPath) sharedEnum(values []literal) *sharedEnum {
+	var key strings.Builder
+	for _, l := range values {
+		key.WriteByte(l.kind)
+		key.WriteString(strconv.Itoa(len(l.str)))
+		key.WriteByte(':')
+		key.WriteString(l.str)
+	}
+	if e, ok := fp.enums[key.String()]; ok {
+		return e
+	}
+	e := &sharedEnum{values: values}
+	if len(values) > longEnum {
+		e.set = make(map[string]struct{}, len(values))
+		for _, l := range values {
+			if l.kind == tokString {
+				e.set[l.str] = struct{}{}
+			}
+		}
+	}
+	fp.enums[key.String()] = e
+	return e
 }
 
 // newFastPath makes the fast path of the contract c; each kind's schema is
 // compiled for it the first time a document of that kind comes.
 func newFastPath(c *contract, maxDepth int) *fastPath {
-	fp := &fastPath{c: c, maxDepth: maxDepth, memo: map[*jsonschema.Schema]*fnode{}}
+	fp := &fastPath{c: c, maxDepth: maxDepth, memo: map[*jsonschema.Schema]*fnode{},
+		enums: map[string]*sharedEnum{}}
 	fp.tapes.New = func() any { return &tape{toks: make([]tok, 0, 256)} }
 	return fp
 }
