@@ -58,7 +58,7 @@ type contract struct {
 
 	metaMu sync.RWMutex                      // guards notes and rules, filled as files load
 	notes  map[string]map[string]*annotation // file's $id -> location of a subschema in it (a JSON pointer) -> its annotation
-	rules  map[string]Rule
+	rules  map[string]*Rule                  // each an entry of its file's catalogue (SchemaFile.Rules), or of jsonRules
 }
 
 // contractIndex is what schemas.IndexFile says of a version.
@@ -85,7 +85,7 @@ func loadContract(files fs.FS) (*contract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the contract's index: %w", err)
 	}
-	c := &contract{files: files, notes: map[string]map[string]*annotation{}, rules: map[string]Rule{}, loaded: map[string]error{},
+	c := &contract{files: files, notes: map[string]map[string]*annotation{}, rules: map[string]*Rule{}, loaded: map[string]error{},
 		enums: map[string][]any{}}
 	if err := json.Unmarshal(raw, &c.index); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", schemas.IndexFile, err)
@@ -115,7 +115,7 @@ func loadContract(files fs.FS) (*contract, error) {
 		}
 	}
 	for _, r := range jsonRules {
-		c.rules[r.ID] = r
+		c.rules[r.ID] = &r
 	}
 	c.compilers = map[string]*fileCompiler{}
 	return c, nil
@@ -432,8 +432,8 @@ func (c *contract) addRules(file string, rules []Rule) error {
 			return fmt.Errorf("%s: rule %s is also defined in %s", file, r.ID, cmp.Or(old.File, "the validator's own rules"))
 		}
 	}
-	for _, r := range rules {
-		c.rules[r.ID] = r
+	for i := range rules {
+		c.rules[rules[i].ID] = &rules[i]
 	}
 	return checkGoRules(file, rules)
 }
@@ -483,7 +483,10 @@ func (c *contract) rule(id string) (Rule, bool) {
 	c.metaMu.RLock()
 	defer c.metaMu.RUnlock()
 	r, ok := c.rules[id]
-	return r, ok
+	if !ok {
+		return Rule{}, false
+	}
+	return *r, true
 }
 
 // allRules reads every file's catalogue and returns every rule.
@@ -499,7 +502,11 @@ func (c *contract) allRules() (map[string]Rule, error) {
 	}
 	c.metaMu.RLock()
 	defer c.metaMu.RUnlock()
-	return maps.Clone(c.rules), nil
+	all := make(map[string]Rule, len(c.rules))
+	for id, r := range c.rules {
+		all[id] = *r
+	}
+	return all, nil
 }
 
 // indexNotes walks a schema file, recording each subschema's annotations
@@ -563,7 +570,7 @@ func indexNotes(notes map[string]*annotation, node map[string]any, loc, inherite
 
 // checkAnnotations makes sure every constraint keyword in the files maps to
 // a rule the catalogues define, so no failure is ever reported unnamed.
-func checkAnnotations(id string, notes map[string]*annotation, rules map[string]Rule) error {
+func checkAnnotations(id string, notes map[string]*annotation, rules map[string]*Rule) error {
 	var problems []string
 	for frag, a := range notes {
 		loc := id + "#" + frag

@@ -91,6 +91,7 @@ func decodeSchemaFile(raw []byte) (doc map[string]any, defs map[string]ruleDefin
 			if err := dec.Decode(&defs); err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", catalogueKey, err)
 			}
+			shareTexts(defs)
 			continue
 		}
 		var v any
@@ -128,6 +129,7 @@ func ReadCatalogue(file string, raw []byte) ([]Rule, error) {
 		if err := json.Unmarshal(raw, &parsed); err != nil {
 			return nil, fmt.Errorf("%s: x-rule-definitions: %w", file, err)
 		}
+		shareTexts(parsed)
 	}
 	if len(parsed) == 0 {
 		return nil, fmt.Errorf("schema %s has no x-rule-definitions", file)
@@ -148,10 +150,8 @@ func ReadRule(file, id string, raw []byte) (Rule, error) {
 // rule is the definition as the rule id of file, its texts passed through
 // in.
 func (d ruleDefinition) rule(file, id string, in func(string) string) Rule {
-	// The texts recur (every currency field's rule cites the same
-	// sentence): each is held once however many rules share it.
 	return Rule{ID: id, Severity: d.Severity, Aspect: in(d.Aspect), Check: in(d.Check),
-		Summary: in(d.Summary), Doc: in(d.Doc), Source: d.Source, File: file}
+		Summary: in(d.Summary), Doc: in(d.Doc), Source: in(d.Source), File: file}
 }
 
 // intern returns the one copy of s that the process keeps.
@@ -159,27 +159,31 @@ func intern(s string) string {
 	return unique.Make(s).Value()
 }
 
-// fileInterner is intern for the texts of one file, which repeat within
-// it more than across files (each of a field's rules cites the field's
-// doc): a text met again is looked up in a map of the file's own, cheaper
-// than intern.
-func fileInterner() func(string) string {
+// shareTexts makes the texts of a catalogue that encoding/json decoded
+// held once, as the quick reader's are (quickReader.text): the texts recur
+// (every rule of a field cites the field's doc).
+func shareTexts(defs map[string]ruleDefinition) {
 	seen := map[string]string{}
-	return func(s string) string {
-		v, ok := seen[s]
-		if !ok {
-			v = intern(s)
-			seen[s] = v
+	in := func(s string) string {
+		if v, ok := seen[s]; ok {
+			return v
 		}
-		return v
+		seen[s] = s
+		return s
+	}
+	for id, d := range defs {
+		defs[id] = ruleDefinition{Severity: d.Severity, Aspect: in(d.Aspect), Check: in(d.Check),
+			Summary: in(d.Summary), Doc: in(d.Doc), Source: in(d.Source)}
 	}
 }
 
+// catalogueRules lists the definitions of file's catalogue, whose texts
+// are held once (shareTexts), as rules in ID order.
 func catalogueRules(file string, parsed map[string]ruleDefinition) []Rule {
 	rules := make([]Rule, 0, len(parsed))
-	in := fileInterner()
+	same := func(s string) string { return s }
 	for id, d := range parsed {
-		rules = append(rules, d.rule(file, id, in))
+		rules = append(rules, d.rule(file, id, same))
 	}
 	slices.SortFunc(rules, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return rules

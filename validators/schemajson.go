@@ -48,12 +48,16 @@ func quickCatalogue(raw []byte) (map[string]ruleDefinition, bool) {
 	return defs, ok && skipSpace(raw, q.end) == len(raw)
 }
 
-// catalogue reads the catalogue at offset i straight into definitions: an
-// object of rule IDs, each an object whose members are all strings named
-// exactly as ruleDefinition's fields, with a known severity (anything
-// else is encoding/json's to read); q.end is then the offset after it.
+// catalogue reads the catalogue at offset i straight into definitions, its
+// texts held once (text): an object of rule IDs, each an object whose
+// members are all strings named exactly as ruleDefinition's fields, with a
+// known severity (anything else is encoding/json's to read); q.end is then
+// the offset after it.
 func (q *quickReader) catalogue(i int) (map[string]ruleDefinition, bool) {
 	data := q.data
+	if q.texts == nil {
+		q.texts = map[string]string{}
+	}
 	defs := map[string]ruleDefinition{}
 	ok := q.members(i, func(id string, at int) bool {
 		var d ruleDefinition
@@ -61,7 +65,7 @@ func (q *quickReader) catalogue(i int) (map[string]ruleDefinition, bool) {
 			if at >= len(data) || data[at] != '"' {
 				return false
 			}
-			v, ok := q.str(at + 1)
+			v, ok := q.text(at + 1)
 			if !ok {
 				return false
 			}
@@ -97,6 +101,33 @@ type quickReader struct {
 	data []byte
 	end  int // the offset after the value last read
 	buf  []byte
+	// texts are the catalogue's texts read so far, each held once: each
+	// of a field's rules cites the field's doc.
+	texts map[string]string
+}
+
+// text is str for a text of the catalogue: one read before is not
+// allocated again.
+func (q *quickReader) text(i int) (string, bool) {
+	end, escaped, ok := scanString(q.data, i)
+	if !ok {
+		return "", false
+	}
+	if escaped {
+		s, ok := q.str(i)
+		if v, seen := q.texts[s]; seen {
+			return v, ok
+		}
+		q.texts[s] = s
+		return s, ok
+	}
+	q.end = end + 1
+	if v, seen := q.texts[string(q.data[i:end])]; seen {
+		return v, true
+	}
+	s := string(q.data[i:end])
+	q.texts[s] = s
+	return s, true
 }
 
 // value reads the value at offset i; q.end is then the offset after it.

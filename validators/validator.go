@@ -205,7 +205,7 @@ func (v *Validator) ValidateRequested(doc []byte, requested string) (res Result)
 	}
 	d, derr := decode(doc, v.maxDepth)
 	if derr != nil {
-		r := v.base().rules[derr.rule]
+		r, _ := v.base().rule(derr.rule)
 		return Result{Kind: KindUnknown, APIVersion: v.VersionFor(requested), Violations: []Violation{{
 			Rule: r.ID, Pointer: derr.pointer, Message: derr.message + "; " + r.Summary, Severity: r.Severity, Doc: r.Doc,
 		}}}
