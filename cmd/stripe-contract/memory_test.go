@@ -9,15 +9,53 @@ import (
 
 func TestLimitMemorySetsTheTargetAndPutsTheLimitBack(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "")
+	t.Setenv("GOGC", "")
 	before := debug.SetMemoryLimit(-1)
+	beforePercent := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(beforePercent)
 	stop := limitMemory()
-	if got := debug.SetMemoryLimit(-1); got != memoryTarget {
+	// The start-up phase: a slower pace under a lower limit.
+	gotLimit, gotPercent := debug.SetMemoryLimit(-1), debug.SetGCPercent(-1)
+	debug.SetGCPercent(gotPercent)
+	if gotLimit != startupTarget || gotPercent != startupGCPercent {
 		stop()
-		t.Fatalf("limit %d while validate runs, want %d", got, memoryTarget)
+		t.Fatalf("limit %d at GOGC=%d as validate starts, want %d at GOGC=%d", gotLimit, gotPercent, startupTarget, startupGCPercent)
+	}
+	// Then the target (or more, over a large live heap: the test
+	// process's), at the pace before.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		time.Sleep(60 * time.Millisecond)
+		gotLimit, gotPercent = debug.SetMemoryLimit(-1), debug.SetGCPercent(-1)
+		debug.SetGCPercent(gotPercent)
+		if gotLimit >= memoryTarget && gotPercent == 100 {
+			break
+		}
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("limit %d at GOGC=%d after the start-up phase, want at least %d at GOGC=100", gotLimit, gotPercent, memoryTarget)
+		}
 	}
 	stop()
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Fatalf("limit %d after validate, want the one before, %d", got, before)
+	}
+	if got := debug.SetGCPercent(beforePercent); got != 100 {
+		t.Fatalf("GOGC=%d after validate, want the one before, 100", got)
+	}
+}
+
+func TestLimitMemoryLeavesGOGCsChoiceOfPace(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	t.Setenv("GOGC", "150")
+	beforePercent := debug.SetGCPercent(150)
+	defer debug.SetGCPercent(beforePercent)
+	stop := limitMemory()
+	defer stop()
+	gotPercent := debug.SetGCPercent(-1)
+	debug.SetGCPercent(gotPercent)
+	if got := debug.SetMemoryLimit(-1); got != memoryTarget || gotPercent != 150 {
+		t.Fatalf("limit %d at GOGC=%d under GOGC=150, want %d at GOGC=150", got, gotPercent, memoryTarget)
 	}
 }
 
