@@ -52,6 +52,7 @@ type contract struct {
 	loaded    map[string]error         // file -> its load's outcome
 	kinds     sync.Map                 // Kind -> *jsonschema.Schema
 	urls      sync.Map                 // absolute URL -> *jsonschema.Schema
+	locations sync.Map                 // file -> location -> its *jsonschema.Schema (subschema)
 
 	enumMu sync.Mutex       // guards enums
 	enums  map[string][]any // an enum's key (enumKey) -> the values its schemas share
@@ -243,6 +244,41 @@ func (c *contract) compile(url string) (*jsonschema.Schema, error) {
 	return s, nil
 }
 
+// subschema is jsonschema/v5's compiled subschema at loc (its Location),
+// compiling the entries of its file on first use. The fast path compiles
+// without v5 (fileCompile); the full path asks for v5's schema where it
+// explains.
+func (c *contract) subschema(loc string) (*jsonschema.Schema, error) {
+	file, _, _ := strings.Cut(strings.TrimPrefix(loc, c.base), "#")
+	if locs, ok := c.locations.Load(file); ok {
+		if s := locs.(map[string]*jsonschema.Schema)[loc]; s != nil {
+			return s, nil
+		}
+		return nil, fmt.Errorf("%s names no subschema of the compiled contract", loc)
+	}
+	if _, err := c.compile(c.base + file); err != nil { // and read: entries needs its notes
+		return nil, err
+	}
+	locs := map[string]*jsonschema.Schema{}
+	var walk func(*jsonschema.Schema)
+	walk = func(s *jsonschema.Schema) {
+		if s == nil || locs[s.Location] != nil {
+			return
+		}
+		locs[s.Location] = s
+		eachSubschema(s, walk)
+	}
+	for _, entry := range c.entries(file) {
+		s, err := c.compile(entry)
+		if err != nil {
+			return nil, err
+		}
+		walk(s)
+	}
+	c.locations.Store(file, locs)
+	return c.subschema(loc)
+}
+
 // shareEnums makes the enums of the schemas reached from roots (within
 // their file: a lazy reference is not followed) share one copy of their
 // values with every equal enum of the contract's: every currency field
@@ -342,6 +378,19 @@ func (c *contract) load(file string) error {
 	return err
 }
 
+// compilerDoc is the copy of file that jsonschema/v5 and the fast path
+// compile (forCompiler), read, indexed and checked (read).
+func (c *contract) compilerDoc(file string) (map[string]any, error) {
+	doc, err := c.read(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := forCompiler(doc, c.base, c.trusted); err != nil {
+		return nil, fmt.Errorf("schema %s: %w", file, err)
+	}
+	return doc, nil
+}
+
 // loadURL is the compilers' loader: the schema file url names, indexed,
 // its references to other files made lazy. A compiler calls it under its
 // fileCompiler's mu.
@@ -350,12 +399,9 @@ func (c *contract) loadURL(url string) (io.ReadCloser, error) {
 	if !ok || strings.ContainsAny(file, "/#") {
 		return nil, fmt.Errorf("%s is not a file of the contract of API version %s", url, c.apiVersion)
 	}
-	doc, err := c.read(file)
+	doc, err := c.compilerDoc(file)
 	if err != nil {
 		return nil, err
-	}
-	if err := forCompiler(doc, c.base, c.trusted); err != nil {
-		return nil, fmt.Errorf("schema %s: %w", file, err)
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {

@@ -54,15 +54,26 @@ func TestEqualEnumsAreHeldOnce(t *testing.T) {
 			t.Fatalf("%s: no currency enum reached", kind)
 		}
 		v5 = append(v5, enums...)
-		fp := v.versions[v.dflt].fast
-		fp.root(kind)
-		fp.mu.Lock()
-		for s, n := range fp.memo {
-			if len(s.Enum) > 100 {
+		seen := map[*fnode]bool{}
+		var walk func(n *fnode)
+		walk = func(n *fnode) {
+			if n == nil || seen[n] {
+				return
+			}
+			seen[n] = true
+			if len(n.enum) > 100 {
 				fast = append(fast, n)
 			}
+			for _, p := range n.props.slots {
+				walk(p.node)
+			}
+			for _, l := range [][]*fnode{n.allOf, n.anyOf, {n.items, n.not, n.ifn, n.then, n.els, n.ref}} {
+				for _, c := range l {
+					walk(c)
+				}
+			}
 		}
-		fp.mu.Unlock()
+		walk(v.versions[v.dflt].fast.root(kind))
 	}
 	// Every equal enum shares the first one's values, in both graphs.
 	for _, e := range v5[1:] {

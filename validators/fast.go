@@ -2,6 +2,8 @@ package validators
 
 import (
 	"encoding/json"
+	"maps"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -10,18 +12,21 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
 
 // The fast path answers one question for the common case: is this document
 // clean, with no violation of any severity? It never explains; when it
 // cannot say yes, the full path (jsonschema/v5 and the explainer) runs.
 //
-// It is compiled at start-up from the very schemas the full path validates
-// with (the jsonschema/v5 compiled graph, keyword by keyword), so the rules
-// exist once, in the schema files. Evaluation is three-valued: a keyword it
-// does not implement, or a value it does not read exactly (an escaped
-// string compared with an enum), is "unknown", and unknown is never yes.
+// It is compiled, a file the first time a document reaches it, from the
+// very copy of the schema files that the full path compiles with
+// jsonschema/v5, keyword by keyword as v5 reads them (fileCompile), so the
+// rules exist once, in the schema files; a test compares every node with
+// v5's subschema at its location. v5 compiles a file only when a document
+// needs explaining there. Evaluation is three-valued: a keyword it does
+// not implement, or a value it does not read exactly (an escaped string
+// compared with an enum), is "unknown", and unknown is never yes.
 
 // verdict is a three-valued outcome.
 type verdict uint8
@@ -44,11 +49,12 @@ func not(v verdict) verdict {
 
 // fnode is a compiled subschema.
 type fnode struct {
-	schema      *jsonschema.Schema // what it was compiled from: the full path applies it
-	note        *annotation        // what the files say of it (contract.note of its location), for explaining
-	unsupported bool               // has a keyword evaluate does not implement
-	types       typeMask           // allowed JSON types; 0: any
-	enum        []literal
+	loc         string      // its location, as jsonschema/v5 names it: the full path applies v5's subschema there
+	note        *annotation // what the files say of it (contract.note of its location), for explaining
+	unsupported bool        // has a keyword evaluate does not implement
+	types       typeMask    // allowed JSON types; 0: any
+	enum        []literal   // of enum, or const's one value (isConst)
+	isConst     bool
 	enumSet     map[string]struct{} // the string members of a long enum (a currency's codes), for lookup
 	maxLength   int                 // -1: none
 	pattern     *regexp.Regexp
@@ -64,9 +70,9 @@ type fnode struct {
 	absent  []propEntry
 	reqMask uint64 // one bit per required member, when at most 64
 	closed  bool   // unevaluatedProperties: false
-	// lazy is a reference to another file's schema (lazyref.go), compiled
-	// for the fast path when first reached.
-	lazy      *lazyRef
+	// lazyURL is a reference to another file's schema (lazyref.go),
+	// compiled for the fast path when first reached, into target.
+	lazyURL   string
 	target    atomic.Pointer[fnode]
 	fp        *fastPath
 	items     *fnode
@@ -114,40 +120,206 @@ type literal struct {
 	str  string
 }
 
-// compileFast translates a compiled schema graph. Keywords it does not
-// implement mark a node unsupported: evaluation answers unknown there. The
-// caller holds fp.mu.
-func (fp *fastPath) compileFast(s *jsonschema.Schema) *fnode {
-	if n, ok := fp.memo[s]; ok {
+// validationKeywords are the keywords of JSON Schema 2019-09 that assert
+// or apply something, less those compileNode implements: a subschema with
+// one of them is unsupported. Other members (annotations, $defs, x-
+// extensions but the lazy reference) validate nothing, for
+// jsonschema/v5 as here.
+var validationKeywords = []string{"$recursiveRef", "$dynamicRef", "oneOf", "minProperties", "maxProperties",
+	"propertyNames", "patternProperties", "additionalProperties", "dependencies", "dependentRequired",
+	"dependentSchemas", "minItems", "maxItems", "uniqueItems", "additionalItems", "prefixItems", "contains",
+	"minContains", "maxContains", "unevaluatedItems", "minLength", "format", "contentEncoding", "contentMediaType",
+	"contentSchema", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "$id",
+	"$anchor", "$recursiveAnchor", "$dynamicAnchor"}
+
+// fileCompile compiles the fast nodes of one schema file from the copy of
+// it that jsonschema/v5 compiles (forCompiler), keyword by keyword as v5
+// reads them, without v5: the full path compiles a file only when a
+// document needs it explained there, which few do (the mixed benchmark's
+// 50,000 lines reach 14 files, and v5 in 7 of them, 531 times). Each
+// subschema is one node, however many references reach it.
+type fileCompile struct {
+	fp   *fastPath
+	url  string         // the file's URL, without fragment
+	doc  map[string]any // the compiler's copy of the file
+	memo map[string]*fnode
+}
+
+// at is the node of the subschema at fragment frag (a JSON pointer, as a
+// URL fragment: "" is the root); nil when frag names none.
+func (fc *fileCompile) at(frag string) *fnode {
+	if n, ok := fc.memo[frag]; ok {
 		return n
 	}
-	n := &fnode{schema: s, note: fp.c.note(s.Location), maxLength: s.MaxLength, fp: fp}
-	fp.memo[s] = n
-	exts := len(s.Extensions)
-	if l, ok := s.Extensions[lazyRefKeyword].(*lazyRef); ok {
-		n.lazy = l
-		exts--
+	p, err := url.PathUnescape(frag)
+	if err != nil {
+		return nil
 	}
-	if s.Always != nil || s.RecursiveRef != nil || s.DynamicRef != nil || len(s.OneOf) > 0 ||
-		s.MinProperties != -1 || s.MaxProperties != -1 || s.PropertyNames != nil || len(s.PatternProperties) > 0 ||
-		s.AdditionalProperties != nil || len(s.Dependencies) > 0 || len(s.DependentRequired) > 0 || len(s.DependentSchemas) > 0 ||
-		s.MinItems != -1 || s.MaxItems != -1 || s.UniqueItems || s.Items != nil && itemsOf(s) == nil || s.AdditionalItems != nil || len(s.PrefixItems) > 0 ||
-		s.Contains != nil || s.UnevaluatedItems != nil || s.MinLength != -1 || s.Format != "" || s.ContentEncoding != "" ||
-		s.ContentMediaType != "" || s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil ||
-		s.MultipleOf != nil || exts > 0 {
+	v, ok := valueAt(fc.doc, p)
+	if !ok {
+		return nil
+	}
+	return fc.node(v, frag)
+}
+
+// node compiles the subschema v at fragment frag. Keywords it does not
+// implement mark a node unsupported: evaluation answers unknown there.
+func (fc *fileCompile) node(v any, frag string) *fnode {
+	if n, ok := fc.memo[frag]; ok {
+		return n
+	}
+	fp := fc.fp
+	loc := fc.url + "#" + frag
+	n := &fnode{loc: loc, note: fp.c.note(loc), maxLength: -1, fp: fp}
+	fc.memo[frag] = n
+	m, ok := v.(map[string]any)
+	if !ok { // true or false: v5's Always
 		n.unsupported = true
 		return n
 	}
-	for _, t := range s.Types {
-		n.types |= typeBits[t]
-	}
-	values := s.Enum
-	if len(s.Constant) > 0 {
-		values = append(values[:len(values):len(values)], s.Constant[0])
-		if len(s.Enum) > 0 {
-			n.unsupported = true // both: an intersection; not in our files
+	for _, kw := range validationKeywords {
+		if _, ok := m[kw]; ok && (kw != "$id" || frag != "") { // the root's $id is the file's URL
+			n.unsupported = true
 			return n
 		}
+	}
+	if !fc.scalars(n, m) {
+		n.unsupported = true
+		return n
+	}
+	sub := func(key string) *fnode { return fc.node(m[key], frag+"/"+key) }
+	props, _ := m["properties"].(map[string]any)
+	if _, ok := m["properties"]; ok && props == nil {
+		n.unsupported = true
+		return n
+	}
+	required, ok := stringList(m["required"])
+	if !ok {
+		n.unsupported = true
+		return n
+	}
+	names := slices.Sorted(maps.Keys(props))
+	nodes := make(map[string]*fnode, len(names))
+	if len(props) > 0 || len(required) > 0 {
+		n.hasProps = len(props) > 0
+		n.props = newPropTable(len(props) + len(required))
+		for _, name := range names {
+			nodes[name] = fc.node(props[name], frag+"/properties/"+schemaToken(name))
+			n.props.add(name, nodes[name], 0)
+		}
+		for i, r := range required {
+			var bit uint8
+			if i < 64 {
+				bit = uint8(i + 1)
+				n.reqMask |= 1 << i
+			}
+			n.props.add(r, nil, bit)
+			n.required = append(n.required, propEntry{name: r, hash: hashName([]byte(r))})
+		}
+	}
+	_, unevaluated := m["unevaluatedProperties"]
+	if len(props) <= fewProps && !unevaluated {
+		for _, name := range names {
+			n.few = append(n.few, propEntry{name: name, hash: hashName([]byte(name)), node: nodes[name],
+				required: slices.Contains(required, name)})
+		}
+	}
+	for _, r := range n.required {
+		if _, named := props[r.name]; !named || n.few == nil {
+			n.absent = append(n.absent, r)
+		}
+	}
+	if unevaluated {
+		if m["unevaluatedProperties"] != false {
+			n.unsupported = true
+			return n
+		}
+		n.closed = true
+	}
+	if items, ok := m["items"]; ok {
+		if _, list := items.([]any); list {
+			n.unsupported = true
+			return n
+		}
+		n.items = sub("items")
+	}
+	for _, key := range []string{"allOf", "anyOf"} {
+		list, ok := m[key]
+		if !ok {
+			continue
+		}
+		subs, isList := list.([]any)
+		if !isList || len(subs) == 0 {
+			n.unsupported = true
+			return n
+		}
+		out := make([]*fnode, len(subs))
+		for i, s := range subs {
+			out[i] = fc.node(s, frag+"/"+key+"/"+strconv.Itoa(i))
+		}
+		if key == "allOf" {
+			n.allOf = out
+		} else {
+			n.anyOf = out
+		}
+	}
+	if _, ok := m["not"]; ok {
+		n.not = sub("not")
+	}
+	if _, ok := m["if"]; ok {
+		n.ifn = sub("if")
+		if _, ok := m["then"]; ok {
+			n.then = sub("then")
+		}
+		if _, ok := m["else"]; ok {
+			n.els = sub("else")
+		}
+	}
+	if r, ok := m["$ref"]; ok {
+		ref, _ := r.(string)
+		target, internal := strings.CutPrefix(ref, "#")
+		if !internal {
+			n.unsupported = true
+			return n
+		}
+		if n.ref = fc.at(target); n.ref == nil {
+			n.unsupported = true
+			return n
+		}
+	}
+	if r, ok := m[lazyRefKeyword]; ok {
+		if n.lazyURL, _ = r.(string); n.lazyURL == "" {
+			n.unsupported = true
+		}
+	}
+	return n
+}
+
+// scalars reads the keywords of m that constrain a scalar (type, enum,
+// const, maxLength, pattern) into n; false when one is of a form the fast
+// path does not compare (a number in an enum: 1.0 equals 1 there).
+func (fc *fileCompile) scalars(n *fnode, m map[string]any) bool {
+	switch t := m["type"].(type) {
+	case nil:
+	case string:
+		n.types = typeBits[t]
+	case []any:
+		for _, t := range t {
+			name, _ := t.(string)
+			n.types |= typeBits[name]
+		}
+	default:
+		return false
+	}
+	values, isList := m["enum"].([]any)
+	if _, ok := m["enum"]; ok && !isList {
+		return false
+	}
+	if c, ok := m["const"]; ok {
+		if len(values) > 0 {
+			return false // both: an intersection; not in our files
+		}
+		values, n.isConst = []any{c}, true
 	}
 	for _, v := range values {
 		switch v := v.(type) {
@@ -162,74 +334,55 @@ func (fp *fastPath) compileFast(s *jsonschema.Schema) *fnode {
 		case nil:
 			n.enum = append(n.enum, literal{kind: tokNull})
 		default:
-			n.unsupported = true
-			return n
+			return false
 		}
 	}
 	if len(n.enum) > 0 {
-		e := fp.sharedEnum(n.enum)
+		e := fc.fp.sharedEnum(n.enum)
 		n.enum, n.enumSet = e.values, e.set
 	}
-	n.pattern = s.Pattern
-	if len(s.Properties) > 0 || len(s.Required) > 0 {
-		n.hasProps = len(s.Properties) > 0
-		n.props = newPropTable(len(s.Properties) + len(s.Required))
-		for _, name := range sortedNames(s.Properties) {
-			n.props.add(name, fp.compileFast(s.Properties[name]), 0)
+	if l, ok := m["maxLength"]; ok {
+		num, _ := l.(json.Number)
+		max, err := strconv.Atoi(string(num))
+		if err != nil || max < 0 {
+			return false
 		}
-		for i, r := range s.Required {
-			var bit uint8
-			if i < 64 {
-				bit = uint8(i + 1)
-				n.reqMask |= 1 << i
-			}
-			n.props.add(r, nil, bit)
-			n.required = append(n.required, propEntry{name: r, hash: hashName([]byte(r))})
+		n.maxLength = max
+	}
+	if p, ok := m["pattern"]; ok {
+		expr, _ := p.(string)
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return false
 		}
+		n.pattern = re
 	}
-	if len(s.Properties) <= fewProps && (s.UnevaluatedProperties == nil) {
-		for _, name := range sortedNames(s.Properties) {
-			n.few = append(n.few, propEntry{name: name, hash: hashName([]byte(name)), node: fp.memo[s.Properties[name]],
-				required: slices.Contains(s.Required, name)})
-		}
+	return true
+}
+
+// stringList reads a list of strings (required's); false when v is
+// another value.
+func stringList(v any) ([]string, bool) {
+	if v == nil {
+		return nil, true
 	}
-	for _, r := range n.required {
-		if _, named := s.Properties[r.name]; !named || n.few == nil {
-			n.absent = append(n.absent, r)
-		}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, false
 	}
-	if u := s.UnevaluatedProperties; u != nil {
-		if u.Always == nil || *u.Always {
-			n.unsupported = true
-			return n
-		}
-		n.closed = true
-	}
-	if items := itemsOf(s); items != nil {
-		n.items = fp.compileFast(items)
-	}
-	for _, sub := range s.AllOf {
-		n.allOf = append(n.allOf, fp.compileFast(sub))
-	}
-	for _, sub := range s.AnyOf {
-		n.anyOf = append(n.anyOf, fp.compileFast(sub))
-	}
-	if s.Not != nil {
-		n.not = fp.compileFast(s.Not)
-	}
-	if s.If != nil {
-		n.ifn = fp.compileFast(s.If)
-		if s.Then != nil {
-			n.then = fp.compileFast(s.Then)
-		}
-		if s.Else != nil {
-			n.els = fp.compileFast(s.Else)
+	out := make([]string, len(list))
+	for i, s := range list {
+		if out[i], ok = s.(string); !ok {
+			return nil, false
 		}
 	}
-	if s.Ref != nil {
-		n.ref = fp.compileFast(s.Ref)
-	}
-	return n
+	return out, true
+}
+
+// schemaToken escapes a member name as jsonschema/v5 does in the locations
+// of its subschemas: a JSON pointer token, then URL path escaping.
+func schemaToken(name string) string {
+	return url.PathEscape(pointer.Escape(name))
 }
 
 // lazyTarget is the fast node of n's lazy reference, compiled on first
@@ -238,18 +391,15 @@ func (n *fnode) lazyTarget() *fnode {
 	if t := n.target.Load(); t != nil {
 		return t
 	}
-	s, err := n.lazy.target()
-	if err != nil {
-		return nil
-	}
 	n.fp.mu.Lock()
-	t := n.fp.compileFast(s)
+	t := n.fp.entry(n.lazyURL)
 	n.fp.mu.Unlock()
-	n.target.Store(t)
+	if t != nil {
+		n.target.Store(t)
+	}
 	return t
 }
 
-// eval decides whether the value at token i satisfies n.
 func (n *fnode) eval(t *tape, i int32) verdict {
 	if n.unsupported {
 		return unknown
@@ -302,7 +452,7 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 	if n.ref != nil && !merge(n.ref.eval(t, i)) {
 		return fail
 	}
-	if n.lazy != nil {
+	if n.lazyURL != "" {
 		if tk.kind != tokObject {
 			// The target, another file's root or partial form, is an
 			// object schema (objectSchemas): no need to compile it to
@@ -614,7 +764,10 @@ type fastPath struct {
 	tapes    sync.Pool
 	roots    sync.Map // Kind -> *fnode
 	mu       sync.Mutex
-	memo     map[*jsonschema.Schema]*fnode // guarded by mu
+	// entries are the compiled entries of the files compiled so far (the
+	// URLs that other files and kinds refer to: contract.entries), nil
+	// for one that did not compile; guarded by mu.
+	entries map[string]*fnode
 	// enums holds each distinct enum once, however many nodes name it
 	// (every currency field lists the same codes); guarded by mu.
 	enums map[string]*sharedEnum
@@ -655,7 +808,7 @@ func (fp *fastPath) sharedEnum(values []literal) *sharedEnum {
 // newFastPath makes the fast path of the contract c; each kind's schema is
 // compiled for it the first time a document of that kind comes.
 func newFastPath(c *contract, maxDepth int) *fastPath {
-	fp := &fastPath{c: c, maxDepth: maxDepth, memo: map[*jsonschema.Schema]*fnode{},
+	fp := &fastPath{c: c, maxDepth: maxDepth, entries: map[string]*fnode{},
 		enums: map[string]*sharedEnum{}}
 	fp.tapes.New = func() any { return &tape{toks: make([]tok, 0, 256)} }
 	return fp
@@ -666,15 +819,57 @@ func (fp *fastPath) root(kind Kind) *fnode {
 	if r, ok := fp.roots.Load(kind); ok {
 		return r.(*fnode)
 	}
-	s, err := fp.c.schema(kind)
-	if err != nil {
+	file := fp.c.index.fileOf[kind]
+	if file == "" {
 		return nil
 	}
 	fp.mu.Lock()
-	r := fp.compileFast(s)
+	r := fp.entry(fp.c.base + file)
 	fp.mu.Unlock()
-	fp.roots.Store(kind, r)
+	if r != nil {
+		fp.roots.Store(kind, r)
+	}
 	return r
+}
+
+// entry is the fast node of the schema at url (a file's, or a fragment of
+// one), compiling the file's entries with it, once; nil when it does not
+// compile. The caller holds fp.mu.
+func (fp *fastPath) entry(url string) *fnode {
+	if n, ok := fp.entries[url]; ok {
+		return n
+	}
+	file, frag, _ := strings.Cut(strings.TrimPrefix(url, fp.c.base), "#")
+	fc := fileCompile{fp: fp, url: fp.c.base + file, memo: map[string]*fnode{}}
+	// A file from outside the embedded contracts is checked as
+	// jsonschema/v5 checks what it compiles (against the meta-schema)
+	// before the fast path trusts it.
+	doc, err := fp.c.compilerDoc(file)
+	if err == nil && !fp.c.trusted {
+		_, err = fp.c.compile(fp.c.base + file)
+	}
+	if err != nil {
+		fp.entries[url] = nil
+		for _, e := range fp.c.entries(file) {
+			fp.entries[e] = nil
+		}
+		return nil
+	}
+	fc.doc = doc
+	// The file's entries are compiled together, once (a reference to the
+	// partial form reaches the root's properties); a URL of another part
+	// of the file, which the generated files do not refer to, is compiled
+	// apart.
+	for _, e := range fp.c.entries(file) {
+		if _, done := fp.entries[e]; !done {
+			_, f, _ := strings.Cut(e, "#")
+			fp.entries[e] = fc.at(f)
+		}
+	}
+	if _, ok := fp.entries[url]; !ok {
+		fp.entries[url] = fc.at(frag)
+	}
+	return fp.entries[url]
 }
 
 // scan reads doc into a tape of this fast path's names; false when it does

@@ -75,12 +75,12 @@ func TestFastPathSupportsTheSchemas(t *testing.T) {
 		}
 		seen[n] = true
 		if n.unsupported {
-			t.Errorf("unsupported keyword at %s", n.schema.Location)
+			t.Errorf("unsupported keyword at %s", n.loc)
 		}
 		for _, p := range n.props.slots {
 			walk(p.node, where)
 		}
-		if n.lazy != nil {
+		if n.lazyURL != "" {
 			walk(n.lazyTarget(), where)
 		}
 		for _, l := range [][]*fnode{n.allOf, n.anyOf, {n.items, n.not, n.ifn, n.then, n.els, n.ref}} {

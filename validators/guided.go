@@ -42,12 +42,12 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 	// to another file's resource is not compiled to learn that a number
 	// is not one.
 	container := tk.kind == tokObject || tk.kind == tokArray
-	applies := n.types == 0 && len(n.enum) == 0 && n.maxLength < 0 && n.pattern == nil && n.lazy == nil
+	applies := n.types == 0 && len(n.enum) == 0 && n.maxLength < 0 && n.pattern == nil && n.lazyURL == ""
 	if n.unsupported || !container && !applies || n.types != 0 && !n.types.has(tk) || len(n.enum) > 0 {
 		g.v5(n, inst, conds)
 		return
 	}
-	loc := n.schema.Location
+	loc := n.loc
 	a := n.note
 	// Keywords whose failure is reported where they stand: decide them
 	// here when the evaluator is sure, else let v5 explain the subschema.
@@ -87,7 +87,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 	}
 
 	if tk.kind == tokObject {
-		if len(n.schema.Required) > 0 {
+		if len(n.required) > 0 {
 			for _, r := range n.required {
 				if g.t.memberHash(i, r.name, r.hash) < 0 {
 					g.e.missing(a, loc, inst, conds)
@@ -127,7 +127,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 	if n.ref != nil && (a == nil || a.Rules.Of("$ref") == "") && n.ref.eval(g.t, i) != pass {
 		g.explain(n.ref, i, inst, conds)
 	}
-	if n.lazy != nil {
+	if n.lazyURL != "" {
 		if target := n.lazyTarget(); target == nil {
 			g.v5(n, inst, conds)
 		} else if target.eval(g.t, i) != pass {
@@ -159,10 +159,10 @@ func (g *guide) scalar(n *fnode, tk *tok, inst string, conds []condition) bool {
 	switch {
 	case tk.kind == tokString && tk.escaped, tk.kind != tokString && tk.kind != tokTrue && tk.kind != tokFalse && tk.kind != tokNull:
 		return false
-	case n.unsupported, n.ref != nil, n.lazy != nil, n.not != nil, len(n.allOf) > 0, len(n.anyOf) > 0, n.ifn != nil:
+	case n.unsupported, n.ref != nil, n.lazyURL != "", n.not != nil, len(n.allOf) > 0, len(n.anyOf) > 0, n.ifn != nil:
 		return false
 	}
-	loc := n.schema.Location
+	loc := n.loc
 	a := n.note
 	if n.types != 0 && !n.types.has(tk) {
 		g.e.leaf(a, loc, "type", inst, conds)
@@ -170,7 +170,7 @@ func (g *guide) scalar(n *fnode, tk *tok, inst string, conds []condition) bool {
 	}
 	if len(n.enum) > 0 && n.matchEnum(g.t, tk) == fail {
 		kw := "enum"
-		if len(n.schema.Constant) > 0 {
+		if n.isConst {
 			kw = "const"
 		}
 		g.e.leaf(a, loc, kw, inst, conds)
@@ -206,7 +206,10 @@ func (g *guide) v5(n *fnode, inst string, conds []condition) {
 	if !ok {
 		return
 	}
-	err := n.schema.Validate(value)
+	s, err := g.e.c.subschema(n.loc)
+	if err == nil {
+		err = s.Validate(value)
+	}
 	if err == nil {
 		return
 	}
@@ -322,7 +325,7 @@ func typedNode(branches []*fnode, tk *tok) *fnode {
 			case n.ref != nil:
 				n = n.ref
 				types = n.types
-			case n.lazy != nil:
+			case n.lazyURL != "":
 				types = tObject
 			default:
 				hops = 8
