@@ -8,10 +8,12 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"github.com/stripe-contract/stripe-contract/schemas"
@@ -50,9 +52,13 @@ type contract struct {
 	mu        sync.Mutex               // guards compilers and loaded
 	compilers map[string]*fileCompiler // file -> the lock of its compiles
 	loaded    map[string]error         // file -> its load's outcome
-	kinds     sync.Map                 // Kind -> *jsonschema.Schema
-	urls      sync.Map                 // absolute URL -> *jsonschema.Schema
-	locations sync.Map                 // file -> location -> its *jsonschema.Schema (subschema)
+
+	// What jsonschema/v5 compiled (compile), by file, within v5Budget.
+	v5       sync.Map     // file -> *v5File
+	v5Nodes  atomic.Int64 // the subschemas v5 holds
+	v5Clock  atomic.Int64 // one more at each compile: when a file was last used (v5File.used)
+	v5Budget int          // v5Budget, or a test's
+	evictMu  sync.Mutex   // serializes evictions
 
 	enumMu sync.Mutex       // guards enums
 	enums  map[string][]any // an enum's key (enumKey) -> the values its schemas share
@@ -87,7 +93,7 @@ func loadContract(files fs.FS) (*contract, error) {
 		return nil, fmt.Errorf("read the contract's index: %w", err)
 	}
 	c := &contract{files: files, notes: map[string]map[string]*annotation{}, rules: map[string]*Rule{}, loaded: map[string]error{},
-		enums: map[string][]any{}}
+		enums: map[string][]any{}, v5Budget: v5Budget}
 	if err := json.Unmarshal(raw, &c.index); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", schemas.IndexFile, err)
 	}
@@ -191,100 +197,148 @@ func (c *contract) eventTypes() []string { return slices.Sorted(maps.Keys(c.inde
 
 // schema returns the compiled schema of kind, compiling it on first use.
 func (c *contract) schema(kind Kind) (*jsonschema.Schema, error) {
-	if s, ok := c.kinds.Load(kind); ok {
-		return s.(*jsonschema.Schema), nil
-	}
 	file := c.index.fileOf[kind]
 	if file == "" {
 		return nil, fmt.Errorf("API version %s has no file for %s", c.apiVersion, kind)
 	}
-	s, err := c.compile(c.base + file)
-	if err != nil {
-		return nil, err
-	}
-	c.kinds.Store(kind, s)
-	return s, nil
+	return c.compile(c.base + file)
+}
+
+// What jsonschema/v5 compiles is kept for the next document that needs
+// it, within a budget: the full path compiles a file only where a document
+// needs explaining (or takes the whole-document path), and a log of every
+// resource, each explained somewhere, would otherwise hold the compiled
+// graph of the whole API (20,000 subschemas, about 20 MB). Past v5Budget
+// subschemas, the files least recently used are dropped, and compiled
+// again should a document need them; validations under way keep what they
+// hold. The fast path holds none of it (fileCompile).
+const v5Budget = 8000
+
+// v5File is what jsonschema/v5 compiled of one file: the schemas of its
+// entries (and of any other URL of it asked for), and every subschema
+// reached from them by location. It is not changed once published.
+type v5File struct {
+	schemas map[string]*jsonschema.Schema // URL -> schema
+	locs    map[string]*jsonschema.Schema // location -> subschema
+	used    atomic.Int64                  // the contract's v5Clock when last used
 }
 
 // compile compiles the schema at url (a file's, or a subschema of one),
 // once, and with it the file's other entries, by the same compiler: their
 // subschemas are shared, and the file is read once.
 func (c *contract) compile(url string) (*jsonschema.Schema, error) {
-	if s, ok := c.urls.Load(url); ok {
-		return s.(*jsonschema.Schema), nil
-	}
 	file, _, _ := strings.Cut(strings.TrimPrefix(url, c.base), "#")
+	if s := c.compiled(file, url); s != nil {
+		return s, nil
+	}
 	fc := c.compilerOf(file)
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
-	if s, ok := c.urls.Load(url); ok {
-		return s.(*jsonschema.Schema), nil
+	if s := c.compiled(file, url); s != nil {
+		return s, nil
 	}
 	jc := c.newCompiler()
 	s, err := jc.Compile(url)
 	if err != nil {
 		return nil, fmt.Errorf("compile %s: %w", strings.TrimPrefix(url, c.base), err)
 	}
-	compiled := map[string]*jsonschema.Schema{url: s}
+	vf := &v5File{schemas: map[string]*jsonschema.Schema{url: s}, locs: map[string]*jsonschema.Schema{}}
+	if old, ok := c.v5.Load(file); ok { // a URL other than the entries: kept beside them
+		maps.Copy(vf.schemas, old.(*v5File).schemas)
+		maps.Copy(vf.locs, old.(*v5File).locs)
+	}
 	for _, entry := range c.entries(file) {
-		if _, ok := c.urls.Load(entry); ok || entry == url {
+		if vf.schemas[entry] != nil || entry == url {
 			continue
 		}
 		// An entry that fails here is compiled again, and its error
 		// reported, when a document reaches it.
 		if es, err := jc.Compile(entry); err == nil {
-			compiled[entry] = es
+			vf.schemas[entry] = es
 		}
 	}
 	// Before any of them is published: after, validations read them.
-	c.shareEnums(slices.Collect(maps.Values(compiled)))
-	for u, cs := range compiled {
-		c.urls.Store(u, cs)
+	nodes := c.index5(vf)
+	vf.used.Store(c.v5Clock.Add(1))
+	prev, _ := c.v5.Swap(file, vf)
+	if prev != nil {
+		nodes -= len(prev.(*v5File).locs)
 	}
+	c.evict(c.v5Nodes.Add(int64(nodes)), file)
 	return s, nil
 }
 
-// subschema is jsonschema/v5's compiled subschema at loc (its Location),
-// compiling the entries of its file on first use. The fast path compiles
-// without v5 (fileCompile); the full path asks for v5's schema where it
-// explains.
-func (c *contract) subschema(loc string) (*jsonschema.Schema, error) {
-	file, _, _ := strings.Cut(strings.TrimPrefix(loc, c.base), "#")
-	if locs, ok := c.locations.Load(file); ok {
-		if s := locs.(map[string]*jsonschema.Schema)[loc]; s != nil {
-			return s, nil
+// compiled is the schema at url of file that jsonschema/v5 has compiled and
+// the contract keeps, or nil.
+func (c *contract) compiled(file, url string) *jsonschema.Schema {
+	f, ok := c.v5.Load(file)
+	if !ok {
+		return nil
+	}
+	vf := f.(*v5File)
+	s := vf.schemas[url]
+	if s != nil {
+		if now := c.v5Clock.Load(); vf.used.Load() != now {
+			vf.used.Store(now)
 		}
-		return nil, fmt.Errorf("%s names no subschema of the compiled contract", loc)
 	}
-	if _, err := c.compile(c.base + file); err != nil { // and read: entries needs its notes
-		return nil, err
-	}
-	locs := map[string]*jsonschema.Schema{}
-	var walk func(*jsonschema.Schema)
-	walk = func(s *jsonschema.Schema) {
-		if s == nil || locs[s.Location] != nil {
-			return
-		}
-		locs[s.Location] = s
-		eachSubschema(s, walk)
-	}
-	for _, entry := range c.entries(file) {
-		s, err := c.compile(entry)
-		if err != nil {
-			return nil, err
-		}
-		walk(s)
-	}
-	c.locations.Store(file, locs)
-	return c.subschema(loc)
+	return s
 }
 
-// shareEnums makes the enums of the schemas reached from roots (within
-// their file: a lazy reference is not followed) share one copy of their
-// values with every equal enum of the contract's: every currency field
-// lists the same 150-odd codes, which jsonschema/v5 would otherwise hold
-// once per field. Only enums of strings, booleans and nulls are shared.
-func (c *contract) shareEnums(roots []*jsonschema.Schema) {
+// evict drops the files least recently used while the contract keeps
+// more than its budget of subschemas (total), but never keep, the file
+// just compiled.
+func (c *contract) evict(total int64, keep string) {
+	if total <= int64(c.v5Budget) {
+		return
+	}
+	c.evictMu.Lock()
+	defer c.evictMu.Unlock()
+	for c.v5Nodes.Load() > int64(c.v5Budget) {
+		oldest, at := "", int64(math.MaxInt64)
+		var victim *v5File
+		c.v5.Range(func(file, f any) bool {
+			if vf := f.(*v5File); file != keep && vf.used.Load() < at {
+				oldest, at, victim = file.(string), vf.used.Load(), vf
+			}
+			return true
+		})
+		if victim == nil || !c.v5.CompareAndDelete(oldest, victim) {
+			return
+		}
+		c.v5Nodes.Add(-int64(len(victim.locs)))
+	}
+}
+
+// subschema is jsonschema/v5's compiled subschema at loc (its Location),
+// compiling the entries of its file when the contract does not keep them.
+// The fast path compiles without v5 (fileCompile); the full path asks for
+// v5's schema where it explains.
+func (c *contract) subschema(loc string) (*jsonschema.Schema, error) {
+	file, _, _ := strings.Cut(strings.TrimPrefix(loc, c.base), "#")
+	root := c.base + file
+	if c.compiled(file, root) == nil {
+		if _, err := c.compile(root); err != nil {
+			return nil, err
+		}
+	}
+	f, ok := c.v5.Load(file)
+	if !ok { // dropped at once: a budget smaller than the file
+		return nil, fmt.Errorf("%s: the compiled contract was dropped", loc)
+	}
+	if s := f.(*v5File).locs[loc]; s != nil {
+		return s, nil
+	}
+	return nil, fmt.Errorf("%s names no subschema of the compiled contract", loc)
+}
+
+// index5 indexes the subschemas of vf's schemas (within their file: a
+// lazy reference is not followed) by location, and returns how many there
+// are. It makes their enums share one copy of their values with every
+// equal enum of the contract's: every currency field lists the same
+// 150-odd codes, which jsonschema/v5 would otherwise hold once per field.
+// Only enums of strings, booleans and nulls are shared.
+func (c *contract) index5(vf *v5File) int {
 	c.enumMu.Lock()
 	defer c.enumMu.Unlock()
 	var key strings.Builder
@@ -295,6 +349,9 @@ func (c *contract) shareEnums(roots []*jsonschema.Schema) {
 			return
 		}
 		seen[s] = true
+		if vf.locs[s.Location] == nil {
+			vf.locs[s.Location] = s
+		}
 		if len(s.Enum) > 1 {
 			key.Reset()
 			if enumKey(&key, s.Enum) {
@@ -307,9 +364,10 @@ func (c *contract) shareEnums(roots []*jsonschema.Schema) {
 		}
 		eachSubschema(s, walk)
 	}
-	for _, s := range roots {
+	for _, s := range vf.schemas {
 		walk(s)
 	}
+	return len(vf.locs)
 }
 
 // enumKey writes a key of values to b that equal enums share, and only

@@ -1,13 +1,17 @@
 package validators
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/stripe/stripe-mock/embedded"
 
 	"github.com/stripe-contract/stripe-contract/schemas"
 )
@@ -15,13 +19,13 @@ import (
 // trustedValidator is a Validator of the embedded files of version with a
 // contract of its own (not the process's shared one), trusted as the
 // embedded contracts are.
-func trustedValidator(t *testing.T, version string) (*Validator, *apiVersion) {
+func trustedValidator(t *testing.T, version string, opts ...Option) (*Validator, *apiVersion) {
 	t.Helper()
 	files, err := schemas.Version(version)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := New(WithSchemas(files))
+	v, err := New(append([]Option{WithSchemas(files)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,8 +294,8 @@ func TestCleanDocumentsCompileNoV5Schema(t *testing.T) {
 		if res := v.Validate(doc); !res.Valid() {
 			t.Fatalf("%s: %v", example, res.Violations)
 		}
-		a.c.urls.Range(func(url, _ any) bool {
-			t.Errorf("%s: %s was compiled by jsonschema/v5", example, url)
+		a.c.v5.Range(func(file, _ any) bool {
+			t.Errorf("%s: %s was compiled by jsonschema/v5", example, file)
 			return true
 		})
 		// An invalid one is explained where the fast path could not
@@ -299,5 +303,55 @@ func TestCleanDocumentsCompileNoV5Schema(t *testing.T) {
 		if res := v.Validate([]byte(`{"object":"invoice_payment","id":"inpay_1","amount_paid":"x"}`)); res.Valid() {
 			t.Fatalf("%s: an invalid document passes", example)
 		}
+	}
+}
+
+// What jsonschema/v5 compiled is kept within the contract's budget, the
+// files least recently used dropped and compiled again when needed, with
+// the same verdicts: here every resource of stripe-mock's fixtures, twice,
+// by the whole-document path, under a budget of a sixth of the API.
+func TestTheFullPathKeepsItsBudget(t *testing.T) {
+	if RaceDetector {
+		t.Skip("compiles the whole API several times, single-threaded: run without -race (go test ./validators; CI does)")
+	}
+	var fixtures struct {
+		Resources map[string]json.RawMessage `json:"resources"`
+	}
+	if err := json.Unmarshal(embedded.OpenAPIFixtures, &fixtures); err != nil {
+		t.Fatal(err)
+	}
+	bounded, a := trustedValidator(t, schemas.Newest(), WithFastPath(false))
+	c := a.c
+	c.v5Budget = 3000
+	reference, err := New(WithFastPath(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ever := map[string]bool{}
+	for round := range 2 {
+		for _, name := range slices.Sorted(maps.Keys(fixtures.Resources)) {
+			doc := fixtures.Resources[name]
+			if got, want := bounded.Validate(doc), reference.Validate(doc); !reflect.DeepEqual(got, want) {
+				t.Errorf("round %d, %s: %+v under the budget, %+v without", round, name, got, want)
+			}
+			total, largest := 0, 0
+			c.v5.Range(func(file, f any) bool {
+				ever[file.(string)] = true
+				n := len(f.(*v5File).locs)
+				total, largest = total+n, max(largest, n)
+				return true
+			})
+			if int64(total) != c.v5Nodes.Load() {
+				t.Fatalf("%s: the contract counts %d subschemas, and keeps %d", name, c.v5Nodes.Load(), total)
+			}
+			if total-largest > c.v5Budget {
+				t.Fatalf("%s: %d subschemas kept, over the budget of %d but for the largest file's %d", name, total, c.v5Budget, largest)
+			}
+		}
+	}
+	kept := 0
+	c.v5.Range(func(_, _ any) bool { kept++; return true })
+	if len(ever) < 100 || kept >= len(ever) {
+		t.Errorf("%d files compiled, %d kept: the budget dropped none", len(ever), kept)
 	}
 }

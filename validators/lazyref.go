@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -157,18 +156,14 @@ func (l lazyRefCompiler) Compile(_ jsonschema.CompilerContext, m map[string]any)
 // lazyRef is a reference to a schema of another file, compiled on first
 // use.
 type lazyRef struct {
-	c    *contract
-	url  string
-	once sync.Once
-	s    *jsonschema.Schema
-	err  error
+	c   *contract
+	url string
 }
 
-// target compiles the referenced schema once.
-func (r *lazyRef) target() (*jsonschema.Schema, error) {
-	r.once.Do(func() { r.s, r.err = r.c.compile(r.url) })
-	return r.s, r.err
-}
+// target is the referenced schema, compiled by the contract on first use
+// and kept by it, not here: the contract may drop a file it has not used
+// for long (v5Budget).
+func (r *lazyRef) target() (*jsonschema.Schema, error) { return r.c.compile(r.url) }
 
 // Validate applies the target in place, as $ref does: its failures are
 // the causes of this keyword's.
