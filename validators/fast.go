@@ -391,9 +391,7 @@ func (n *fnode) lazyTarget() *fnode {
 	if t := n.target.Load(); t != nil {
 		return t
 	}
-	n.fp.mu.Lock()
 	t := n.fp.entry(n.lazyURL)
-	n.fp.mu.Unlock()
 	if t != nil {
 		n.target.Store(t)
 	}
@@ -762,14 +760,19 @@ type fastPath struct {
 	c        *contract
 	maxDepth int
 	tapes    sync.Pool
-	roots    sync.Map // Kind -> *fnode
-	mu       sync.Mutex
+	roots    sync.Map   // Kind -> *fnode
+	mu       sync.Mutex // guards entries and files
 	// entries are the compiled entries of the files compiled so far (the
 	// URLs that other files and kinds refer to: contract.entries), nil
-	// for one that did not compile; guarded by mu.
+	// for one that did not compile.
 	entries map[string]*fnode
+	// files are the locks of the files' compiles: workers that meet
+	// different files first compile them at the same time, and two that
+	// need the same file wait for one compile.
+	files  map[string]*sync.Mutex
+	enumMu sync.Mutex // guards enums
 	// enums holds each distinct enum once, however many nodes name it
-	// (every currency field lists the same codes); guarded by mu.
+	// (every currency field lists the same codes).
 	enums map[string]*sharedEnum
 }
 
@@ -779,9 +782,10 @@ type sharedEnum struct {
 	set    map[string]struct{} // the string values, when over longEnum
 }
 
-// sharedEnum returns the one copy of the enum values that fp keeps. The
-// caller holds fp.mu.
+// sharedEnum returns the one copy of the enum values that fp keeps.
 func (fp *fastPath) sharedEnum(values []literal) *sharedEnum {
+	fp.enumMu.Lock()
+	defer fp.enumMu.Unlock()
 	var key strings.Builder
 	for _, l := range values {
 		key.WriteByte(l.kind)
@@ -809,7 +813,7 @@ func (fp *fastPath) sharedEnum(values []literal) *sharedEnum {
 // compiled for it the first time a document of that kind comes.
 func newFastPath(c *contract, maxDepth int) *fastPath {
 	fp := &fastPath{c: c, maxDepth: maxDepth, entries: map[string]*fnode{},
-		enums: map[string]*sharedEnum{}}
+		files: map[string]*sync.Mutex{}, enums: map[string]*sharedEnum{}}
 	fp.tapes.New = func() any { return &tape{toks: make([]tok, 0, 256)} }
 	return fp
 }
@@ -823,9 +827,7 @@ func (fp *fastPath) root(kind Kind) *fnode {
 	if file == "" {
 		return nil
 	}
-	fp.mu.Lock()
 	r := fp.entry(fp.c.base + file)
-	fp.mu.Unlock()
 	if r != nil {
 		fp.roots.Store(kind, r)
 	}
@@ -834,41 +836,66 @@ func (fp *fastPath) root(kind Kind) *fnode {
 
 // entry is the fast node of the schema at url (a file's, or a fragment of
 // one), compiling the file's entries with it, once; nil when it does not
-// compile. The caller holds fp.mu.
+// compile.
 func (fp *fastPath) entry(url string) *fnode {
-	if n, ok := fp.entries[url]; ok {
+	file, frag, _ := strings.Cut(strings.TrimPrefix(url, fp.c.base), "#")
+	fp.mu.Lock()
+	n, done := fp.entries[url]
+	lock := fp.files[file]
+	if lock == nil {
+		lock = &sync.Mutex{}
+		fp.files[file] = lock
+	}
+	fp.mu.Unlock()
+	if done {
 		return n
 	}
-	file, frag, _ := strings.Cut(strings.TrimPrefix(url, fp.c.base), "#")
-	fc := fileCompile{fp: fp, url: fp.c.base + file, memo: map[string]*fnode{}}
+	lock.Lock()
+	defer lock.Unlock()
+	fp.mu.Lock()
+	n, done = fp.entries[url]
+	fp.mu.Unlock()
+	if done {
+		return n
+	}
 	// A file from outside the embedded contracts is checked as
 	// jsonschema/v5 checks what it compiles (against the meta-schema)
 	// before the fast path trusts it.
-	doc, err := fp.c.compilerDoc(file)
+	doc, err := fp.c.compilerDoc(file) // and read: entries needs its notes
 	if err == nil && !fp.c.trusted {
 		_, err = fp.c.compile(fp.c.base + file)
 	}
-	if err != nil {
-		fp.entries[url] = nil
-		for _, e := range fp.c.entries(file) {
-			fp.entries[e] = nil
-		}
-		return nil
-	}
-	fc.doc = doc
-	// The file's entries are compiled together, once (a reference to the
-	// partial form reaches the root's properties); a URL of another part
-	// of the file, which the generated files do not refer to, is compiled
-	// apart.
+	// The file's entries are written by the holder of its lock alone.
+	pending := []string{url}
+	fp.mu.Lock()
 	for _, e := range fp.c.entries(file) {
-		if _, done := fp.entries[e]; !done {
-			_, f, _ := strings.Cut(e, "#")
-			fp.entries[e] = fc.at(f)
+		if _, ok := fp.entries[e]; !ok && e != url {
+			pending = append(pending, e)
 		}
 	}
-	if _, ok := fp.entries[url]; !ok {
-		fp.entries[url] = fc.at(frag)
+	fp.mu.Unlock()
+	compiled := map[string]*fnode{}
+	if err != nil {
+		for _, e := range pending {
+			compiled[e] = nil
+		}
+	} else {
+		// The file's entries are compiled together, once (a reference to
+		// the partial form reaches the root's properties); a URL of
+		// another part of the file, which the generated files do not
+		// refer to, is compiled apart.
+		fc := fileCompile{fp: fp, url: fp.c.base + file, doc: doc, memo: map[string]*fnode{}}
+		for _, e := range pending {
+			_, f, _ := strings.Cut(e, "#")
+			if e == url {
+				f = frag
+			}
+			compiled[e] = fc.at(f)
+		}
 	}
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	maps.Copy(fp.entries, compiled)
 	return fp.entries[url]
 }
 
