@@ -227,20 +227,27 @@ type v5File struct {
 // once, and with it the file's other entries, by the same compiler: their
 // subschemas are shared, and the file is read once.
 func (c *contract) compile(url string) (*jsonschema.Schema, error) {
+	s, _, err := c.compileFile(url)
+	return s, err
+}
+
+// compileFile is compile, with what the contract keeps of url's file once
+// it has compiled it.
+func (c *contract) compileFile(url string) (*jsonschema.Schema, *v5File, error) {
 	file, _, _ := strings.Cut(strings.TrimPrefix(url, c.base), "#")
-	if s := c.compiled(file, url); s != nil {
-		return s, nil
+	if s, vf := c.compiled(file, url); s != nil {
+		return s, vf, nil
 	}
 	fc := c.compilerOf(file)
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
-	if s := c.compiled(file, url); s != nil {
-		return s, nil
+	if s, vf := c.compiled(file, url); s != nil {
+		return s, vf, nil
 	}
 	jc := c.newCompiler()
 	s, err := jc.Compile(url)
 	if err != nil {
-		return nil, fmt.Errorf("compile %s: %w", strings.TrimPrefix(url, c.base), err)
+		return nil, nil, fmt.Errorf("compile %s: %w", strings.TrimPrefix(url, c.base), err)
 	}
 	vf := &v5File{schemas: map[string]*jsonschema.Schema{url: s}, locs: map[string]*jsonschema.Schema{}}
 	if old, ok := c.v5.Load(file); ok { // a URL other than the entries: kept beside them
@@ -265,15 +272,16 @@ func (c *contract) compile(url string) (*jsonschema.Schema, error) {
 		nodes -= len(prev.(*v5File).locs)
 	}
 	c.evict(c.v5Nodes.Add(int64(nodes)), file)
-	return s, nil
+	return s, vf, nil
 }
 
 // compiled is the schema at url of file that jsonschema/v5 has compiled and
-// the contract keeps, or nil.
-func (c *contract) compiled(file, url string) *jsonschema.Schema {
+// the contract keeps, and what it keeps of the file; nil when it keeps
+// none.
+func (c *contract) compiled(file, url string) (*jsonschema.Schema, *v5File) {
 	f, ok := c.v5.Load(file)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	vf := f.(*v5File)
 	s := vf.schemas[url]
@@ -282,7 +290,7 @@ func (c *contract) compiled(file, url string) *jsonschema.Schema {
 			vf.used.Store(now)
 		}
 	}
-	return s
+	return s, vf
 }
 
 // evict drops the files least recently used while the contract keeps
@@ -316,17 +324,11 @@ func (c *contract) evict(total int64, keep string) {
 // v5's schema where it explains.
 func (c *contract) subschema(loc string) (*jsonschema.Schema, error) {
 	file, _, _ := strings.Cut(strings.TrimPrefix(loc, c.base), "#")
-	root := c.base + file
-	if c.compiled(file, root) == nil {
-		if _, err := c.compile(root); err != nil {
-			return nil, err
-		}
+	_, vf, err := c.compileFile(c.base + file)
+	if err != nil {
+		return nil, err
 	}
-	f, ok := c.v5.Load(file)
-	if !ok { // dropped at once: a budget smaller than the file
-		return nil, fmt.Errorf("%s: the compiled contract was dropped", loc)
-	}
-	if s := f.(*v5File).locs[loc]; s != nil {
+	if s := vf.locs[loc]; s != nil {
 		return s, nil
 	}
 	return nil, fmt.Errorf("%s names no subschema of the compiled contract", loc)
