@@ -250,6 +250,7 @@ func (c *contract) compileFile(url string) (*jsonschema.Schema, *v5File, error) 
 		return nil, nil, fmt.Errorf("compile %s: %w", strings.TrimPrefix(url, c.base), err)
 	}
 	vf := &v5File{schemas: map[string]*jsonschema.Schema{url: s}, locs: map[string]*jsonschema.Schema{}}
+	fresh := []*jsonschema.Schema{s}
 	if old, ok := c.v5.Load(file); ok { // a URL other than the entries: kept beside them
 		maps.Copy(vf.schemas, old.(*v5File).schemas)
 		maps.Copy(vf.locs, old.(*v5File).locs)
@@ -262,10 +263,11 @@ func (c *contract) compileFile(url string) (*jsonschema.Schema, *v5File, error) 
 		// reported, when a document reaches it.
 		if es, err := jc.Compile(entry); err == nil {
 			vf.schemas[entry] = es
+			fresh = append(fresh, es)
 		}
 	}
 	// Before any of them is published: after, validations read them.
-	nodes := c.index5(vf)
+	nodes := c.index5(vf, fresh)
 	vf.used.Store(c.v5Clock.Add(1))
 	prev, _ := c.v5.Swap(file, vf)
 	if prev != nil {
@@ -334,13 +336,13 @@ func (c *contract) subschema(loc string) (*jsonschema.Schema, error) {
 	return nil, fmt.Errorf("%s names no subschema of the compiled contract", loc)
 }
 
-// index5 indexes the subschemas of vf's schemas (within their file: a
-// lazy reference is not followed) by location, and returns how many there
-// are. It makes their enums share one copy of their values with every
+// index5 indexes the subschemas of fresh, schemas just compiled for vf
+// (within their file: a lazy reference is not followed), by location in
+// vf, and returns how many vf then holds. It makes their enums share one copy of their values with every
 // equal enum of the contract's: every currency field lists the same
 // 150-odd codes, which jsonschema/v5 would otherwise hold once per field.
 // Only enums of strings, booleans and nulls are shared.
-func (c *contract) index5(vf *v5File) int {
+func (c *contract) index5(vf *v5File, fresh []*jsonschema.Schema) int {
 	c.enumMu.Lock()
 	defer c.enumMu.Unlock()
 	var key strings.Builder
@@ -366,7 +368,7 @@ func (c *contract) index5(vf *v5File) int {
 		}
 		eachSubschema(s, walk)
 	}
-	for _, s := range vf.schemas {
+	for _, s := range fresh {
 		walk(s)
 	}
 	return len(vf.locs)
