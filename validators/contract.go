@@ -375,23 +375,15 @@ func (c *contract) index5(vf *v5File, fresh []*jsonschema.Schema) int {
 }
 
 // enumKey writes a key of values to b that equal enums share, and only
-// they (a string's length comes before it); false when a value is not a
+// they (literal.writeKey, as the fast path's); false when a value is not a
 // string, boolean or null.
 func enumKey(b *strings.Builder, values []any) bool {
 	for _, v := range values {
-		switch v := v.(type) {
-		case string:
-			b.WriteByte('s')
-			b.WriteString(strconv.Itoa(len(v)))
-			b.WriteByte(':')
-			b.WriteString(v)
-		case bool:
-			b.WriteString(strconv.FormatBool(v))
-		case nil:
-			b.WriteByte('n')
-		default:
+		l, ok := literalOf(v)
+		if !ok {
 			return false
 		}
+		l.writeKey(b)
 	}
 	return true
 }

@@ -120,6 +120,32 @@ type literal struct {
 	str  string
 }
 
+// literalOf is the literal of a decoded enum or const value; false for a
+// number (or anything but a string, boolean or null).
+func literalOf(v any) (literal, bool) {
+	switch v := v.(type) {
+	case string:
+		return literal{kind: tokString, str: v}, true
+	case bool:
+		if v {
+			return literal{kind: tokTrue}, true
+		}
+		return literal{kind: tokFalse}, true
+	case nil:
+		return literal{kind: tokNull}, true
+	}
+	return literal{}, false
+}
+
+// writeKey writes l to b as a part of a key that equal enums share, and
+// only they (a string's length comes before it).
+func (l literal) writeKey(b *strings.Builder) {
+	b.WriteByte(l.kind)
+	b.WriteString(strconv.Itoa(len(l.str)))
+	b.WriteByte(':')
+	b.WriteString(l.str)
+}
+
 // validationKeywords are the keywords of JSON Schema 2019-09 that assert
 // or apply something, less those compileNode implements: a subschema with
 // one of them is unsupported. Other members (annotations, $defs, x-
@@ -322,20 +348,11 @@ func (fc *fileCompile) scalars(n *fnode, m map[string]any) bool {
 		values, n.isConst = []any{c}, true
 	}
 	for _, v := range values {
-		switch v := v.(type) {
-		case string:
-			n.enum = append(n.enum, literal{kind: tokString, str: v})
-		case bool:
-			if v {
-				n.enum = append(n.enum, literal{kind: tokTrue})
-			} else {
-				n.enum = append(n.enum, literal{kind: tokFalse})
-			}
-		case nil:
-			n.enum = append(n.enum, literal{kind: tokNull})
-		default:
+		l, ok := literalOf(v)
+		if !ok {
 			return false
 		}
+		n.enum = append(n.enum, l)
 	}
 	if len(n.enum) > 0 {
 		e := fc.fp.sharedEnum(n.enum)
@@ -788,10 +805,7 @@ func (fp *fastPath) sharedEnum(values []literal) *sharedEnum {
 	defer fp.enumMu.Unlock()
 	var key strings.Builder
 	for _, l := range values {
-		key.WriteByte(l.kind)
-		key.WriteString(strconv.Itoa(len(l.str)))
-		key.WriteByte(':')
-		key.WriteString(l.str)
+		l.writeKey(&key)
 	}
 	if e, ok := fp.enums[key.String()]; ok {
 		return e

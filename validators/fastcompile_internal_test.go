@@ -109,13 +109,8 @@ func compareWithV5(n *fnode, seen map[*fnode]bool, lookup func(loc string) (*jso
 		}
 		var lits []literal
 		for _, v := range values {
-			switch v := v.(type) {
-			case string:
-				lits = append(lits, literal{kind: tokString, str: v})
-			case bool:
-				lits = append(lits, literal{kind: map[bool]byte{true: tokTrue, false: tokFalse}[v]})
-			case nil:
-				lits = append(lits, literal{kind: tokNull})
+			if l, ok := literalOf(v); ok {
+				lits = append(lits, l)
 			}
 		}
 		var required []string
