@@ -1,7 +1,6 @@
 package pii
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -11,10 +10,10 @@ import (
 // metadata['key'] or metadata["key"]), an operator (: for an exact match,
 // ~ for a substring, or a comparison) and a value, quoted with ' or " (a
 // backslash escapes a quote inside), or bare (a number, null).
-var searchClause = regexp.MustCompile(`(?:[A-Za-z0-9_]+|\['(?:[^'\\]|\\.)*'\]|\["(?:[^"\\]|\\.)*"\]|\.)+(?::|~|>=|<=|>|<)(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s'"()]+)`)
+var searchClause = lazyPattern(`(?:[A-Za-z0-9_]+|\['(?:[^'\\]|\\.)*'\]|\["(?:[^"\\]|\\.)*"\]|\.)+(?::|~|>=|<=|>|<)(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s'"()]+)`)
 
 // searchField splits a clause into field, operator and value.
-var searchField = regexp.MustCompile(`^((?:[A-Za-z0-9_]+|\['(?:[^'\\]|\\.)*'\]|\["(?:[^"\\]|\\.)*"\]|\.)+)(:|~|>=|<=|>|<)(.*)$`)
+var searchField = lazyPattern(`^((?:[A-Za-z0-9_]+|\['(?:[^'\\]|\\.)*'\]|\["(?:[^"\\]|\\.)*"\]|\.)+)(:|~|>=|<=|>|<)(.*)$`)
 
 // MaskSearchQuery masks the personal data of a Search API query (the query
 // parameter of GET /v1/customers/search and the other search endpoints).
@@ -27,8 +26,8 @@ var searchField = regexp.MustCompile(`^((?:[A-Za-z0-9_]+|\['(?:[^'\\]|\\.)*'\]|\
 // operators, AND and OR are kept, so the masked query still reads as a
 // query.
 func MaskSearchQuery(q string) string {
-	q = searchClause.ReplaceAllStringFunc(q, func(clause string) string {
-		m := searchField.FindStringSubmatch(clause)
+	q = searchClause().ReplaceAllStringFunc(q, func(clause string) string {
+		m := searchField().FindStringSubmatch(clause)
 		if m == nil || !searchFieldScope(m[1]).personal {
 			return clause
 		}
@@ -50,13 +49,13 @@ func MaskSearchQuery(q string) string {
 
 // searchFieldPart is a part of a search field: a name, or a quoted
 // metadata key in brackets.
-var searchFieldPart = regexp.MustCompile(`[A-Za-z0-9_]+|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]`)
+var searchFieldPart = lazyPattern(`[A-Za-z0-9_]+|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]`)
 
 // searchFieldScope is the scope of a search field's value, reading
 // billing_details.address.postal_code and metadata['email'] part by part.
 func searchFieldScope(field string) scope {
 	var s scope
-	for _, m := range searchFieldPart.FindAllStringSubmatch(field, -1) {
+	for _, m := range searchFieldPart().FindAllStringSubmatch(field, -1) {
 		part := m[0]
 		if strings.HasPrefix(part, "[") {
 			part = unquoteSearch(m[1] + m[2])

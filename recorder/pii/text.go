@@ -3,6 +3,7 @@ package pii
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -21,7 +22,7 @@ const Masked = "[MASKED]"
 // or more labels, the last starting with a letter, so that "v1.2@3.4" is
 // not an address. Letters and digits are Unicode's: jané@exämple.com is one
 // too.
-var emailPattern = regexp.MustCompile(`[\pL\pN_%][\pL\pN._%+'\-]*(?:@|%40)(?:[\pL\pN](?:[\pL\pN\-]*[\pL\pN])?\.)+\pL(?:[\pL\pN\-]*[\pL\pN])?`)
+var emailPattern = lazyPattern(`[\pL\pN_%][\pL\pN._%+'\-]*(?:@|%40)(?:[\pL\pN](?:[\pL\pN\-]*[\pL\pN])?\.)+\pL(?:[\pL\pN\-]*[\pL\pN])?`)
 
 // MaskText replaces every email address and phone number in free text (a
 // description, a metadata value, a path segment, a search query) by Masked
@@ -48,7 +49,7 @@ var emailPattern = regexp.MustCompile(`[\pL\pN_%][\pL\pN._%+'\-]*(?:@|%40)(?:[\p
 // whose key does not say.
 func MaskText(s string) string {
 	if strings.Contains(s, "@") || strings.Contains(s, "%40") {
-		s = emailPattern.ReplaceAllLiteralString(s, Masked)
+		s = emailPattern().ReplaceAllLiteralString(s, Masked)
 	}
 	return maskPhones(s)
 }
@@ -251,4 +252,11 @@ func isTrunk(groups []group, digits int) bool {
 		return false // dd.mm.yyyy ...
 	}
 	return true
+}
+
+// lazyPattern compiles expr on first use: the command line links this
+// package into every run, and compiling its patterns (the email pattern's
+// Unicode classes most) at start-up was a millisecond of each validate.
+func lazyPattern(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
