@@ -63,9 +63,17 @@ type contract struct {
 	enumMu sync.Mutex       // guards enums
 	enums  map[string][]any // an enum's key (enumKey) -> the values its schemas share
 
-	metaMu sync.RWMutex                      // guards notes and rules, filled as files load
-	notes  map[string]map[string]*annotation // file's $id -> location of a subschema in it (a JSON pointer) -> its annotation
-	rules  map[string]*Rule                  // each an entry of its file's catalogue (SchemaFile.Rules), or of jsonRules
+	// What the files say of their subschemas and rules, filled as files
+	// are read; a trusted contract's catalogues and annotations, as files
+	// are explained (loadCatalogue, loadNotes).
+	metaMu     sync.RWMutex                      // guards the maps below
+	notes      map[string]map[string]*annotation // file's $id -> location of a subschema in it (a JSON pointer) -> its annotation
+	unindexed  map[string]string                 // file's $id -> file, read but its annotations not indexed yet
+	hasPartial map[string]bool                   // file -> it has a partial form (partialDef), once read
+	rules      map[string]*Rule                  // each an entry of its file's catalogue (SchemaFile.Rules), or of jsonRules
+	deferred   map[string][]int                  // file -> where its catalogue is in it, not read yet
+	catErrs    map[string]error                  // file -> why its deferred catalogue or annotations could not be read
+	deferMu    sync.Mutex                        // serializes the reads of deferred catalogues and annotations
 }
 
 // contractIndex is what schemas.IndexFile says of a version.
@@ -93,7 +101,8 @@ func loadContract(files fs.FS) (*contract, error) {
 		return nil, fmt.Errorf("read the contract's index: %w", err)
 	}
 	c := &contract{files: files, notes: map[string]map[string]*annotation{}, rules: map[string]*Rule{}, loaded: map[string]error{},
-		enums: map[string][]any{}, v5Budget: v5Budget}
+		enums: map[string][]any{}, v5Budget: v5Budget, deferred: map[string][]int{}, catErrs: map[string]error{},
+		unindexed: map[string]string{}, hasPartial: map[string]bool{}}
 	if err := json.Unmarshal(raw, &c.index); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", schemas.IndexFile, err)
 	}
@@ -173,7 +182,10 @@ const partialDef = "#/$defs/partial"
 // once it is read: its root, and its partial form if it has one.
 func (c *contract) entries(file string) []string {
 	out := []string{c.base + file}
-	if c.note(c.base+file+partialDef) != nil {
+	c.metaMu.RLock()
+	partial := c.hasPartial[file]
+	c.metaMu.RUnlock()
+	if partial {
 		out = append(out, c.base+file+partialDef)
 	}
 	return out
@@ -476,7 +488,9 @@ func (c *contract) read(file string) (map[string]any, error) {
 	if done && err != nil {
 		return nil, err
 	}
-	f, err := ReadSchemaFile(c.files, file)
+	// A trusted file's catalogue, most of a large file, is read when one
+	// of its rules is first looked up (rule): a valid document needs none.
+	f, deferredAt, err := readSchemaFile(c.files, file, c.trusted)
 	if err == nil && f.APIVersion != c.apiVersion {
 		err = fmt.Errorf("schema %s is for API version %s, the index for %s", file, f.APIVersion, c.apiVersion)
 	}
@@ -486,8 +500,13 @@ func (c *contract) read(file string) (map[string]any, error) {
 	if err == nil {
 		err = objectSchemas(file, f.Doc)
 	}
+	// A trusted file's annotations are indexed when a document is first
+	// explained there (loadNotes); the compilers need only what
+	// x-undocumented adds.
 	var notes map[string]*annotation
-	if err == nil {
+	if err == nil && c.trusted {
+		markUndocumented(f.Doc)
+	} else if err == nil {
 		notes = map[string]*annotation{}
 		indexNotes(notes, f.Doc, "", "", nil, false)
 	}
@@ -505,7 +524,9 @@ func (c *contract) read(file string) (map[string]any, error) {
 	}
 	c.metaMu.Lock()
 	defer c.metaMu.Unlock()
-	if err := c.addRules(file, f.Rules); err != nil {
+	if deferredAt != nil {
+		c.deferred[file] = deferredAt
+	} else if err := c.addRules(file, f.Rules); err != nil {
 		c.loaded[file] = err
 		return nil, err
 	}
@@ -517,7 +538,12 @@ func (c *contract) read(file string) (map[string]any, error) {
 			return nil, err
 		}
 	}
-	c.notes[f.ID] = notes
+	if notes != nil {
+		c.notes[f.ID] = notes
+	} else {
+		c.unindexed[f.ID] = file
+	}
+	c.hasPartial[file] = hasPartial(f.Doc)
 	c.loaded[file] = nil
 	return f.Doc, nil
 }
@@ -572,21 +598,111 @@ func (c *contract) fileOfRule(id string) string {
 // note returns the annotation of the subschema at the absolute location
 // loc, or nil.
 func (c *contract) note(loc string) *annotation {
-	c.metaMu.RLock()
-	defer c.metaMu.RUnlock()
 	id, frag, _ := strings.Cut(loc, "#")
-	return c.notes[id][frag]
+	c.metaMu.RLock()
+	notes, indexed := c.notes[id]
+	c.metaMu.RUnlock()
+	if !indexed && c.loadNotes(id) {
+		c.metaMu.RLock()
+		notes = c.notes[id]
+		c.metaMu.RUnlock()
+	}
+	return notes[frag]
 }
 
-// rule returns the rule with the given ID, among the files read so far.
+// loadNotes indexes the annotations of the file whose $id is id, if read
+// deferred them, once; it reports whether they are indexed. A file that
+// cannot be read again has none, and allRules reports why.
+func (c *contract) loadNotes(id string) bool {
+	c.metaMu.RLock()
+	file, pending := c.unindexed[id]
+	c.metaMu.RUnlock()
+	if !pending {
+		return false
+	}
+	c.deferMu.Lock()
+	defer c.deferMu.Unlock()
+	c.metaMu.RLock()
+	_, pending = c.unindexed[id]
+	_, catalogue := c.deferred[file]
+	c.metaMu.RUnlock()
+	if !pending { // another worker indexed them
+		return true
+	}
+	// An explanation looks up the rules the annotations name next: the
+	// file is read once for both.
+	f, _, err := readSchemaFile(c.files, file, !catalogue)
+	var notes map[string]*annotation
+	if err == nil {
+		notes = map[string]*annotation{}
+		indexNotes(notes, f.Doc, "", "", nil, false)
+	}
+	c.metaMu.Lock()
+	defer c.metaMu.Unlock()
+	delete(c.unindexed, id)
+	if err == nil && catalogue {
+		delete(c.deferred, file)
+		err = c.addRules(file, f.Rules)
+	}
+	if err != nil {
+		c.catErrs[file] = err
+		return false
+	}
+	c.notes[id] = notes
+	return true
+}
+
+// rule returns the rule with the given ID, among the files read so far:
+// reading, if it was deferred, the catalogue of the file the ID names
+// (fileOfRule).
 func (c *contract) rule(id string) (Rule, bool) {
 	c.metaMu.RLock()
-	defer c.metaMu.RUnlock()
 	r, ok := c.rules[id]
-	if !ok {
+	c.metaMu.RUnlock()
+	if ok {
+		return *r, true
+	}
+	if !c.loadCatalogue(c.fileOfRule(id)) {
 		return Rule{}, false
 	}
-	return *r, true
+	c.metaMu.RLock()
+	defer c.metaMu.RUnlock()
+	if r, ok = c.rules[id]; ok {
+		return *r, true
+	}
+	return Rule{}, false
+}
+
+// loadCatalogue reads file's deferred catalogue and adds its rules, once;
+// it reports whether it did so now. A catalogue that cannot be read adds
+// no rule, and allRules reports why.
+func (c *contract) loadCatalogue(file string) bool {
+	c.metaMu.RLock()
+	_, pending := c.deferred[file]
+	c.metaMu.RUnlock()
+	if !pending {
+		return false
+	}
+	c.deferMu.Lock()
+	defer c.deferMu.Unlock()
+	c.metaMu.RLock()
+	at, pending := c.deferred[file]
+	c.metaMu.RUnlock()
+	if !pending { // another worker read it
+		return true
+	}
+	rules, err := readCatalogueAt(c.files, file, at)
+	c.metaMu.Lock()
+	defer c.metaMu.Unlock()
+	delete(c.deferred, file)
+	if err == nil {
+		err = c.addRules(file, rules)
+	}
+	if err != nil {
+		c.catErrs[file] = err
+		return false
+	}
+	return true
 }
 
 // allRules reads every file's catalogue and returns every rule.
@@ -599,14 +715,58 @@ func (c *contract) allRules() (map[string]Rule, error) {
 		if err := c.load(n); err != nil {
 			return nil, err
 		}
+		c.loadCatalogue(n)
 	}
 	c.metaMu.RLock()
 	defer c.metaMu.RUnlock()
+	for _, n := range names {
+		if err := c.catErrs[n]; err != nil {
+			return nil, err
+		}
+	}
 	all := make(map[string]Rule, len(c.rules))
 	for id, r := range c.rules {
 		all[id] = *r
 	}
 	return all, nil
+}
+
+// hasPartial reports whether a schema file has a partial form
+// (partialDef), one of its entries.
+func hasPartial(doc map[string]any) bool {
+	defs, _ := doc["$defs"].(map[string]any)
+	_, ok := defs["partial"].(map[string]any)
+	return ok
+}
+
+// markUndocumented is what indexNotes adds to a file, without indexing
+// it: unevaluatedProperties where x-undocumented asks for it, in every
+// subschema indexNotes walks (TestMarkUndocumentedIsIndexNotesEdit).
+func markUndocumented(node map[string]any) {
+	if _, ok := node["x-undocumented"].(string); ok {
+		node["unevaluatedProperties"] = false
+	}
+	for key, v := range node {
+		switch key {
+		case "properties", "$defs":
+			members, _ := v.(map[string]any)
+			for _, sub := range members {
+				if sm, ok := sub.(map[string]any); ok {
+					markUndocumented(sm)
+				}
+			}
+		case "items", "not", "if", "then", "else", "additionalProperties", "unevaluatedProperties":
+			if sm, ok := v.(map[string]any); ok {
+				markUndocumented(sm)
+			}
+		case "allOf", "anyOf", "oneOf":
+			for _, sub := range asList(v) {
+				if sm, ok := sub.(map[string]any); ok {
+					markUndocumented(sm)
+				}
+			}
+		}
+	}
 }
 
 // indexNotes walks a schema file, recording each subschema's annotations

@@ -49,11 +49,11 @@ func not(v verdict) verdict {
 
 // fnode is a compiled subschema.
 type fnode struct {
-	loc         string      // its location, as jsonschema/v5 names it: the full path applies v5's subschema there
-	note        *annotation // what the files say of it (contract.note of its location), for explaining
-	unsupported bool        // has a keyword evaluate does not implement
-	types       typeMask    // allowed JSON types; 0: any
-	enum        []literal   // of enum, or const's one value (isConst)
+	loc         string                 // its location, as jsonschema/v5 names it: the full path applies v5's subschema there
+	note        atomic.Pointer[noteOf] // what the files say of it, once looked up (annotation)
+	unsupported bool                   // has a keyword evaluate does not implement
+	types       typeMask               // allowed JSON types; 0: any
+	enum        []literal              // of enum, or const's one value (isConst)
 	isConst     bool
 	enumSet     map[string]struct{} // the string members of a long enum (a currency's codes), for lookup
 	maxLength   int                 // -1: none
@@ -158,6 +158,30 @@ var validationKeywords = []string{"$recursiveRef", "$dynamicRef", "oneOf", "minP
 	"contentSchema", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "$id",
 	"$anchor", "$recursiveAnchor", "$dynamicAnchor"}
 
+// noteOf holds a node's annotation, nil if the files say nothing of it.
+type noteOf struct{ a *annotation }
+
+// annotation is what the files say of the node (contract.note of its
+// location), for explaining: looked up when a document first fails there,
+// since a trusted contract indexes a file's annotations only then.
+func (n *fnode) annotation() *annotation {
+	if p := n.note.Load(); p != nil {
+		return p.a
+	}
+	p := &noteOf{n.fp.c.note(n.loc)}
+	n.note.Store(p)
+	return p.a
+}
+
+// unsupportedKeyword is validationKeywords as a set.
+var unsupportedKeyword = func() map[string]bool {
+	set := make(map[string]bool, len(validationKeywords))
+	for _, kw := range validationKeywords {
+		set[kw] = true
+	}
+	return set
+}()
+
 // fileCompile compiles the fast nodes of one schema file from the copy of
 // it that jsonschema/v5 compiles (forCompiler), keyword by keyword as v5
 // reads them, without v5: the full path compiles a file only when a
@@ -196,15 +220,15 @@ func (fc *fileCompile) node(v any, frag string) *fnode {
 	}
 	fp := fc.fp
 	loc := fc.url + "#" + frag
-	n := &fnode{loc: loc, note: fp.c.note(loc), maxLength: -1, fp: fp}
+	n := &fnode{loc: loc, maxLength: -1, fp: fp}
 	fc.memo[frag] = n
 	m, ok := v.(map[string]any)
 	if !ok { // true or false: v5's Always
 		n.unsupported = true
 		return n
 	}
-	for _, kw := range validationKeywords {
-		if _, ok := m[kw]; ok && (kw != "$id" || frag != "") { // the root's $id is the file's URL
+	for kw := range m { // a subschema has a few keywords, against many unsupported
+		if unsupportedKeyword[kw] && (kw != "$id" || frag != "") { // the root's $id is the file's URL
 			n.unsupported = true
 			return n
 		}

@@ -48,7 +48,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 		return
 	}
 	loc := n.loc
-	a := n.note
+	a := n.annotation()
 	// Keywords whose failure is reported where they stand: decide them
 	// here when the evaluator is sure, else let v5 explain the subschema.
 	leaves := []struct {
@@ -163,7 +163,7 @@ func (g *guide) scalar(n *fnode, tk *tok, inst string, conds []condition) bool {
 		return false
 	}
 	loc := n.loc
-	a := n.note
+	a := n.annotation()
 	if n.types != 0 && !n.types.has(tk) {
 		g.e.leaf(a, loc, "type", inst, conds)
 		return true

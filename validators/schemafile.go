@@ -32,28 +32,62 @@ type SchemaFile struct {
 // its rule catalogue. A file without an $id, an API version or a catalogue
 // is refused, naming the file.
 func ReadSchemaFile(files fs.FS, name string) (*SchemaFile, error) {
+	f, _, err := readSchemaFile(files, name, false)
+	return f, err
+}
+
+// readSchemaFile is ReadSchemaFile, but if deferCatalogue asks it and the
+// quick reader reads the file, the catalogue is not parsed: f.Rules is
+// nil and at is where the catalogue's text is in the file, for
+// readCatalogueAt to read when a rule is needed.
+func readSchemaFile(files fs.FS, name string, deferCatalogue bool) (f *SchemaFile, at []int, err error) {
+	raw, err := fs.ReadFile(files, name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read schema: %w", err)
+	}
+	var (
+		doc  map[string]any
+		defs map[string]ruleDefinition
+		ok   bool
+	)
+	if deferCatalogue {
+		doc, at, ok = quickParseDeferred(raw)
+	}
+	if !ok {
+		if doc, defs, err = parseSchemaFile(raw); err != nil {
+			return nil, nil, fmt.Errorf("parse schema %s: %w", name, err)
+		}
+	}
+	f = &SchemaFile{Name: name, Doc: doc}
+	f.ID, _ = doc["$id"].(string)
+	if f.ID == "" {
+		return nil, nil, fmt.Errorf("schema %s has no $id", name)
+	}
+	f.APIVersion, _ = doc["x-stripe-api-version"].(string)
+	if f.APIVersion == "" {
+		return nil, nil, fmt.Errorf("schema %s names no API version (x-stripe-api-version)", name)
+	}
+	if at != nil {
+		return f, at, nil
+	}
+	if len(defs) == 0 {
+		return nil, nil, fmt.Errorf("schema %s has no x-rule-definitions", name)
+	}
+	f.Rules = catalogueRules(name, defs)
+	return f, nil, nil
+}
+
+// readCatalogueAt reads the catalogue of the file name at offsets at, as
+// readSchemaFile found it there.
+func readCatalogueAt(files fs.FS, name string, at []int) ([]Rule, error) {
 	raw, err := fs.ReadFile(files, name)
 	if err != nil {
 		return nil, fmt.Errorf("read schema: %w", err)
 	}
-	doc, defs, err := parseSchemaFile(raw)
-	if err != nil {
-		return nil, fmt.Errorf("parse schema %s: %w", name, err)
+	if len(at) != 2 || at[0] > at[1] || at[1] > len(raw) {
+		return nil, fmt.Errorf("schema %s changed since it was read", name)
 	}
-	f := &SchemaFile{Name: name, Doc: doc}
-	f.ID, _ = doc["$id"].(string)
-	if f.ID == "" {
-		return nil, fmt.Errorf("schema %s has no $id", name)
-	}
-	f.APIVersion, _ = doc["x-stripe-api-version"].(string)
-	if f.APIVersion == "" {
-		return nil, fmt.Errorf("schema %s names no API version (x-stripe-api-version)", name)
-	}
-	if len(defs) == 0 {
-		return nil, fmt.Errorf("schema %s has no x-rule-definitions", name)
-	}
-	f.Rules = catalogueRules(name, defs)
-	return f, nil
+	return ReadCatalogue(name, raw[at[0]:at[1]])
 }
 
 // catalogueKey is the member of a schema file that holds its rules.

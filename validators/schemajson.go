@@ -20,6 +20,19 @@ const quickDepth = 200
 // quickParse parses a schema file's text as decodeSchemaFile does, or
 // reports false.
 func quickParse(raw []byte) (doc map[string]any, defs map[string]ruleDefinition, ok bool) {
+	doc, defs, _, ok = quickParseWith(raw, false)
+	return doc, defs, ok
+}
+
+// quickParseDeferred is quickParse but for the catalogue, which it skips:
+// at is where the catalogue's text is in raw (raw[at[0]:at[1]], what
+// ReadCatalogue reads), or nil if the file has none.
+func quickParseDeferred(raw []byte) (doc map[string]any, at []int, ok bool) {
+	doc, _, at, ok = quickParseWith(raw, true)
+	return doc, at, ok
+}
+
+func quickParseWith(raw []byte, deferCatalogue bool) (doc map[string]any, defs map[string]ruleDefinition, span []int, ok bool) {
 	q := quickReader{data: raw}
 	doc = map[string]any{}
 	ok = q.members(skipSpace(raw, 0), func(key string, at int) bool {
@@ -28,16 +41,49 @@ func quickParse(raw []byte) (doc map[string]any, defs map[string]ruleDefinition,
 			doc[key] = v
 			return ok
 		}
-		if defs != nil { // a second catalogue: encoding/json merges them
+		if defs != nil || span != nil { // a second catalogue: encoding/json merges them
 			return false
+		}
+		if deferCatalogue {
+			end, ok := skipObject(raw, at)
+			q.end, span = end, []int{at, end}
+			return ok
 		}
 		defs, ok = q.catalogue(at)
 		return ok
 	})
 	if !ok || skipSpace(raw, q.end) != len(raw) {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
-	return doc, defs, true
+	return doc, defs, span, true
+}
+
+// skipObject returns the offset after the object at offset i, found by
+// its braces and brackets alone (its strings scanned, so that a brace in
+// one does not count): what the object holds is read, and checked, when
+// it is parsed.
+func skipObject(data []byte, i int) (int, bool) {
+	if i >= len(data) || data[i] != '{' {
+		return 0, false
+	}
+	depth := 0
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			end, _, ok := scanString(data, i+1)
+			if !ok {
+				return 0, false
+			}
+			i = end
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
+				return i + 1, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // quickCatalogue parses raw, the text of a catalogue alone, as

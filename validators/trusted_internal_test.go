@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"testing"
@@ -50,6 +51,98 @@ func TestTrustedContractsGiveTheSameVerdicts(t *testing.T) {
 	}
 	if invalid < 100 {
 		t.Fatalf("%d of %d lines invalid: the comparison says little", invalid, len(lines))
+	}
+}
+
+// A trusted contract reads a file's catalogue only when one of its rules
+// is looked up (contract.rule): each rule, looked up alone in a contract
+// that has read the files but no catalogue, is the rule the checked
+// contract's catalogue holds, so the file a rule's ID names
+// (fileOfRule) is always the one that defines it.
+func TestDeferredCataloguesHoldEveryRule(t *testing.T) {
+	if RaceDetector {
+		t.Skip("a single-threaded read of every file of every version: run without -race (go test ./validators; CI does)")
+	}
+	for _, version := range schemas.Versions() {
+		files, err := schemas.Version(version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked, err := New(WithSchemas(files))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := checked.Catalogue()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, a := trustedValidator(t, version)
+		c := a.c
+		names, err := schemas.Files(files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			if err := c.load(n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(c.deferred) != len(names) || len(c.rules) != len(jsonRules) || len(c.unindexed) != len(names) {
+			t.Fatalf("%s: %d of %d catalogues and %d annotation indexes deferred and %d rules read: the files were read with them", version, len(c.deferred), len(names), len(c.unindexed), len(c.rules))
+		}
+		for _, r := range want {
+			if got, ok := c.rule(r.ID); !ok || got != r {
+				t.Fatalf("%s: rule %s looked up alone is %+v (found %v), want %+v", version, r.ID, got, ok, r)
+			}
+		}
+		if len(c.deferred) != 0 || len(c.catErrs) != 0 {
+			t.Errorf("%s: %d catalogues still deferred, %d could not be read", version, len(c.deferred), len(c.catErrs))
+		}
+		if _, ok := c.rule("invoice_payment.no_such_field.json-type"); ok {
+			t.Errorf("%s: a rule no catalogue defines was found", version)
+		}
+	}
+}
+
+// A trusted contract indexes a file's annotations only when a document is
+// explained there (contract.loadNotes), and marks what x-undocumented asks
+// for on its own (markUndocumented): the two leave every file the same.
+func TestMarkUndocumentedIsIndexNotesEdit(t *testing.T) {
+	if RaceDetector {
+		t.Skip("a single-threaded read of every file of every version: run without -race (go test ./validators; CI does)")
+	}
+	marked := 0
+	for _, version := range schemas.Versions() {
+		files, err := schemas.Version(version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, err := schemas.Files(files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			indexed, err := ReadSchemaFile(files, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			alone, err := ReadSchemaFile(files, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := fmt.Sprint(alone.Doc)
+			indexNotes(map[string]*annotation{}, indexed.Doc, "", "", nil, false)
+			markUndocumented(alone.Doc)
+			if !reflect.DeepEqual(indexed.Doc, alone.Doc) {
+				t.Fatalf("%s/%s: markUndocumented and indexNotes leave the file differently", version, n)
+			}
+			if fmt.Sprint(alone.Doc) != before {
+				marked++
+			}
+		}
+	}
+	if marked < 100 {
+		t.Fatalf("x-undocumented marked %d files: the comparison says little", marked)
 	}
 }
 
