@@ -1,6 +1,8 @@
 package validators
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -289,6 +291,17 @@ var stringSafe = func() (t [256]bool) {
 // that the bytes are UTF-8.
 func scanString(data []byte, i int) (end int, escaped, ok bool) {
 	for i < len(data) {
+		// Eight bytes at a time while none needs a look of its own.
+		for i+8 <= len(data) {
+			if stop := stringStops(binary.LittleEndian.Uint64(data[i:])); stop != 0 {
+				i += bits.TrailingZeros64(stop) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(data) {
+			break
+		}
 		c := data[i]
 		if stringSafe[c] {
 			i++
@@ -328,6 +341,24 @@ func scanString(data []byte, i int) (end int, escaped, ok bool) {
 		}
 	}
 	return 0, false, false
+}
+
+// Bytes of a word, each the same: the word's low bit and high bit of
+// every byte.
+const (
+	eachLow  = 0x0101010101010101
+	eachHigh = 0x8080808080808080
+)
+
+// stringStops marks, by its high bit, each byte of the eight in x (read
+// little-endian) that scanString must look at on its own: a quote, a
+// backslash, a control byte or a byte of a multi-byte sequence. The lowest
+// byte marked is the first such byte; a byte above it may be marked
+// without being one (a borrow of the subtractions), which only means a
+// look that finds nothing.
+func stringStops(x uint64) uint64 {
+	zero := func(v uint64) uint64 { return (v - eachLow) & ^v } // high bit: v's byte was 0
+	return (zero(x^(eachLow*'"')) | zero(x^(eachLow*'\\')) | (x-eachLow*0x20)&^x | x) & eachHigh
 }
 
 // hex4 is the value of the four hex digits of a \u escape, if they are.
