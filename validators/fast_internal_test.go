@@ -103,7 +103,11 @@ func TestFastPathSupportsTheSchemas(t *testing.T) {
 func TestScannerMatchesTheDecoderOnSyntax(t *testing.T) {
 	for doc, ok := range map[string]bool{
 		`{}`: true, `{"a":[]}`: true, `{"a":[1,2,{"b":null}],"c":true,"d":false,"e":-0}`: true, ` {"a" : "b" } `: true,
-		`{"a":1,}`: false, `{"a":1 "b":2}`: false, `{"a":01}`: false, `{"a":1.5}`: false, `{"a":1e2}`: false, `{"a":-}`: false,
+		`{"a":1,}`: false, `{"a":1 "b":2}`: false, `{"a":01}`: false, `{"a":-}`: false,
+		// Numbers with a fraction or an exponent, within the decoder's bounds (numberOutOfRange).
+		`{"a":1.5}`: true, `{"a":1e2}`: true, `{"a":-0.0e-0}`: true, `{"a":1.5E+2}`: true, `{"a":[2000.0,1.5e308]}`: true,
+		`{"a":1.}`: false, `{"a":.5}`: false, `{"a":1e}`: false, `{"a":1e+}`: false, `{"a":01.5}`: false, `{"a":1.5.2}`: false,
+		`{"a":1e309}`: false, `{"a":0.0e1001}`: false, `{"a":1.` + strings.Repeat("0", maxOddNumber) + `}`: false,
 		`{"a":"\u00e9"}`: true, `{"a":"\ud800"}`: false, "{\"a\":\"\xff\"}": false, "{\"a\":\"\x01\"}": false, `{"a":"\x"}`: false,
 		`{"a":1,"a":2}`: false, `{"a\u0062":1}`: false, `{"a":tru}`: false, `{"a":1}{}`: false, `[1,2]`: true, `[]`: true,
 		`{"a":[1,2,]}`: false, `{"a":nul}`: false, `{"a":12345678901234567890}`: false, `{`: false, ``: false,

@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"unicode/utf8"
@@ -20,6 +21,9 @@ type tape struct {
 	// inexact: a check asked for a string the tape holds escaped, whose raw
 	// bytes are not its value; the fast path then cannot vouch for it.
 	inexact bool
+	// odd: the document holds a number written with a fraction or an
+	// exponent (tok.odd), which only the full path explains.
+	odd bool
 	// The member tables of large objects (memberTable), in slots, the
 	// four most recent in tables.
 	slots     []int32
@@ -44,6 +48,9 @@ type tok struct {
 	kind byte
 	// escaped: a string with backslash escapes; its raw bytes are not its value.
 	escaped bool
+	// odd: a number written with a fraction or an exponent (2.5, 1e3,
+	// 2000.0), which JSON Schema may call an integer and typed SDKs do not.
+	odd bool
 	// hash: for a member name, hashName of it, which the fast path's
 	// property tables are keyed by; for an object, a one-word Bloom filter
 	// of its members' names (bit memberBit(hash) of each), so that looking
@@ -62,11 +69,12 @@ const maxMembers = 96
 // scan fills t from data. It reports false when data is not one document
 // the strict decoder accepts without complaint, or holds something the fast
 // path does not handle (escaped member names, \u escapes of surrogates,
-// numbers other than plain 64-bit integers, nesting deeper than maxDepth).
+// integers of over 18 digits, numbers with a fraction or an exponent over
+// maxOddNumber bytes, nesting deeper than maxDepth).
 func (t *tape) scan(data []byte, maxDepth int) bool {
 	t.data = data
 	t.toks = t.toks[:0]
-	t.inexact = false
+	t.inexact, t.odd = false, false
 	t.slots, t.tables, t.nextTable = t.slots[:0], [4]memberTableOf{}, 0
 	if len(data) > 1<<30 {
 		return false
@@ -102,10 +110,14 @@ func (t *tape) scanValue(i, depth int) (int, bool) {
 		return end + 1, true
 	case c == '-' || (c >= '0' && c <= '9'):
 		end, ok := scanInt(data, i)
+		odd := false
 		if !ok {
-			return 0, false
+			if end, ok = scanOddNumber(data, i); !ok {
+				return 0, false
+			}
+			odd, t.odd = true, true
 		}
-		t.toks = append(t.toks, tok{kind: tokNumber, start: int32(i), end: int32(end), next: n + 1})
+		t.toks = append(t.toks, tok{kind: tokNumber, odd: odd, start: int32(i), end: int32(end), next: n + 1})
 		return end, true
 	case c == 't' && hasLiteral(data, i, "true"):
 		t.toks = append(t.toks, tok{kind: tokTrue, start: int32(i), end: int32(i + 4), next: n + 1})
@@ -271,6 +283,27 @@ func skipSpace(data []byte, i int) int {
 		}
 	}
 	return i
+}
+
+// maxOddNumber bounds the numbers with a fraction or an exponent the
+// scanner takes (a Stripe amount or rate is a few digits); longer ones
+// take the full path, whose decoder bounds them (numberOutOfRange).
+const maxOddNumber = 64
+
+// scanOddNumber scans a number written with a fraction or an exponent
+// (RFC 8259's grammar) at offset i and returns the offset after it; false
+// for any other number, one over maxOddNumber bytes, or one the decoder
+// refuses as out of range.
+func scanOddNumber(data []byte, i int) (int, bool) {
+	end, ok := scanNumber(data, i)
+	if !ok || end-i > maxOddNumber {
+		return 0, false
+	}
+	lit := data[i:end]
+	if !bytes.ContainsAny(lit, ".eE") || numberOutOfRange(string(lit)) != "" {
+		return 0, false
+	}
+	return end, true
 }
 
 func hasLiteral(data []byte, i int, lit string) bool {
