@@ -602,7 +602,8 @@ func (c *contract) note(loc string) *annotation {
 	c.metaMu.RLock()
 	notes, indexed := c.notes[id]
 	c.metaMu.RUnlock()
-	if !indexed && c.loadNotes(id) {
+	if !indexed {
+		c.loadNotes(id)
 		c.metaMu.RLock()
 		notes = c.notes[id]
 		c.metaMu.RUnlock()
@@ -610,46 +611,62 @@ func (c *contract) note(loc string) *annotation {
 	return notes[frag]
 }
 
-// loadNotes indexes the annotations of the file whose $id is id, if read
-// deferred them, once; it reports whether they are indexed. A file that
-// cannot be read again has none, and allRules reports why.
-func (c *contract) loadNotes(id string) bool {
+// readDeferred runs read under deferMu if pending, asked under metaMu's
+// read lock before and after deferMu is taken, holds: what read
+// deferred is read once, by whichever worker asks first, and the others
+// wait for it. The caller then looks again for what it wanted.
+func (c *contract) readDeferred(pending func() bool, read func()) {
 	c.metaMu.RLock()
-	file, pending := c.unindexed[id]
+	p := pending()
 	c.metaMu.RUnlock()
-	if !pending {
-		return false
+	if !p {
+		return
 	}
 	c.deferMu.Lock()
 	defer c.deferMu.Unlock()
 	c.metaMu.RLock()
-	_, pending = c.unindexed[id]
-	_, catalogue := c.deferred[file]
+	p = pending()
 	c.metaMu.RUnlock()
-	if !pending { // another worker indexed them
-		return true
+	if p {
+		read()
 	}
-	// An explanation looks up the rules the annotations name next: the
-	// file is read once for both.
-	f, _, err := readSchemaFile(c.files, file, !catalogue)
-	var notes map[string]*annotation
-	if err == nil {
-		notes = map[string]*annotation{}
-		indexNotes(notes, f.Doc, "", "", nil, false)
-	}
-	c.metaMu.Lock()
-	defer c.metaMu.Unlock()
-	delete(c.unindexed, id)
-	if err == nil && catalogue {
-		delete(c.deferred, file)
-		err = c.addRules(file, f.Rules)
-	}
-	if err != nil {
-		c.catErrs[file] = err
-		return false
-	}
-	c.notes[id] = notes
-	return true
+}
+
+// loadNotes indexes the annotations of the file whose $id is id, if read
+// deferred them. A file that cannot be read again has none, and allRules
+// reports why.
+func (c *contract) loadNotes(id string) {
+	var (
+		file      string
+		catalogue bool // its catalogue is deferred too
+	)
+	c.readDeferred(func() bool {
+		var ok bool
+		file, ok = c.unindexed[id]
+		_, catalogue = c.deferred[file]
+		return ok
+	}, func() {
+		// An explanation looks up the rules the annotations name next: the
+		// file is read once for both.
+		f, _, err := readSchemaFile(c.files, file, !catalogue)
+		var notes map[string]*annotation
+		if err == nil {
+			notes = map[string]*annotation{}
+			indexNotes(notes, f.Doc, "", "", nil, false)
+		}
+		c.metaMu.Lock()
+		defer c.metaMu.Unlock()
+		delete(c.unindexed, id)
+		if err == nil && catalogue {
+			delete(c.deferred, file)
+			err = c.addRules(file, f.Rules)
+		}
+		if err != nil {
+			c.catErrs[file] = err
+			return
+		}
+		c.notes[id] = notes
+	})
 }
 
 // rule returns the rule with the given ID, among the files read so far:
@@ -659,50 +676,39 @@ func (c *contract) rule(id string) (Rule, bool) {
 	c.metaMu.RLock()
 	r, ok := c.rules[id]
 	c.metaMu.RUnlock()
-	if ok {
-		return *r, true
+	if !ok {
+		c.loadCatalogue(c.fileOfRule(id))
+		c.metaMu.RLock()
+		r, ok = c.rules[id]
+		c.metaMu.RUnlock()
 	}
-	if !c.loadCatalogue(c.fileOfRule(id)) {
+	if !ok {
 		return Rule{}, false
 	}
-	c.metaMu.RLock()
-	defer c.metaMu.RUnlock()
-	if r, ok = c.rules[id]; ok {
-		return *r, true
-	}
-	return Rule{}, false
+	return *r, true
 }
 
-// loadCatalogue reads file's deferred catalogue and adds its rules, once;
-// it reports whether it did so now. A catalogue that cannot be read adds
-// no rule, and allRules reports why.
-func (c *contract) loadCatalogue(file string) bool {
-	c.metaMu.RLock()
-	_, pending := c.deferred[file]
-	c.metaMu.RUnlock()
-	if !pending {
-		return false
-	}
-	c.deferMu.Lock()
-	defer c.deferMu.Unlock()
-	c.metaMu.RLock()
-	at, pending := c.deferred[file]
-	c.metaMu.RUnlock()
-	if !pending { // another worker read it
-		return true
-	}
-	rules, err := readCatalogueAt(c.files, file, at)
-	c.metaMu.Lock()
-	defer c.metaMu.Unlock()
-	delete(c.deferred, file)
-	if err == nil {
-		err = c.addRules(file, rules)
-	}
-	if err != nil {
-		c.catErrs[file] = err
-		return false
-	}
-	return true
+// loadCatalogue reads file's deferred catalogue, if it is, and adds its
+// rules. A catalogue that cannot be read adds none, and allRules reports
+// why.
+func (c *contract) loadCatalogue(file string) {
+	var at []int
+	c.readDeferred(func() bool {
+		var ok bool
+		at, ok = c.deferred[file]
+		return ok
+	}, func() {
+		rules, err := readCatalogueAt(c.files, file, at)
+		c.metaMu.Lock()
+		defer c.metaMu.Unlock()
+		delete(c.deferred, file)
+		if err == nil {
+			err = c.addRules(file, rules)
+		}
+		if err != nil {
+			c.catErrs[file] = err
+		}
+	})
 }
 
 // allRules reads every file's catalogue and returns every rule.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/stripe-contract/stripe-contract/schemas"
@@ -101,6 +102,66 @@ func TestDeferredCataloguesHoldEveryRule(t *testing.T) {
 		if _, ok := c.rule("invoice_payment.no_such_field.json-type"); ok {
 			t.Errorf("%s: a rule no catalogue defines was found", version)
 		}
+	}
+}
+
+// Workers that explain documents of the same file at once all find its
+// rules and annotations, whichever of them reads the deferred catalogue
+// and index, and whenever the others ask (run with -race too).
+func TestDeferredReadsServeConcurrentWorkers(t *testing.T) {
+	files, err := schemas.Version(schemas.Newest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, err := New(WithSchemas(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, file := range []string{schemas.InvoicePaymentFile, schemas.EventFile, schemas.ListFile} {
+		if err := checked.versions[checked.dflt].c.load(file); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, r := range checked.versions[checked.dflt].c.rules {
+		if r.File != "" {
+			ids = append(ids, id)
+		}
+	}
+	loc := checked.versions[checked.dflt].c.base + schemas.InvoicePaymentFile + "#/properties/payment"
+	for round := range 20 {
+		_, a := trustedValidator(t, schemas.Newest())
+		c := a.c
+		for _, file := range []string{schemas.InvoicePaymentFile, schemas.EventFile, schemas.ListFile} {
+			if err := c.load(file); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		errs := make(chan string, 8)
+		for w := range 8 {
+			wg.Go(func() {
+				if c.note(loc) == nil {
+					errs <- fmt.Sprintf("round %d, worker %d: no annotation at %s", round, w, loc)
+					return
+				}
+				for k := range ids {
+					id := ids[(k+w*len(ids)/8)%len(ids)]
+					if _, ok := c.rule(id); !ok {
+						errs <- fmt.Sprintf("round %d, worker %d: rule %s not found", round, w, id)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+	}
+	if len(ids) < 50 {
+		t.Fatalf("%d rules looked up: the test says little", len(ids))
 	}
 }
 
