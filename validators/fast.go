@@ -450,8 +450,8 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 		return fail
 	}
 	if n.integer && tk.odd {
-		// 2000.0 is an integer to JSON Schema, and in a form typed SDKs
-		// reject to the full path (RuleIntegerForm); 2.5 is not one.
+		// 2000.0 is an integer to JSON Schema but in a form typed SDKs
+		// reject (RuleIntegerForm), 2.5 is none: the full path decides.
 		return unknown
 	}
 	out := pass
@@ -567,7 +567,7 @@ func (m typeMask) has(tk *tok) bool {
 	case tokString:
 		return m&tString != 0
 	case tokNumber:
-		return m&(tInteger|tNumber) != 0 // an odd number at an integer is decided by eval
+		return m&(tInteger|tNumber) != 0 // a fraction at an integer: eval leaves it to the full path (fnode.integer)
 	}
 	return false
 }

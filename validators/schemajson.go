@@ -32,6 +32,8 @@ func quickParseDeferred(raw []byte) (doc map[string]any, at []int, ok bool) {
 	return doc, at, ok
 }
 
+// quickParseWith is quickParse, or with deferCatalogue quickParseDeferred:
+// defs when the catalogue is read, span when it is skipped.
 func quickParseWith(raw []byte, deferCatalogue bool) (doc map[string]any, defs map[string]ruleDefinition, span []int, ok bool) {
 	q := quickReader{data: raw}
 	doc = map[string]any{}
