@@ -51,31 +51,30 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 	a := n.annotation()
 	// Keywords whose failure is reported where they stand: decide them
 	// here when the evaluator is sure, else let v5 explain the subschema.
-	leaves := []struct {
-		kw string
-		v  func() verdict
-		on bool
-	}{
-		{"$ref", func() verdict { return n.ref.eval(g.t, i) }, n.ref != nil && a != nil && a.Rules.Of("$ref") != ""},
-		{"not", func() verdict { return not(n.not.eval(g.t, i)) }, n.not != nil},
-		{"anyOf", func() verdict { return anyOf(n.anyOf, g.t, i) }, len(n.anyOf) > 0},
-	}
-	for _, l := range leaves {
-		if !l.on {
+	for _, kw := range [...]string{"$ref", "not", "anyOf"} {
+		var v verdict
+		switch {
+		case kw == "$ref" && n.ref != nil && a != nil && a.Rules.Of("$ref") != "":
+			v = n.ref.eval(g.t, i)
+		case kw == "not" && n.not != nil:
+			v = not(n.not.eval(g.t, i))
+		case kw == "anyOf" && len(n.anyOf) > 0:
+			v = anyOf(n.anyOf, g.t, i)
+		default:
 			continue
 		}
-		switch l.v() {
+		switch v {
 		case unknown:
 			g.v5(n, inst, conds)
 			return
 		case fail:
-			if l.kw == "anyOf" {
+			if kw == "anyOf" {
 				if b := typedNode(n.anyOf, tk); b != nil {
 					defer g.explain(b, i, inst, conds)
 					continue
 				}
 			}
-			defer g.e.leaf(a, loc, l.kw, inst, conds)
+			defer g.e.leaf(a, loc, kw, inst, conds)
 		}
 	}
 	var ifVerdict verdict
