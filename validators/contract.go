@@ -477,8 +477,8 @@ func (c *contract) loadURL(url string) (io.ReadCloser, error) {
 }
 
 // read reads one schema file; the first time, it indexes its annotations
-// and adds its rules. The document it returns is the file as the compiler
-// reads it (unevaluatedProperties added where x-undocumented asks for it).
+// and adds its rules. The document it returns is the file as parsed, of
+// which forCompiler makes the compilers' copy.
 // Files are read and indexed concurrently; what they add to the contract
 // is added under mu, once.
 func (c *contract) read(file string) (map[string]any, error) {
@@ -501,12 +501,9 @@ func (c *contract) read(file string) (map[string]any, error) {
 		err = objectSchemas(file, f.Doc)
 	}
 	// A trusted file's annotations are indexed when a document is first
-	// explained there (loadNotes); the compilers need only what
-	// x-undocumented adds.
+	// explained there (loadNotes).
 	var notes map[string]*annotation
-	if err == nil && c.trusted {
-		markUndocumented(f.Doc)
-	} else if err == nil {
+	if err == nil && !c.trusted {
 		notes = map[string]*annotation{}
 		indexNotes(notes, f.Doc, "", "", nil, false)
 	}
@@ -745,40 +742,9 @@ func hasPartial(doc map[string]any) bool {
 	return ok
 }
 
-// markUndocumented is what indexNotes adds to a file, without indexing
-// it: unevaluatedProperties where x-undocumented asks for it, in every
-// subschema indexNotes walks (TestMarkUndocumentedIsIndexNotesEdit).
-func markUndocumented(node map[string]any) {
-	if _, ok := node["x-undocumented"].(string); ok {
-		node["unevaluatedProperties"] = false
-	}
-	for key, v := range node {
-		switch key {
-		case "properties", "$defs":
-			members, _ := v.(map[string]any)
-			for _, sub := range members {
-				if sm, ok := sub.(map[string]any); ok {
-					markUndocumented(sm)
-				}
-			}
-		case "items", "not", "if", "then", "else", "additionalProperties", "unevaluatedProperties":
-			if sm, ok := v.(map[string]any); ok {
-				markUndocumented(sm)
-			}
-		case "allOf", "anyOf", "oneOf":
-			for _, sub := range asList(v) {
-				if sm, ok := sub.(map[string]any); ok {
-					markUndocumented(sm)
-				}
-			}
-		}
-	}
-}
-
 // indexNotes walks a schema file, recording each subschema's annotations
 // under its location in the file, a JSON pointer (jsonschema/v5 reports
 // the absolute location "<$id>#<pointer>": contract.note splits it).
-// It also adds unevaluatedProperties where x-undocumented asks for it.
 func indexNotes(notes map[string]*annotation, node map[string]any, loc, inherited string, path []string, covered bool) {
 	a := &annotation{Note: explain.ReadNote(node, inherited), path: path, covered: covered}
 	inherited = a.Rule
@@ -789,7 +755,6 @@ func indexNotes(notes map[string]*annotation, node map[string]any, loc, inherite
 	}
 	if u, ok := node["x-undocumented"].(string); ok {
 		a.undocumented = u
-		node["unevaluatedProperties"] = false
 	}
 	for _, r := range asList(node["required"]) {
 		if s, ok := r.(string); ok {

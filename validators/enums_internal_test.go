@@ -33,15 +33,8 @@ func currencyEnums(s *jsonschema.Schema) [][]any {
 }
 
 func TestEqualEnumsAreHeldOnce(t *testing.T) {
-	files, err := schemas.Version(schemas.Newest())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := New(WithSchemas(files))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := v.versions[v.dflt].c
+	_, a := checkedValidator(t, schemas.Newest())
+	c := a.c
 	var v5 [][]any
 	var fast []*fnode
 	for _, kind := range []Kind{"charge", "invoice", "payment_intent"} {
@@ -73,7 +66,7 @@ func TestEqualEnumsAreHeldOnce(t *testing.T) {
 				}
 			}
 		}
-		walk(v.versions[v.dflt].fast.root(kind))
+		walk(a.fast.root(kind))
 	}
 	// Every equal enum shares the first one's values, in both graphs.
 	for _, e := range v5[1:] {

@@ -16,10 +16,10 @@ import (
 	"github.com/stripe-contract/stripe-contract/schemas"
 )
 
-// trustedValidator is a Validator of the embedded files of version with a
-// contract of its own (not the process's shared one), trusted as the
-// embedded contracts are.
-func trustedValidator(t *testing.T, version string, opts ...Option) (*Validator, *apiVersion) {
+// checkedValidator is a Validator of the embedded files of version with a
+// contract of its own (not the process's shared one), loaded, read with
+// every check --schemas makes.
+func checkedValidator(t *testing.T, version string, opts ...Option) (*Validator, *apiVersion) {
 	t.Helper()
 	files, err := schemas.Version(version)
 	if err != nil {
@@ -33,6 +33,14 @@ func trustedValidator(t *testing.T, version string, opts ...Option) (*Validator,
 	if _, err := a.load(v); err != nil {
 		t.Fatal(err)
 	}
+	return v, a
+}
+
+// trustedValidator is checkedValidator trusted as the embedded contracts
+// are: its files are read as validate reads them.
+func trustedValidator(t *testing.T, version string, opts ...Option) (*Validator, *apiVersion) {
+	t.Helper()
+	v, a := checkedValidator(t, version, opts...)
 	a.c.trusted = true
 	return v, a
 }

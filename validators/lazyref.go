@@ -82,8 +82,10 @@ func itemsOf(s *jsonschema.Schema) *jsonschema.Schema {
 // absolute URL (base: the files' $id prefix), and what only people and
 // the contract's own index read (descriptions, rule catalogues and rule
 // names) is dropped, since the compiler holds its copy of every file it
-// has read for as long as the process runs. Locations, and so the notes
-// indexed by them, are unchanged. A trusted file's copy names no $schema
+// has read for as long as the process runs; a subschema that names the
+// rule for fields it does not list (x-undocumented) gets
+// unevaluatedProperties: false. Locations, and so the notes indexed by
+// them, are unchanged. A trusted file's copy names no $schema
 // (trustedDraft).
 func forCompiler(doc map[string]any, base string, trusted bool) error {
 	if _, ok := doc["$schema"]; ok {
@@ -96,6 +98,9 @@ func forCompiler(doc map[string]any, base string, trusted bool) error {
 }
 
 func stripForCompiler(node map[string]any, base, at string) error {
+	if _, ok := node["x-undocumented"].(string); ok { // fields it does not list are reported
+		node["unevaluatedProperties"] = false
+	}
 	for _, k := range annotationKeywords {
 		delete(node, k)
 	}

@@ -65,21 +65,14 @@ func TestDeferredCataloguesHoldEveryRule(t *testing.T) {
 		t.Skip("a single-threaded read of every file of every version: run without -race (go test ./validators; CI does)")
 	}
 	for _, version := range schemas.Versions() {
-		files, err := schemas.Version(version)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checked, err := New(WithSchemas(files))
-		if err != nil {
-			t.Fatal(err)
-		}
+		checked, _ := checkedValidator(t, version)
 		want, err := checked.Catalogue()
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, a := trustedValidator(t, version)
 		c := a.c
-		names, err := schemas.Files(files)
+		names, err := schemas.Files(c.files)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,14 +102,7 @@ func TestDeferredCataloguesHoldEveryRule(t *testing.T) {
 // rules and annotations, whichever of them reads the deferred catalogue
 // and index, and whenever the others ask (run with -race too).
 func TestDeferredReadsServeConcurrentWorkers(t *testing.T) {
-	files, err := schemas.Version(schemas.Newest())
-	if err != nil {
-		t.Fatal(err)
-	}
-	checked, err := New(WithSchemas(files))
-	if err != nil {
-		t.Fatal(err)
-	}
+	checked, _ := checkedValidator(t, schemas.Newest())
 	var ids []string
 	for _, file := range []string{schemas.InvoicePaymentFile, schemas.EventFile, schemas.ListFile} {
 		if err := checked.versions[checked.dflt].c.load(file); err != nil {
@@ -165,32 +151,58 @@ func TestDeferredReadsServeConcurrentWorkers(t *testing.T) {
 	}
 }
 
-// A trusted contract indexes a file's annotations only when a document is
-// explained there (contract.loadNotes), and marks what x-undocumented asks
-// for on its own (markUndocumented): the two leave every file the same.
-func TestMarkUndocumentedIsIndexNotesEdit(t *testing.T) {
+// The compilers' copy of a file (forCompiler) closes each subschema that
+// names the rule for fields it does not list (x-undocumented) with
+// unevaluatedProperties: false, and no other: on every embedded file, the
+// subschemas closed after are those closed before and those marked.
+func TestCompilerCopyClosesUndocumentedSubschemas(t *testing.T) {
 	if RaceDetector {
 		t.Skip("a single-threaded read of every file of every version: run without -race (go test ./validators; CI does)")
 	}
 	marked := 0
 	eachEmbeddedFile(t, func(version, name string, raw []byte) {
-		indexed, _, _ := quickParse(raw)
-		alone, _, _ := quickParse(raw)
-		if indexed == nil || alone == nil {
+		doc, _, ok := quickParse(raw)
+		if !ok {
 			t.Fatalf("%s/%s: the quick reader gave up", version, name)
 		}
-		before := fmt.Sprint(alone)
-		indexNotes(map[string]*annotation{}, indexed, "", "", nil, false)
-		markUndocumented(alone)
-		if !reflect.DeepEqual(indexed, alone) {
-			t.Fatalf("%s/%s: markUndocumented and indexNotes leave the file differently", version, name)
+		want := map[uintptr]bool{} // the maps closed after, by identity
+		each := func(fn func(m map[string]any)) {
+			var walk func(v any)
+			walk = func(v any) {
+				switch v := v.(type) {
+				case map[string]any:
+					fn(v)
+					for _, sub := range v {
+						walk(sub)
+					}
+				case []any:
+					for _, sub := range v {
+						walk(sub)
+					}
+				}
+			}
+			walk(doc)
 		}
-		if fmt.Sprint(alone) != before {
-			marked++
+		each(func(m map[string]any) {
+			_, undocumented := m["x-undocumented"].(string)
+			if undocumented {
+				marked++
+			}
+			if undocumented || m["unevaluatedProperties"] == false {
+				want[reflect.ValueOf(m).Pointer()] = true
+			}
+		})
+		if err := forCompiler(doc, "https://example.test/", true); err != nil {
+			t.Fatal(err)
 		}
+		each(func(m map[string]any) {
+			if closed := m["unevaluatedProperties"] == false; closed != want[reflect.ValueOf(m).Pointer()] {
+				t.Fatalf("%s/%s: a subschema is closed %v in the compilers' copy, want %v", version, name, closed, !closed)
+			}
+		})
 	})
 	if marked < 100 {
-		t.Fatalf("x-undocumented marked %d files: the comparison says little", marked)
+		t.Fatalf("%d subschemas name an x-undocumented rule: the test says little", marked)
 	}
 }
 
