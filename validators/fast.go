@@ -78,6 +78,7 @@ type fnode struct {
 	fp        *fastPath
 	items     *fnode
 	allOf     []*fnode
+	dispatch  *dispatch // allOf, when it dispatches on one member's value (dispatch.go)
 	anyOf     []*fnode
 	not       *fnode
 	ifn       *fnode
@@ -310,6 +311,9 @@ func (fc *fileCompile) node(v any, frag string) *fnode {
 		}
 		if key == "allOf" {
 			n.allOf = out
+			if !fp.noDispatch {
+				n.dispatch = newDispatch(out)
+			}
 		} else {
 			n.anyOf = out
 		}
@@ -516,10 +520,8 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 	if n.not != nil && !merge(not(n.not.eval(t, i))) {
 		return fail
 	}
-	for _, sub := range n.allOf {
-		if !merge(sub.eval(t, i)) {
-			return fail
-		}
+	if len(n.allOf) > 0 && !merge(n.evalAllOf(t, i, tk)) {
+		return fail
 	}
 	if len(n.anyOf) > 0 {
 		any := fail
@@ -549,6 +551,36 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 			}
 		default:
 			merge(unknown)
+		}
+	}
+	return out
+}
+
+// evalAllOf evaluates n's allOf on the value at token i: by dispatch, when
+// n has one and the value is an object, only the members it selects.
+func (n *fnode) evalAllOf(t *tape, i int32, tk *tok) verdict {
+	subs := n.allOf
+	if n.dispatch != nil && tk.kind == tokObject {
+		if selected, ok := n.dispatch.selected(t, i); ok {
+			out := pass
+			for _, k := range selected {
+				switch subs[k].eval(t, i) {
+				case fail:
+					return fail
+				case unknown:
+					out = unknown
+				}
+			}
+			return out
+		}
+	}
+	out := pass
+	for _, sub := range subs {
+		switch sub.eval(t, i) {
+		case fail:
+			return fail
+		case unknown:
+			out = unknown
 		}
 	}
 	return out
@@ -807,9 +839,12 @@ func (t *tape) str(i int32) (string, bool) {
 type fastPath struct {
 	c        *contract
 	maxDepth int
-	tapes    sync.Pool
-	roots    sync.Map   // Kind -> *fnode
-	mu       sync.Mutex // guards entries and files
+	// noDispatch: every allOf is evaluated member by member (dispatch.go),
+	// the reference a test compares dispatch with.
+	noDispatch bool
+	tapes      sync.Pool
+	roots      sync.Map   // Kind -> *fnode
+	mu         sync.Mutex // guards entries and files
 	// entries are the compiled entries of the files compiled so far (the
 	// URLs that other files and kinds refer to: contract.entries), nil
 	// for one that did not compile.

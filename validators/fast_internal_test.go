@@ -124,33 +124,63 @@ func TestScannerMatchesTheDecoderOnSyntax(t *testing.T) {
 	}
 }
 
-// BenchmarkScan compares the fast path's scanner with encoding/json.Valid,
-// the floor of any validator's work, on the same lines.
+// BenchmarkScan compares the fast path's scanner, and its scanner and
+// evaluator, with encoding/json.Valid, the floor of any validator's work,
+// on the same lines: invoice_payment lines and the clean lines of the
+// mixed data (bench.NewMixed), each with its kind's root.
 func BenchmarkScan(b *testing.B) {
 	v, err := New()
 	if err != nil {
 		b.Fatal(err)
 	}
-	lines := bench.Lines(10000, 3)
-	b.Run("tape", func(b *testing.B) {
-		tp := &tape{}
-		for i := range b.N {
-			tp.scan(lines[i%len(lines)], 64)
+	fp := v.versions[v.dflt].fast
+	m, err := bench.NewMixed(3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var mixed [][]byte
+	for len(mixed) < 5000 {
+		if l, ok := m.Line(); ok {
+			mixed = append(mixed, l)
 		}
-	})
-	b.Run("eval", func(b *testing.B) {
-		tp := &tape{}
-		root := v.versions[v.dflt].fast.root(KindInvoicePayment)
-		for i := range b.N {
-			tp.scan(lines[i%len(lines)], 64)
-			root.eval(tp, 0)
+	}
+	for _, set := range []struct {
+		name  string
+		lines [][]byte
+	}{{"invoice_payment", bench.Lines(10000, 3)}, {"mixed", mixed}} {
+		type line struct {
+			doc  []byte
+			root *fnode
 		}
-	})
-	b.Run("json.Valid", func(b *testing.B) {
-		for i := range b.N {
-			json.Valid(lines[i%len(lines)])
+		var lines []line
+		for _, l := range set.lines {
+			tp := &tape{}
+			if tp.scan(l, 64) {
+				if root := fp.root(kindOf(tapeFacts(tp), fp.c)); root != nil {
+					lines = append(lines, line{l, root})
+				}
+			}
 		}
-	})
+		b.Run(set.name+"/tape", func(b *testing.B) {
+			tp := &tape{}
+			for i := range b.N {
+				tp.scan(lines[i%len(lines)].doc, 64)
+			}
+		})
+		b.Run(set.name+"/eval", func(b *testing.B) {
+			tp := &tape{}
+			for i := range b.N {
+				l := lines[i%len(lines)]
+				tp.scan(l.doc, 64)
+				l.root.eval(tp, 0)
+			}
+		})
+		b.Run(set.name+"/json.Valid", func(b *testing.B) {
+			for i := range b.N {
+				json.Valid(lines[i%len(lines)].doc)
+			}
+		})
+	}
 }
 
 // The currency rule (an enum of the ISO 4217 codes) is decided on the fast

@@ -1,0 +1,121 @@
+package validators
+
+// A dispatch is an allOf whose every member is an if/then (no else) whose
+// if only requires one member and compares its value with a few literals:
+// an event's "carries" rules, one per resource its type may name, or a
+// list's items, one per object they may be. Evaluated as written, every
+// member's condition is looked up and compared, 160 of them for an event;
+// evaluated by dispatch, the member's value is looked up once and only the
+// members whose condition it meets are evaluated. The others' conditions
+// fail, so they hold: without an else, a failed if asks nothing.
+type dispatch struct {
+	member propEntry // the member every condition requires and compares
+	// byValue lists, by dispatchKey of a value, the allOf members whose
+	// condition that value meets.
+	byValue map[string][]int32
+}
+
+// dispatchKey is the key of byValue for a literal of kind kind (a
+// string's raw bytes, an unescaped string's value): other kinds are keyed
+// by a NUL byte, which no unescaped string holds.
+func dispatchKey(kind byte, str string) string {
+	if kind == tokString {
+		return str
+	}
+	return "\x00" + string(kind)
+}
+
+// newDispatch is the dispatch of the allOf members subs; nil when they are
+// not all of that form, or test different members.
+func newDispatch(subs []*fnode) *dispatch {
+	if len(subs) < 2 {
+		return nil
+	}
+	d := &dispatch{byValue: map[string][]int32{}}
+	for k, sub := range subs {
+		name, values, ok := sub.dispatchCondition()
+		if !ok || k > 0 && name.name != d.member.name {
+			return nil
+		}
+		d.member = name
+		for _, l := range values {
+			key := dispatchKey(l.kind, l.str)
+			if list := d.byValue[key]; len(list) == 0 || list[len(list)-1] != int32(k) {
+				d.byValue[key] = append(list, int32(k))
+			}
+		}
+	}
+	return d
+}
+
+// dispatchCondition reads a member of a dispatch: n is an if/then and
+// nothing else, its if requires one member and only compares it with
+// literals (an enum or const, nothing else). It returns that member and
+// the literals.
+func (n *fnode) dispatchCondition() (propEntry, []literal, bool) {
+	if n.ifn == nil || n.els != nil || n.then == nil || !n.scalarFree() || n.hasProps || len(n.required) != 0 || n.appliesOther() {
+		return propEntry{}, nil, false
+	}
+	c := n.ifn
+	if !c.scalarFree() || c.ifn != nil || c.appliesOther() || len(c.few) != 1 || !c.few[0].required || len(c.required) != 1 || len(c.absent) != 0 {
+		return propEntry{}, nil, false
+	}
+	v := c.few[0].node
+	if v == nil || len(v.enum) == 0 || v.unsupported || v.types != 0 || v.maxLength >= 0 || v.pattern != nil ||
+		v.hasProps || len(v.required) != 0 || v.closed || v.items != nil || v.lazyURL != "" || v.ifn != nil || v.appliesOther() {
+		return propEntry{}, nil, false
+	}
+	return propEntry{name: c.few[0].name, hash: c.few[0].hash}, v.enum, true
+}
+
+// scalarFree reports whether n is supported and asserts nothing of a
+// value's own (no type, enum, length or pattern), closes no object and has
+// no items or reference to another file.
+func (n *fnode) scalarFree() bool {
+	return !n.unsupported && n.types == 0 && len(n.enum) == 0 && n.maxLength < 0 && n.pattern == nil &&
+		!n.closed && n.items == nil && n.lazyURL == ""
+}
+
+// appliesOther reports whether n has a $ref, not, allOf or anyOf.
+func (n *fnode) appliesOther() bool {
+	return n.ref != nil || n.not != nil || n.allOf != nil || n.anyOf != nil
+}
+
+// selected returns the indexes of the allOf members whose condition the
+// object at token i meets: the only ones that may not hold. ok is false
+// when the value cannot be compared exactly (an escaped string): the caller
+// then evaluates every member.
+func (d *dispatch) selected(t *tape, i int32) (members []int32, ok bool) {
+	j := t.memberHash(i, d.member.name, d.member.hash)
+	if j < 0 {
+		return nil, true // every condition requires the member
+	}
+	tk := &t.toks[j]
+	switch tk.kind {
+	case tokString:
+		if tk.escaped {
+			return nil, false
+		}
+		return d.byValue[string(t.data[tk.start:tk.end])], true
+	case tokTrue, tokFalse, tokNull:
+		return d.byValue[dispatchKey(tk.kind, "")], true
+	}
+	return nil, true // a number, object or array: no literal equals it
+}
+
+// allOfToExplain is n's allOf members that may not hold on the value at
+// token i: the ones its dispatch selects, when it has one that can tell.
+func (n *fnode) allOfToExplain(t *tape, i int32, tk *tok) []*fnode {
+	if n.dispatch == nil || tk.kind != tokObject {
+		return n.allOf
+	}
+	selected, ok := n.dispatch.selected(t, i)
+	if !ok {
+		return n.allOf
+	}
+	out := make([]*fnode, len(selected))
+	for k, m := range selected {
+		out[k] = n.allOf[m]
+	}
+	return out
+}
