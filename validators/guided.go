@@ -149,14 +149,14 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 	}
 }
 
-// scalar explains n on a string (read exactly), boolean or null at token
-// tk without jsonschema/v5, when n has only the keywords the fast evaluator
+// scalar explains n on a string (read exactly), an integer written as
+// digits, a boolean or null at token tk without jsonschema/v5, when n has only the keywords the fast evaluator
 // decides for such a value (type, enum or const, maxLength, pattern): they
 // fail as v5 would report them, a type failure alone (v5 stops there), else
 // each of the others that fails. It reports whether it did.
 func (g *guide) scalar(n *fnode, tk *tok, inst string, conds []condition) bool {
 	switch {
-	case tk.kind == tokString && tk.escaped, tk.kind != tokString && tk.kind != tokTrue && tk.kind != tokFalse && tk.kind != tokNull:
+	case tk.kind == tokString && tk.escaped, tk.kind == tokNumber && tk.odd, tk.kind == tokObject, tk.kind == tokArray:
 		return false
 	case n.unsupported, n.ref != nil, n.lazyURL != "", n.not != nil, len(n.allOf) > 0, len(n.anyOf) > 0, n.ifn != nil:
 		return false
