@@ -1,18 +1,20 @@
 package validators
 
-// A dispatch is an allOf whose every member is an if/then (no else) whose
-// if only requires one member and compares its value with a few literals:
-// an event's "carries" rules, one per resource its type may name, or a
-// list's items, one per object they may be. Evaluated as written, every
-// member's condition is looked up and compared, 160 of them for an event;
-// evaluated by dispatch, the member's value is looked up once and only the
-// members whose condition it meets are evaluated. The others' conditions
-// fail, so they hold: without an else, a failed if asks nothing.
+// A dispatch is an allOf most of whose members are if/then (no else)
+// whose if only requires one member and compares its value with a few
+// literals: an event's "carries" rules, one per resource its type may name,
+// or a list's items, one per object they may be. Evaluated as written,
+// every member's condition is looked up and compared, 76 of them for an
+// event; evaluated by dispatch, the member's value is looked up once and
+// only the rules whose condition it meets are evaluated. The others'
+// conditions fail, so they hold: without an else, a failed if asks nothing.
+// The allOf's other members (rest) are evaluated as ever.
 type dispatch struct {
-	member propEntry // the member every condition requires and compares
+	member propEntry // the member every dispatched condition requires and compares
 	// byValue lists, by dispatchKey of a value, the allOf members whose
 	// condition that value meets.
 	byValue map[string][]int32
+	rest    []int32 // the members that are not dispatched
 }
 
 // dispatchKey is the key of byValue for a literal of kind kind (a
@@ -25,24 +27,45 @@ func dispatchKey(kind byte, str string) string {
 	return "\x00" + string(kind)
 }
 
-// newDispatch is the dispatch of the allOf members subs; nil when they are
-// not all of that form, or test different members.
+// newDispatch is the dispatch of the allOf members subs, by the member
+// most of the dispatchable rules test; nil when fewer than two rules test
+// any one member.
 func newDispatch(subs []*fnode) *dispatch {
-	if len(subs) < 2 {
-		return nil
+	type rule struct {
+		k      int32
+		values []literal
 	}
-	d := &dispatch{byValue: map[string][]int32{}}
+	byMember := map[string][]rule{}
+	entries := map[string]propEntry{}
+	best := ""
 	for k, sub := range subs {
 		name, values, ok := sub.dispatchCondition()
-		if !ok || k > 0 && name.name != d.member.name {
-			return nil
+		if !ok {
+			continue
 		}
-		d.member = name
-		for _, l := range values {
+		byMember[name.name] = append(byMember[name.name], rule{int32(k), values})
+		entries[name.name] = name
+		if n, b := len(byMember[name.name]), len(byMember[best]); n > b || n == b && name.name < best {
+			best = name.name
+		}
+	}
+	if len(byMember[best]) < 2 {
+		return nil
+	}
+	d := &dispatch{member: entries[best], byValue: map[string][]int32{}}
+	dispatched := make([]bool, len(subs))
+	for _, r := range byMember[best] {
+		dispatched[r.k] = true
+		for _, l := range r.values {
 			key := dispatchKey(l.kind, l.str)
-			if list := d.byValue[key]; len(list) == 0 || list[len(list)-1] != int32(k) {
-				d.byValue[key] = append(list, int32(k))
+			if list := d.byValue[key]; len(list) == 0 || list[len(list)-1] != r.k {
+				d.byValue[key] = append(list, r.k)
 			}
+		}
+	}
+	for k := range subs {
+		if !dispatched[k] {
+			d.rest = append(d.rest, int32(k))
 		}
 	}
 	return d
@@ -104,7 +127,8 @@ func (d *dispatch) selected(t *tape, i int32) (members []int32, ok bool) {
 }
 
 // allOfToExplain is n's allOf members that may not hold on the value at
-// token i: the ones its dispatch selects, when it has one that can tell.
+// token i: the ones its dispatch selects and the rest, when it has one
+// that can tell.
 func (n *fnode) allOfToExplain(t *tape, i int32, tk *tok) []*fnode {
 	if n.dispatch == nil || tk.kind != tokObject {
 		return n.allOf
@@ -113,9 +137,12 @@ func (n *fnode) allOfToExplain(t *tape, i int32, tk *tok) []*fnode {
 	if !ok {
 		return n.allOf
 	}
-	out := make([]*fnode, len(selected))
-	for k, m := range selected {
-		out[k] = n.allOf[m]
+	out := make([]*fnode, 0, len(selected)+len(n.dispatch.rest))
+	for _, m := range selected {
+		out = append(out, n.allOf[m])
+	}
+	for _, m := range n.dispatch.rest {
+		out = append(out, n.allOf[m])
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/stripe-contract/stripe-contract/validators/bench"
@@ -208,13 +209,16 @@ func abbreviate(doc []byte) string {
 
 // The literals a dispatch compares are strings, booleans and null; a
 // document's member may be any of them, none, another type or escaped.
-// An allOf whose members test different members, or has an else, is not
-// a dispatch.
+// An allOf's members that test another member, or have an else, are
+// evaluated as ever; an allOf with fewer than two members to dispatch is no
+// dispatch.
 func TestDispatchOnEveryLiteralKind(t *testing.T) {
 	const schema = `{"allOf": [
 	  {"if": {"required": ["k"], "properties": {"k": {"enum": ["a", true]}}}, "then": {"required": ["x"]}},
 	  {"if": {"required": ["k"], "properties": {"k": {"const": null}}}, "then": {"required": ["y"]}},
-	  {"if": {"required": ["k"], "properties": {"k": {"enum": ["b", false, "a"]}}}, "then": {"properties": {"z": {"type": "integer"}}}}
+	  {"if": {"required": ["k"], "properties": {"k": {"enum": ["b", false, "a"]}}}, "then": {"properties": {"z": {"type": "integer"}}}},
+	  {"if": {"required": ["k"], "properties": {"k": {"const": "b"}}}, "else": {"required": ["w"]}},
+	  {"if": {"required": ["j"], "properties": {"j": {"const": "a"}}}, "then": {"required": ["x"]}}
 	],
 	"properties": {
 	  "other": {"allOf": [
@@ -234,8 +238,8 @@ func TestDispatchOnEveryLiteralKind(t *testing.T) {
 		return fc.at("")
 	}
 	n, ref := compile(false), compile(true)
-	if n.dispatch == nil || ref.dispatch != nil {
-		t.Fatal("the root's allOf is a dispatch, and only where dispatch is on")
+	if n.dispatch == nil || ref.dispatch != nil || n.dispatch.member.name != "k" || !slices.Equal(n.dispatch.rest, []int32{3, 4}) {
+		t.Fatal("the root's allOf is a dispatch on k, but for its last two members, and only where dispatch is on")
 	}
 	for _, name := range []string{"other", "withElse"} {
 		if sub := n.props.lookup([]byte(name), hashName([]byte(name))).node; sub.dispatch != nil {
@@ -243,7 +247,8 @@ func TestDispatchOnEveryLiteralKind(t *testing.T) {
 		}
 	}
 	values := []string{``, `"a"`, `"b"`, `"c"`, `true`, `false`, `null`, `1`, `{}`, `[]`, `"\u0061"`, `"\u0062"`}
-	rests := []string{``, `,"x":1`, `,"y":1`, `,"x":1,"y":1`, `,"z":1`, `,"z":"s","x":1`, `,"x":1,"y":1,"z":2.5`}
+	rests := []string{``, `,"x":1`, `,"y":1`, `,"x":1,"y":1`, `,"z":1`, `,"z":"s","x":1`, `,"x":1,"y":1,"z":2.5`,
+		`,"w":1`, `,"w":1,"x":1`, `,"w":1,"x":1,"y":1`, `,"j":"a"`, `,"j":"a","w":1,"x":1`, `,"j":"a","w":1,"x":1,"y":1`}
 	seen := map[verdict]int{}
 	for _, k := range values {
 		for _, rest := range rests {

@@ -563,12 +563,14 @@ func (n *fnode) evalAllOf(t *tape, i int32, tk *tok) verdict {
 	if n.dispatch != nil && tk.kind == tokObject {
 		if selected, ok := n.dispatch.selected(t, i); ok {
 			out := pass
-			for _, k := range selected {
-				switch subs[k].eval(t, i) {
-				case fail:
-					return fail
-				case unknown:
-					out = unknown
+			for _, list := range [2][]int32{selected, n.dispatch.rest} {
+				for _, k := range list {
+					switch subs[k].eval(t, i) {
+					case fail:
+						return fail
+					case unknown:
+						out = unknown
+					}
 				}
 			}
 			return out
