@@ -47,20 +47,27 @@ func not(v verdict) verdict {
 	return unknown
 }
 
-// fnode is a compiled subschema.
+// fnode is a compiled subschema. The fields evaluation reads first come
+// first, in the node's first cache line.
 type fnode struct {
-	loc         string                 // its location, as jsonschema/v5 names it: the full path applies v5's subschema there
-	note        atomic.Pointer[noteOf] // what the files say of it, once looked up (annotation)
-	unsupported bool                   // has a keyword evaluate does not implement
-	types       typeMask               // allowed JSON types; 0: any
-	integer     bool                   // type names integer: a number with a fraction or an exponent is the full path's (tok.odd)
-	enum        []literal              // of enum, or const's one value (isConst)
+	// leaf: the node asserts only what scalars asks (type, enum, const,
+	// maxLength, pattern), so that eval need look at nothing else.
+	leaf bool
+	// objectRules: the node has properties, required members or is
+	// closed: what object evaluates.
+	objectRules bool
+	unsupported bool     // has a keyword evaluate does not implement
+	integer     bool     // type names integer: a number with a fraction or an exponent is the full path's (tok.odd)
+	types       typeMask // allowed JSON types; 0: any
 	isConst     bool
-	enumSet     map[string]struct{} // the string members of a long enum (a currency's codes), for lookup
 	maxLength   int                 // -1: none
+	enum        []literal           // of enum, or const's one value (isConst)
+	enumSet     map[string]struct{} // the string members of a long enum (a currency's codes), for lookup
 	pattern     *regexp.Regexp
 	props       propTable // member name -> subschema and required bit (names.go)
 	hasProps    bool
+	closed      bool   // unevaluatedProperties: false
+	reqMask     uint64 // one bit per required member, when at most 64
 	// few lists props when they are few and the object is not closed: the
 	// members they name are looked up, rather than every member visited.
 	few      []propEntry
@@ -68,22 +75,22 @@ type fnode struct {
 	// absent are the required members that few does not name: those that
 	// objectByLookup looks up for required alone (an if's "required":
 	// ["status"] is found by its properties' lookup of status).
-	absent  []propEntry
-	reqMask uint64 // one bit per required member, when at most 64
-	closed  bool   // unevaluatedProperties: false
-	// lazyURL is a reference to another file's schema (lazyref.go),
-	// compiled for the fast path when first reached, into target.
-	lazyURL   string
-	target    atomic.Pointer[fnode]
-	fp        *fastPath
+	absent    []propEntry
 	items     *fnode
+	ref       *fnode
 	allOf     []*fnode
 	dispatch  *dispatch // allOf, when it dispatches on one member's value (dispatch.go)
 	anyOf     []*fnode
 	not       *fnode
 	ifn       *fnode
 	then, els *fnode
-	ref       *fnode
+	// lazyURL is a reference to another file's schema (lazyref.go),
+	// compiled for the fast path when first reached, into target.
+	lazyURL string
+	target  atomic.Pointer[fnode]
+	fp      *fastPath
+	loc     string                 // its location, as jsonschema/v5 names it: the full path applies v5's subschema there
+	note    atomic.Pointer[noteOf] // what the files say of it, once looked up (annotation)
 }
 
 type typeMask uint8
@@ -347,6 +354,9 @@ func (fc *fileCompile) node(v any, frag string) *fnode {
 			n.unsupported = true
 		}
 	}
+	n.objectRules = n.hasProps || len(n.required) > 0 || n.closed
+	n.leaf = !n.unsupported && !n.objectRules && n.items == nil && n.ref == nil && n.lazyURL == "" &&
+		n.not == nil && n.allOf == nil && n.anyOf == nil && n.ifn == nil
 	return n
 }
 
@@ -446,10 +456,13 @@ func (n *fnode) lazyTarget() *fnode {
 }
 
 func (n *fnode) eval(t *tape, i int32) verdict {
+	tk := &t.toks[i]
+	if n.leaf {
+		return n.evalLeaf(t, tk)
+	}
 	if n.unsupported {
 		return unknown
 	}
-	tk := &t.toks[i]
 	if n.types != 0 && !n.types.has(tk) {
 		return fail
 	}
@@ -489,7 +502,7 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 			}
 		}
 	}
-	if tk.kind == tokObject && !merge(n.object(t, i)) {
+	if tk.kind == tokObject && n.objectRules && !merge(n.object(t, i)) {
 		return fail
 	}
 	if tk.kind == tokArray && n.items != nil {
@@ -583,6 +596,41 @@ func (n *fnode) evalAllOf(t *tape, i int32, tk *tok) verdict {
 			return fail
 		case unknown:
 			out = unknown
+		}
+	}
+	return out
+}
+
+// evalLeaf is eval of a leaf node: its type, enum and string bounds.
+func (n *fnode) evalLeaf(t *tape, tk *tok) verdict {
+	if n.types != 0 && !n.types.has(tk) {
+		return fail
+	}
+	if n.integer && tk.odd {
+		return unknown // as in eval
+	}
+	out := pass
+	if len(n.enum) > 0 {
+		switch n.matchEnum(t, tk) {
+		case fail:
+			return fail
+		case unknown:
+			out = unknown
+		}
+	}
+	if tk.kind == tokString && (n.maxLength >= 0 || n.pattern != nil) {
+		if tk.escaped {
+			if n.pattern != nil || int(tk.end-tk.start) > n.maxLength {
+				out = unknown // as in eval
+			}
+		} else {
+			raw := t.data[tk.start:tk.end]
+			if n.maxLength >= 0 && len(raw) > n.maxLength && utf8.RuneCount(raw) > n.maxLength {
+				return fail
+			}
+			if n.pattern != nil && !n.pattern.Match(raw) {
+				return fail
+			}
 		}
 	}
 	return out
