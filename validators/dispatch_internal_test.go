@@ -242,7 +242,7 @@ func TestDispatchOnEveryLiteralKind(t *testing.T) {
 		t.Fatal("the root's allOf is a dispatch on k, but for its last two members, and only where dispatch is on")
 	}
 	for _, name := range []string{"other", "withElse"} {
-		if sub := n.props.lookup([]byte(name), hashName([]byte(name))).node; sub.dispatch != nil {
+		if sub := n.props.lookup([]byte(name), hashName(name)).node; sub.dispatch != nil {
 			t.Errorf("%s's allOf is no dispatch", name)
 		}
 	}

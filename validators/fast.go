@@ -273,13 +273,13 @@ func (fc *fileCompile) node(v any, frag string) *fnode {
 				n.reqMask |= 1 << i
 			}
 			n.props.add(r, nil, bit)
-			n.required = append(n.required, propEntry{name: r, hash: hashName([]byte(r))})
+			n.required = append(n.required, propEntry{name: r, hash: hashName(r)})
 		}
 	}
 	_, unevaluated := m["unevaluatedProperties"]
 	if len(props) <= fewProps && !unevaluated {
 		for _, name := range names {
-			n.few = append(n.few, propEntry{name: name, hash: hashName([]byte(name)), node: nodes[name],
+			n.few = append(n.few, propEntry{name: name, hash: hashName(name), node: nodes[name],
 				required: slices.Contains(required, name)})
 		}
 	}
@@ -832,18 +832,10 @@ type memberTableOf struct {
 // member returns the token index of the value of member name in the object
 // at i, or -1.
 func (t *tape) member(i int32, name string) int32 {
-	obj := &t.toks[i]
-	if obj.kind != tokObject {
+	if t.toks[i].kind != tokObject {
 		return -1
 	}
-	for j := i + 1; j < obj.next; {
-		key := &t.toks[j]
-		if string(t.data[key.start:key.end]) == name {
-			return j + 1
-		}
-		j = t.toks[j+1].next
-	}
-	return -1
+	return t.memberHash(i, name, hashName(name))
 }
 
 // at follows a path of member names and array indexes from the root.
@@ -1084,7 +1076,7 @@ var (
 	topError      = topName("error")
 )
 
-func topName(name string) propEntry { return propEntry{name: name, hash: hashName([]byte(name))} }
+func topName(name string) propEntry { return propEntry{name: name, hash: hashName(name)} }
 
 // topMember returns the token index of the value of the member p of the
 // document, or -1 (also when the document is no object).
@@ -1151,6 +1143,37 @@ func (v tapeView) number(p path) (json.Number, bool) {
 		return "", false
 	}
 	return json.Number(v.t.data[v.t.toks[i].start:v.t.toks[i].end]), true
+}
+
+func (v tapeView) int64(p path) (int64, bool) {
+	i := v.t.at(p)
+	if i < 0 || v.t.toks[i].kind != tokNumber || v.t.toks[i].odd {
+		return 0, false
+	}
+	return digits(v.t.data[v.t.toks[i].start:v.t.toks[i].end])
+}
+
+// digits is the value of an integer the scanner took (scanInt: an optional
+// minus and at most 18 digits, which fit in 64 bits).
+func digits(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var x int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		x = x*10 + int64(c-'0')
+	}
+	if neg {
+		x = -x
+	}
+	return x, true
 }
 
 func (v tapeView) str(p path) (string, bool) {

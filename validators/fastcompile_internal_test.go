@@ -280,7 +280,7 @@ func TestFastNodesOfOtherFormsAreV5s(t *testing.T) {
 	if walked < 25 {
 		t.Errorf("walked only %d nodes", walked)
 	}
-	if n.props.lookup([]byte("r"), hashName([]byte("r"))).node.ref != n.props.lookup([]byte("r2"), hashName([]byte("r2"))).node.ref {
+	if n.props.lookup([]byte("r"), hashName("r")).node.ref != n.props.lookup([]byte("r2"), hashName("r2")).node.ref {
 		t.Error("two references to one subschema compiled it twice")
 	}
 }

@@ -25,7 +25,7 @@ type propSlot struct {
 
 // add enters name; the table must have room (newPropTable sizes it).
 func (pt *propTable) add(name string, node *fnode, req uint8) {
-	h := hashName([]byte(name))
+	h := hashName(name)
 	mask := uint32(len(pt.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &pt.slots[i]
@@ -73,7 +73,7 @@ func (pt *propTable) lookup(b []byte, h uint32) *propSlot {
 
 // hashName mixes a name's length and a few of its bytes: member names are
 // short and differ early, late or in length.
-func hashName(b []byte) uint32 {
+func hashName[T string | []byte](b T) uint32 {
 	n := len(b)
 	h := uint32(n) * 0x9E3779B1
 	if n > 0 {
