@@ -144,6 +144,10 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 	if i < len(data) && data[i] == '}' {
 		return i + 1, t.close(open, i)
 	}
+	// The object's member count and name filter, written to its token
+	// when it closes.
+	var count int32
+	var filter uint32
 	for {
 		if i >= len(data) || data[i] != '"' {
 			return 0, false
@@ -154,8 +158,8 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 		}
 		h := hashName(data[i+1 : end])
 		t.toks = append(t.toks, tok{kind: tokKey, hash: h, start: int32(i + 1), end: int32(end)})
-		t.toks[open].count++
-		t.toks[open].hash |= memberBit(h)
+		count++
+		filter |= memberBit(h)
 		i = skipSpace(data, end+1)
 		if i >= len(data) || data[i] != ':' {
 			return 0, false
@@ -171,6 +175,8 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 		case ',':
 			i = skipSpace(data, i+1)
 		case '}':
+			o := &t.toks[open]
+			o.count, o.hash = count, filter
 			return i + 1, t.close(open, i)
 		default:
 			return 0, false
@@ -194,12 +200,13 @@ func (t *tape) scanArray(i, depth int) (int, bool) {
 	if i < len(data) && data[i] == ']' {
 		return i + 1, t.close(open, i)
 	}
+	var count int32
 	for {
 		var ok bool
 		if i, ok = t.scanValue(i, depth+1); !ok {
 			return 0, false
 		}
-		t.toks[open].count++
+		count++
 		i = skipSpace(data, i)
 		if i >= len(data) {
 			return 0, false
@@ -208,6 +215,7 @@ func (t *tape) scanArray(i, depth int) (int, bool) {
 		case ',':
 			i = skipSpace(data, i+1)
 		case ']':
+			t.toks[open].count = count
 			return i + 1, t.close(open, i)
 		default:
 			return 0, false
@@ -274,6 +282,9 @@ type otherSlot struct {
 }
 
 func skipSpace(data []byte, i int) int {
+	if i < len(data) && data[i] > ' ' { // no white space: NDJSON as logs write it
+		return i
+	}
 	for i < len(data) {
 		switch data[i] {
 		case ' ', '\t', '\n', '\r':
