@@ -246,23 +246,19 @@ func summaryLine(s *pipeline.Summary) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // appendJSONString appends s as a JSON string: quotes, backslashes and
-// control characters escaped, invalid UTF-8 replaced by U+FFFD.
+// control characters escaped, invalid UTF-8 replaced by U+FFFD. Runs of
+// bytes that need no escape are copied whole.
 func appendJSONString(dst []byte, s string) []byte {
 	const hex = hexDigits
 	dst = append(dst, '"')
-	plain := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		dst = append(dst, s...)
-		return append(dst, '"')
-	}
+	run := 0 // start of the bytes not yet copied
 	for i := 0; i < len(s); {
 		c := s[i]
+		if jsonPlain[c] {
+			i++
+			continue
+		}
+		dst = append(dst, s[run:i]...)
 		if c < utf8.RuneSelf {
 			switch {
 			case c == '"' || c == '\\':
@@ -273,21 +269,30 @@ func appendJSONString(dst []byte, s string) []byte {
 				dst = append(dst, '\\', 'r')
 			case c == '\t':
 				dst = append(dst, '\\', 't')
-			case c < 0x20:
+			default: // another control character
 				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				dst = append(dst, c)
 			}
 			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, `\ufffd`...)
 		} else {
-			dst = append(dst, s[i:i+size]...)
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = append(dst, `\ufffd`...)
+			} else {
+				dst = append(dst, s[i:i+size]...)
+			}
+			i += size
 		}
-		i += size
+		run = i
 	}
+	dst = append(dst, s[run:]...)
 	return append(dst, '"')
 }
+
+// jsonPlain marks the bytes a JSON string holds as they are: ASCII from
+// the space on, but the quote and the backslash.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()

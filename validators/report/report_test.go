@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
@@ -25,6 +27,35 @@ func TestJSONStringsStayJSON(t *testing.T) {
 		}
 		if back != want {
 			t.Errorf("%q came back as %q, want %q", s, back, want)
+		}
+	}
+}
+
+// Random strings, of plain runs between quotes, control bytes, multi-byte
+// and invalid UTF-8, come back from appendJSONString as they went in, each
+// invalid byte as U+FFFD.
+func TestJSONStringsOfRandomBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	pieces := []string{"a", "plain run ", `"`, `\`, "\n", "\x01", "\x7f", "é", "😀", "\xff", "\xc0", "\xe2\x82"}
+	for range 2000 {
+		var in strings.Builder
+		for range rng.IntN(12) {
+			in.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := in.String()
+		var want strings.Builder
+		for i := 0; i < len(s); {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			want.WriteRune(r) // RuneError, U+FFFD, for an invalid byte
+			i += size
+		}
+		b := appendJSONString([]byte("prefix"), s)
+		var back string
+		if err := json.Unmarshal(b[len("prefix"):], &back); err != nil {
+			t.Fatalf("%q encoded as %s: %v", s, b, err)
+		}
+		if back != want.String() || !bytes.HasPrefix(b, []byte("prefix")) {
+			t.Fatalf("%q came back as %q, want %q", s, back, want.String())
 		}
 	}
 }
