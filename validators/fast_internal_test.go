@@ -2,11 +2,8 @@ package validators
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math/bits"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -272,43 +269,4 @@ func visitMembers(tp *tape, i int32, name string) int32 {
 		}
 	}
 	return -1
-}
-
-// stringStops marks the first byte of a word that scanString must look at
-// on its own, whatever the bytes around it.
-func TestStringStopsFindsTheFirstByteToLookAt(t *testing.T) {
-	needsLook := func(c byte) bool { return !stringSafe[c] }
-	rng := rand.New(rand.NewPCG(1, 2))
-	check := func(w [8]byte) {
-		first := 8
-		for k, c := range w {
-			if needsLook(c) {
-				first = k
-				break
-			}
-		}
-		stop := stringStops(binary.LittleEndian.Uint64(w[:]))
-		got := 8
-		if stop != 0 {
-			got = bits.TrailingZeros64(stop) >> 3
-		}
-		if got != first {
-			t.Fatalf("stringStops(%q): first byte to look at %d, want %d", w[:], got, first)
-		}
-	}
-	for c := range 256 { // every byte at every place, among safe bytes and then any
-		for k := range 8 {
-			w := [8]byte{'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'}
-			w[k] = byte(c)
-			check(w)
-			for range 64 {
-				for j := range w {
-					if j != k {
-						w[j] = byte(rng.IntN(256))
-					}
-				}
-				check(w)
-			}
-		}
-	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"unicode/utf8"
+
+	"github.com/stripe-contract/stripe-contract/validators/jsonstring"
 )
 
 // A tape is a document scanned in one pass into a flat list of tokens, the
@@ -321,14 +323,6 @@ func hasLiteral(data []byte, i int, lit string) bool {
 	return len(data)-i >= len(lit) && string(data[i:i+len(lit)]) == lit
 }
 
-// stringSafe marks the ASCII bytes that may stand unescaped in a string.
-var stringSafe = func() (t [256]bool) {
-	for c := 0x20; c < 0x80; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
 // scanString scans a string body from i (after the opening quote) and
 // returns the offset of the closing quote. It checks escapes (rejecting \u
 // escapes of surrogates, which the fast path leaves to the full one) and
@@ -337,7 +331,7 @@ func scanString(data []byte, i int) (end int, escaped, ok bool) {
 	for i < len(data) {
 		// Eight bytes at a time while none needs a look of its own.
 		for i+8 <= len(data) {
-			if stop := stringStops(binary.LittleEndian.Uint64(data[i:])); stop != 0 {
+			if stop := jsonstring.Stops(binary.LittleEndian.Uint64(data[i:])); stop != 0 {
 				i += bits.TrailingZeros64(stop) >> 3
 				break
 			}
@@ -347,7 +341,7 @@ func scanString(data []byte, i int) (end int, escaped, ok bool) {
 			break
 		}
 		c := data[i]
-		if stringSafe[c] {
+		if jsonstring.Plain[c] {
 			i++
 			continue
 		}
@@ -385,24 +379,6 @@ func scanString(data []byte, i int) (end int, escaped, ok bool) {
 		}
 	}
 	return 0, false, false
-}
-
-// Bytes of a word, each the same: the word's low bit and high bit of
-// every byte.
-const (
-	eachLow  = 0x0101010101010101
-	eachHigh = 0x8080808080808080
-)
-
-// stringStops marks, by its high bit, each byte of the eight in x (read
-// little-endian) that scanString must look at on its own: a quote, a
-// backslash, a control byte or a byte of a multi-byte sequence. The lowest
-// byte marked is the first such byte; a byte above it may be marked
-// without being one (a borrow of the subtractions), which only means a
-// look that finds nothing.
-func stringStops(x uint64) uint64 {
-	zero := func(v uint64) uint64 { return (v - eachLow) & ^v } // high bit: v's byte was 0
-	return (zero(x^(eachLow*'"')) | zero(x^(eachLow*'\\')) | (x-eachLow*0x20)&^x | x) & eachHigh
 }
 
 // hex4 is the value of the four hex digits of a \u escape, if they are.

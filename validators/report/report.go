@@ -22,6 +22,7 @@ import (
 
 	"github.com/stripe-contract/stripe-contract/recorder/disk"
 	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/jsonstring"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
@@ -253,11 +254,10 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	run := 0 // start of the bytes not yet copied
 	for i := 0; i < len(s); {
-		c := s[i]
-		if jsonPlain[c] {
-			i++
-			continue
+		if i += jsonstring.PlainPrefix(s[i:]); i == len(s) {
+			break
 		}
+		c := s[i]
 		dst = append(dst, s[run:i]...)
 		if c < utf8.RuneSelf {
 			switch {
@@ -287,12 +287,3 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, s[run:]...)
 	return append(dst, '"')
 }
-
-// jsonPlain marks the bytes a JSON string holds as they are: ASCII from
-// the space on, but the quote and the backslash.
-var jsonPlain = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
