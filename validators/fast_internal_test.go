@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -269,4 +270,32 @@ func visitMembers(tp *tape, i int32, name string) int32 {
 		}
 	}
 	return -1
+}
+
+// The scanner refuses an object with a member name twice, and only such
+// an object, whatever its size: small ones whose names' filter bits differ
+// are passed without comparing names, others through close's set.
+func TestScannerFindsDuplicateNames(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 3000 {
+		k := 1 + rng.IntN(40)
+		pool := 1 + rng.IntN(3*k)
+		seen, dup := map[string]bool{}, false
+		var doc strings.Builder
+		doc.WriteString(`{"o":{`)
+		for m := range k {
+			name := fmt.Sprintf("n%d", rng.IntN(pool))
+			dup = dup || seen[name]
+			seen[name] = true
+			if m > 0 {
+				doc.WriteString(",")
+			}
+			fmt.Fprintf(&doc, "%q:%d", name, m)
+		}
+		doc.WriteString(`}}`)
+		var tp tape
+		if got := tp.scan([]byte(doc.String()), 64); got == dup {
+			t.Fatalf("scan(%s) = %v, but a name is twice: %v", doc.String(), got, dup)
+		}
+	}
 }

@@ -237,7 +237,9 @@ func (t *tape) close(open int32, i int) bool {
 	if o.count > maxMembers {
 		return false
 	}
-	if o.count < 2 {
+	if o.count < 2 || bits.OnesCount32(o.hash) == int(o.count) {
+		// Each name has a bit of the filter of its own (memberBit): no
+		// two are the same.
 		return true
 	}
 	if t.gen++; t.gen == 0 { // wrapped: stale slots could pass for current ones
@@ -265,10 +267,10 @@ func (t *tape) addOther(j int32) bool {
 	for h := t.toks[j].hash & mask; ; h = (h + 1) & mask {
 		slot := &t.others[h]
 		if slot.gen != t.gen {
-			*slot = otherSlot{gen: t.gen, tok: j}
+			*slot = otherSlot{gen: t.gen, tok: j, hash: t.toks[j].hash}
 			return true
 		}
-		if string(t.data[t.toks[slot.tok].start:t.toks[slot.tok].end]) == string(name) {
+		if slot.hash == t.toks[j].hash && string(t.data[t.toks[slot.tok].start:t.toks[slot.tok].end]) == string(name) {
 			return false
 		}
 	}
@@ -279,8 +281,9 @@ const otherSlots = 256
 
 // otherSlot is an entry of the set of member names of an object.
 type otherSlot struct {
-	gen uint32
-	tok int32
+	gen  uint32
+	tok  int32
+	hash uint32 // the name's hashName: names of other hashes differ
 }
 
 func skipSpace(data []byte, i int) int {
