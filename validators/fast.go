@@ -482,25 +482,8 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 		}
 		return true
 	}
-	if len(n.enum) > 0 && !merge(n.matchEnum(t, tk)) {
+	if !merge(n.valueRules(t, tk)) {
 		return fail
-	}
-	if tk.kind == tokString && (n.maxLength >= 0 || n.pattern != nil) {
-		if tk.escaped {
-			// The raw bytes are not the value: a length bound the raw
-			// string already meets holds; anything else is unknown.
-			if n.pattern != nil || int(tk.end-tk.start) > n.maxLength {
-				merge(unknown)
-			}
-		} else {
-			raw := t.data[tk.start:tk.end]
-			if n.maxLength >= 0 && len(raw) > n.maxLength && utf8.RuneCount(raw) > n.maxLength {
-				return fail
-			}
-			if n.pattern != nil && !n.pattern.Match(raw) {
-				return fail
-			}
-		}
 	}
 	if tk.kind == tokObject && n.objectRules && !merge(n.object(t, i)) {
 		return fail
@@ -601,7 +584,7 @@ func (n *fnode) evalAllOf(t *tape, i int32, tk *tok) verdict {
 	return out
 }
 
-// evalLeaf is eval of a leaf node: its type, enum and string bounds.
+// evalLeaf is eval of a leaf node: its type, then its valueRules.
 func (n *fnode) evalLeaf(t *tape, tk *tok) verdict {
 	if n.types != 0 && !n.types.has(tk) {
 		return fail
@@ -609,6 +592,12 @@ func (n *fnode) evalLeaf(t *tape, tk *tok) verdict {
 	if n.integer && tk.odd {
 		return unknown // as in eval
 	}
+	return n.valueRules(t, tk)
+}
+
+// valueRules evaluates n's enum or const and, on a string, its maxLength
+// and pattern.
+func (n *fnode) valueRules(t *tape, tk *tok) verdict {
 	out := pass
 	if len(n.enum) > 0 {
 		switch n.matchEnum(t, tk) {
@@ -620,8 +609,10 @@ func (n *fnode) evalLeaf(t *tape, tk *tok) verdict {
 	}
 	if tk.kind == tokString && (n.maxLength >= 0 || n.pattern != nil) {
 		if tk.escaped {
+			// The raw bytes are not the value: a length bound the raw
+			// string already meets holds; anything else is unknown.
 			if n.pattern != nil || int(tk.end-tk.start) > n.maxLength {
-				out = unknown // as in eval
+				out = unknown
 			}
 		} else {
 			raw := t.data[tk.start:tk.end]
