@@ -105,8 +105,8 @@ func (c *contract) violation(ruleID, pointer, found string) Violation {
 type docView interface {
 	number(p path) (json.Number, bool)
 	// int64 is the number at p when it is an integer written as digits
-	// that fits in 64 bits: read without allocating, to decide a
-	// comparison that number then words.
+	// that fits in 64 bits, read without allocating: it decides a
+	// comparison, and number gives the text a finding quotes.
 	int64(p path) (int64, bool)
 	str(p path) (string, bool)
 	has(p path) bool
