@@ -11,10 +11,11 @@ package validators
 // The allOf's other members (rest) are evaluated as ever.
 type dispatch struct {
 	member propEntry // the member every dispatched condition requires and compares
-	// byValue lists, by dispatchKey of a value, the allOf members whose
-	// condition that value meets.
-	byValue map[string][]int32
-	rest    []int32 // the members that are not dispatched
+	// byValue lists, by dispatchKey of a value, the allOf members to
+	// evaluate on an object whose member has that value: those whose
+	// condition it meets, then rest.
+	byValue map[string][]*fnode
+	rest    []*fnode // the members that are not dispatched
 }
 
 // dispatchKey is the key of byValue for a literal of kind kind (a
@@ -52,21 +53,26 @@ func newDispatch(subs []*fnode) *dispatch {
 	if len(byMember[best]) < 2 {
 		return nil
 	}
-	d := &dispatch{member: entries[best], byValue: map[string][]int32{}}
+	d := &dispatch{member: entries[best]}
+	met := map[string][]*fnode{}
 	dispatched := make([]bool, len(subs))
 	for _, r := range byMember[best] {
 		dispatched[r.k] = true
 		for _, l := range r.values {
 			key := dispatchKey(l.kind, l.str)
-			if list := d.byValue[key]; len(list) == 0 || list[len(list)-1] != r.k {
-				d.byValue[key] = append(list, r.k)
+			if list := met[key]; len(list) == 0 || list[len(list)-1] != subs[r.k] {
+				met[key] = append(list, subs[r.k])
 			}
 		}
 	}
-	for k := range subs {
+	for k, sub := range subs {
 		if !dispatched[k] {
-			d.rest = append(d.rest, int32(k))
+			d.rest = append(d.rest, sub)
 		}
+	}
+	d.byValue = make(map[string][]*fnode, len(met))
+	for key, list := range met {
+		d.byValue[key] = append(list[:len(list):len(list)], d.rest...)
 	}
 	return d
 }
@@ -104,45 +110,42 @@ func (n *fnode) appliesOther() bool {
 	return n.ref != nil || n.not != nil || n.allOf != nil || n.anyOf != nil
 }
 
-// selected returns the indexes of the allOf members whose condition the
-// object at token i meets: the only ones that may not hold. ok is false
-// when the value cannot be compared exactly (an escaped string): the caller
-// then evaluates every member.
-func (d *dispatch) selected(t *tape, i int32) (members []int32, ok bool) {
+// selected returns the allOf members that may not hold on the object at
+// token i: those whose condition its member meets, and rest. ok is false
+// when the value cannot be compared exactly (an escaped string): the
+// caller then evaluates every member.
+func (d *dispatch) selected(t *tape, i int32) (members []*fnode, ok bool) {
 	j := t.memberHash(i, d.member.name, d.member.hash)
 	if j < 0 {
-		return nil, true // every condition requires the member
+		return d.rest, true // every condition requires the member
 	}
 	tk := &t.toks[j]
+	key := ""
 	switch tk.kind {
 	case tokString:
 		if tk.escaped {
 			return nil, false
 		}
-		return d.byValue[string(t.data[tk.start:tk.end])], true
+		key = string(t.data[tk.start:tk.end])
 	case tokTrue, tokFalse, tokNull:
-		return d.byValue[dispatchKey(tk.kind, "")], true
+		key = dispatchKey(tk.kind, "")
+	default:
+		return d.rest, true // a number, object or array: no literal equals it
 	}
-	return nil, true // a number, object or array: no literal equals it
+	if list, met := d.byValue[key]; met {
+		return list, true
+	}
+	return d.rest, true
 }
 
-// allOfToExplain is n's allOf members that may not hold on the value at
-// token i: the ones its dispatch selects and the rest, when it has one
-// that can tell.
-func (n *fnode) allOfToExplain(t *tape, i int32, tk *tok) []*fnode {
-	if n.dispatch == nil || tk.kind != tokObject {
-		return n.allOf
+// allOfAt is n's allOf members that may not hold on the value at token i:
+// those its dispatch selects, when it has one that can tell, else all.
+// Evaluation and the guide both ask it.
+func (n *fnode) allOfAt(t *tape, i int32, tk *tok) []*fnode {
+	if n.dispatch != nil && tk.kind == tokObject {
+		if members, ok := n.dispatch.selected(t, i); ok {
+			return members
+		}
 	}
-	selected, ok := n.dispatch.selected(t, i)
-	if !ok {
-		return n.allOf
-	}
-	out := make([]*fnode, 0, len(selected)+len(n.dispatch.rest))
-	for _, m := range selected {
-		out = append(out, n.allOf[m])
-	}
-	for _, m := range n.dispatch.rest {
-		out = append(out, n.allOf[m])
-	}
-	return out
+	return n.allOf
 }

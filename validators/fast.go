@@ -555,25 +555,8 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 // evalAllOf evaluates n's allOf on the value at token i: by dispatch, when
 // n has one and the value is an object, only the members it selects.
 func (n *fnode) evalAllOf(t *tape, i int32, tk *tok) verdict {
-	subs := n.allOf
-	if n.dispatch != nil && tk.kind == tokObject {
-		if selected, ok := n.dispatch.selected(t, i); ok {
-			out := pass
-			for _, list := range [2][]int32{selected, n.dispatch.rest} {
-				for _, k := range list {
-					switch subs[k].eval(t, i) {
-					case fail:
-						return fail
-					case unknown:
-						out = unknown
-					}
-				}
-			}
-			return out
-		}
-	}
 	out := pass
-	for _, sub := range subs {
+	for _, sub := range n.allOfAt(t, i, tk) {
 		switch sub.eval(t, i) {
 		case fail:
 			return fail

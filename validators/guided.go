@@ -133,7 +133,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 			g.explain(target, i, inst, conds)
 		}
 	}
-	for _, sub := range n.allOfToExplain(g.t, i, tk) {
+	for _, sub := range n.allOfAt(g.t, i, tk) {
 		if sub.eval(g.t, i) != pass {
 			g.explain(sub, i, inst, conds)
 		}
