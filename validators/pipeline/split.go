@@ -85,7 +85,7 @@ func (r *fileRange) fill(b *batch, maxSize int) {
 // the range; it returns how many lines start in the range.
 func (r *fileRange) read(b *batch, maxSize int) (int, error) {
 	f := r.file
-	from := max(r.start-1, 0) // the byte before the range says whether a line starts at it
+	from := r.from()
 	buf, err := readAt(f.f, b.arena[:0], from, r.end-from)
 	b.arena = buf
 	if err != nil {
@@ -93,14 +93,15 @@ func (r *fileRange) read(b *batch, maxSize int) (int, error) {
 	}
 	pos := 0 // where the first line starts, in buf
 	if r.start > 0 {
-		if len(buf) == 0 {
+		before := int(r.start - 1 - from) // the byte before the range, in buf
+		if len(buf) <= before {
 			return 0, nil
 		}
-		nl := bytes.IndexByte(buf, '\n')
+		nl := bytes.IndexByte(buf[before:], '\n')
 		if nl < 0 {
 			return 0, nil // inside a line that started before the range
 		}
-		pos = nl + 1
+		pos = before + nl + 1
 	}
 	rangeEnd := int(r.end - from) // the range's end, in buf
 	lines := 0
@@ -158,6 +159,19 @@ func (r *fileRange) read(b *batch, maxSize int) (int, error) {
 	return lines, nil
 }
 
+// from is the file offset a range is read from: at or before the byte
+// before the range, which says whether a line starts at the range's start,
+// and a multiple of readAlign.
+func (r *fileRange) from() int64 {
+	return max(r.start-1, 0) &^ (readAlign - 1)
+}
+
+// readAlign aligns the offsets ranges are read from: the kernel copies
+// from the page cache several times slower from an offset that is not a
+// multiple of the cache line (measured: 256 KB reads at offset 1 mod 64
+// took 4-5 times as long as at 0 mod 64, on this project's bench machine).
+const readAlign = 64
+
 // extend reads past the end of buf, from the file, until the line that
 // starts at start in buf ends (nl: its newline's offset from start) or the
 // file does. It first reads firstBlock bytes, where most lines end; a line
@@ -167,7 +181,7 @@ func (r *fileRange) read(b *batch, maxSize int) (int, error) {
 // overSize counts its bytes up to its newline, and buf is left as it was.
 func (r *fileRange) extend(buf []byte, start, maxSize int) (_ []byte, over bool, overSize int64, nl int, err error) {
 	f := r.file
-	from := max(r.start-1, 0)
+	from := r.from()
 	at := from + int64(len(buf)) // the file offset buf ends at
 	n := len(buf)
 	if buf, err = readAt(f.f, buf, at, firstBlock); err != nil {
