@@ -440,14 +440,16 @@ func eachSubschema(s *jsonschema.Schema, fn func(*jsonschema.Schema)) {
 // load reads, indexes and checks one schema file, once, without compiling
 // it.
 func (c *contract) load(file string) error {
-	_, err := c.read(file)
+	_, err := c.read(file, false)
 	return err
 }
 
 // compilerDoc is the copy of file that jsonschema/v5 and the fast path
-// compile (forCompiler), read, indexed and checked (read).
+// compile (forCompiler), read, indexed and checked (read). Its
+// annotations are indexed with it: a file is compiled because documents
+// reach it, and an explanation there needs them.
 func (c *contract) compilerDoc(file string) (map[string]any, error) {
-	doc, err := c.read(file)
+	doc, err := c.read(file, true)
 	if err != nil {
 		return nil, err
 	}
@@ -477,11 +479,13 @@ func (c *contract) loadURL(url string) (io.ReadCloser, error) {
 }
 
 // read reads one schema file; the first time, it indexes its annotations
-// and adds its rules. The document it returns is the file as parsed, of
-// which forCompiler makes the compilers' copy.
+// (a trusted file's only when withNotes asks: else when a document is
+// first explained there, loadNotes) and adds its rules. The document it
+// returns is the file as parsed, of which forCompiler makes the
+// compilers' copy.
 // Files are read and indexed concurrently; what they add to the contract
 // is added under mu, once.
-func (c *contract) read(file string) (map[string]any, error) {
+func (c *contract) read(file string, withNotes bool) (map[string]any, error) {
 	c.mu.Lock()
 	err, done := c.loaded[file]
 	c.mu.Unlock()
@@ -500,10 +504,11 @@ func (c *contract) read(file string) (map[string]any, error) {
 	if err == nil {
 		err = objectSchemas(file, f.Doc)
 	}
-	// A trusted file's annotations are indexed when a document is first
-	// explained there (loadNotes).
+	// Reading a trusted file for the compilers indexes its annotations
+	// too, rather than reading it again for them: loadNotes would parse
+	// all of it, its catalogue as well.
 	var notes map[string]*annotation
-	if err == nil && !c.trusted {
+	if err == nil && (!c.trusted || withNotes) {
 		notes = map[string]*annotation{}
 		indexNotes(notes, f.Doc, "", "", nil, false)
 	}
@@ -516,6 +521,14 @@ func (c *contract) read(file string) (map[string]any, error) {
 	if err, done := c.loaded[file]; done {
 		if err != nil {
 			return nil, err
+		}
+		if notes != nil { // read before without them
+			c.metaMu.Lock()
+			if _, un := c.unindexed[f.ID]; un {
+				delete(c.unindexed, f.ID)
+				c.notes[f.ID] = notes
+			}
+			c.metaMu.Unlock()
 		}
 		return f.Doc, nil
 	}
