@@ -73,12 +73,12 @@ func readSchemaFile(files fs.FS, name string, deferCatalogue bool) (f *SchemaFil
 	if len(defs) == 0 {
 		return nil, nil, fmt.Errorf("schema %s has no x-rule-definitions", name)
 	}
-	f.Rules = catalogueRules(name, defs)
+	f.Rules = sortRules(catalogueRules(name, defs))
 	return f, nil, nil
 }
 
 // readCatalogueAt reads the catalogue of the file name at offsets at, as
-// readSchemaFile found it there.
+// readSchemaFile found it there, its rules in no order.
 func readCatalogueAt(files fs.FS, name string, at []int) ([]Rule, error) {
 	raw, err := fs.ReadFile(files, name)
 	if err != nil {
@@ -87,7 +87,7 @@ func readCatalogueAt(files fs.FS, name string, at []int) ([]Rule, error) {
 	if len(at) != 2 || at[0] > at[1] || at[1] > len(raw) {
 		return nil, fmt.Errorf("schema %s changed since it was read", name)
 	}
-	return ReadCatalogue(name, raw[at[0]:at[1]])
+	return readCatalogue(name, raw[at[0]:at[1]])
 }
 
 // catalogueKey is the member of a schema file that holds its rules.
@@ -157,6 +157,14 @@ type ruleDefinition struct {
 // part of the file, for a reader that does not parse the whole), as rules in
 // ID order.
 func ReadCatalogue(file string, raw []byte) ([]Rule, error) {
+	rules, err := readCatalogue(file, raw)
+	return sortRules(rules), err
+}
+
+// readCatalogue is ReadCatalogue with the rules in no order: a contract
+// reading a deferred catalogue puts them in its map, and sorting the
+// thousands of a large file cost a quarter of reading them.
+func readCatalogue(file string, raw []byte) ([]Rule, error) {
 	parsed, ok := quickCatalogue(raw)
 	if !ok {
 		parsed = map[string]ruleDefinition{}
@@ -212,13 +220,18 @@ func shareTexts(defs map[string]ruleDefinition) {
 }
 
 // catalogueRules lists the definitions of file's catalogue, whose texts
-// are held once (shareTexts), as rules in ID order.
+// are held once (shareTexts), as rules in no order.
 func catalogueRules(file string, parsed map[string]ruleDefinition) []Rule {
 	rules := make([]Rule, 0, len(parsed))
 	same := func(s string) string { return s }
 	for id, d := range parsed {
 		rules = append(rules, d.rule(file, id, same))
 	}
+	return rules
+}
+
+// sortRules puts rules in ID order.
+func sortRules(rules []Rule) []Rule {
 	slices.SortFunc(rules, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return rules
 }
