@@ -5,6 +5,7 @@ import (
 	"os"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stripe-contract/stripe-contract/schemas"
@@ -232,25 +233,37 @@ func BenchmarkFirstUse(b *testing.B) {
 		l, _ := m.Line()
 		mixed = append(mixed, l)
 	}
-	b.Run("mixed500", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			v, err := New(WithSchemas(files))
-			if err != nil {
-				b.Fatal(err)
-			}
-			v.versions[v.dflt].c.trusted = true // as the embedded contracts are
-			invalid := 0
-			for _, l := range mixed {
-				if !v.Validate(l).Valid() {
-					invalid++
+	for _, workers := range []int{1, 2} {
+		name := "mixed500"
+		if workers > 1 {
+			name += fmt.Sprintf("/%dworkers", workers) // each its share of the lines, as a run's workers take batches
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				v, err := New(WithSchemas(files))
+				if err != nil {
+					b.Fatal(err)
+				}
+				v.versions[v.dflt].c.trusted = true // as the embedded contracts are
+				var invalid atomic.Int64
+				var wg sync.WaitGroup
+				for w := range workers {
+					wg.Go(func() {
+						for i := w; i < len(mixed); i += workers {
+							if !v.Validate(mixed[i]).Valid() {
+								invalid.Add(1)
+							}
+						}
+					})
+				}
+				wg.Wait()
+				if n := invalid.Load(); n < 20 || n > 100 {
+					b.Fatalf("%d of %d lines invalid; the data has about 10%%", n, len(mixed))
 				}
 			}
-			if invalid < 20 || invalid > 100 {
-				b.Fatalf("%d of %d lines invalid; the data has about 10%%", invalid, len(mixed))
-			}
-		}
-	})
+		})
+	}
 	for _, trusted := range []bool{true, false} {
 		b.Run(map[bool]string{true: "trusted", false: "checked"}[trusted], func(b *testing.B) {
 			b.ReportAllocs()
