@@ -53,6 +53,7 @@ type fnode struct {
 	// leaf: the node asserts only what scalars asks (type, enum, const,
 	// maxLength, pattern), so that eval need look at nothing else.
 	leaf bool
+	form uint8 // formLeaf, or another form eval decides in a few steps (formOf)
 	// objectRules: the node has properties, required members or is
 	// closed: what object evaluates.
 	objectRules bool
@@ -357,7 +358,38 @@ func (fc *fileCompile) node(v any, frag string) *fnode {
 	n.objectRules = n.hasProps || len(n.required) > 0 || n.closed
 	n.leaf = !n.unsupported && !n.objectRules && n.items == nil && n.ref == nil && n.lazyURL == "" &&
 		n.not == nil && n.allOf == nil && n.anyOf == nil && n.ifn == nil
+	n.form = formOf(n)
 	return n
+}
+
+// Forms of node that eval decides in a few steps: most of a resource's
+// subschemas are an object's properties, an if/then/else, or an anyOf
+// of an expandable field's forms, and nothing more.
+const (
+	formAny    uint8 = iota // any other: every keyword in turn
+	formLeaf                // leaf
+	formObject              // type object (or none), properties, required or closed
+	formIf                  // if, then and else
+	formAnyOf               // anyOf
+)
+
+// formOf is the form of the compiled node n.
+func formOf(n *fnode) uint8 {
+	plain := !n.unsupported && !n.integer && !n.isConst && len(n.enum) == 0 && n.maxLength < 0 && n.pattern == nil &&
+		n.items == nil && n.ref == nil && n.lazyURL == "" && n.not == nil && n.allOf == nil
+	switch {
+	case n.leaf:
+		return formLeaf
+	case !plain:
+		return formAny
+	case n.objectRules && n.anyOf == nil && n.ifn == nil && (n.types == 0 || n.types == tObject):
+		return formObject
+	case !n.objectRules && n.anyOf == nil && n.ifn != nil && n.types == 0:
+		return formIf
+	case !n.objectRules && n.anyOf != nil && n.ifn == nil && n.types == 0:
+		return formAnyOf
+	}
+	return formAny
 }
 
 // scalars reads the keywords of m that constrain a scalar (type, enum,
@@ -457,8 +489,33 @@ func (n *fnode) lazyTarget() *fnode {
 
 func (n *fnode) eval(t *tape, i int32) verdict {
 	tk := &t.toks[i]
-	if n.leaf {
+	switch n.form {
+	case formLeaf:
 		return n.evalLeaf(t, tk)
+	case formObject:
+		if tk.kind != tokObject {
+			if n.types != 0 {
+				return fail
+			}
+			return pass
+		}
+		return n.object(t, i)
+	case formIf:
+		switch n.ifn.eval(t, i) {
+		case pass:
+			if n.then != nil {
+				return n.then.eval(t, i)
+			}
+		case fail:
+			if n.els != nil {
+				return n.els.eval(t, i)
+			}
+		default:
+			return unknown
+		}
+		return pass
+	case formAnyOf:
+		return anyOf(n.anyOf, t, i)
 	}
 	if n.unsupported {
 		return unknown
