@@ -50,10 +50,10 @@ func not(v verdict) verdict {
 // fnode is a compiled subschema. The fields evaluation reads first come
 // first, in the node's first cache line.
 type fnode struct {
-	// leaf: the node asserts only what scalars asks (type, enum, const,
-	// maxLength, pattern), so that eval need look at nothing else.
-	leaf bool
-	form uint8 // formLeaf, or another form eval decides in a few steps (formOf)
+	// form: formLeaf when the node asserts only what scalars asks (type,
+	// enum, const, maxLength, pattern), so that eval need look at nothing
+	// else; or another form eval decides in a few steps (formOf).
+	form uint8
 	// objectRules: the node has properties, required members or is
 	// closed: what object evaluates.
 	objectRules bool
@@ -356,8 +356,6 @@ func (fc *fileCompile) node(v any, frag string) *fnode {
 		}
 	}
 	n.objectRules = n.hasProps || len(n.required) > 0 || n.closed
-	n.leaf = !n.unsupported && !n.objectRules && n.items == nil && n.ref == nil && n.lazyURL == "" &&
-		n.not == nil && n.allOf == nil && n.anyOf == nil && n.ifn == nil
 	n.form = formOf(n)
 	return n
 }
@@ -375,10 +373,12 @@ const (
 
 // formOf is the form of the compiled node n.
 func formOf(n *fnode) uint8 {
+	leaf := !n.unsupported && !n.objectRules && n.items == nil && n.ref == nil && n.lazyURL == "" &&
+		n.not == nil && n.allOf == nil && n.anyOf == nil && n.ifn == nil
 	plain := !n.unsupported && !n.integer && !n.isConst && len(n.enum) == 0 && n.maxLength < 0 && n.pattern == nil &&
 		n.items == nil && n.ref == nil && n.lazyURL == "" && n.not == nil && n.allOf == nil
 	switch {
-	case n.leaf:
+	case leaf:
 		return formLeaf
 	case !plain:
 		return formAny
