@@ -667,22 +667,15 @@ func (n *fnode) valueRules(t *tape, tk *tok) verdict {
 	return out
 }
 
-func (m typeMask) has(tk *tok) bool {
-	switch tk.kind {
-	case tokNull:
-		return m&tNull != 0
-	case tokTrue, tokFalse:
-		return m&tBoolean != 0
-	case tokObject:
-		return m&tObject != 0
-	case tokArray:
-		return m&tArray != 0
-	case tokString:
-		return m&tString != 0
-	case tokNumber:
-		return m&(tInteger|tNumber) != 0 // a fraction at an integer: eval leaves it to the full path (fnode.integer)
-	}
-	return false
+func (m typeMask) has(tk *tok) bool { return m&kindTypes[tk.kind] != 0 }
+
+// kindTypes are the types that admit a value of each token kind, looked
+// up rather than switched on: the kinds of an object's members vary from
+// one to the next. A number is an integer or a number (a fraction at an
+// integer: eval leaves it to the full path, fnode.integer).
+var kindTypes = [256]typeMask{
+	tokNull: tNull, tokTrue: tBoolean, tokFalse: tBoolean, tokObject: tObject,
+	tokArray: tArray, tokString: tString, tokNumber: tInteger | tNumber,
 }
 
 // longEnum is the most members an enum is matched against one by one; a
