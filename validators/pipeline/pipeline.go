@@ -133,6 +133,42 @@ func (s *Summary) Add(o *Outcome) {
 	}
 }
 
+// merge adds the counts of o, a summary of other documents, to s.
+func (s *Summary) merge(o *Summary) {
+	s.Documents += o.Documents
+	s.Valid += o.Valid
+	s.Invalid += o.Invalid
+	s.Bytes += o.Bytes
+	for i, n := range o.Violations {
+		s.Violations[i] += n
+	}
+	for v, n := range o.APIVersions {
+		if s.APIVersions == nil {
+			s.APIVersions = map[string]int64{}
+		}
+		s.APIVersions[v] += n
+	}
+	for id, rc := range o.Rules {
+		if mine := s.Rules[id]; mine != nil {
+			mine.Count += rc.Count
+		} else {
+			c := *rc
+			s.Rules[id] = &c
+		}
+	}
+}
+
+// reset empties s for counting again, keeping its maps.
+func (s *Summary) reset() {
+	clear(s.APIVersions)
+	clear(s.Rules)
+	rules, versions := s.Rules, s.APIVersions
+	*s = Summary{Rules: rules, APIVersions: versions}
+	if s.Rules == nil {
+		s.Rules = map[string]*RuleCount{}
+	}
+}
+
 // Pipeline runs a Validator over inputs. Create it with New.
 type Pipeline struct {
 	v           *validators.Validator
@@ -214,9 +250,12 @@ type batch struct {
 	outcomes []Outcome
 	out      []byte
 	ends     []int // end of each outcome's formatted bytes in out
-	weight   int64
-	done     chan struct{}
-	rng      *fileRange // set: the worker reads the batch's documents itself
+	// sum counts the outcomes, by the worker: the writer adds it to the
+	// run's whole, rather than counting each outcome itself.
+	sum    Summary
+	weight int64
+	done   chan struct{}
+	rng    *fileRange // set: the worker reads the batch's documents itself
 }
 
 func (b *batch) full(maxDocs, maxBytes int) bool {
@@ -364,16 +403,22 @@ func (p *Pipeline) Run(ctx context.Context, paths []string, sink Sink) (Summary,
 		}
 		if writeErr == nil {
 			for i := range b.outcomes {
-				sum.Add(&b.outcomes[i])
 				start := 0
 				if i > 0 {
 					start = b.ends[i-1]
 				}
 				if err := sink.Write(&b.outcomes[i], b.out[start:b.ends[i]]); err != nil {
+					// Counted up to the one that failed, as when written.
+					for j := range i + 1 {
+						sum.Add(&b.outcomes[j])
+					}
 					writeErr = err
 					cancel()
 					break
 				}
+			}
+			if writeErr == nil && len(b.outcomes) > 0 {
+				sum.merge(&b.sum)
 			}
 			prog.update(&sum)
 		}
@@ -459,6 +504,7 @@ func Validate(v *validators.Validator, d Document) validators.Result {
 func (p *Pipeline) process(b *batch, sink Sink) {
 	b.outcomes = slices.Grow(b.outcomes[:0], len(b.docs))[:len(b.docs)]
 	b.ends = slices.Grow(b.ends[:0], len(b.docs))[:len(b.docs)]
+	b.sum.reset()
 	for i, d := range b.docs {
 		span := b.spans[i]
 		if d.problem == nil && d.Size <= int64(p.v.MaxSize()) {
@@ -468,6 +514,7 @@ func (p *Pipeline) process(b *batch, sink Sink) {
 		b.outcomes[i].Doc = d
 		b.out = sink.Format(b.out, &b.outcomes[i])
 		b.ends[i] = len(b.out)
+		b.sum.Add(&b.outcomes[i])
 	}
 }
 

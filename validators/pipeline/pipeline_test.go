@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -225,6 +226,55 @@ var _ = Describe("Run", func() {
 		_, err := pipeline.New(v, pipeline.WithWorkers(2), pipeline.WithMemoryBudget(64<<10)).Run(context.Background(), []string{path}, c)
 		Expect(err).To(MatchError("disk full"))
 		Expect(c.outcomes).To(HaveLen(9))
+	})
+
+	// The workers count their batches' outcomes and the writer adds the
+	// counts up: the run's summary is the one of its outcomes counted one
+	// by one, in order, also up to a failed write.
+	It("sums up exactly the outcomes it wrote", func() {
+		var lines []string
+		for i := range 4000 {
+			line := payment(fmt.Sprintf("inpay_%05d", i), []string{"paid", "open", "not_a_status", "canceled"}[i%4])
+			switch {
+			case i%13 == 0: // a notice: an undocumented field
+				line = strings.Replace(line, `{"id"`, `{"note":"x","id"`, 1)
+			case i%17 == 0:
+				line = `{"object":"event","api_version":"2025-05-28.basil","id":"evt_1","type":"invoice_payment.paid","created":1,"livemode":false,"pending_webhooks":0,"request":null,"data":{"object":` + line + `}}`
+			case i%29 == 0:
+				line = "{not json"
+			}
+			lines = append(lines, line)
+		}
+		ranged := write(dir, "a.ndjson", strings.Join(lines, "\n")+"\n")
+		var gz bytes.Buffer // compressed: streamed rather than read in ranges
+		zw := gzip.NewWriter(&gz)
+		_, _ = zw.Write([]byte(strings.Join(lines[:300], "\n")))
+		Expect(zw.Close()).To(Succeed())
+		streamed := write(dir, "b.ndjson.gz", gz.String())
+		for _, failAt := range []int{0, 1500} {
+			c := &collector{failAt: failAt}
+			sum, err := pipeline.New(v, pipeline.WithWorkers(3), pipeline.WithMemoryBudget(64<<10)).Run(context.Background(), []string{ranged, streamed}, c)
+			want := pipeline.Summary{Rules: map[string]*pipeline.RuleCount{}}
+			for i := range c.outcomes {
+				want.Add(&c.outcomes[i])
+			}
+			if failAt > 0 {
+				Expect(err).To(MatchError("disk full"))
+				Expect(c.outcomes).To(HaveLen(failAt - 1))
+				// The outcome whose write failed is counted, as it always was.
+				Expect(sum.Documents).To(Equal(want.Documents + 1))
+				continue
+			}
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.outcomes).To(HaveLen(4300))
+			Expect([]int64{sum.Documents, sum.Valid, sum.Invalid, sum.Bytes}).To(Equal([]int64{want.Documents, want.Valid, want.Invalid, want.Bytes}))
+			Expect(sum.Violations).To(Equal(want.Violations))
+			Expect(sum.RuleCounts()).To(Equal(want.RuleCounts()))
+			Expect(sum.VersionCounts()).To(Equal(want.VersionCounts()))
+			Expect(sum.VersionCounts()).To(HaveLen(2))
+			Expect(want.Violations[validators.Notice]).To(BeNumerically(">", 0))
+			Expect(want.Invalid).To(BeNumerically(">", 1000))
+		}
 	})
 
 	It("applies a reader's pointer prefix to the violations", func() {
