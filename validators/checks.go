@@ -187,9 +187,12 @@ func goFindings(k Kind, doc docView) []finding {
 				return
 			}
 		}
-		paid, ok1 := doc.number(p.with("amount_paid"))
-		requested, ok2 := doc.number(p.with("amount_requested"))
-		if ok1 && ok2 && exceeds(paid, requested) {
+		paid, ok := doc.number(p.with("amount_paid"))
+		if !ok { // null until paid: no comparison, and no text of amount_requested made
+			return
+		}
+		requested, ok := doc.number(p.with("amount_requested"))
+		if ok && exceeds(paid, requested) {
 			out = append(out, finding{ruleAtMostRequested, p.with("amount_paid").pointer(),
 				fmt.Sprintf("is %s, more than amount_requested (%s)", paid, requested)})
 		}
