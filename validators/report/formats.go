@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stripe-contract/stripe-contract/validators"
+	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
 
 // renderer is one format: it renders a case to bytes (concurrently, without
@@ -119,14 +120,7 @@ type jsonLines struct{ w io.Writer }
 func (j *jsonLines) filters() bool { return false }
 
 func (j *jsonLines) appendCase(dst []byte, c *Case) []byte {
-	dst = append(dst, `{"source":`...)
-	dst = appendJSONString(dst, c.Source)
-	if c.SourceLine > 0 {
-		dst = dst[:len(dst)-1] // reopen the string: "source:line"
-		dst = append(dst, ':')
-		dst = strconv.AppendInt(dst, int64(c.SourceLine), 10)
-		dst = append(dst, '"')
-	}
+	dst = appendSource(dst, c.Source, c.SourceLine)
 	key := `,"violations":[`
 	if c.Request != nil {
 		key = `,"deviations":[`
@@ -166,6 +160,54 @@ func (j *jsonLines) appendCase(dst []byte, c *Case) []byte {
 			dst = append(dst, ',')
 		}
 		dst = c.Rows[i].appendJSON(dst)
+	}
+	return append(dst, "]}\n"...)
+}
+
+// appendSource writes a line's "source": its file, and :line when set.
+func appendSource(dst []byte, source string, line int) []byte {
+	dst = append(dst, `{"source":`...)
+	dst = appendJSONString(dst, source)
+	if line > 0 {
+		dst = dst[:len(dst)-1] // reopen the string: "source:line"
+		dst = append(dst, ':')
+		dst = strconv.AppendInt(dst, int64(line), 10)
+		dst = append(dst, '"')
+	}
+	return dst
+}
+
+// appendDocument is appendCase of the case caseOf makes of a validated
+// document's outcome (rows down to min), written from the outcome itself:
+// a log's millions of lines are written without a Case each, and without
+// the rows' places in the file, which JSON lines do not name.
+func (j *jsonLines) appendDocument(dst []byte, o *pipeline.Outcome, min int) []byte {
+	dst = appendSource(dst, o.Doc.Source, o.Doc.Line)
+	dst = append(dst, `,"kind":`...)
+	dst = appendJSONString(dst, string(o.Result.Kind))
+	dst = append(dst, `,"api_version":`...)
+	dst = appendJSONString(dst, o.Result.APIVersion)
+	valid := true
+	for _, v := range o.Result.Violations {
+		if r := (Row{Severity: v.Severity}); r.Fails() { // an error, which no minimum hides
+			valid = false
+		}
+	}
+	dst = append(dst, `,"valid":`...)
+	dst = strconv.AppendBool(dst, valid)
+	dst = append(dst, `,"violations":[`...)
+	n := 0
+	for _, v := range o.Result.Violations {
+		if int(v.Severity) > min {
+			continue
+		}
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		n++
+		// Redacted as caseOf redacts a row's (a message quotes the value).
+		r := Row{Rule: v.Rule, Pointer: redact(v.Pointer), Severity: v.Severity, Message: redact(v.Message)}
+		dst = r.appendJSON(dst)
 	}
 	return append(dst, "]}\n"...)
 }

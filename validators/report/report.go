@@ -111,6 +111,9 @@ type outcomes struct {
 }
 
 func (f *outcomes) Format(dst []byte, o *pipeline.Outcome) []byte {
+	if j, ok := f.r.(*jsonLines); ok {
+		return j.appendDocument(dst, o, int(f.min))
+	}
 	c, _ := f.cases.Get().(*Case)
 	if c == nil {
 		c = &Case{}
