@@ -1,8 +1,8 @@
 package report
 
 import (
+	"hash/maphash"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/stripe-contract/stripe-contract/recorder/secret"
@@ -119,29 +119,48 @@ func caseOf(c *Case, o *pipeline.Outcome, min int) {
 // redact is secret.Redact, remembered for the texts a log repeats: most
 // messages ("is missing; currency is required") and pointers recur on
 // line after line, and scanning each for every family of secret and
-// encoding would cost a tenth of a run. Up to redactMemo texts are kept,
-// each under redactMemoLen bytes; the others are scanned every time.
+// encoding costs microseconds. Texts under redactMemoLen bytes are kept in
+// a table of redactSlots slots, by hash; the others are scanned every
+// time. A text that recurs keeps its slot (a newcomer of its hash is
+// refused once for each time it is met again), and one met once (a
+// message quoting an ID) gives its slot to the next: finding a text costs
+// a hash and a comparison.
 func redact(s string) string {
-	if r, ok := redacted.Load(s); ok {
-		return r.(string)
+	if len(s) >= redactMemoLen {
+		return secret.Redact(s)
+	}
+	slot := &redacted[maphash.String(redactSeed, s)&(redactSlots-1)]
+	m := slot.Load()
+	if m != nil && m.text == s {
+		if !m.met.Load() {
+			m.met.Store(true)
+		}
+		return m.redacted
 	}
 	r := secret.Redact(s)
-	if len(s) < redactMemoLen && redactedCount.Load() < redactMemo {
-		if _, loaded := redacted.LoadOrStore(s, r); !loaded {
-			redactedCount.Add(1)
-		}
+	if m == nil || !m.met.Load() {
+		slot.Store(&redactMemo{text: s, redacted: r})
+	} else {
+		m.met.Store(false) // it keeps its slot if met again before the next newcomer
 	}
 	return r
 }
 
 const (
-	redactMemo    = 16 << 10
+	redactSlots   = 16 << 10 // a power of two
 	redactMemoLen = 512
 )
 
+// redactMemo is a text and its redaction; met: the text was met again
+// since it took its slot, or since a newcomer was refused it.
+type redactMemo struct {
+	text, redacted string
+	met            atomic.Bool
+}
+
 var (
-	redacted      sync.Map // text -> the text redacted
-	redactedCount atomic.Int64
+	redacted   [redactSlots]atomic.Pointer[redactMemo]
+	redactSeed = maphash.MakeSeed()
 )
 
 // resource is what the case is about: the validated document's kind, else

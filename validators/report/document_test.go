@@ -2,8 +2,12 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
+
+	"github.com/stripe-contract/stripe-contract/recorder/secret"
 
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
@@ -55,5 +59,32 @@ func TestJSONDocumentRowsAreTheirCases(t *testing.T) {
 	row := j.appendDocument(nil, &pipeline.Outcome{Result: validators.Result{Violations: []validators.Violation{{Message: texts[7]}}}}, int(validators.Notice))
 	if bytes.Contains(row, []byte("ReportLeakCheck")) || !bytes.Contains(row, []byte(`"message":"`)) {
 		t.Fatalf("a secret reached the row, or it has no message: %s", row)
+	}
+}
+
+// redact answers as secret.Redact does for texts met once and texts met
+// again, more of them than its table has slots, secrets among them.
+func TestRedactRemembersOnlyWhatItWasAsked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	var texts []string
+	for i := range 3 * redactSlots {
+		switch i % 5 {
+		case 0:
+			texts = append(texts, fmt.Sprintf(`is "sk_live_51RedactMemoCheck%014d" but status is "paid"`, i))
+		case 1:
+			texts = append(texts, fmt.Sprintf("/data/%d/id", i%37))
+		default:
+			texts = append(texts, fmt.Sprintf(`is "pi_%024d"; exactly one of charge, payment_intent is set`, i))
+		}
+	}
+	texts = append(texts, strings.Repeat("long text ", redactMemoLen/10+1)+"sk_test_51RedactMemoLong000000000000")
+	for range 4 * len(texts) {
+		s := texts[rng.IntN(len(texts))]
+		if got, want := redact(s), secret.Redact(s); got != want {
+			t.Fatalf("redact(%q) = %q, want %q", s, got, want)
+		}
+	}
+	if got := redact(texts[0]); strings.Contains(got, "RedactMemoCheck") {
+		t.Fatalf("a secret was left in %q", got)
 	}
 }
