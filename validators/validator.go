@@ -30,13 +30,16 @@ type Validator struct {
 	versions map[string]*apiVersion
 	names    []string // the versions' names, oldest first
 	dflt     string   // the version WithAPIVersion names, else the newest
-	pinned   string   // WithAPIVersion's
-	noFast   bool
-	strict   bool
-	maxDepth int
-	maxSize  int
-	files    fs.FS
-	extra    []Rule
+	// def and newest are the versions dflt and the last of names name:
+	// every document asks for one of them.
+	def, newest *apiVersion
+	pinned      string // WithAPIVersion's
+	noFast      bool
+	strict      bool
+	maxDepth    int
+	maxSize     int
+	files       fs.FS
+	extra       []Rule
 	// extraByID holds WithRules' rules: the Validator's own, beside the
 	// contract it may share with others.
 	extraByID map[string]Rule
@@ -99,7 +102,7 @@ func New(opts ...Option) (*Validator, error) {
 	if err := v.setVersions(); err != nil {
 		return nil, fmt.Errorf("validators: %w", err)
 	}
-	if _, err := v.versions[v.dflt].load(v); err != nil {
+	if _, err := v.def.load(v); err != nil {
 		return nil, err
 	}
 	if err := v.setExtra(); err != nil {
@@ -109,7 +112,7 @@ func New(opts ...Option) (*Validator, error) {
 }
 
 // base is the contract of the default version, compiled by New.
-func (v *Validator) base() *contract { return v.versions[v.dflt].c }
+func (v *Validator) base() *contract { return v.def.c }
 
 // Strict reports whether undocumented fields are errors.
 func (v *Validator) Strict() bool { return v.strict }
@@ -223,7 +226,7 @@ func (v *Validator) ValidateRequested(doc []byte, requested string) (res Result)
 // validateFast answers through the fast path of the version doc is judged
 // at, when it can (see fastPath.validate).
 func (v *Validator) validateFast(doc []byte, requested string) (Result, bool) {
-	base := v.versions[v.dflt]
+	base := v.def
 	if base.fast == nil {
 		return Result{}, false
 	}

@@ -130,6 +130,7 @@ func (v *Validator) setVersions() error {
 		v.versions = map[string]*apiVersion{f.APIVersion: {name: f.APIVersion, files: v.files}}
 		v.names = []string{f.APIVersion}
 		v.dflt = f.APIVersion
+		v.def, v.newest = v.versions[v.dflt], v.versions[v.dflt]
 		return nil
 	}
 	v.names = schemas.Versions()
@@ -148,6 +149,7 @@ func (v *Validator) setVersions() error {
 		}
 		v.dflt = v.pinned
 	}
+	v.def, v.newest = v.versions[v.dflt], v.versions[v.names[len(v.names)-1]]
 	return nil
 }
 
@@ -171,7 +173,10 @@ func (v *Validator) VersionFor(requested string) string {
 // notice naming the one used.
 func (v *Validator) choose(own, requested string) (*apiVersion, *Violation) {
 	if v.pinned != "" {
-		return v.versions[v.dflt], nil
+		return v.def, nil
+	}
+	if own == "" && requested == "" { // a resource, not an event, outside a cassette
+		return v.newest, nil
 	}
 	var chosen *apiVersion
 	if a := v.versions[own]; a != nil {
@@ -179,7 +184,7 @@ func (v *Validator) choose(own, requested string) (*apiVersion, *Violation) {
 	} else if a := v.versions[requested]; a != nil {
 		chosen = a
 	} else {
-		chosen = v.versions[v.names[len(v.names)-1]]
+		chosen = v.newest
 	}
 	var notice *Violation
 	switch {
