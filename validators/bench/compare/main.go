@@ -136,7 +136,15 @@ func main() {
 	fmt.Printf("machine: %s/%s, %d CPUs, %s\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 
 	for _, d := range sets {
-		d.rows[rowCLI] = cliRun(*binary, d.file, d.lines, *repeat, true)
+		// json.Valid and the CLI on .ndjson, the figures the targets
+		// compare, are measured in turns: a shared machine's load changes
+		// over minutes, and measured one after the other they met
+		// different loads. Each is the best of its runs (json.Valid's of
+		// repeat passes in each of its repeat runs).
+		for r := range *repeat {
+			d.rows[rowCLI] = best(d.rows[rowCLI], cliRun(*binary, d.file, d.lines, 1, r == 0))
+			d.rows[rowValid] = best(d.rows[rowValid], inChild("valid", d.file, *repeat))
+		}
 		for _, c := range compressedRows {
 			d.rows[c.row] = cliRun(*binary, d.file+c.suffix, d.lines, *repeat, true)
 		}
@@ -153,7 +161,6 @@ func main() {
 		d.startup = time.Duration(float64(headLines) / h.perSecond[0] * float64(time.Second))
 	}
 	for _, d := range sets {
-		d.rows[rowValid] = inChild("valid", d.file, *repeat)
 		a := ajv(*benchDir, *schemaDir, d.file, *repeat)
 		d.rows[rowAjv] = a
 		d.rows[rowAjvC] = &result{perSecond: [2]float64{a.steady}}
@@ -307,6 +314,30 @@ func self(out io.Writer, args ...string) launched {
 }
 
 // childReport is what a -child measurement prints.
+// best is the better of two measurements of one method: the higher rate
+// on each number of cores, the least CPU time, the higher peak RSS, and
+// the verdicts read (a is nil at the first).
+func best(a, b *result) *result {
+	if a == nil {
+		return b
+	}
+	out := *a
+	for c := range out.perSecond {
+		out.perSecond[c] = max(a.perSecond[c], b.perSecond[c])
+		out.maxRSSBytes[c] = max(a.maxRSSBytes[c], b.maxRSSBytes[c])
+	}
+	if b.cpu > 0 && (out.cpu == 0 || b.cpu < out.cpu) {
+		out.cpu = b.cpu
+	}
+	for i, v := range b.verdicts {
+		if out.verdicts[i] == "" {
+			out.verdicts[i] = v
+		}
+	}
+	out.compile = max(a.compile, b.compile)
+	return &out
+}
+
 type childReport struct {
 	PerSecond float64 `json:"per_second"`
 	Compile   float64 `json:"compile_seconds"`
