@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/stripe-contract/stripe-contract/recorder/secret"
-
 	"github.com/stripe-contract/stripe-contract/validators"
 	"github.com/stripe-contract/stripe-contract/validators/pipeline"
 )
