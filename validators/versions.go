@@ -175,7 +175,7 @@ func (v *Validator) choose(own, requested string) (*apiVersion, *Violation) {
 	if v.pinned != "" {
 		return v.def, nil
 	}
-	if own == "" && requested == "" { // a resource, not an event, outside a cassette
+	if own == "" && requested == "" { // names no version (a resource, or an event without one) and answers no request
 		return v.newest, nil
 	}
 	var chosen *apiVersion
