@@ -313,7 +313,6 @@ func self(out io.Writer, args ...string) launched {
 	return l
 }
 
-// childReport is what a -child measurement prints.
 // best is the better of two measurements of one method: the higher rate
 // on each number of cores, the least CPU time, the higher peak RSS, and
 // the verdicts read (a is nil at the first).
@@ -338,6 +337,7 @@ func best(a, b *result) *result {
 	return &out
 }
 
+// childReport is what a -child measurement prints.
 type childReport struct {
 	PerSecond float64 `json:"per_second"`
 	Compile   float64 `json:"compile_seconds"`
