@@ -129,7 +129,8 @@ func reachesDispatch(n *fnode, tp *tape, i int32, seen map[*fnode]bool) bool {
 }
 
 // dispatchVariants rewrites the members a dispatch reads (an event's
-// type, each list or search result item's object) as other values.
+// type, each list or search result item's object, an invoice payment's
+// status) as other values.
 func dispatchVariants(t *testing.T, line []byte) [][]byte {
 	var doc map[string]any
 	if err := json.Unmarshal(line, &doc); err != nil {
@@ -139,6 +140,9 @@ func dispatchVariants(t *testing.T, line []byte) [][]byte {
 	key := "type"
 	switch doc["object"] {
 	case "event":
+		targets = []map[string]any{doc}
+	case "invoice_payment": // three rules with an else on its status
+		key = "status"
 		targets = []map[string]any{doc}
 	case "list", "search_result":
 		key = "object"
@@ -153,7 +157,7 @@ func dispatchVariants(t *testing.T, line []byte) [][]byte {
 		return nil
 	}
 	var out [][]byte
-	for _, value := range []any{nil, "absent", 7, true, false, "no.such_type", "customer", "invoice.paid", "charge", "payment_intent.succeeded", "ESCAPE"} {
+	for _, value := range []any{nil, "absent", 7, true, false, "no.such_type", "customer", "invoice.paid", "charge", "payment_intent.succeeded", "paid", "open", "canceled", "ESCAPE"} {
 		saved := make([]any, len(targets))
 		for k, o := range targets {
 			saved[k] = o[key]
@@ -209,9 +213,10 @@ func abbreviate(doc []byte) string {
 
 // The literals a dispatch compares are strings, booleans and null; a
 // document's member may be any of them, none, another type or escaped.
-// An allOf's members that test another member, or have an else, are
-// evaluated as ever; an allOf with fewer than two members to dispatch is no
-// dispatch.
+// An allOf's members that test another member are evaluated as ever, and
+// the guide explains those with an else as ever too, while evaluation
+// applies their then or else as the value says; an allOf with fewer than
+// two rules on one member is no dispatch.
 func TestDispatchOnEveryLiteralKind(t *testing.T) {
 	const schema = `{"allOf": [
 	  {"if": {"required": ["k"], "properties": {"k": {"enum": ["a", true]}}}, "then": {"required": ["x"]}},
@@ -226,7 +231,11 @@ func TestDispatchOnEveryLiteralKind(t *testing.T) {
 	    {"if": {"required": ["j"], "properties": {"j": {"const": "a"}}}, "then": {"required": ["x"]}}]},
 	  "withElse": {"allOf": [
 	    {"if": {"required": ["k"], "properties": {"k": {"const": "a"}}}, "then": {"required": ["x"]}, "else": {"required": ["y"]}},
-	    {"if": {"required": ["k"], "properties": {"k": {"const": "b"}}}, "then": {"required": ["x"]}}]}}}`
+	    {"if": {"required": ["k"], "properties": {"k": {"const": "b"}}}, "then": {"required": ["x"]}}]},
+	  "allElse": {"allOf": [
+	    {"if": {"required": ["k"], "properties": {"k": {"const": "a"}}}, "then": {"required": ["x"]}, "else": {"properties": {"x": {"type": "null"}}}},
+	    {"if": {"required": ["k"], "properties": {"k": {"enum": ["a", "b", null]}}}, "then": {"required": ["y"]}, "else": {"required": ["w"]}},
+	    {"if": {"required": ["k"], "properties": {"k": {"const": true}}}, "else": {"properties": {"z": {"type": "integer"}}}}]}}}`
 	compile := func(noDispatch bool) *fnode {
 		parsed, _, err := parseSchemaFile([]byte(schema))
 		if err != nil {
@@ -241,9 +250,13 @@ func TestDispatchOnEveryLiteralKind(t *testing.T) {
 	if n.dispatch == nil || ref.dispatch != nil || n.dispatch.member.name != "k" || !slices.Equal(n.dispatch.rest, n.allOf[3:5]) {
 		t.Fatal("the root's allOf is a dispatch on k, but for its last two members, and only where dispatch is on")
 	}
-	for _, name := range []string{"other", "withElse"} {
-		if sub := n.props.lookup([]byte(name), hashName(name)).node; sub.dispatch != nil {
-			t.Errorf("%s's allOf is no dispatch", name)
+	prop := func(name string) *fnode { return n.props.lookup([]byte(name), hashName(name)).node }
+	if prop("other").dispatch != nil {
+		t.Error("other's allOf is no dispatch: its two rules test different members")
+	}
+	for name, guided := range map[string]int{"withElse": 1, "allElse": 3} {
+		if d := prop(name).dispatch; d == nil || len(d.rest) != guided || len(d.unmet) == 0 {
+			t.Errorf("%s's allOf is a dispatch, the guide's rest its %d rules with an else", name, guided)
 		}
 	}
 	values := []string{``, `"a"`, `"b"`, `"c"`, `true`, `false`, `null`, `1`, `{}`, `[]`, `"\u0061"`, `"\u0062"`}
@@ -257,15 +270,19 @@ func TestDispatchOnEveryLiteralKind(t *testing.T) {
 				doc += `,"k":` + k
 			}
 			doc += `}`
-			var tp tape
-			if !tp.scan([]byte(doc), 64) {
-				t.Fatalf("%s does not scan", doc)
+			// The same object at the root, and as the members whose
+			// schemas have rules with an else.
+			for _, doc := range []string{doc, `{"withElse":` + doc + `}`, `{"allElse":` + doc + `}`} {
+				var tp tape
+				if !tp.scan([]byte(doc), 64) {
+					t.Fatalf("%s does not scan", doc)
+				}
+				got, want := n.eval(&tp, 0), ref.eval(&tp, 0)
+				if got != want {
+					t.Errorf("%s: dispatch says %d, every member %d", doc, got, want)
+				}
+				seen[got]++
 			}
-			got, want := n.eval(&tp, 0), ref.eval(&tp, 0)
-			if got != want {
-				t.Errorf("%s: dispatch says %d, every member %d", doc, got, want)
-			}
-			seen[got]++
 		}
 	}
 	if seen[pass] == 0 || seen[fail] == 0 || seen[unknown] == 0 {

@@ -610,10 +610,17 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 }
 
 // evalAllOf evaluates n's allOf on the value at token i: by dispatch, when
-// n has one and the value is an object, only the members it selects.
+// n has one and the value is an object, only the members and branches it
+// applies.
 func (n *fnode) evalAllOf(t *tape, i int32, tk *tok) verdict {
+	subs := n.allOf
+	if n.dispatch != nil && tk.kind == tokObject {
+		if applied, ok := n.dispatch.applied(t, i); ok {
+			subs = applied
+		}
+	}
 	out := pass
-	for _, sub := range n.allOfAt(t, i, tk) {
+	for _, sub := range subs {
 		switch sub.eval(t, i) {
 		case fail:
 			return fail
