@@ -181,7 +181,7 @@ func (d *dispatch) selected(t *tape, i int32) (members []*fnode, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	if list, in := d.byValue[key]; met && in {
+	if list, in := d.byValue[string(key)]; met && in {
 		return list, true
 	}
 	return d.rest, true
@@ -195,32 +195,40 @@ func (d *dispatch) applied(t *tape, i int32) (members []*fnode, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	if list, in := d.branches[key]; met && in {
+	if list, in := d.branches[string(key)]; met && in {
 		return list, true
 	}
 	return d.unmet, true
 }
 
 // key reads the dispatching member of the object at token i: its
-// dispatchKey, with met false when no literal can equal it (the member is
-// absent, or a number, object or array); ok is false when it cannot be
-// compared exactly (an escaped string).
-func (d *dispatch) key(t *tape, i int32) (key string, met, ok bool) {
+// dispatchKey's bytes (the tape's own, for a string: looked up as
+// string(key), they are not copied), with met false when no literal can
+// equal it (the member is absent, or a number, object or array); ok is
+// false when it cannot be compared exactly (an escaped string).
+func (d *dispatch) key(t *tape, i int32) (key []byte, met, ok bool) {
 	j := t.memberHash(i, d.member.name, d.member.hash)
 	if j < 0 {
-		return "", false, true // every condition requires the member
+		return nil, false, true // every condition requires the member
 	}
 	tk := &t.toks[j]
 	switch tk.kind {
 	case tokString:
 		if tk.escaped {
-			return "", false, false
+			return nil, false, false
 		}
-		return string(t.data[tk.start:tk.end]), true, true
+		return t.data[tk.start:tk.end], true, true
 	case tokTrue, tokFalse, tokNull:
-		return dispatchKey(tk.kind, ""), true, true
+		return literalKeys[tk.kind], true, true
 	}
-	return "", false, true // a number, object or array: no literal equals it
+	return nil, false, true // a number, object or array: no literal equals it
+}
+
+// literalKeys are the dispatchKeys of true, false and null, as bytes.
+var literalKeys = [256][]byte{
+	tokTrue:  []byte(dispatchKey(tokTrue, "")),
+	tokFalse: []byte(dispatchKey(tokFalse, "")),
+	tokNull:  []byte(dispatchKey(tokNull, "")),
 }
 
 // allOfAt is n's allOf members that may not hold on the value at token i:
