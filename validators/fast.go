@@ -54,6 +54,9 @@ type fnode struct {
 	// enum, const, maxLength, pattern), so that eval need look at nothing
 	// else; or another form eval decides in a few steps (formOf).
 	form uint8
+	// plainLeaf: a leaf with no enum, const or pattern (a typed field, a
+	// string of a bounded length), which object decides in place.
+	plainLeaf bool
 	// objectRules: the node has properties, required members or is
 	// closed: what object evaluates.
 	objectRules bool
@@ -357,6 +360,7 @@ func (fc *fileCompile) node(v any, frag string) *fnode {
 	}
 	n.objectRules = n.hasProps || len(n.required) > 0 || n.closed
 	n.form = formOf(n)
+	n.plainLeaf = n.form == formLeaf && len(n.enum) == 0 && n.pattern == nil
 	return n
 }
 
@@ -729,6 +733,22 @@ func (n *fnode) object(t *tape, i int32) verdict {
 			sub = slot.node
 		}
 		switch {
+		case sub != nil && sub.plainLeaf:
+			// evalLeaf's answer without the call where it is plain: the
+			// type admits the value, and a string is no longer in raw
+			// bytes than its bound (so no longer in characters).
+			vt := &t.toks[val]
+			if sub.types != 0 && !sub.types.has(vt) {
+				return fail
+			}
+			if sub.integer && vt.odd || vt.kind == tokString && sub.maxLength >= 0 && int(vt.end-vt.start) > sub.maxLength {
+				switch sub.evalLeaf(t, vt) {
+				case fail:
+					return fail
+				case unknown:
+					out = unknown
+				}
+			}
 		case sub != nil:
 			switch sub.eval(t, val) {
 			case fail:
