@@ -1092,11 +1092,7 @@ func (fp *fastPath) release(t *tape) { fp.tapes.Put(t) }
 // document must take the whole-document path (it is of no kind the
 // contract covers).
 func (fp *fastPath) validate(v *Validator, t *tape) (res Result, ok bool) {
-	kind := kindOf(tapeFacts(t), fp.c)
-	if kind == KindUnknown {
-		return Result{}, false
-	}
-	root := fp.root(kind)
+	kind, root := fp.kindRoot(t, tapeFacts(t))
 	if root == nil {
 		return Result{}, false
 	}
@@ -1117,6 +1113,42 @@ func (fp *fastPath) validate(v *Validator, t *tape) (res Result, ok bool) {
 		e.out = append(e.out, fp.c.violation(f.rule, f.pointer, f.found))
 	}
 	return Result{Kind: kind, Violations: sortViolations(e.out)}, true
+}
+
+// kindMemo is a kind the fast path fp found from facts, and its root.
+type kindMemo struct {
+	fp    *fastPath
+	facts kindFacts
+	kind  Kind
+	root  *fnode
+}
+
+// kindRoot is the kind of a document of facts f scanned into t, and its
+// root; nil when the fast path has none (KindUnknown, or a file that does
+// not compile). The last answer is remembered on the tape: the next
+// document of the same facts is of the same kind, without the lookups.
+func (fp *fastPath) kindRoot(t *tape, f kindFacts) (Kind, *fnode) {
+	if m := &t.lastKind; m.fp == fp && m.facts == f {
+		return m.kind, m.root
+	}
+	kind := kindOf(f, fp.c)
+	if kind == KindUnknown {
+		return kind, nil
+	}
+	root := fp.root(kind)
+	if root != nil {
+		t.lastKind = kindMemo{fp: fp, facts: f, kind: kind, root: root}
+	}
+	return kind, root
+}
+
+// objectMember returns the token index of the value of the document's
+// "object" member, or -1, looked up once a scan.
+func (t *tape) objectMember() int32 {
+	if t.object == -2 {
+		t.object = t.topMember(topObject)
+	}
+	return t.object
 }
 
 // The members every document is asked for: its kind and version.
@@ -1142,7 +1174,7 @@ func (t *tape) topMember(p propEntry) int32 {
 // (api_version), or ""; false when the fast path cannot read it exactly
 // (an escaped string), and the whole-document path must.
 func tapeAPIVersion(t *tape) (string, bool) {
-	o := t.topMember(topObject)
+	o := t.objectMember()
 	if s, ok := t.str(o); !ok || s != "event" {
 		return "", o < 0 || t.toks[o].kind != tokString || !t.toks[o].escaped
 	}
@@ -1156,7 +1188,7 @@ func tapeAPIVersion(t *tape) (string, bool) {
 // tapeFacts reads the facts kind detection needs from a tape.
 func tapeFacts(t *tape) kindFacts {
 	f := kindFacts{isObject: true}
-	if o := t.topMember(topObject); o >= 0 {
+	if o := t.objectMember(); o >= 0 {
 		f.hasObject = true
 		f.object, f.objectIsString = t.known(o, "invoice_payment", "list", "invoice", "event", "customer", "charge", "payment_intent", "subscription")
 		if t.toks[o].kind == tokString && t.toks[o].escaped {

@@ -31,6 +31,13 @@ type tape struct {
 	slots     []int32
 	tables    [4]memberTableOf
 	nextTable int
+	// object is the token of the document's "object" member, once looked
+	// up (objectMember): -1 when it has none, -2 before the lookup.
+	object int32
+	// lastKind is the kind the fast path last found for a document on
+	// this tape, with what it was found from (fastPath.kindRoot): a log's
+	// lines are mostly of a few kinds.
+	lastKind kindMemo
 }
 
 // Token kinds: the first byte of the value, and 'k' for an object member name.
@@ -78,6 +85,7 @@ func (t *tape) scan(data []byte, maxDepth int) bool {
 	t.toks = t.toks[:0]
 	t.inexact, t.odd = false, false
 	t.slots, t.tables, t.nextTable = t.slots[:0], [4]memberTableOf{}, 0
+	t.object = -2
 	if len(data) > 1<<30 {
 		return false
 	}
