@@ -9,7 +9,8 @@
 // /dev/null) on the file and on its .ndjson.gz and .ndjson.zst copies, each
 // on one and two cores; then prints one table with each figure's ratio to
 // ajv's one process on the same data (and the binary's to json.Valid's at
-// the same worker count), each method's peak memory, the compile times and
+// the same worker count: json.Valid on the file held in memory, and as a
+// whole process timed as the binary is), each method's peak memory, the compile times and
 // whether ajv and the binary agree on every line.
 //
 // Every method runs in a process of its own (json.Valid and jsonschema/v5
@@ -70,6 +71,7 @@ type dataSet struct {
 
 const (
 	rowValid  = "encoding/json.Valid (syntax only; the file held in memory)"
+	rowValidW = "encoding/json.Valid, whole process (reads the file, splits it into lines, checks each once; timed start to exit, as the CLI is)"
 	rowAjv    = "ajv 8 (1: one process; 2: two worker threads, each compiling its own schemas; JSON.parse + the kind's compiled schema, compile included)"
 	rowAjvC   = "ajv 8, once compiled (the one-process run less its compile time)"
 	rowV5     = "jsonschema/v5, decode + Validate (the kind's schema, compiled before timing)"
@@ -100,7 +102,7 @@ func main() {
 	schemaDir := flag.String("schemas", "schemas", "the schema files of one API version (schemas/<version>)")
 	repeat := flag.Int("repeat", 3, "runs per measurement; the best is kept")
 	bigGB := flag.Float64("big", 0, "instead: generate a file of this many GB and report the CLI's throughput and peak memory on it")
-	child := flag.String("child", "", "internal: measure one method (valid, jsonschema) in this process, or write a data file (generate, gzip, zstd), for the harness")
+	child := flag.String("child", "", "internal: measure one method (valid, valid-whole, jsonschema) in this process, or write a data file (generate, gzip, zstd), for the harness")
 	file := flag.String("file", "", "internal, with -child: the data file")
 	workers := flag.Int("workers", 1, "internal, with -child: goroutines checking lines")
 	set := flag.String("set", "", "internal, with -child generate: invoice_payment or mixed")
@@ -144,6 +146,7 @@ func main() {
 		for r := range *repeat {
 			d.rows[rowCLI] = best(d.rows[rowCLI], cliRun(*binary, d.file, d.lines, 1, r == 0))
 			d.rows[rowValid] = best(d.rows[rowValid], inChild("valid", d.file, *repeat))
+			d.rows[rowValidW] = best(d.rows[rowValidW], wholeValid(d.file, d.lines))
 		}
 		for _, c := range compressedRows {
 			d.rows[c.row] = cliRun(*binary, d.file+c.suffix, d.lines, *repeat, true)
@@ -169,7 +172,7 @@ func main() {
 
 	fmt.Printf("| method | %[1]s: 1 core (lines/s) | 2 cores | peak RSS (MB), 1 / 2 cores | %[2]s: 1 core (lines/s) | 2 cores | peak RSS (MB), 1 / 2 cores |\n|---|---:|---:|---:|---:|---:|---:|\n",
 		sets[0].name, sets[1].name)
-	for _, name := range []string{rowValid, rowAjv, rowAjvC, rowV5, rowCLI, rowCLIGz, rowCLIZst, rowCLIC} {
+	for _, name := range []string{rowValid, rowValidW, rowAjv, rowAjvC, rowV5, rowCLI, rowCLIGz, rowCLIZst, rowCLIC} {
 		fmt.Printf("| %s |", name)
 		for _, d := range sets {
 			r := d.rows[name]
@@ -177,7 +180,7 @@ func main() {
 			for c, rate := range r.perSecond {
 				cell := withRatio(rate, ref)
 				if cli := name == rowCLI || name == rowCLIGz || name == rowCLIZst; cli && rate > 0 {
-					cell += fmt.Sprintf(" · %.2f× json.Valid", rate/d.rows[rowValid].perSecond[c])
+					cell += fmt.Sprintf(" · %.2f× json.Valid · %.2f× whole-process json.Valid", rate/d.rows[rowValid].perSecond[c], rate/d.rows[rowValidW].perSecond[c])
 				}
 				fmt.Printf(" %s |", cell)
 			}
@@ -185,17 +188,17 @@ func main() {
 		}
 		fmt.Println()
 	}
-	fmt.Printf("\nratios: (N×) is each figure over ajv's one process (compile included) on the same data; for stripe-contract, · N× json.Valid is over json.Valid's at the same number of cores\n")
+	fmt.Printf("\nratios: (N×) is each figure over ajv's one process (compile included) on the same data; for stripe-contract, · N× json.Valid is over json.Valid's at the same number of cores (in memory, and whole process)\n")
 	for _, d := range sets {
-		cli, v5, a, valid := d.rows[rowCLI], d.rows[rowV5], d.rows[rowAjv], d.rows[rowValid]
-		fmt.Printf("%s: stripe-contract on 2 cores %.2f× ajv (one process), %.2f× ajv (two threads), %.1f× plain jsonschema/v5 on 2 cores (%.1f× on 1 core), %.2f× json.Valid on 2 cores (%.2f× on 1); "+
-			"2 cores over 1: stripe-contract %.2f×, json.Valid %.2f×, ajv %.2f×; "+
+		cli, v5, a, valid, whole := d.rows[rowCLI], d.rows[rowV5], d.rows[rowAjv], d.rows[rowValid], d.rows[rowValidW]
+		fmt.Printf("%s: stripe-contract on 2 cores %.2f× ajv (one process), %.2f× ajv (two threads), %.1f× plain jsonschema/v5 on 2 cores (%.1f× on 1 core), %.2f× json.Valid on 2 cores (%.2f× on 1), %.2f× whole-process json.Valid on 2 cores (%.2f× on 1); "+
+			"2 cores over 1: stripe-contract %.2f×, json.Valid %.2f× (whole process %.2f×), ajv %.2f×; "+
 			"compile: ajv %.1f s, jsonschema/v5 %.1f s, stripe-contract %.2f s on its first %d lines (start-up and compile included); "+
 			"compressed input on 2 cores: .ndjson.gz %.0f MB/s of decompressed text (%.2f× the .ndjson rate), .ndjson.zst %.0f MB/s (%.2f×); "+
 			"verdicts: %s; ajv's two threads: %s; .ndjson.gz: %s; .ndjson.zst: %s\n",
 			d.name, cli.perSecond[1]/a.perSecond[0], cli.perSecond[1]/a.perSecond[1], cli.perSecond[1]/v5.perSecond[1], cli.perSecond[0]/v5.perSecond[0],
-			cli.perSecond[1]/valid.perSecond[1], cli.perSecond[0]/valid.perSecond[0],
-			cli.perSecond[1]/cli.perSecond[0], valid.perSecond[1]/valid.perSecond[0], a.perSecond[1]/a.perSecond[0],
+			cli.perSecond[1]/valid.perSecond[1], cli.perSecond[0]/valid.perSecond[0], cli.perSecond[1]/whole.perSecond[1], cli.perSecond[0]/whole.perSecond[0],
+			cli.perSecond[1]/cli.perSecond[0], valid.perSecond[1]/valid.perSecond[0], whole.perSecond[1]/whole.perSecond[0], a.perSecond[1]/a.perSecond[0],
 			a.compile.Seconds(), v5.compile.Seconds(), d.startup.Seconds(), headLines,
 			d.rows[rowCLIGz].perSecond[1]*float64(d.size)/float64(d.lines)/1e6, d.rows[rowCLIGz].perSecond[1]/cli.perSecond[1],
 			d.rows[rowCLIZst].perSecond[1]*float64(d.size)/float64(d.lines)/1e6, d.rows[rowCLIZst].perSecond[1]/cli.perSecond[1],
@@ -360,6 +363,20 @@ func inChild(method, file string, repeat int) *result {
 	return r
 }
 
+// wholeValid times json.Valid as the CLI is timed: a child per number of
+// cores that reads the file, splits it into lines and checks each once
+// (-child valid-whole), from its start to its exit, after the file is read
+// through into the page cache.
+func wholeValid(file string, lines int) *result {
+	r := &result{}
+	for c, workers := range []int{1, 2} {
+		warm(file)
+		l := self(io.Discard, "-child", "valid-whole", "-file", file, "-workers", strconv.Itoa(workers))
+		r.perSecond[c], r.maxRSSBytes[c] = float64(lines)/l.Elapsed.Seconds(), l.MaxRSS
+	}
+	return r
+}
+
 // runChild is this command started by the harness with -child: it measures
 // one in-process method on one number of goroutines and prints a
 // childReport, or writes a data file.
@@ -393,6 +410,10 @@ func runChild(what, file, set string, workers, lines, repeat int) {
 		})
 		return
 	}
+	if what == "valid-whole" {
+		validWhole(file, workers)
+		return
+	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		fail(err.Error())
@@ -417,6 +438,46 @@ func runChild(what, file, set string, workers, lines, repeat int) {
 	if err := json.NewEncoder(os.Stdout).Encode(rep); err != nil {
 		fail(err.Error())
 	}
+}
+
+// validWhole is json.Valid as a plain program would run it on a file:
+// each of workers goroutines reads its share of the file (an equal byte
+// range, from the first line that starts in it) through a bufio.Scanner
+// and checks each line once; a line that is not JSON is an error.
+func validWhole(file string, workers int) {
+	f, err := os.Open(file)
+	if err != nil {
+		fail(err.Error())
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		fail(err.Error())
+	}
+	size := st.Size()
+	var wg sync.WaitGroup
+	for w := range int64(workers) {
+		start, end := size*w/int64(workers), size*(w+1)/int64(workers)
+		wg.Go(func() {
+			from := max(start-1, 0) // the byte before the range says whether a line starts at its start
+			sc := bufio.NewScanner(io.NewSectionReader(f, from, size-from))
+			sc.Buffer(make([]byte, 64<<10), 64<<20)
+			pos := from
+			if start > 0 && sc.Scan() { // the line the byte before the range ends
+				pos += int64(len(sc.Bytes())) + 1
+			}
+			for pos < end && sc.Scan() {
+				if !json.Valid(sc.Bytes()) {
+					fail(fmt.Sprintf("%s: the line at byte %d is not JSON", file, pos))
+				}
+				pos += int64(len(sc.Bytes())) + 1
+			}
+			if err := sc.Err(); err != nil {
+				fail(err.Error())
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // writeFile writes file with fill, through a temporary file: a run cut
