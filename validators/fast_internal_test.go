@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -274,9 +275,16 @@ func visitMembers(tp *tape, i int32, name string) int32 {
 
 // The scanner refuses an object with a member name twice, and only such
 // an object, whatever its size: small ones whose names' filter bits differ
-// are passed without comparing names, others through close's set.
+// are passed without comparing names, others through close's set, or by
+// the hashes of an object of the same names that the set passed on the
+// same tape before (tape.distinct). Each document is scanned on a new
+// tape and on one that scanned all those before it, and again there,
+// where its object's hashes are then remembered; so is the document with
+// one of its names written over with another.
 func TestScannerFindsDuplicateNames(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
+	var shared tape
+	remembered := 0
 	for range 3000 {
 		k := 1 + rng.IntN(40)
 		pool := 1 + rng.IntN(3*k)
@@ -297,5 +305,41 @@ func TestScannerFindsDuplicateNames(t *testing.T) {
 		if got := tp.scan([]byte(doc.String()), 64); got == dup {
 			t.Fatalf("scan(%s) = %v, but a name is twice: %v", doc.String(), got, dup)
 		}
+		for range 2 {
+			if got := shared.scan([]byte(doc.String()), 64); got == dup {
+				t.Fatalf("scan(%s) on a used tape = %v, but a name is twice: %v", doc.String(), got, dup)
+			}
+		}
+		if o := shared.toks[2]; !dup && int(o.count) != bits.OnesCount32(o.hash) && shared.distinctBefore(2) {
+			remembered++
+		}
+		if !dup && k > 1 {
+			// The same names, the last written over with the first: a
+			// duplicate among hashes the tape may remember.
+			names := strings.SplitAfter(doc.String()[len(`{"o":{`):], ",")
+			first := names[0][:strings.IndexByte(names[0], ':')]
+			last := names[len(names)-1]
+			names[len(names)-1] = first + last[strings.IndexByte(last, ':'):]
+			twice := `{"o":{` + strings.Join(names, "")
+			if shared.scan([]byte(twice), 64) {
+				t.Fatalf("scan(%s) on a used tape passed a name twice", twice)
+			}
+		}
+	}
+	if remembered < 40 {
+		t.Fatalf("%d objects were passed by remembered hashes: the test says little", remembered)
+	}
+	// Two names of one hash (hashName reads neither's third byte): the
+	// tape does not remember their object, so the same hashes with the
+	// second name written as the first are still compared, and refused.
+	if hashName("ab1de9") != hashName("ab2de9") {
+		t.Fatal("the names meant to share a hash do not")
+	}
+	clashing, twice := `{"o":{"ab1de9":0,"ab2de9":1,"x":2}}`, `{"o":{"ab1de9":0,"ab1de9":1,"x":2}}`
+	if !shared.scan([]byte(clashing), 64) || !shared.scan([]byte(clashing), 64) {
+		t.Fatalf("scan(%s) failed", clashing)
+	}
+	if shared.scan([]byte(twice), 64) {
+		t.Fatalf("scan(%s) after scan(%s) passed a name twice", twice, clashing)
 	}
 }

@@ -31,6 +31,12 @@ type tape struct {
 	slots     []int32
 	tables    [4]memberTableOf
 	nextTable int
+	// distinct are the member name hashes, in order, of recent objects
+	// whose names close had to compare and whose hashes all differ
+	// (distinctBefore): the next line's object of the same names is then
+	// known to have no duplicate by comparing hashes in turn.
+	distinct [distinctSlots]nameHashes
+	clash    bool // addOther met two names of one hash in the current object
 	// object is the token of the document's "object" member, once looked
 	// up (objectMember): -1 when it has none, -2 before the lookup.
 	object int32
@@ -250,16 +256,70 @@ func (t *tape) close(open int32, i int) bool {
 		// two are the same.
 		return true
 	}
+	if t.distinctBefore(open) {
+		return true
+	}
 	if t.gen++; t.gen == 0 { // wrapped: stale slots could pass for current ones
 		clear(t.others)
 		t.gen = 1
 	}
+	t.clash = false
 	for j := open + 1; j < o.next; j = t.toks[j+1].next {
 		if !t.addOther(j) {
 			return false
 		}
 	}
+	if !t.clash {
+		t.rememberDistinct(open)
+	}
 	return true
+}
+
+// nameHashes is the filter and the member name hashes, in order, of an
+// object whose names' hashes all differ.
+type nameHashes struct {
+	filter uint32
+	hashes []uint32
+}
+
+// distinctBefore reports whether the names of the object at token open
+// have, in order, the hashes of an object remembered in t.distinct: hashes
+// that all differ, so the names do too.
+func (t *tape) distinctBefore(open int32) bool {
+	o := &t.toks[open]
+	d := &t.distinct[distinctSlot(o.hash, o.count)]
+	if d.filter != o.hash || len(d.hashes) != int(o.count) {
+		return false
+	}
+	n := 0
+	for j := open + 1; j < o.next; j = t.toks[j+1].next {
+		if t.toks[j].hash != d.hashes[n] {
+			return false
+		}
+		n++
+	}
+	return true
+}
+
+// distinctSlots is the number of objects t.distinct remembers, by their
+// filter and member count (distinctSlot): a power of two.
+const distinctSlots = 64
+
+// distinctSlot is the slot of t.distinct for an object of the filter and
+// member count given.
+func distinctSlot(filter uint32, count int32) uint32 {
+	return (filter ^ uint32(count)) * 0x9E3779B1 >> 26
+}
+
+// rememberDistinct enters the name hashes of the object at token open,
+// which all differ, in its slot of t.distinct.
+func (t *tape) rememberDistinct(open int32) {
+	o := &t.toks[open]
+	d := &t.distinct[distinctSlot(o.hash, o.count)]
+	d.filter, d.hashes = o.hash, d.hashes[:0]
+	for j := open + 1; j < o.next; j = t.toks[j+1].next {
+		d.hashes = append(d.hashes, t.toks[j].hash)
+	}
 }
 
 // addOther records the member name at key token j in the current object's
@@ -278,8 +338,11 @@ func (t *tape) addOther(j int32) bool {
 			*slot = otherSlot{gen: t.gen, tok: j, hash: t.toks[j].hash}
 			return true
 		}
-		if slot.hash == t.toks[j].hash && string(t.data[t.toks[slot.tok].start:t.toks[slot.tok].end]) == string(name) {
-			return false
+		if slot.hash == t.toks[j].hash {
+			if string(t.data[t.toks[slot.tok].start:t.toks[slot.tok].end]) == string(name) {
+				return false
+			}
+			t.clash = true
 		}
 	}
 }
