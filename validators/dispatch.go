@@ -177,28 +177,28 @@ func (n *fnode) appliesOther() bool {
 // when the value cannot be compared exactly (an escaped string): the
 // caller then evaluates every member.
 func (d *dispatch) selected(t *tape, i int32) (members []*fnode, ok bool) {
-	key, met, ok := d.key(t, i)
-	if !ok {
-		return nil, false
-	}
-	if list, in := d.byValue[string(key)]; met && in {
-		return list, true
-	}
-	return d.rest, true
+	return d.pick(t, i, d.byValue, d.rest)
 }
 
 // applied returns what evaluation applies to the object at token i in
 // place of the allOf: branches by its member's value, or unmet. ok is
 // false as for selected.
 func (d *dispatch) applied(t *tape, i int32) (members []*fnode, ok bool) {
+	return d.pick(t, i, d.branches, d.unmet)
+}
+
+// pick is the list of by for the value of the object at token i's
+// dispatching member, or otherwise when by has none for it (or the member
+// is absent or of a kind no literal is); ok is false as for selected.
+func (d *dispatch) pick(t *tape, i int32, by map[string][]*fnode, otherwise []*fnode) (members []*fnode, ok bool) {
 	key, met, ok := d.key(t, i)
 	if !ok {
 		return nil, false
 	}
-	if list, in := d.branches[string(key)]; met && in {
+	if list, in := by[string(key)]; met && in {
 		return list, true
 	}
-	return d.unmet, true
+	return otherwise, true
 }
 
 // key reads the dispatching member of the object at token i: its
