@@ -10,8 +10,8 @@
 // on one and two cores; then prints one table with each figure's ratio to
 // ajv's one process on the same data (and the binary's to json.Valid's at
 // the same worker count: json.Valid on the file held in memory, and as a
-// whole process timed as the binary is), each method's peak memory, the compile times and
-// whether ajv and the binary agree on every line.
+// whole process timed as the binary is), each method's peak memory, the
+// compile times and whether ajv and the binary agree on every line.
 //
 // Every method runs in a process of its own (json.Valid and jsonschema/v5
 // in a copy of this command, started with -child), so that its peak RSS is
@@ -39,6 +39,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -344,6 +345,7 @@ func best(a, b *result) *result {
 type childReport struct {
 	PerSecond float64 `json:"per_second"`
 	Compile   float64 `json:"compile_seconds"`
+	Lines     int64   `json:"lines"` // valid-whole: the lines it checked
 }
 
 // inChild measures method (valid, jsonschema) on file in a child per number
@@ -366,12 +368,21 @@ func inChild(method, file string, repeat int) *result {
 // wholeValid times json.Valid as the CLI is timed: a child per number of
 // cores that reads the file, splits it into lines and checks each once
 // (-child valid-whole), from its start to its exit, after the file is read
-// through into the page cache.
+// through into the page cache. A child that checked other than the file's
+// lines is an error, not a rate.
 func wholeValid(file string, lines int) *result {
 	r := &result{}
 	for c, workers := range []int{1, 2} {
 		warm(file)
-		l := self(io.Discard, "-child", "valid-whole", "-file", file, "-workers", strconv.Itoa(workers))
+		var out bytes.Buffer
+		l := self(&out, "-child", "valid-whole", "-file", file, "-workers", strconv.Itoa(workers))
+		var rep childReport
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			fail(fmt.Sprintf("-child valid-whole: %v: %q", err, out.String()))
+		}
+		if rep.Lines != int64(lines) {
+			fail(fmt.Sprintf("-child valid-whole -workers %d checked %d lines of %s, which has %d", workers, rep.Lines, file, lines))
+		}
 		r.perSecond[c], r.maxRSSBytes[c] = float64(lines)/l.Elapsed.Seconds(), l.MaxRSS
 	}
 	return r
@@ -411,7 +422,9 @@ func runChild(what, file, set string, workers, lines, repeat int) {
 		return
 	}
 	if what == "valid-whole" {
-		validWhole(file, workers)
+		if err := json.NewEncoder(os.Stdout).Encode(childReport{Lines: validWhole(file, workers)}); err != nil {
+			fail(err.Error())
+		}
 		return
 	}
 	data, err := os.ReadFile(file)
@@ -443,8 +456,9 @@ func runChild(what, file, set string, workers, lines, repeat int) {
 // validWhole is json.Valid as a plain program would run it on a file:
 // each of workers goroutines reads its share of the file (an equal byte
 // range, from the first line that starts in it) through a bufio.Scanner
-// and checks each line once; a line that is not JSON is an error.
-func validWhole(file string, workers int) {
+// and checks each line once; a line that is not JSON is an error. It
+// returns how many lines it checked.
+func validWhole(file string, workers int) int64 {
 	f, err := os.Open(file)
 	if err != nil {
 		fail(err.Error())
@@ -456,6 +470,7 @@ func validWhole(file string, workers int) {
 	}
 	size := st.Size()
 	var wg sync.WaitGroup
+	var checked atomic.Int64
 	for w := range int64(workers) {
 		start, end := size*w/int64(workers), size*(w+1)/int64(workers)
 		wg.Go(func() {
@@ -466,18 +481,22 @@ func validWhole(file string, workers int) {
 			if start > 0 && sc.Scan() { // the line the byte before the range ends
 				pos += int64(len(sc.Bytes())) + 1
 			}
+			n := int64(0)
 			for pos < end && sc.Scan() {
 				if !json.Valid(sc.Bytes()) {
 					fail(fmt.Sprintf("%s: the line at byte %d is not JSON", file, pos))
 				}
+				n++
 				pos += int64(len(sc.Bytes())) + 1
 			}
+			checked.Add(n)
 			if err := sc.Err(); err != nil {
 				fail(err.Error())
 			}
 		})
 	}
 	wg.Wait()
+	return checked.Load()
 }
 
 // writeFile writes file with fill, through a temporary file: a run cut
