@@ -813,7 +813,7 @@ func (t *tape) memberHash(i int32, name string, h uint32) int32 {
 	}
 	if obj.count >= tableMembers {
 		if tab := t.memberTable(i); tab != nil {
-			for s := h & uint32(len(tab)-1); ; s = (s + 1) & uint32(len(tab)-1) {
+			for s := tableSlot(h, uint32(len(tab)-1)); ; s = (s + 1) & uint32(len(tab)-1) {
 				j := tab[s] - 1
 				if j < 0 {
 					return -1
@@ -860,7 +860,7 @@ func (t *tape) memberTable(i int32) []int32 {
 	clear(tab)
 	mask := uint32(size - 1)
 	for j := i + 1; j < obj.next; j = t.toks[j+1].next {
-		s := t.toks[j].hash & mask
+		s := tableSlot(t.toks[j].hash, mask)
 		for tab[s] != 0 {
 			s = (s + 1) & mask
 		}
@@ -870,6 +870,12 @@ func (t *tape) memberTable(i int32) []int32 {
 	t.nextTable = (t.nextTable + 1) % len(t.tables)
 	return tab
 }
+
+// tableSlot is the first slot of a member table (of mask+1 slots, at
+// most maxTableSlots) that a name of hash h probes: the hash's bits mixed
+// again, as hashName's low bits cluster for names that differ in a middle
+// letter only.
+func tableSlot(h, mask uint32) uint32 { return (h * 0x9E3779B1 >> 16) & mask }
 
 // maxTableSlots bounds the slots of one document's member tables.
 const maxTableSlots = 1 << 16
@@ -1102,8 +1108,9 @@ func (fp *fastPath) validate(v *Validator, t *tape) (res Result, ok bool) {
 	if t.odd { // the guide does not report the integers written in other forms (contract.goChecks)
 		return Result{}, false
 	}
-	e := &explainer{c: fp.c, doc: t, strict: v.strict}
+	e := &explainer{c: fp.c, doc: t, strict: v.strict, scratch: t.msg}
 	(&guide{t: t, e: e}).explain(root, 0, "", nil)
+	t.msg = e.scratch
 	t.inexact = false
 	findings := goFindings(kind, tapeView{t})
 	if t.inexact { // an escaped string: read the document decoded

@@ -27,7 +27,7 @@ type propSlot struct {
 func (pt *propTable) add(name string, node *fnode, req uint8) {
 	h := hashName(name)
 	mask := uint32(len(pt.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := tableSlot(h, mask); ; i = (i + 1) & mask {
 		s := &pt.slots[i]
 		if !s.used {
 			*s = propSlot{name: name, hash: h, node: node, req: req, used: true}
@@ -60,7 +60,7 @@ func (pt *propTable) lookup(b []byte, h uint32) *propSlot {
 		return nil
 	}
 	mask := uint32(len(pt.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := tableSlot(h, mask); ; i = (i + 1) & mask {
 		s := &pt.slots[i]
 		if !s.used {
 			return nil
