@@ -26,6 +26,8 @@ type explainer struct {
 	strict bool
 	prefix string // where the validated instance stands in doc
 	out    []Violation
+	// scratch is where add writes a message before it becomes a string.
+	scratch []byte
 }
 
 // values reads a document's values by pointer, in decoded form.
@@ -180,8 +182,13 @@ func (e *explainer) add(ruleID, pointer, found string, conds []condition, kw, sc
 		})
 		return
 	}
-	msg := found + e.because(conds) + "; " + r.Summary
-	e.out = append(e.out, Violation{Rule: r.ID, Pointer: pointer, Message: msg, Severity: e.severity(r), Doc: r.Doc})
+	// found, the condition and the rule's summary, written in one buffer
+	// and made a string once: the message of each of a log's invalid lines.
+	msg := append(e.scratch[:0], found...)
+	msg = e.appendBecause(msg, conds)
+	msg = append(append(msg, "; "...), r.Summary...)
+	e.scratch = msg
+	e.out = append(e.out, Violation{Rule: r.ID, Pointer: pointer, Message: string(msg), Severity: e.severity(r), Doc: r.Doc})
 }
 
 func (e *explainer) severity(r Rule) Severity {
@@ -191,27 +198,35 @@ func (e *explainer) severity(r Rule) Severity {
 	return r.Severity
 }
 
-// because says what the innermost if/then/else tested: `but status is "open"`.
-func (e *explainer) because(conds []condition) string {
+// appendBecause appends to msg what the innermost if/then/else tested:
+// ` but status is "open"`.
+func (e *explainer) appendBecause(msg []byte, conds []condition) []byte {
 	if len(conds) == 0 {
-		return ""
+		return msg
 	}
 	cond := conds[len(conds)-1]
 	a := e.c.note(cond.Schema)
 	if a == nil || len(a.conditions) == 0 {
-		return ""
+		return msg
 	}
-	var parts []string
-	for _, p := range a.conditions {
-		name := strings.Join(append(append([]string(nil), a.path...), p), ".")
+	for i, p := range a.conditions {
+		if i == 0 {
+			msg = append(msg, " but "...)
+		} else {
+			msg = append(msg, " and "...)
+		}
+		for _, seg := range a.path {
+			msg = append(append(msg, seg...), '.')
+		}
+		msg = append(msg, p...)
 		v, ok := e.doc.lookup(cond.Instance + "/" + pointer.Escape(p))
 		if !ok {
-			parts = append(parts, name+" is missing")
+			msg = append(msg, " is missing"...)
 			continue
 		}
-		parts = append(parts, name+" is "+pointer.Describe(v))
+		msg = append(append(msg, " is "...), pointer.Describe(v)...)
 	}
-	return " but " + strings.Join(parts, " and ")
+	return msg
 }
 
 // found describes the offending value for the keyword that failed; typed

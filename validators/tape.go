@@ -44,6 +44,9 @@ type tape struct {
 	// this tape, with what it was found from (fastPath.kindRoot): a log's
 	// lines are mostly of a few kinds.
 	lastKind kindMemo
+	// msg is the explainer's buffer for messages (explainer.scratch), kept
+	// from document to document.
+	msg []byte
 }
 
 // Token kinds: the first byte of the value, and 'k' for an object member name.
