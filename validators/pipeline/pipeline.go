@@ -107,14 +107,25 @@ func (s *Summary) RuleCounts() []RuleCount {
 // that produce outcomes of their own (webhook deliveries) and report them
 // the same way.
 func (s *Summary) Add(o *Outcome) {
+	s.add(o)
+	s.addVersion(o.Result.APIVersion, 1)
+}
+
+// addVersion counts n documents judged at API version v ("": none).
+func (s *Summary) addVersion(v string, n int64) {
+	if v == "" || n == 0 {
+		return
+	}
+	if s.APIVersions == nil {
+		s.APIVersions = map[string]int64{}
+	}
+	s.APIVersions[v] += n
+}
+
+// add is Add but for the API version, which the caller counts.
+func (s *Summary) add(o *Outcome) {
 	s.Documents++
 	s.Bytes += o.Doc.Size
-	if o.Result.APIVersion != "" {
-		if s.APIVersions == nil {
-			s.APIVersions = map[string]int64{}
-		}
-		s.APIVersions[o.Result.APIVersion]++
-	}
 	if o.Result.Valid() {
 		s.Valid++
 	} else {
@@ -505,6 +516,9 @@ func (p *Pipeline) process(b *batch, sink Sink) {
 	b.outcomes = slices.Grow(b.outcomes[:0], len(b.docs))[:len(b.docs)]
 	b.ends = slices.Grow(b.ends[:0], len(b.docs))[:len(b.docs)]
 	b.sum.reset()
+	// The API versions are counted by runs: a log's lines are mostly at
+	// one, and a map update each was a few per cent of a run.
+	version, run := "", int64(0)
 	for i, d := range b.docs {
 		span := b.spans[i]
 		if d.problem == nil && d.Size <= int64(p.v.MaxSize()) {
@@ -514,8 +528,14 @@ func (p *Pipeline) process(b *batch, sink Sink) {
 		b.outcomes[i].Doc = d
 		b.out = sink.Format(b.out, &b.outcomes[i])
 		b.ends[i] = len(b.out)
-		b.sum.Add(&b.outcomes[i])
+		b.sum.add(&b.outcomes[i])
+		if v := b.outcomes[i].Result.APIVersion; v != version {
+			b.sum.addVersion(version, run)
+			version, run = v, 0
+		}
+		run++
 	}
+	b.sum.addVersion(version, run)
 }
 
 // progress prints "N documents, X MB, R/s" on one terminal line, once the
