@@ -871,10 +871,11 @@ func (t *tape) memberTable(i int32) []int32 {
 	return tab
 }
 
-// tableSlot is the first slot of a member table (of mask+1 slots, at
-// most maxTableSlots) that a name of hash h probes: the hash's bits mixed
-// again, as hashName's low bits cluster for names that differ in a middle
-// letter only.
+// tableSlot is the first slot that a name of hash h probes in a member
+// or property table of mask+1 slots (at most 1<<16): the high bits of h
+// multiplied again. hashName's low bits depend only on the low bits of
+// the bytes it mixes, so taken as they are, an object's names crowded a
+// few slots.
 func tableSlot(h, mask uint32) uint32 { return (h * 0x9E3779B1 >> 16) & mask }
 
 // maxTableSlots bounds the slots of one document's member tables.

