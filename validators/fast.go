@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
@@ -495,7 +496,7 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 	tk := &t.toks[i]
 	switch n.form {
 	case formLeaf:
-		return n.evalLeaf(t, tk)
+		return n.evalLeaf(t, i, tk)
 	case formObject:
 		if tk.kind != tokObject {
 			if n.types != 0 {
@@ -543,7 +544,7 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 		}
 		return true
 	}
-	if !merge(n.valueRules(t, tk)) {
+	if !merge(n.valueRules(t, i, tk)) {
 		return fail
 	}
 	if tk.kind == tokObject && n.objectRules && !merge(n.object(t, i)) {
@@ -570,7 +571,13 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 		if target == nil {
 			return unknown
 		}
-		if !merge(target.eval(t, i)) {
+		v := pass
+		if t.shaped {
+			v = t.evalByShape(target, i)
+		} else {
+			v = target.eval(t, i)
+		}
+		if !merge(v) {
 			return fail
 		}
 	}
@@ -619,7 +626,11 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 func (n *fnode) evalAllOf(t *tape, i int32, tk *tok) verdict {
 	subs := n.allOf
 	if n.dispatch != nil && tk.kind == tokObject {
-		if applied, ok := n.dispatch.applied(t, i); ok {
+		applied, ok := n.dispatch.applied(t, i)
+		if t.recording {
+			t.record(check{op: checkDispatch, res: b2u(ok), tok: i, arg: int32(len(applied)), node: n, list: unsafe.SliceData(applied)})
+		}
+		if ok {
 			subs = applied
 		}
 	}
@@ -636,19 +647,39 @@ func (n *fnode) evalAllOf(t *tape, i int32, tk *tok) verdict {
 }
 
 // evalLeaf is eval of a leaf node: its type, then its valueRules.
-func (n *fnode) evalLeaf(t *tape, tk *tok) verdict {
+func (n *fnode) evalLeaf(t *tape, i int32, tk *tok) verdict {
 	if n.types != 0 && !n.types.has(tk) {
 		return fail
 	}
 	if n.integer && tk.odd {
 		return unknown // as in eval
 	}
-	return n.valueRules(t, tk)
+	return n.valueRules(t, i, tk)
 }
 
 // valueRules evaluates n's enum or const and, on a string, its maxLength
-// and pattern.
-func (n *fnode) valueRules(t *tape, tk *tok) verdict {
+// and pattern, on the value at token i (tk). While evaluation records
+// (shape.go), an answer that depends on the value is a check of the trace.
+func (n *fnode) valueRules(t *tape, i int32, tk *tok) verdict {
+	if !n.readsValue(tk) {
+		return pass
+	}
+	v := n.values(t, tk)
+	if t.recording {
+		t.record(check{op: checkValues, res: uint8(v), tok: i, node: n})
+	}
+	return v
+}
+
+// readsValue reports whether valueRules reads the value of tk, not only
+// its kind: n has an enum or const, or tk is a string and n bounds its
+// length or pattern.
+func (n *fnode) readsValue(tk *tok) bool {
+	return len(n.enum) > 0 || tk.kind == tokString && (n.maxLength >= 0 || n.pattern != nil)
+}
+
+// values is valueRules' answer.
+func (n *fnode) values(t *tape, tk *tok) verdict {
 	out := pass
 	if len(n.enum) > 0 {
 		switch n.matchEnum(t, tk) {
@@ -741,8 +772,15 @@ func (n *fnode) object(t *tape, i int32) verdict {
 			if sub.types != 0 && !sub.types.has(vt) {
 				return fail
 			}
-			if sub.integer && vt.odd || vt.kind == tokString && sub.maxLength >= 0 && int(vt.end-vt.start) > sub.maxLength {
-				switch sub.evalLeaf(t, vt) {
+			long := false
+			if vt.kind == tokString && sub.maxLength >= 0 {
+				long = int(vt.end-vt.start) > sub.maxLength
+				if t.recording {
+					t.record(check{op: checkLong, res: b2u(long), tok: val, arg: int32(sub.maxLength)})
+				}
+			}
+			if sub.integer && vt.odd || long {
+				switch sub.evalLeaf(t, val, vt) {
 				case fail:
 					return fail
 				case unknown:
@@ -942,9 +980,12 @@ type fastPath struct {
 	// noDispatch: every allOf is evaluated member by member (dispatch.go),
 	// the reference a test compares dispatch with.
 	noDispatch bool
-	tapes      sync.Pool
-	roots      sync.Map   // Kind -> *fnode
-	mu         sync.Mutex // guards entries and files
+	// byShape: documents are evaluated by their shape's trace when one
+	// answers for them (shape.go); off, each is evaluated in full.
+	byShape bool
+	tapes   sync.Pool
+	roots   sync.Map   // Kind -> *fnode
+	mu      sync.Mutex // guards entries and files
 	// entries are the compiled entries of the files compiled so far (the
 	// URLs that other files and kinds refer to: contract.entries), nil
 	// for one that did not compile.
@@ -992,7 +1033,7 @@ func (fp *fastPath) sharedEnum(values []literal) *sharedEnum {
 // newFastPath makes the fast path of the contract c; each kind's schema is
 // compiled for it the first time a document of that kind comes.
 func newFastPath(c *contract, maxDepth int) *fastPath {
-	fp := &fastPath{c: c, maxDepth: maxDepth, entries: map[string]*fnode{},
+	fp := &fastPath{c: c, maxDepth: maxDepth, byShape: true, entries: map[string]*fnode{},
 		files: map[string]*sync.Mutex{}, enums: map[string]*sharedEnum{}}
 	fp.tapes.New = func() any { return &tape{toks: make([]tok, 0, 256)} }
 	return fp
@@ -1103,7 +1144,13 @@ func (fp *fastPath) validate(v *Validator, t *tape) (res Result, ok bool) {
 	if root == nil {
 		return Result{}, false
 	}
-	if root.eval(t, 0) == pass && goClean(kind, t) && !t.inexact {
+	var got verdict
+	if fp.byShape {
+		got = t.evaluate(root)
+	} else {
+		got = root.eval(t, 0)
+	}
+	if got == pass && goClean(kind, t) && !t.inexact {
 		return Result{Kind: kind}, true
 	}
 	if t.odd { // the guide does not report the integers written in other forms (contract.goChecks)

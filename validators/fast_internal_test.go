@@ -174,6 +174,14 @@ func BenchmarkScan(b *testing.B) {
 				l.root.eval(tp, 0)
 			}
 		})
+		b.Run(set.name+"/byShape", func(b *testing.B) {
+			tp := &tape{}
+			for i := range b.N {
+				l := lines[i%len(lines)]
+				tp.scan(l.doc, 64)
+				tp.evaluate(l.root)
+			}
+		})
 		b.Run(set.name+"/json.Valid", func(b *testing.B) {
 			for i := range b.N {
 				json.Valid(lines[i%len(lines)].doc)

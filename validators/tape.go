@@ -47,6 +47,17 @@ type tape struct {
 	// msg is the explainer's buffer for messages (explainer.scratch), kept
 	// from document to document.
 	msg []byte
+	// Evaluation by shape (shape.go): the traces of the shapes this tape
+	// has seen, the buffer of the current document's shape, and the trace
+	// being recorded while recording is set (overflow: it grew too long
+	// to keep).
+	shapes    *shapes
+	shapeBuf  []byte
+	shapeAt   []int32
+	shaped    bool // shapeBuf and shapeAt hold the current document's shape
+	trace     []check
+	recording bool
+	overflow  bool
 }
 
 // Token kinds: the first byte of the value, and 'k' for an object member name.
@@ -95,6 +106,7 @@ func (t *tape) scan(data []byte, maxDepth int) bool {
 	t.inexact, t.odd = false, false
 	t.slots, t.tables, t.nextTable = t.slots[:0], [4]memberTableOf{}, 0
 	t.object = -2
+	t.shaped = false
 	if len(data) > 1<<30 {
 		return false
 	}

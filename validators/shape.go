@@ -1,0 +1,254 @@
+package validators
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/maphash"
+	"unsafe"
+)
+
+// Evaluation by shape. A log's documents of one kind come in a few shapes:
+// the same members in the same order, their values of the same kinds. What
+// eval reads of a document is its shape (the kinds of its tokens, their
+// member names and counts, whether a number has a fraction or an exponent
+// and whether a string is escaped) except in three places, the checks:
+// valueRules (an enum, a const, a length bound or a pattern on a value),
+// the length bound of a plain member that object decides in place, and the
+// member value an allOf dispatches on. Evaluation is therefore a function
+// of the document's shape, its root, and the answers of the checks it asks,
+// in the order it asks them. The first document of a shape is evaluated
+// with its checks recorded (its trace); a later document of the same shape
+// and root asks the trace's checks again, and when each answers as it did,
+// evaluation would take the very same steps: its verdict is the trace's.
+// When one answers otherwise, the document is evaluated and its own trace
+// kept beside the other.
+
+// A check is one question evaluation asked of a value, and its answer.
+type check struct {
+	op  uint8 // checkValues, checkLong or checkDispatch
+	res uint8 // the answer: a verdict, or 0/1
+	tok int32 // the token of the value (checkDispatch: of the object)
+	// arg: checkLong's length bound; checkDispatch's length of the list
+	// applied.
+	arg int32
+	// node: checkValues' subschema; checkDispatch's allOf node.
+	node *fnode
+	list **fnode // checkDispatch: the list applied (its first element)
+}
+
+// The questions a check asks.
+const (
+	checkValues   = iota + 1 // node.values of the value at tok
+	checkLong                // the string at tok is longer in bytes than arg
+	checkDispatch            // node.dispatch.applied to the object at tok
+)
+
+// b2u is 1 for true, 0 for false.
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// record adds c to the trace being recorded (t.trace). A document's
+// traces together hold at most maxChecks checks: past that, none of those
+// being recorded is kept (overflow).
+func (t *tape) record(c check) {
+	if len(t.trace) < maxChecks {
+		t.trace = append(t.trace, c)
+		return
+	}
+	t.overflow = true
+}
+
+// Bounds of what a tape keeps of shapes: the longest shape (bytes) and
+// trace (checks) it keeps, the checks it records of a document, and the
+// bytes of all its shapes and traces.
+const (
+	maxShape     = 16 << 10
+	maxTrace     = 512
+	maxChecks    = 4 * maxTrace
+	shapeBudget  = 4 << 20
+	shapeSets    = 256
+	shapeWays    = 8
+	checkBytes   = int(unsafe.Sizeof(check{}))
+	shapeUnknown = 0x80 // or'd into a token's kind: an odd number, an escaped string
+)
+
+// shapes is a tape's cache of traces by shape: shapeSets sets of
+// shapeWays, the least recently used one of a set replaced.
+type shapes struct {
+	seed  maphash.Seed
+	tick  uint32
+	bytes int // the capacity of every entry's shape and trace, in bytes
+	// answered and evaluated count the values a trace answered for and
+	// those evaluated, for tests and profiles.
+	answered, evaluated int
+	sets                [shapeSets][shapeWays]traced
+}
+
+// traced is the trace of a document of a shape, evaluated at root.
+type traced struct {
+	root    *fnode
+	hash    uint64
+	used    uint32 // the tick of its last use; 0: empty
+	verdict verdict
+	shape   []byte
+	checks  []check
+}
+
+// shape writes the shape of the document scanned into t into shapeBuf:
+// each token's kind (its high bit set for an odd number or an escaped
+// string), then a member name's bytes and a quote (no name scanned holds
+// one), or a container's count; shapeAt[k] is where token k's starts, so
+// that the shape of the value at token k is shapeBuf[shapeAt[k]:
+// shapeAt[toks[k].next]]. False when the shape is longer than maxShape.
+func (t *tape) shape() bool {
+	b, at := t.shapeBuf[:0], t.shapeAt[:0]
+	for k := range t.toks {
+		tk := &t.toks[k]
+		at = append(at, int32(len(b)))
+		c := tk.kind
+		if tk.odd || tk.escaped {
+			c |= shapeUnknown
+		}
+		b = append(b, c)
+		switch tk.kind {
+		case tokKey:
+			b = append(b, t.data[tk.start:tk.end]...)
+			b = append(b, '"')
+		case tokObject, tokArray:
+			b = binary.LittleEndian.AppendUint32(b, uint32(tk.count))
+		}
+		if len(b) > maxShape {
+			t.shapeBuf, t.shapeAt = b[:0], at[:0]
+			return false
+		}
+	}
+	t.shapeBuf, t.shapeAt = b, append(at, int32(len(b)))
+	return true
+}
+
+// evaluate is root.eval of the document scanned into t, by the traces of
+// its shape and of the shapes of the resources in it (evalByShape) when
+// it is not too large for them.
+func (t *tape) evaluate(root *fnode) verdict {
+	if t.shaped = t.shape(); !t.shaped {
+		return root.eval(t, 0)
+	}
+	t.trace, t.overflow = t.trace[:0], false
+	return t.evalByShape(root, 0)
+}
+
+// evalByShape is n.eval of the value at token i, the root of the document
+// or of a resource's file reached from it (a lazy reference): by a trace
+// of the value's shape that answers for it, or evaluated with its checks
+// recorded and its trace kept. Within a trace being recorded, the value's
+// checks are the trace's checks too, whether asked again or evaluated.
+func (t *tape) evalByShape(n *fnode, i int32) verdict {
+	shape := t.shapeBuf[t.shapeAt[i]:t.shapeAt[t.toks[i].next]]
+	c := t.shapes
+	if c == nil {
+		c = &shapes{seed: maphash.MakeSeed()}
+		t.shapes = c
+	}
+	h := maphash.Bytes(c.seed, shape)
+	if n.dispatch != nil {
+		// The values of its dispatching member (an event's type) make the
+		// traces of a shape many: they are found by that value too.
+		if key, met, ok := n.dispatch.key(t, i); met && ok {
+			h ^= maphash.Bytes(c.seed, key) * 0x9E3779B97F4A7C15
+		}
+	}
+	set := &c.sets[h%shapeSets]
+	c.tick++
+	for w := range set {
+		e := &set[w]
+		if e.used != 0 && e.hash == h && e.root == n && bytes.Equal(e.shape, shape) && e.replays(t, i) {
+			e.used = c.tick
+			c.answered++
+			if t.recording {
+				for _, k := range e.checks {
+					k.tok += i
+					t.record(k)
+				}
+			}
+			return e.verdict
+		}
+	}
+	c.evaluated++
+	start, was := len(t.trace), t.recording
+	t.recording = true
+	v := n.eval(t, i)
+	t.recording = was
+	if !t.overflow && len(t.trace)-start <= maxTrace {
+		c.keep(set, n, h, shape, t.trace[start:], i, v)
+	}
+	if !was {
+		t.trace = t.trace[:start]
+	}
+	return v
+}
+
+// keep puts the trace of a value at token base in set, in place of its
+// least recently used entry, when the cache's budget allows.
+func (c *shapes) keep(set *[shapeWays]traced, root *fnode, h uint64, shape []byte, trace []check, base int32, v verdict) {
+	e := &set[0]
+	for w := range set {
+		if set[w].used < e.used {
+			e = &set[w]
+		}
+	}
+	need := 0
+	if cap(e.shape) < len(shape) {
+		need += len(shape)
+	}
+	if cap(e.checks) < len(trace) {
+		need += len(trace) * checkBytes
+	}
+	if need > 0 && c.bytes+need > shapeBudget {
+		return
+	}
+	if cap(e.shape) < len(shape) {
+		c.bytes += len(shape) - cap(e.shape)
+		e.shape = make([]byte, 0, len(shape))
+	}
+	if cap(e.checks) < len(trace) {
+		c.bytes += (len(trace) - cap(e.checks)) * checkBytes
+		e.checks = make([]check, 0, len(trace))
+	}
+	e.shape = append(e.shape[:0], shape...)
+	e.checks = e.checks[:0]
+	for _, k := range trace {
+		k.tok -= base
+		e.checks = append(e.checks, k)
+	}
+	e.root, e.hash, e.used, e.verdict = root, h, c.tick, v
+}
+
+// replays reports whether each of e's checks answers on the value at
+// token base of the document scanned into t as it did when e was recorded.
+func (e *traced) replays(t *tape, base int32) bool {
+	for k := range e.checks {
+		c := &e.checks[k]
+		i := base + c.tok
+		tk := &t.toks[i]
+		switch c.op {
+		case checkValues:
+			if uint8(c.node.values(t, tk)) != c.res {
+				return false
+			}
+		case checkLong:
+			if b2u(int(tk.end-tk.start) > int(c.arg)) != c.res {
+				return false
+			}
+		case checkDispatch:
+			applied, ok := c.node.dispatch.applied(t, i)
+			if b2u(ok) != c.res || int32(len(applied)) != c.arg || unsafe.SliceData(applied) != c.list {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,134 @@
+package validators
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stripe-contract/stripe-contract/validators/bench"
+)
+
+// Evaluation by shape must give eval's verdict on every document, however
+// its values differ from those of the document whose trace answers: the
+// generated invoice_payment and mixed lines, and each with its strings
+// rewritten in place (another first byte, too long for any bound, another
+// value of a member that is dispatched on), which keeps their shapes and
+// changes what the checks answer.
+func TestEvaluationByShapeIsEval(t *testing.T) {
+	v, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := v.versions[v.dflt].fast
+	m, err := bench.NewMixed(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs [][]byte
+	for _, l := range bench.Lines(300, 9) {
+		docs = append(append(docs, l), sameShape(t, l)...)
+	}
+	for range 300 {
+		l, _ := m.Line()
+		docs = append(append(docs, l), sameShape(t, l)...)
+	}
+	byShape, full := &tape{}, &tape{}
+	var asked, answeredAgain, overruled, declined int
+	verdicts := map[verdict]int{}
+	for _, doc := range docs {
+		if !byShape.scan(doc, 64) || byShape.toks[0].kind != tokObject {
+			continue
+		}
+		_, root := fp.kindRoot(byShape, tapeFacts(byShape))
+		if root == nil {
+			continue
+		}
+		full.scan(doc, 64)
+		want := root.eval(full, 0)
+		known := false
+		before := 0
+		if byShape.shapes != nil && byShape.shape() {
+			before = byShape.shapes.answered
+			// Every trace of its shape, whatever set it is in, answers
+			// with eval's verdict or not at all.
+			for _, e := range byShape.shapes.of(root, byShape.shapeBuf) {
+				known = true
+				if !e.replays(byShape, 0) {
+					declined++
+				} else if e.verdict != want {
+					t.Fatalf("a trace answers %v, eval %v, on\n%s", e.verdict, want, abbreviate(doc))
+				}
+			}
+		}
+		got := byShape.evaluate(root)
+		if got != want {
+			t.Fatalf("by shape %v, eval %v, on\n%s", got, want, abbreviate(doc))
+		}
+		asked++
+		verdicts[got]++
+		switch answered := byShape.shapes.answered > before; {
+		case known && answered:
+			answeredAgain++
+		case known:
+			overruled++ // a trace of its shape was there, and did not answer
+		}
+	}
+	t.Logf("%d documents: %d answered by a trace, %d of a known shape evaluated again, %d traces of their shapes declined; verdicts %v",
+		asked, answeredAgain, overruled, declined, verdicts)
+	if answeredAgain < asked/4 || overruled < asked/20 || declined < asked/4 || verdicts[pass] == 0 || verdicts[fail] == 0 {
+		t.Fatalf("the test no longer exercises traces: %d documents, %d answered, %d overruled, verdicts %v", asked, answeredAgain, overruled, verdicts)
+	}
+}
+
+// of returns c's traces of shape at root.
+func (c *shapes) of(root *fnode, shape []byte) []*traced {
+	var out []*traced
+	for s := range c.sets {
+		for w := range c.sets[s] {
+			if e := &c.sets[s][w]; e.used != 0 && e.root == root && bytes.Equal(e.shape, shape) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// sameShape rewrites the unescaped strings of doc in place, each in turn,
+// into values of the same shape: another first byte, a string over any
+// length bound, and the values a dispatch meets (every one of them where
+// the member is a type, an object or a status, which dispatches read).
+func sameShape(t *testing.T, doc []byte) [][]byte {
+	var tp tape
+	if !tp.scan(doc, 64) {
+		t.Fatalf("does not scan: %s", abbreviate(doc))
+	}
+	others := []string{"paid", "open", "canceled", "invoice", "charge", "customer", "usd", "XYZ", "invoice_payment.paid", "charge.succeeded", ""}
+	var out [][]byte
+	for k, tk := range tp.toks {
+		if tk.kind != tokString || tk.escaped {
+			continue
+		}
+		replace := func(s []byte) {
+			out = append(out, bytes.Join([][]byte{doc[:tk.start], s, doc[tk.end:]}, nil))
+		}
+		if key := tp.toks[k-1]; key.kind == tokKey {
+			switch string(doc[key.start:key.end]) {
+			case "type", "object", "status":
+				for _, o := range others {
+					replace([]byte(o))
+				}
+				continue
+			}
+		}
+		if k%3 != 0 {
+			continue
+		}
+		if tk.end > tk.start {
+			s := bytes.Clone(doc[tk.start:tk.end])
+			s[0] = 'Z'
+			replace(s)
+		}
+		replace(bytes.Repeat([]byte("y"), 5001))
+		replace([]byte(others[k%len(others)]))
+	}
+	return out
+}
