@@ -2,8 +2,8 @@ package validators
 
 import (
 	"bytes"
-	"encoding/binary"
 	"hash/maphash"
+	"slices"
 	"unsafe"
 )
 
@@ -62,11 +62,11 @@ func (t *tape) record(c check) {
 	t.overflow = true
 }
 
-// Bounds of what a tape keeps of shapes: the longest shape (bytes) and
-// trace (checks) it keeps, the checks it records of a document, and the
-// bytes of all its shapes and traces.
+// Bounds of what a tape keeps of shapes: the longest document whose shape
+// it writes (bytes), the longest trace (checks) it keeps, the checks it
+// records of a document, and the bytes of all its shapes and traces.
 const (
-	maxShape     = 16 << 10
+	maxShapeDoc  = 16 << 10
 	maxTrace     = 512
 	maxChecks    = 4 * maxTrace
 	shapeBudget  = 4 << 20
@@ -98,43 +98,56 @@ type traced struct {
 	checks  []check
 }
 
-// shape writes the shape of the document scanned into t into shapeBuf:
-// each token's kind (its high bit set for an odd number or an escaped
-// string), then a member name's bytes and a quote (no name scanned holds
-// one), or a container's count; shapeAt[k] is where token k's starts, so
-// that the shape of the value at token k is shapeBuf[shapeAt[k]:
-// shapeAt[toks[k].next]]. False when the shape is longer than maxShape.
-func (t *tape) shape() bool {
-	b, at := t.shapeBuf[:0], t.shapeAt[:0]
-	for k := range t.toks {
-		tk := &t.toks[k]
-		at = append(at, int32(len(b)))
-		c := tk.kind
-		if tk.odd || tk.escaped {
-			c |= shapeUnknown
-		}
-		b = append(b, c)
-		switch tk.kind {
-		case tokKey:
-			b = append(b, t.data[tk.start:tk.end]...)
-			b = append(b, '"')
-		case tokObject, tokArray:
-			b = binary.LittleEndian.AppendUint32(b, uint32(tk.count))
-		}
-		if len(b) > maxShape {
-			t.shapeBuf, t.shapeAt = b[:0], at[:0]
-			return false
-		}
+// A document's shape is written by the scan (tape.go) into shapeBuf: each
+// token's kind (its high bit set for an odd number or an escaped string),
+// then a member name's bytes and a quote (no name scanned holds one), and
+// a container's closing delimiter after its members. A shape is no longer
+// than its document: a name is two quotes and a colon shorter, a value's
+// kind one byte where the value has at least one.
+
+// shapeOf is the shape of the value at token i, a slice of the document's.
+// Where each container's starts and ends (shapeAt) is worked out the first
+// time a value within the document is asked for.
+func (t *tape) shapeOf(i int32) []byte {
+	if i == 0 {
+		return t.shapeBuf
 	}
-	t.shapeBuf, t.shapeAt = b, append(at, int32(len(b)))
-	return true
+	if len(t.shapeAt) != 2*len(t.toks) {
+		at := slices.Grow(t.shapeAt[:0], 2*len(t.toks))[:2*len(t.toks)]
+		open := t.shapeOpen[:0] // the containers not yet closed
+		n := int32(0)
+		for k := range t.toks {
+			for len(open) > 0 && t.toks[open[len(open)-1]].next == int32(k) {
+				n++ // its closing delimiter
+				at[2*open[len(open)-1]+1] = n
+				open = open[:len(open)-1]
+			}
+			at[2*k] = n
+			switch tk := &t.toks[k]; tk.kind {
+			case tokKey:
+				n += tk.end - tk.start + 2
+			case tokObject, tokArray:
+				n++
+				open = append(open, int32(k))
+			default:
+				n++
+			}
+		}
+		for len(open) > 0 {
+			n++
+			at[2*open[len(open)-1]+1] = n
+			open = open[:len(open)-1]
+		}
+		t.shapeAt, t.shapeOpen = at, open
+	}
+	return t.shapeBuf[t.shapeAt[2*i]:t.shapeAt[2*i+1]]
 }
 
 // evaluate is root.eval of the document scanned into t, by the traces of
 // its shape and of the shapes of the resources in it (evalByShape) when
-// it is not too large for them.
+// its scan wrote its shape.
 func (t *tape) evaluate(root *fnode) verdict {
-	if t.shaped = t.shape(); !t.shaped {
+	if !t.shaped {
 		return root.eval(t, 0)
 	}
 	t.trace, t.overflow = t.trace[:0], false
@@ -147,7 +160,7 @@ func (t *tape) evaluate(root *fnode) verdict {
 // recorded and its trace kept. Within a trace being recorded, the value's
 // checks are the trace's checks too, whether asked again or evaluated.
 func (t *tape) evalByShape(n *fnode, i int32) verdict {
-	shape := t.shapeBuf[t.shapeAt[i]:t.shapeAt[t.toks[i].next]]
+	shape := t.shapeOf(i)
 	c := t.shapes
 	if c == nil {
 		c = &shapes{seed: maphash.MakeSeed()}

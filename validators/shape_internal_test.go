@@ -46,7 +46,7 @@ func TestEvaluationByShapeIsEval(t *testing.T) {
 		want := root.eval(full, 0)
 		known := false
 		before := 0
-		if byShape.shapes != nil && byShape.shape() {
+		if byShape.shapes != nil && byShape.shaped {
 			before = byShape.shapes.answered
 			// Every trace of its shape, whatever set it is in, answers
 			// with eval's verdict or not at all.
@@ -131,4 +131,41 @@ func sameShape(t *testing.T, doc []byte) [][]byte {
 		replace([]byte(others[k%len(others)]))
 	}
 	return out
+}
+
+// The shape of a value within a document is the shape of that value
+// scanned alone, for every container of the generated lines.
+func TestShapeOfAValueIsItsOwn(t *testing.T) {
+	m, err := bench.NewMixed(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := bench.Lines(50, 4)
+	for range 200 {
+		l, _ := m.Line()
+		docs = append(docs, l)
+	}
+	var doc, alone tape
+	n := 0
+	for _, d := range docs {
+		if !doc.scan(d, 64) || !doc.shaped {
+			t.Fatalf("no shape for\n%s", abbreviate(d))
+		}
+		for i := len(doc.toks) - 1; i >= 0; i-- { // the last first: shapeOf works the offsets out on its first call
+			tk := doc.toks[i]
+			if tk.kind != tokObject && tk.kind != tokArray {
+				continue
+			}
+			if !alone.scan(d[tk.start:tk.end], 64) {
+				t.Fatalf("does not scan alone: %s", d[tk.start:tk.end])
+			}
+			if got := doc.shapeOf(int32(i)); !bytes.Equal(got, alone.shapeBuf) {
+				t.Fatalf("the shape of token %d is\n%q, scanned alone\n%q", i, got, alone.shapeBuf)
+			}
+			n++
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d containers compared", n)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/stripe-contract/stripe-contract/validators/jsonstring"
@@ -53,8 +54,11 @@ type tape struct {
 	// to keep).
 	shapes    *shapes
 	shapeBuf  []byte
-	shapeAt   []int32
-	shaped    bool // shapeBuf and shapeAt hold the current document's shape
+	shapeAt   []int32 // shapeOf's: where each container's shape starts and ends
+	shapeOpen []int32 // shapeOf's stack of open containers
+	// shaped: the scan wrote the document's shape (shapeBuf),
+	// which it does for documents of at most maxShapeDoc bytes.
+	shaped    bool
 	trace     []check
 	recording bool
 	overflow  bool
@@ -106,13 +110,38 @@ func (t *tape) scan(data []byte, maxDepth int) bool {
 	t.inexact, t.odd = false, false
 	t.slots, t.tables, t.nextTable = t.slots[:0], [4]memberTableOf{}, 0
 	t.object = -2
-	t.shaped = false
 	if len(data) > 1<<30 {
 		return false
 	}
+	t.shaped = len(data) <= maxShapeDoc
+	if t.shaped {
+		// A shape is no longer than its document (shape.go),
+		// and a name is copied as 16 bytes.
+		t.shapeBuf = slices.Grow(t.shapeBuf[:0], len(data)+16)
+		t.shapeAt = t.shapeAt[:0]
+	}
 	t.depth = min(maxDepth, maxScanDepth)
 	i, ok := t.scanValue(skipSpace(data, 0), 0)
-	return ok && skipSpace(data, i) == len(data)
+	if !ok || skipSpace(data, i) != len(data) {
+		t.shaped = false
+		return false
+	}
+	return true
+}
+
+// shapeToken adds a token of shape kind c (shape.go) to the document's
+// shape.
+func (t *tape) shapeToken(c byte) {
+	if t.shaped {
+		t.shapeBuf = append(t.shapeBuf, c)
+	}
+}
+
+// shapeClose ends a container's shape with its closing delimiter.
+func (t *tape) shapeClose(c byte) {
+	if t.shaped {
+		t.shapeBuf = append(t.shapeBuf, c)
+	}
 }
 
 // maxScanDepth bounds the scanner's recursion; deeper documents take the
@@ -137,6 +166,7 @@ func (t *tape) scanValue(i, depth int) (int, bool) {
 		if !ok {
 			return 0, false
 		}
+		t.shapeToken(tokString | b2u(escaped)*shapeUnknown)
 		t.toks = append(t.toks, tok{kind: tokString, escaped: escaped, start: int32(i + 1), end: int32(end), next: n + 1})
 		return end + 1, true
 	case c == '-' || (c >= '0' && c <= '9'):
@@ -148,15 +178,19 @@ func (t *tape) scanValue(i, depth int) (int, bool) {
 			}
 			odd, t.odd = true, true
 		}
+		t.shapeToken(tokNumber | b2u(odd)*shapeUnknown)
 		t.toks = append(t.toks, tok{kind: tokNumber, odd: odd, start: int32(i), end: int32(end), next: n + 1})
 		return end, true
 	case c == 't' && hasLiteral(data, i, "true"):
+		t.shapeToken(tokTrue)
 		t.toks = append(t.toks, tok{kind: tokTrue, start: int32(i), end: int32(i + 4), next: n + 1})
 		return i + 4, true
 	case c == 'f' && hasLiteral(data, i, "false"):
+		t.shapeToken(tokFalse)
 		t.toks = append(t.toks, tok{kind: tokFalse, start: int32(i), end: int32(i + 5), next: n + 1})
 		return i + 5, true
 	case c == 'n' && hasLiteral(data, i, "null"):
+		t.shapeToken(tokNull)
 		t.toks = append(t.toks, tok{kind: tokNull, start: int32(i), end: int32(i + 4), next: n + 1})
 		return i + 4, true
 	}
@@ -170,9 +204,11 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 	}
 	data := t.data
 	open := int32(len(t.toks))
+	t.shapeToken(tokObject)
 	t.toks = append(t.toks, tok{kind: tokObject, start: int32(i)})
 	i = skipSpace(data, i+1)
 	if i < len(data) && data[i] == '}' {
+		t.shapeClose('}')
 		return i + 1, t.close(open, i)
 	}
 	// The object's member count and name filter, written to its token
@@ -188,6 +224,17 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 			return 0, false // escaped names: leave their comparison to the full path
 		}
 		h := hashName(data[i+1 : end])
+		if t.shaped {
+			b := append(t.shapeBuf, tokKey)
+			if end-i-1 <= 16 && i+17 <= len(data) {
+				// Copied as 16 bytes, those past the name written over next.
+				*(*[16]byte)(b[len(b) : len(b)+16]) = *(*[16]byte)(data[i+1:])
+				b = b[:len(b)+end-i-1]
+			} else {
+				b = append(b, data[i+1:end]...)
+			}
+			t.shapeBuf = append(b, '"')
+		}
 		t.toks = append(t.toks, tok{kind: tokKey, hash: h, start: int32(i + 1), end: int32(end)})
 		count++
 		filter |= memberBit(h)
@@ -208,6 +255,7 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 		case '}':
 			o := &t.toks[open]
 			o.count, o.hash = count, filter
+			t.shapeClose('}')
 			return i + 1, t.close(open, i)
 		default:
 			return 0, false
@@ -226,9 +274,11 @@ func (t *tape) scanArray(i, depth int) (int, bool) {
 	}
 	data := t.data
 	open := int32(len(t.toks))
+	t.shapeToken(tokArray)
 	t.toks = append(t.toks, tok{kind: tokArray, start: int32(i)})
 	i = skipSpace(data, i+1)
 	if i < len(data) && data[i] == ']' {
+		t.shapeClose(']')
 		return i + 1, t.close(open, i)
 	}
 	var count int32
@@ -247,6 +297,7 @@ func (t *tape) scanArray(i, depth int) (int, bool) {
 			i = skipSpace(data, i+1)
 		case ']':
 			t.toks[open].count = count
+			t.shapeClose(']')
 			return i + 1, t.close(open, i)
 		default:
 			return 0, false
