@@ -224,6 +224,19 @@ func (d *dispatch) key(t *tape, i int32) (key []byte, met, ok bool) {
 	return nil, false, true // a number, object or array: no literal equals it
 }
 
+// recordKey records, in the trace t is recording, the check that the
+// dispatching member of the object at token i is the string it is: the
+// one part of what the dispatch applies that the shape does not decide.
+func (d *dispatch) recordKey(t *tape, i int32) {
+	j := t.memberHash(i, d.member.name, d.member.hash)
+	if j < 0 {
+		return
+	}
+	if tk := &t.toks[j]; tk.kind == tokString && !tk.escaped {
+		t.record(check{op: checkKey, tok: j, value: string(t.data[tk.start:tk.end])})
+	}
+}
+
 // literalKeys are the dispatchKeys of true, false and null, as bytes.
 var literalKeys = [256][]byte{
 	tokTrue:  []byte(dispatchKey(tokTrue, "")),

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/stripe-contract/stripe-contract/validators/pointer"
 )
@@ -628,7 +627,7 @@ func (n *fnode) evalAllOf(t *tape, i int32, tk *tok) verdict {
 	if n.dispatch != nil && tk.kind == tokObject {
 		applied, ok := n.dispatch.applied(t, i)
 		if t.recording {
-			t.record(check{op: checkDispatch, res: b2u(ok), tok: i, arg: int32(len(applied)), node: n, list: unsafe.SliceData(applied)})
+			n.dispatch.recordKey(t, i)
 		}
 		if ok {
 			subs = applied
@@ -666,7 +665,13 @@ func (n *fnode) valueRules(t *tape, i int32, tk *tok) verdict {
 	}
 	v := n.values(t, tk)
 	if t.recording {
-		t.record(check{op: checkValues, res: uint8(v), tok: i, node: n})
+		c := check{op: checkValues, res: uint8(v), tok: i, node: n}
+		if len(n.enum) > 0 && tk.kind == tokString && !tk.escaped {
+			// The value itself: another of the same bytes answers alike,
+			// without looking it up again.
+			c.arg, c.value = 1, string(t.data[tk.start:tk.end])
+		}
+		t.record(c)
 	}
 	return v
 }

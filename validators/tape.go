@@ -129,6 +129,15 @@ func (t *tape) scan(data []byte, maxDepth int) bool {
 	return true
 }
 
+// push appends a zero token to toks and returns it, for its fields to be
+// written in place: appending a tok literal built it on the stack and
+// copied it, a wide load of narrow stores that stalled (the key token's
+// append was a fifth of the scan's time in a profile).
+func (t *tape) push() *tok {
+	t.toks = append(t.toks, tok{})
+	return &t.toks[len(t.toks)-1]
+}
+
 // shapeToken adds a token of shape kind c (shape.go) to the document's
 // shape.
 func (t *tape) shapeToken(c byte) {
@@ -167,7 +176,8 @@ func (t *tape) scanValue(i, depth int) (int, bool) {
 			return 0, false
 		}
 		t.shapeToken(tokString | b2u(escaped)*shapeUnknown)
-		t.toks = append(t.toks, tok{kind: tokString, escaped: escaped, start: int32(i + 1), end: int32(end), next: n + 1})
+		k := t.push()
+		k.kind, k.escaped, k.start, k.end, k.next = tokString, escaped, int32(i+1), int32(end), n+1
 		return end + 1, true
 	case c == '-' || (c >= '0' && c <= '9'):
 		end, ok := scanInt(data, i)
@@ -179,19 +189,23 @@ func (t *tape) scanValue(i, depth int) (int, bool) {
 			odd, t.odd = true, true
 		}
 		t.shapeToken(tokNumber | b2u(odd)*shapeUnknown)
-		t.toks = append(t.toks, tok{kind: tokNumber, odd: odd, start: int32(i), end: int32(end), next: n + 1})
+		k := t.push()
+		k.kind, k.odd, k.start, k.end, k.next = tokNumber, odd, int32(i), int32(end), n+1
 		return end, true
 	case c == 't' && hasLiteral(data, i, "true"):
 		t.shapeToken(tokTrue)
-		t.toks = append(t.toks, tok{kind: tokTrue, start: int32(i), end: int32(i + 4), next: n + 1})
+		k := t.push()
+		k.kind, k.start, k.end, k.next = tokTrue, int32(i), int32(i+4), n+1
 		return i + 4, true
 	case c == 'f' && hasLiteral(data, i, "false"):
 		t.shapeToken(tokFalse)
-		t.toks = append(t.toks, tok{kind: tokFalse, start: int32(i), end: int32(i + 5), next: n + 1})
+		k := t.push()
+		k.kind, k.start, k.end, k.next = tokFalse, int32(i), int32(i+5), n+1
 		return i + 5, true
 	case c == 'n' && hasLiteral(data, i, "null"):
 		t.shapeToken(tokNull)
-		t.toks = append(t.toks, tok{kind: tokNull, start: int32(i), end: int32(i + 4), next: n + 1})
+		k := t.push()
+		k.kind, k.start, k.end, k.next = tokNull, int32(i), int32(i+4), n+1
 		return i + 4, true
 	}
 	return 0, false
@@ -205,7 +219,8 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 	data := t.data
 	open := int32(len(t.toks))
 	t.shapeToken(tokObject)
-	t.toks = append(t.toks, tok{kind: tokObject, start: int32(i)})
+	k := t.push()
+	k.kind, k.start = tokObject, int32(i)
 	i = skipSpace(data, i+1)
 	if i < len(data) && data[i] == '}' {
 		t.shapeClose('}')
@@ -235,7 +250,8 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 			}
 			t.shapeBuf = append(b, '"')
 		}
-		t.toks = append(t.toks, tok{kind: tokKey, hash: h, start: int32(i + 1), end: int32(end)})
+		k := t.push()
+		k.kind, k.hash, k.start, k.end = tokKey, h, int32(i+1), int32(end)
 		count++
 		filter |= memberBit(h)
 		i = skipSpace(data, end+1)
@@ -275,7 +291,8 @@ func (t *tape) scanArray(i, depth int) (int, bool) {
 	data := t.data
 	open := int32(len(t.toks))
 	t.shapeToken(tokArray)
-	t.toks = append(t.toks, tok{kind: tokArray, start: int32(i)})
+	k := t.push()
+	k.kind, k.start = tokArray, int32(i)
 	i = skipSpace(data, i+1)
 	if i < len(data) && data[i] == ']' {
 		t.shapeClose(']')
