@@ -571,7 +571,7 @@ func (n *fnode) eval(t *tape, i int32) verdict {
 			return unknown
 		}
 		v := pass
-		if t.shaped {
+		if t.cache != nil {
 			v = t.evalByShape(target, i)
 		} else {
 			v = target.eval(t, i)
@@ -985,12 +985,12 @@ type fastPath struct {
 	// noDispatch: every allOf is evaluated member by member (dispatch.go),
 	// the reference a test compares dispatch with.
 	noDispatch bool
-	// byShape: documents are evaluated by their shape's trace when one
-	// answers for them (shape.go); off, each is evaluated in full.
-	byShape bool
-	tapes   sync.Pool
-	roots   sync.Map   // Kind -> *fnode
-	mu      sync.Mutex // guards entries and files
+	// shapes: documents are evaluated by a trace of their shape there
+	// when one answers for them (shape.go); nil, each in full.
+	shapes *shapes
+	tapes  sync.Pool
+	roots  sync.Map   // Kind -> *fnode
+	mu     sync.Mutex // guards entries and files
 	// entries are the compiled entries of the files compiled so far (the
 	// URLs that other files and kinds refer to: contract.entries), nil
 	// for one that did not compile.
@@ -1038,7 +1038,7 @@ func (fp *fastPath) sharedEnum(values []literal) *sharedEnum {
 // newFastPath makes the fast path of the contract c; each kind's schema is
 // compiled for it the first time a document of that kind comes.
 func newFastPath(c *contract, maxDepth int) *fastPath {
-	fp := &fastPath{c: c, maxDepth: maxDepth, byShape: true, entries: map[string]*fnode{},
+	fp := &fastPath{c: c, maxDepth: maxDepth, shapes: newShapes(), entries: map[string]*fnode{},
 		files: map[string]*sync.Mutex{}, enums: map[string]*sharedEnum{}}
 	fp.tapes.New = func() any { return &tape{toks: make([]tok, 0, 256)} }
 	return fp
@@ -1150,8 +1150,8 @@ func (fp *fastPath) validate(v *Validator, t *tape) (res Result, ok bool) {
 		return Result{}, false
 	}
 	var got verdict
-	if fp.byShape {
-		got = t.evaluate(root)
+	if fp.shapes != nil {
+		got = t.evaluate(root, fp.shapes)
 	} else {
 		got = root.eval(t, 0)
 	}

@@ -175,11 +175,11 @@ func BenchmarkScan(b *testing.B) {
 			}
 		})
 		b.Run(set.name+"/byShape", func(b *testing.B) {
-			tp := &tape{}
+			tp, c := &tape{}, newShapes()
 			for i := range b.N {
 				l := lines[i%len(lines)]
 				tp.scan(l.doc, 64)
-				tp.evaluate(l.root)
+				tp.evaluate(l.root, c)
 			}
 		})
 		b.Run(set.name+"/json.Valid", func(b *testing.B) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"hash/maphash"
 	"slices"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -80,27 +81,36 @@ const (
 	shapeUnknown = 0x80 // or'd into a token's kind: an odd number, an escaped string
 )
 
-// shapes is a tape's cache of traces by shape: shapeSets sets of
-// shapeWays, the least recently used one of a set replaced.
+// shapes is a fast path's cache of traces by shape, shared by the
+// goroutines that validate on it: shapeSets sets of shapeWays entries,
+// each an immutable traced published by an atomic store, so that finding
+// one takes no lock. A set's entry to replace is the first, from a
+// rotating hand, not used since the hand last passed it (a clock).
 type shapes struct {
 	seed  maphash.Seed
-	tick  uint32
-	bytes int // the capacity of every entry's shape and trace, in bytes
-	// answered and evaluated count the values a trace answered for and
-	// those evaluated, for tests and profiles.
-	answered, evaluated int
-	sets                [shapeSets][shapeWays]traced
+	bytes atomic.Int64 // the shapes' and traces' bytes of every entry
+	sets  [shapeSets]struct {
+		hand  atomic.Uint32
+		trace [shapeWays]atomic.Pointer[traced]
+	}
 }
 
-// traced is the trace of a document of a shape, evaluated at root.
+// newShapes returns an empty cache.
+func newShapes() *shapes { return &shapes{seed: maphash.MakeSeed()} }
+
+// traced is the trace of a value of a shape, evaluated at root; only used
+// changes once it is published.
 type traced struct {
 	root    *fnode
 	hash    uint64
-	used    uint32 // the tick of its last use; 0: empty
 	verdict verdict
+	used    atomic.Bool // answered since the clock's hand last passed
 	shape   []byte
 	checks  []check
 }
+
+// size is what e holds, in bytes, for the cache's budget.
+func (e *traced) size() int64 { return int64(len(e.shape) + len(e.checks)*checkBytes) }
 
 // A document's shape is written by the scan (tape.go) into shapeBuf: each
 // token's kind (its high bit set for an odd number or an escaped string),
@@ -147,14 +157,14 @@ func (t *tape) shapeOf(i int32) []byte {
 	return t.shapeBuf[t.shapeAt[2*i]:t.shapeAt[2*i+1]]
 }
 
-// evaluate is root.eval of the document scanned into t, by the traces of
-// its shape and of the shapes of the resources in it (evalByShape) when
-// its scan wrote its shape.
-func (t *tape) evaluate(root *fnode) verdict {
+// evaluate is root.eval of the document scanned into t, by the traces in
+// c of its shape and of the shapes of the resources in it (evalByShape)
+// when its scan wrote its shape.
+func (t *tape) evaluate(root *fnode, c *shapes) verdict {
 	if !t.shaped {
 		return root.eval(t, 0)
 	}
-	t.trace, t.overflow = t.trace[:0], false
+	t.cache, t.trace, t.overflow = c, t.trace[:0], false
 	return t.evalByShape(root, 0)
 }
 
@@ -164,12 +174,7 @@ func (t *tape) evaluate(root *fnode) verdict {
 // recorded and its trace kept. Within a trace being recorded, the value's
 // checks are the trace's checks too, whether asked again or evaluated.
 func (t *tape) evalByShape(n *fnode, i int32) verdict {
-	shape := t.shapeOf(i)
-	c := t.shapes
-	if c == nil {
-		c = &shapes{seed: maphash.MakeSeed()}
-		t.shapes = c
-	}
+	shape, c := t.shapeOf(i), t.cache
 	h := maphash.Bytes(c.seed, shape)
 	if n.dispatch != nil {
 		// The values of its dispatching member (an event's type) make the
@@ -179,12 +184,13 @@ func (t *tape) evalByShape(n *fnode, i int32) verdict {
 		}
 	}
 	set := &c.sets[h%shapeSets]
-	c.tick++
-	for w := range set {
-		e := &set[w]
-		if e.used != 0 && e.hash == h && e.root == n && bytes.Equal(e.shape, shape) && e.replays(t, i) {
-			e.used = c.tick
-			c.answered++
+	for w := range set.trace {
+		e := set.trace[w].Load()
+		if e != nil && e.hash == h && e.root == n && bytes.Equal(e.shape, shape) && e.replays(t, i) {
+			if !e.used.Load() {
+				e.used.Store(true)
+			}
+			t.answered++
 			if t.recording {
 				for _, k := range e.checks {
 					k.tok += i
@@ -194,13 +200,13 @@ func (t *tape) evalByShape(n *fnode, i int32) verdict {
 			return e.verdict
 		}
 	}
-	c.evaluated++
+	t.evaluated++
 	start, was := len(t.trace), t.recording
 	t.recording = true
 	v := n.eval(t, i)
 	t.recording = was
 	if !t.overflow && len(t.trace)-start <= maxTrace {
-		c.keep(set, n, h, shape, t.trace[start:], i, v)
+		c.keep(h, n, shape, t.trace[start:], i, v)
 	}
 	if !was {
 		t.trace = t.trace[:start]
@@ -208,40 +214,33 @@ func (t *tape) evalByShape(n *fnode, i int32) verdict {
 	return v
 }
 
-// keep puts the trace of a value at token base in set, in place of its
-// least recently used entry, when the cache's budget allows.
-func (c *shapes) keep(set *[shapeWays]traced, root *fnode, h uint64, shape []byte, trace []check, base int32, v verdict) {
-	e := &set[0]
-	for w := range set {
-		if set[w].used < e.used {
-			e = &set[w]
+// keep publishes the trace of a value at token base in its set, in place
+// of the entry the set's clock picks, when the cache's budget allows.
+func (c *shapes) keep(h uint64, root *fnode, shape []byte, trace []check, base int32, v verdict) {
+	e := &traced{root: root, hash: h, verdict: v, shape: slices.Clone(shape), checks: make([]check, len(trace))}
+	for k, tc := range trace {
+		tc.tok -= base
+		e.checks[k] = tc
+	}
+	set := &c.sets[h%shapeSets]
+	w := set.hand.Load() % shapeWays
+	for range 2 * shapeWays {
+		old := set.trace[w].Load()
+		if old == nil || !old.used.Load() {
+			break
 		}
+		old.used.Store(false)
+		w = (w + 1) % shapeWays
 	}
-	need := 0
-	if cap(e.shape) < len(shape) {
-		need += len(shape)
+	set.hand.Store(w + 1)
+	old := set.trace[w].Load()
+	grow := e.size()
+	if old != nil {
+		grow -= old.size()
 	}
-	if cap(e.checks) < len(trace) {
-		need += len(trace) * checkBytes
+	if c.bytes.Add(grow) > shapeBudget || !set.trace[w].CompareAndSwap(old, e) {
+		c.bytes.Add(-grow) // over budget, or another goroutine published there first
 	}
-	if need > 0 && c.bytes+need > shapeBudget {
-		return
-	}
-	if cap(e.shape) < len(shape) {
-		c.bytes += len(shape) - cap(e.shape)
-		e.shape = make([]byte, 0, len(shape))
-	}
-	if cap(e.checks) < len(trace) {
-		c.bytes += (len(trace) - cap(e.checks)) * checkBytes
-		e.checks = make([]check, 0, len(trace))
-	}
-	e.shape = append(e.shape[:0], shape...)
-	e.checks = e.checks[:0]
-	for _, k := range trace {
-		k.tok -= base
-		e.checks = append(e.checks, k)
-	}
-	e.root, e.hash, e.used, e.verdict = root, h, c.tick, v
 }
 
 // replays reports whether each of e's checks answers on the value at

@@ -2,6 +2,9 @@ package validators
 
 import (
 	"bytes"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stripe-contract/stripe-contract/validators/bench"
@@ -23,15 +26,19 @@ func TestEvaluationByShapeIsEval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	n := 300
+	if RaceDetector { // ten times slower; TestTracesAreSharedByGoroutines is the one for it
+		n = 40
+	}
 	var docs [][]byte
-	for _, l := range bench.Lines(300, 9) {
+	for _, l := range bench.Lines(n, 9) {
 		docs = append(append(docs, l), sameShape(t, l)...)
 	}
-	for range 300 {
+	for range n {
 		l, _ := m.Line()
 		docs = append(append(docs, l), sameShape(t, l)...)
 	}
-	byShape, full := &tape{}, &tape{}
+	byShape, full, cache := &tape{}, &tape{}, newShapes()
 	var asked, answeredAgain, overruled, declined int
 	verdicts := map[verdict]int{}
 	for _, doc := range docs {
@@ -46,11 +53,11 @@ func TestEvaluationByShapeIsEval(t *testing.T) {
 		want := root.eval(full, 0)
 		known := false
 		before := 0
-		if byShape.shapes != nil && byShape.shaped {
-			before = byShape.shapes.answered
+		if byShape.shaped {
+			before = byShape.answered
 			// Every trace of its shape, whatever set it is in, answers
 			// with eval's verdict or not at all.
-			for _, e := range byShape.shapes.of(root, byShape.shapeBuf) {
+			for _, e := range cache.of(root, byShape.shapeBuf) {
 				known = true
 				if !e.replays(byShape, 0) {
 					declined++
@@ -59,13 +66,13 @@ func TestEvaluationByShapeIsEval(t *testing.T) {
 				}
 			}
 		}
-		got := byShape.evaluate(root)
+		got := byShape.evaluate(root, cache)
 		if got != want {
 			t.Fatalf("by shape %v, eval %v, on\n%s", got, want, abbreviate(doc))
 		}
 		asked++
 		verdicts[got]++
-		switch answered := byShape.shapes.answered > before; {
+		switch answered := byShape.answered > before; {
 		case known && answered:
 			answeredAgain++
 		case known:
@@ -83,8 +90,8 @@ func TestEvaluationByShapeIsEval(t *testing.T) {
 func (c *shapes) of(root *fnode, shape []byte) []*traced {
 	var out []*traced
 	for s := range c.sets {
-		for w := range c.sets[s] {
-			if e := &c.sets[s][w]; e.used != 0 && e.root == root && bytes.Equal(e.shape, shape) {
+		for w := range c.sets[s].trace {
+			if e := c.sets[s].trace[w].Load(); e != nil && e.root == root && bytes.Equal(e.shape, shape) {
 				out = append(out, e)
 			}
 		}
@@ -167,5 +174,54 @@ func TestShapeOfAValueIsItsOwn(t *testing.T) {
 	}
 	if n < 1000 {
 		t.Fatalf("only %d containers compared", n)
+	}
+}
+
+// Goroutines validating at once share one cache of traces: each gets the
+// verdicts and violations of the whole-document path (and, under -race, no
+// race publishing and reading traces).
+func TestTracesAreSharedByGoroutines(t *testing.T) {
+	fast, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := New(WithFastPath(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := bench.NewMixed(13)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs [][]byte
+	for _, l := range bench.Lines(100, 21) {
+		docs = append(append(docs, l), sameShape(t, l)[:10]...)
+	}
+	for range 100 {
+		l, _ := m.Line()
+		docs = append(append(docs, l), sameShape(t, l)[:10]...)
+	}
+	want := make([]Result, len(docs))
+	for k, d := range docs {
+		want[k] = full.Validate(d)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range docs {
+				k = (k*7 + g*len(docs)/4) % len(docs) // each goroutine in its own order
+				got := fast.Validate(docs[k])
+				if got.Kind != want[k].Kind || !slices.Equal(got.Violations, want[k].Violations) && len(got.Violations)+len(want[k].Violations) > 0 {
+					errs <- fmt.Sprintf("goroutine %d disagrees with the full path on\n%s\nfast: %v\nfull: %v", g, abbreviate(docs[k]), got.Violations, want[k].Violations)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
 	}
 }

@@ -48,14 +48,16 @@ type tape struct {
 	// msg is the explainer's buffer for messages (explainer.scratch), kept
 	// from document to document.
 	msg []byte
-	// Evaluation by shape (shape.go): the traces of the shapes this tape
-	// has seen, the buffer of the current document's shape, and the trace
+	// Evaluation by shape (shape.go): the cache of traces it is done
+	// with, the buffer of the current document's shape, and the trace
 	// being recorded while recording is set (overflow: it grew too long
-	// to keep).
-	shapes    *shapes
-	shapeBuf  []byte
-	shapeAt   []int32 // shapeOf's: where each container's shape starts and ends
-	shapeOpen []int32 // shapeOf's stack of open containers
+	// to keep). answered and evaluated count the values a trace answered
+	// for and those evaluated, for tests.
+	cache               *shapes
+	answered, evaluated int
+	shapeBuf            []byte
+	shapeAt             []int32 // shapeOf's: where each container's shape starts and ends
+	shapeOpen           []int32 // shapeOf's stack of open containers
 	// shaped: the scan wrote the document's shape (shapeBuf),
 	// which it does for documents of at most maxShapeDoc bytes.
 	shaped    bool
@@ -113,6 +115,7 @@ func (t *tape) scan(data []byte, maxDepth int) bool {
 	if len(data) > 1<<30 {
 		return false
 	}
+	t.cache = nil // evaluate sets it for the document
 	t.shaped = len(data) <= maxShapeDoc
 	if t.shaped {
 		// A shape is no longer than its document (shape.go),
