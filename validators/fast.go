@@ -1280,16 +1280,75 @@ func (t *tape) known(i int32, values ...string) (string, bool) {
 // goClean reports whether the Go checks find nothing in the document of
 // kind k scanned into t (goFindings is empty). It decides the common
 // cases on the tape without building paths: a kind the checks do not
-// read, and an invoice payment whose amount_paid is not a number or, like
-// its amount_requested, an integer of digits no greater than it.
+// read; an invoice payment whose amount_paid is not a number or, like its
+// amount_requested, an integer of digits no greater than it (itself, an
+// event's data.object, or each of a list's or search result's items that
+// is one: eachPayment's); an invoice with no payments listed.
 func goClean(k Kind, t *tape) bool {
-	if !goChecked(k) {
-		return true
-	}
-	if k == KindInvoicePayment && t.paidWithinRequested(0) {
+	switch k {
+	case KindInvoicePayment:
+		if t.paidWithinRequested(0) {
+			return true
+		}
+	case KindEvent:
+		if t.paymentClean(t.child(t.topMember(memberData), memberObject)) {
+			return true
+		}
+	case KindList, KindSearchResult:
+		d := t.topMember(memberData)
+		if d < 0 || t.toks[d].kind != tokArray {
+			return true // no items: goFindings finds none
+		}
+		clean := true
+		for j := d + 1; j < t.toks[d].next && clean; j = t.toks[j].next {
+			clean = t.paymentClean(j)
+		}
+		if clean {
+			return true
+		}
+	case KindInvoice:
+		if d := t.child(t.topMember(memberPayments), memberData); d < 0 || t.toks[d].kind != tokArray || t.toks[d].count == 0 {
+			return true
+		}
+	default:
 		return true
 	}
 	return len(goFindings(k, tapeView{t})) == 0
+}
+
+// The members goClean reads of events, lists and invoices.
+var (
+	memberData     = topName("data")
+	memberObject   = topName("object")
+	memberPayments = topName("payments")
+)
+
+// child is the token of member p of the object at token i, or -1 (also
+// when i is -1 or no object).
+func (t *tape) child(i int32, p propEntry) int32 {
+	if i < 0 || t.toks[i].kind != tokObject {
+		return -1
+	}
+	return t.memberHash(i, p.name, p.hash)
+}
+
+// paymentClean reports whether the value at token i (-1: none) certainly
+// gives goFindings nothing as eachPayment visits it: it is no invoice
+// payment (its object member is not the string "invoice_payment"), or one
+// that keeps ruleAtMostRequested (paidWithinRequested). False leaves the
+// question to goFindings, as does an escaped object member.
+func (t *tape) paymentClean(i int32) bool {
+	o := t.child(i, memberObject)
+	if o < 0 || t.toks[o].kind != tokString {
+		return true
+	}
+	if t.toks[o].escaped {
+		return false
+	}
+	if string(t.data[t.toks[o].start:t.toks[o].end]) != "invoice_payment" {
+		return true
+	}
+	return t.paidWithinRequested(i)
 }
 
 // The members goClean reads of an invoice payment.
