@@ -215,13 +215,9 @@ func (t *tape) evalByShape(n *fnode, i int32) verdict {
 }
 
 // keep publishes the trace of a value at token base in its set, in place
-// of the entry the set's clock picks, when the cache's budget allows.
+// of the entry the set's clock picks. Past the cache's budget it only
+// drops that entry, which makes room for the traces after it.
 func (c *shapes) keep(h uint64, root *fnode, shape []byte, trace []check, base int32, v verdict) {
-	e := &traced{root: root, hash: h, verdict: v, shape: slices.Clone(shape), checks: make([]check, len(trace))}
-	for k, tc := range trace {
-		tc.tok -= base
-		e.checks[k] = tc
-	}
 	set := &c.sets[h%shapeSets]
 	w := set.hand.Load() % shapeWays
 	for range 2 * shapeWays {
@@ -234,12 +230,24 @@ func (c *shapes) keep(h uint64, root *fnode, shape []byte, trace []check, base i
 	}
 	set.hand.Store(w + 1)
 	old := set.trace[w].Load()
-	grow := e.size()
+	var freed int64
 	if old != nil {
-		grow -= old.size()
+		freed = old.size()
 	}
-	if c.bytes.Add(grow) > shapeBudget || !set.trace[w].CompareAndSwap(old, e) {
-		c.bytes.Add(-grow) // over budget, or another goroutine published there first
+	size := int64(len(shape) + len(trace)*checkBytes)
+	if c.bytes.Load()+size-freed > shapeBudget {
+		if old != nil && set.trace[w].CompareAndSwap(old, nil) {
+			c.bytes.Add(-freed)
+		}
+		return
+	}
+	e := &traced{root: root, hash: h, verdict: v, shape: slices.Clone(shape), checks: make([]check, len(trace))}
+	for k, tc := range trace {
+		tc.tok -= base
+		e.checks[k] = tc
+	}
+	if set.trace[w].CompareAndSwap(old, e) { // else another goroutine published there first
+		c.bytes.Add(size - freed)
 	}
 }
 
