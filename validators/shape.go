@@ -10,14 +10,14 @@ import (
 
 // Evaluation by shape. A log's documents of one kind come in a few shapes:
 // the same members in the same order, their values of the same kinds. What
-// eval reads of a document is its shape (the kinds of its tokens, their
-// member names and counts, whether a number has a fraction or an exponent
-// and whether a string is escaped) except in three places, the checks:
-// valueRules (an enum, a const, a length bound or a pattern on a value),
-// the length bound of a plain member that object decides in place, and the
-// string value of the member an allOf dispatches on. Evaluation is therefore a function
-// of the document's shape, its root, and the answers of the checks it asks,
-// in the order it asks them. The first document of a shape is evaluated
+// eval reads of a document is its shape (the kinds of its tokens and how
+// they nest, the member names, whether a number has a fraction or an
+// exponent and whether a string is escaped) except in three places, the
+// checks: valueRules (an enum, a const, a length bound or a pattern on a
+// value), the length bound of a plain member that object decides in place,
+// and the string value of the member an allOf dispatches on. Evaluation is
+// therefore a function of the document's shape, its root, and the answers
+// of the checks it asks, in the order it asks them. The first document of a shape is evaluated
 // with its checks recorded (its trace); a later document of the same shape
 // and root asks the trace's checks again, and when each answers as it did,
 // evaluation would take the very same steps: its verdict is the trace's.
@@ -67,9 +67,9 @@ func (t *tape) record(c check) {
 	t.overflow = true
 }
 
-// Bounds of what a tape keeps of shapes: the longest document whose shape
-// it writes (bytes), the longest trace (checks) it keeps, the checks it
-// records of a document, and the bytes of all its shapes and traces.
+// Bounds: the longest document whose shape a scan writes (bytes), the
+// longest trace (checks) the cache keeps, the checks a tape records of one
+// document, and the bytes of all the cache's shapes and traces.
 const (
 	maxShapeDoc  = 16 << 10
 	maxTrace     = 512
@@ -110,7 +110,16 @@ type traced struct {
 }
 
 // size is what e holds, in bytes, for the cache's budget.
-func (e *traced) size() int64 { return int64(len(e.shape) + len(e.checks)*checkBytes) }
+func (e *traced) size() int64 { return traceSize(e.shape, e.checks) }
+
+// traceSize is the bytes of a trace of shape and checks.
+func traceSize(shape []byte, checks []check) int64 {
+	n := len(shape) + len(checks)*checkBytes
+	for k := range checks {
+		n += len(checks[k].value)
+	}
+	return int64(n)
+}
 
 // A document's shape is written by the scan (tape.go) into shapeBuf: each
 // token's kind (its high bit set for an odd number or an escaped string),
@@ -234,7 +243,7 @@ func (c *shapes) keep(h uint64, root *fnode, shape []byte, trace []check, base i
 	if old != nil {
 		freed = old.size()
 	}
-	size := int64(len(shape) + len(trace)*checkBytes)
+	size := traceSize(shape, trace)
 	if c.bytes.Load()+size-freed > shapeBudget {
 		if old != nil && set.trace[w].CompareAndSwap(old, nil) {
 			c.bytes.Add(-freed)
