@@ -22,14 +22,7 @@ func TestFastPathDecidesNumbersWithFractions(t *testing.T) {
 	if RaceDetector {
 		t.Skip("thousands of whole-document validations: run without -race (go test ./validators; CI does)")
 	}
-	fast, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, err := New(WithFastPath(false))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fast, full := bothPaths(t)
 	var file struct {
 		Resources map[string]json.RawMessage `json:"resources"`
 	}
@@ -100,4 +93,18 @@ func withNumbersRewritten(t *testing.T, raw []byte, replacements ...string) [][]
 	}
 	walk(doc, func(any) {})
 	return out
+}
+
+// bothPaths returns a validator with the fast path and one without it
+// (the whole-document path), for tests that compare the two.
+func bothPaths(t testing.TB) (fast, full *Validator) {
+	t.Helper()
+	fast, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full, err = New(WithFastPath(false)); err != nil {
+		t.Fatal(err)
+	}
+	return fast, full
 }

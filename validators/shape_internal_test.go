@@ -181,14 +181,7 @@ func TestShapeOfAValueIsItsOwn(t *testing.T) {
 // verdicts and violations of the whole-document path (and, under -race, no
 // race publishing and reading traces).
 func TestTracesAreSharedByGoroutines(t *testing.T) {
-	fast, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, err := New(WithFastPath(false))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fast, full := bothPaths(t)
 	m, err := bench.NewMixed(13)
 	if err != nil {
 		t.Fatal(err)
