@@ -141,16 +141,9 @@ func (t *tape) push() *tok {
 	return &t.toks[len(t.toks)-1]
 }
 
-// shapeToken adds a token of shape kind c (shape.go) to the document's
-// shape.
-func (t *tape) shapeToken(c byte) {
-	if t.shaped {
-		t.shapeBuf = append(t.shapeBuf, c)
-	}
-}
-
-// shapeClose ends a container's shape with its closing delimiter.
-func (t *tape) shapeClose(c byte) {
+// shapeByte adds c to the document's shape (shape.go): a token's kind, or
+// a container's closing delimiter.
+func (t *tape) shapeByte(c byte) {
 	if t.shaped {
 		t.shapeBuf = append(t.shapeBuf, c)
 	}
@@ -178,7 +171,7 @@ func (t *tape) scanValue(i, depth int) (int, bool) {
 		if !ok {
 			return 0, false
 		}
-		t.shapeToken(tokString | b2u(escaped)*shapeUnknown)
+		t.shapeByte(tokString | b2u(escaped)*shapeUnknown)
 		k := t.push()
 		k.kind, k.escaped, k.start, k.end, k.next = tokString, escaped, int32(i+1), int32(end), n+1
 		return end + 1, true
@@ -191,22 +184,22 @@ func (t *tape) scanValue(i, depth int) (int, bool) {
 			}
 			odd, t.odd = true, true
 		}
-		t.shapeToken(tokNumber | b2u(odd)*shapeUnknown)
+		t.shapeByte(tokNumber | b2u(odd)*shapeUnknown)
 		k := t.push()
 		k.kind, k.odd, k.start, k.end, k.next = tokNumber, odd, int32(i), int32(end), n+1
 		return end, true
 	case c == 't' && hasLiteral(data, i, "true"):
-		t.shapeToken(tokTrue)
+		t.shapeByte(tokTrue)
 		k := t.push()
 		k.kind, k.start, k.end, k.next = tokTrue, int32(i), int32(i+4), n+1
 		return i + 4, true
 	case c == 'f' && hasLiteral(data, i, "false"):
-		t.shapeToken(tokFalse)
+		t.shapeByte(tokFalse)
 		k := t.push()
 		k.kind, k.start, k.end, k.next = tokFalse, int32(i), int32(i+5), n+1
 		return i + 5, true
 	case c == 'n' && hasLiteral(data, i, "null"):
-		t.shapeToken(tokNull)
+		t.shapeByte(tokNull)
 		k := t.push()
 		k.kind, k.start, k.end, k.next = tokNull, int32(i), int32(i+4), n+1
 		return i + 4, true
@@ -221,12 +214,12 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 	}
 	data := t.data
 	open := int32(len(t.toks))
-	t.shapeToken(tokObject)
+	t.shapeByte(tokObject)
 	k := t.push()
 	k.kind, k.start = tokObject, int32(i)
 	i = skipSpace(data, i+1)
 	if i < len(data) && data[i] == '}' {
-		t.shapeClose('}')
+		t.shapeByte('}')
 		return i + 1, t.close(open, i)
 	}
 	// The object's member count and name filter, written to its token
@@ -274,7 +267,7 @@ func (t *tape) scanObject(i, depth int) (int, bool) {
 		case '}':
 			o := &t.toks[open]
 			o.count, o.hash = count, filter
-			t.shapeClose('}')
+			t.shapeByte('}')
 			return i + 1, t.close(open, i)
 		default:
 			return 0, false
@@ -293,12 +286,12 @@ func (t *tape) scanArray(i, depth int) (int, bool) {
 	}
 	data := t.data
 	open := int32(len(t.toks))
-	t.shapeToken(tokArray)
+	t.shapeByte(tokArray)
 	k := t.push()
 	k.kind, k.start = tokArray, int32(i)
 	i = skipSpace(data, i+1)
 	if i < len(data) && data[i] == ']' {
-		t.shapeClose(']')
+		t.shapeByte(']')
 		return i + 1, t.close(open, i)
 	}
 	var count int32
@@ -317,7 +310,7 @@ func (t *tape) scanArray(i, depth int) (int, bool) {
 			i = skipSpace(data, i+1)
 		case ']':
 			t.toks[open].count = count
-			t.shapeClose(']')
+			t.shapeByte(']')
 			return i + 1, t.close(open, i)
 		default:
 			return 0, false
