@@ -143,15 +143,11 @@ func sameShape(t *testing.T, doc []byte) [][]byte {
 // The shape of a value within a document is the shape of that value
 // scanned alone, for every container of the generated lines.
 func TestShapeOfAValueIsItsOwn(t *testing.T) {
-	m, err := bench.NewMixed(7)
+	mixed, err := bench.MixedLines(200, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs := bench.Lines(50, 4)
-	for range 200 {
-		l, _ := m.Line()
-		docs = append(docs, l)
-	}
+	docs := append(bench.Lines(50, 4), mixed...)
 	var doc, alone tape
 	n := 0
 	for _, d := range docs {

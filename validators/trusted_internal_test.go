@@ -21,15 +21,11 @@ func TestTrustedContractsGiveTheSameVerdicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := bench.NewMixed(7)
+	mixed, err := bench.MixedLines(1500, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := bench.Lines(300, 7)
-	for range 1500 {
-		line, _ := m.Line()
-		lines = append(lines, line)
-	}
+	lines := append(bench.Lines(300, 7), mixed...)
 	// Two contracts of their own, nothing read yet, one made trusted as
 	// the embedded ones are.
 	trusted, err := New(WithSchemas(files))
@@ -224,14 +220,9 @@ func BenchmarkFirstUse(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := bench.NewMixed(1)
+	mixed, err := bench.MixedLines(500, 1)
 	if err != nil {
 		b.Fatal(err)
-	}
-	var mixed [][]byte
-	for range 500 {
-		l, _ := m.Line()
-		mixed = append(mixed, l)
 	}
 	for _, workers := range []int{1, 2} {
 		name := "mixed500"

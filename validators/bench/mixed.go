@@ -611,3 +611,17 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// MixedLines returns the first n lines of NewMixed(seed), as Lines does
+// for invoice_payment lines.
+func MixedLines(n int, seed uint64) ([][]byte, error) {
+	m, err := NewMixed(seed)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, n)
+	for i := range out {
+		out[i], _ = m.Line()
+	}
+	return out, nil
+}
