@@ -2,6 +2,7 @@ package validators
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math/bits"
@@ -349,5 +350,39 @@ func TestScannerFindsDuplicateNames(t *testing.T) {
 	}
 	if shared.scan([]byte(twice), 64) {
 		t.Fatalf("scan(%s) after scan(%s) passed a name twice", twice, clashing)
+	}
+}
+
+// nonDigits finds the first byte of a word that is not a digit, whatever
+// the bytes around it.
+func TestNonDigitsFindsTheFirstNonDigit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for c := range 256 {
+		for k := range 8 {
+			for r := range 64 {
+				var w [8]byte
+				for j := range w {
+					w[j] = '0' + byte(rng.IntN(10))
+					if r > 0 && j > k {
+						w[j] = byte(rng.IntN(256))
+					}
+				}
+				w[k] = byte(c)
+				first := 8
+				for j, b := range w {
+					if b < '0' || b > '9' {
+						first = j
+						break
+					}
+				}
+				got := 8
+				if nd := nonDigits(binary.LittleEndian.Uint64(w[:])); nd != 0 {
+					got = bits.TrailingZeros64(nd) >> 3
+				}
+				if got != first {
+					t.Fatalf("nonDigits(%q): first non-digit %d, want %d", w[:], got, first)
+				}
+			}
+		}
 	}
 }

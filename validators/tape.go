@@ -484,8 +484,13 @@ func scanString(data []byte, i int) (end int, escaped, ok bool) {
 	for i < len(data) {
 		// Eight bytes at a time while none needs a look of its own.
 		for i+8 <= len(data) {
-			if stop := jsonstring.Stops(binary.LittleEndian.Uint64(data[i:])); stop != 0 {
-				i += bits.TrailingZeros64(stop) >> 3
+			w := binary.LittleEndian.Uint64(data[i:])
+			if stop := jsonstring.Stops(w); stop != 0 {
+				at := bits.TrailingZeros64(stop) // the high bit of the first byte to look at
+				i += at >> 3
+				if byte(w>>(at&^7)) == '"' { // the usual stop: the string's end, read from the word
+					return i, escaped, true
+				}
 				break
 			}
 			i += 8
@@ -534,6 +539,15 @@ func scanString(data []byte, i int) (end int, escaped, ok bool) {
 	return 0, false, false
 }
 
+// nonDigits marks, by a bit of its own, each byte of the eight in w (read
+// little-endian) that is not an ASCII digit, exactly up to the first: a
+// byte's carry reaches only those above it, after a byte of 0xFA or more,
+// which is marked itself.
+func nonDigits(w uint64) uint64 {
+	const high, digits, six = 0xF0F0F0F0F0F0F0F0, 0x3030303030303030, 0x0606060606060606
+	return (w&high ^ digits) | ((w+six)&high ^ digits)
+}
+
 // hex4 is the value of the four hex digits of a \u escape, if they are.
 func hex4(digits []byte) (rune, bool) {
 	var r rune
@@ -560,9 +574,17 @@ func scanInt(data []byte, i int) (end int, ok bool) {
 		i++
 	}
 	digits := i
+	for i+8 <= len(data) { // eight bytes at a time while they are digits
+		if nd := nonDigits(binary.LittleEndian.Uint64(data[i:])); nd != 0 {
+			i += bits.TrailingZeros64(nd) >> 3
+			goto counted
+		}
+		i += 8
+	}
 	for i < len(data) && data[i] >= '0' && data[i] <= '9' {
 		i++
 	}
+counted:
 	n := i - digits
 	switch {
 	case n == 0, n > 1 && data[digits] == '0', n > 18:
