@@ -1162,7 +1162,7 @@ func (fp *fastPath) validate(v *Validator, t *tape) (res Result, ok bool) {
 		return Result{}, false
 	}
 	e := &explainer{c: fp.c, doc: t, strict: v.strict, scratch: t.msg}
-	(&guide{t: t, e: e}).explain(root, 0, "", nil)
+	(&guide{t: t, e: e}).explainByShape(root)
 	t.msg = e.scratch
 	t.inexact = false
 	findings := goFindings(kind, tapeView{t})

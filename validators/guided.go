@@ -26,6 +26,61 @@ import (
 type guide struct {
 	t *tape
 	e *explainer
+	// While the tape records (explanation by shape, shape.go): the
+	// reports made to the explainer, in order, and whether jsonschema/v5
+	// was asked, whose answers no trace holds.
+	calls []guideCall
+	asked bool
+}
+
+// guideCall is one report the guide made to its explainer: what replay
+// makes again, on another document of the same shape and answers.
+type guideCall struct {
+	op            uint8 // callLeaf, callMissing or callUndocumented
+	a             *annotation
+	loc, kw, inst string // kw: callLeaf's keyword, callUndocumented's rule
+	conds         []condition
+}
+
+// The explainer's reports a guideCall makes.
+const (
+	callLeaf = iota + 1
+	callMissing
+	callUndocumented
+)
+
+// leaf, missing and undocumented report to the explainer, and record the
+// report while the tape records.
+func (g *guide) leaf(a *annotation, loc, kw, inst string, conds []condition) {
+	g.note(guideCall{op: callLeaf, a: a, loc: loc, kw: kw, inst: inst, conds: conds})
+}
+
+func (g *guide) missing(a *annotation, loc, inst string, conds []condition) {
+	g.note(guideCall{op: callMissing, a: a, loc: loc, inst: inst, conds: conds})
+}
+
+func (g *guide) undocumented(a *annotation, loc, inst string, conds []condition) {
+	g.note(guideCall{op: callUndocumented, a: a, loc: loc, kw: a.undocumented, inst: inst, conds: conds})
+}
+
+// note makes the report c stands for, and records it while the tape records.
+func (g *guide) note(c guideCall) {
+	if g.t.recording {
+		g.calls = append(g.calls, c)
+	}
+	g.e.report(c)
+}
+
+// report makes the report c stands for.
+func (e *explainer) report(c guideCall) {
+	switch c.op {
+	case callLeaf:
+		e.leaf(c.a, c.loc, c.kw, c.inst, c.conds)
+	case callMissing:
+		e.missing(c.a, c.loc, c.inst, c.conds)
+	case callUndocumented:
+		e.add(c.kw, c.inst, "is not a documented field", c.conds, "unevaluatedProperties", c.loc)
+	}
 }
 
 // explain reports every failure of n on the value at token i, which stands
@@ -33,7 +88,7 @@ type guide struct {
 // does not certainly hold there.
 func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 	tk := &g.t.toks[i]
-	if g.scalar(n, tk, inst, conds) {
+	if g.scalar(n, i, tk, inst, conds) {
 		return
 	}
 	// A scalar is explained here when n only applies other subschemas
@@ -74,7 +129,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 					continue
 				}
 			}
-			defer g.e.leaf(a, loc, kw, inst, conds)
+			defer g.leaf(a, loc, kw, inst, conds)
 		}
 	}
 	var ifVerdict verdict
@@ -89,7 +144,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 		if len(n.required) > 0 {
 			for _, r := range n.required {
 				if g.t.memberHash(i, r.name, r.hash) < 0 {
-					g.e.missing(a, loc, inst, conds)
+					g.missing(a, loc, inst, conds)
 					break
 				}
 			}
@@ -109,7 +164,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 					g.explain(sub, val, inst+"/"+pointer.Escape(string(name)), conds)
 				}
 			} else if n.closed {
-				g.e.add(a.undocumented, inst+"/"+pointer.Escape(string(name)), "is not a documented field", conds, "unevaluatedProperties", loc)
+				g.undocumented(a, loc, inst+"/"+pointer.Escape(string(name)), conds)
 			}
 			j = g.t.toks[val].next
 		}
@@ -133,6 +188,9 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 			g.explain(target, i, inst, conds)
 		}
 	}
+	if g.t.recording && n.dispatch != nil && tk.kind == tokObject {
+		n.dispatch.recordKey(g.t, i) // the one thing allOfAt reads that the shape does not say
+	}
 	for _, sub := range n.allOfAt(g.t, i, tk) {
 		if sub.eval(g.t, i) != pass {
 			g.explain(sub, i, inst, conds)
@@ -154,7 +212,7 @@ func (g *guide) explain(n *fnode, i int32, inst string, conds []condition) {
 // decides for such a value (type, enum or const, maxLength, pattern): they
 // fail as v5 would report them, a type failure alone (v5 stops there), else
 // each of the others that fails. It reports whether it did.
-func (g *guide) scalar(n *fnode, tk *tok, inst string, conds []condition) bool {
+func (g *guide) scalar(n *fnode, i int32, tk *tok, inst string, conds []condition) bool {
 	switch {
 	case tk.kind == tokString && tk.escaped, tk.kind == tokNumber && tk.odd, tk.kind == tokObject, tk.kind == tokArray:
 		return false
@@ -164,26 +222,54 @@ func (g *guide) scalar(n *fnode, tk *tok, inst string, conds []condition) bool {
 	loc := n.loc
 	a := n.annotation()
 	if n.types != 0 && !n.types.has(tk) {
-		g.e.leaf(a, loc, "type", inst, conds)
+		g.leaf(a, loc, "type", inst, conds)
 		return true
 	}
-	if len(n.enum) > 0 && n.matchEnum(g.t, tk) == fail {
+	fails := n.scalarFails(g.t, tk)
+	if g.t.recording {
+		g.t.record(check{op: checkScalar, res: fails, tok: i, node: n})
+	}
+	if fails&failsEnum != 0 {
 		kw := "enum"
 		if n.isConst {
 			kw = "const"
 		}
-		g.e.leaf(a, loc, kw, inst, conds)
+		g.leaf(a, loc, kw, inst, conds)
 	}
-	if tk.kind == tokString {
-		raw := g.t.data[tk.start:tk.end]
-		if n.maxLength >= 0 && len(raw) > n.maxLength && utf8.RuneCount(raw) > n.maxLength {
-			g.e.leaf(a, loc, "maxLength", inst, conds)
-		}
-		if n.pattern != nil && !n.pattern.Match(raw) {
-			g.e.leaf(a, loc, "pattern", inst, conds)
-		}
+	if fails&failsMaxLength != 0 {
+		g.leaf(a, loc, "maxLength", inst, conds)
+	}
+	if fails&failsPattern != 0 {
+		g.leaf(a, loc, "pattern", inst, conds)
 	}
 	return true
+}
+
+// What scalarFails finds: the keywords of a scalar's subschema that fail.
+const (
+	failsEnum = 1 << iota // enum or const
+	failsMaxLength
+	failsPattern
+)
+
+// scalarFails is which of n's enum or const, maxLength and pattern fail
+// on the value at token tk, a string read exactly, an integer written as
+// digits, a boolean or null, whose type n admits (guide.scalar).
+func (n *fnode) scalarFails(t *tape, tk *tok) uint8 {
+	var fails uint8
+	if len(n.enum) > 0 && n.matchEnum(t, tk) == fail {
+		fails |= failsEnum
+	}
+	if tk.kind == tokString {
+		raw := t.data[tk.start:tk.end]
+		if n.maxLength >= 0 && len(raw) > n.maxLength && utf8.RuneCount(raw) > n.maxLength {
+			fails |= failsMaxLength
+		}
+		if n.pattern != nil && !n.pattern.Match(raw) {
+			fails |= failsPattern
+		}
+	}
+	return fails
 }
 
 func anyOf(subs []*fnode, t *tape, i int32) verdict {
@@ -201,6 +287,7 @@ func anyOf(subs []*fnode, t *tape, i int32) verdict {
 
 // v5 applies n with jsonschema/v5 to the value at inst and explains its failures.
 func (g *guide) v5(n *fnode, inst string, conds []condition) {
+	g.asked = true
 	value, ok := g.e.doc.lookup(inst)
 	if !ok {
 		return

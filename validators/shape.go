@@ -46,6 +46,9 @@ const (
 	// value (which of its rules apply depends on nothing else: whether the
 	// member is there, of which kind, escaped, is the shape's).
 	checkKey
+	// checkScalar: node.scalarFails of the value at tok, which the guide
+	// asks where it explains a scalar (guided.go).
+	checkScalar
 )
 
 // b2u is 1 for true, 0 for false.
@@ -78,6 +81,8 @@ const (
 	shapeSets    = 256
 	shapeWays    = 8
 	checkBytes   = int(unsafe.Sizeof(check{}))
+	callBytes    = int(unsafe.Sizeof(guideCall{}))
+	condBytes    = int(unsafe.Sizeof(condition{}))
 	shapeUnknown = 0x80 // or'd into a token's kind: an odd number, an escaped string
 )
 
@@ -107,16 +112,27 @@ type traced struct {
 	used    atomic.Bool // answered since the clock's hand last passed
 	shape   []byte
 	checks  []check
+	// An explanation (explained): the trace of the guide's walk of a
+	// document, at its root, and the reports the walk made.
+	explains bool
+	calls    []guideCall
 }
 
 // size is what e holds, in bytes, for the cache's budget.
-func (e *traced) size() int64 { return traceSize(e.shape, e.checks) }
+func (e *traced) size() int64 { return traceSize(e.shape, e.checks, e.calls) }
 
-// traceSize is the bytes of a trace of shape and checks.
-func traceSize(shape []byte, checks []check) int64 {
-	n := len(shape) + len(checks)*checkBytes
+// traceSize is the bytes of a trace of shape, checks and calls.
+func traceSize(shape []byte, checks []check, calls []guideCall) int64 {
+	n := len(shape) + len(checks)*checkBytes + len(calls)*callBytes
 	for k := range checks {
 		n += len(checks[k].value)
+	}
+	for k := range calls {
+		c := &calls[k]
+		n += len(c.loc) + len(c.kw) + len(c.inst) + len(c.conds)*condBytes
+		for _, cond := range c.conds {
+			n += len(cond.Schema) + len(cond.Instance)
+		}
 	}
 	return int64(n)
 }
@@ -192,10 +208,13 @@ func (t *tape) evalByShape(n *fnode, i int32) verdict {
 			h ^= maphash.Bytes(c.seed, key) * 0x9E3779B97F4A7C15
 		}
 	}
+	if i == 0 {
+		t.rootHash = h
+	}
 	set := &c.sets[h%shapeSets]
 	for w := range set.trace {
 		e := set.trace[w].Load()
-		if e != nil && e.hash == h && e.root == n && bytes.Equal(e.shape, shape) && e.replays(t, i) {
+		if e != nil && e.hash == h && e.root == n && !e.explains && bytes.Equal(e.shape, shape) && e.replays(t, i) {
 			if !e.used.Load() {
 				e.used.Store(true)
 			}
@@ -215,7 +234,7 @@ func (t *tape) evalByShape(n *fnode, i int32) verdict {
 	v := n.eval(t, i)
 	t.recording = was
 	if !t.overflow && len(t.trace)-start <= maxTrace {
-		c.keep(h, n, shape, t.trace[start:], i, v)
+		c.keep(&traced{root: n, hash: h, verdict: v, shape: shape, checks: t.trace[start:]}, i)
 	}
 	if !was {
 		t.trace = t.trace[:start]
@@ -223,11 +242,12 @@ func (t *tape) evalByShape(n *fnode, i int32) verdict {
 	return v
 }
 
-// keep publishes the trace of a value at token base in its set, in place
-// of the entry the set's clock picks. Past the cache's budget it only
-// drops that entry, which makes room for the traces after it.
-func (c *shapes) keep(h uint64, root *fnode, shape []byte, trace []check, base int32, v verdict) {
-	set := &c.sets[h%shapeSets]
+// keep publishes a copy of e, the trace of a value at token base, its
+// shape and checks the tape's, in its set, in place of the entry the
+// set's clock picks. Past the cache's budget it only drops that entry,
+// which makes room for the traces after it.
+func (c *shapes) keep(e *traced, base int32) {
+	set := &c.sets[e.hash%shapeSets]
 	w := set.hand.Load() % shapeWays
 	for range 2 * shapeWays {
 		old := set.trace[w].Load()
@@ -243,14 +263,15 @@ func (c *shapes) keep(h uint64, root *fnode, shape []byte, trace []check, base i
 	if old != nil {
 		freed = old.size()
 	}
-	size := traceSize(shape, trace)
+	size := e.size()
 	if c.bytes.Load()+size-freed > shapeBudget {
 		if old != nil && set.trace[w].CompareAndSwap(old, nil) {
 			c.bytes.Add(-freed)
 		}
 		return
 	}
-	e := &traced{root: root, hash: h, verdict: v, shape: slices.Clone(shape), checks: make([]check, len(trace))}
+	trace := e.checks
+	e.shape, e.checks, e.calls = slices.Clone(e.shape), make([]check, len(trace)), slices.Clone(e.calls)
 	for k, tc := range trace {
 		tc.tok -= base
 		e.checks[k] = tc
@@ -283,7 +304,71 @@ func (e *traced) replays(t *tape, base int32) bool {
 			if string(t.data[tk.start:tk.end]) != c.value {
 				return false
 			}
+		case checkScalar:
+			if c.node.scalarFails(t, tk) != c.res {
+				return false
+			}
 		}
 	}
 	return true
+}
+
+// Explanation by shape. The guide's walk (guided.go) reads a document
+// where evaluation does, and in one more place, the scalars it explains
+// (checkScalar); the rest of what it does follows from the shape. So the
+// reports it makes to the explainer (a leaf, a missing member, an
+// undocumented one), with their pointers and conditions, are a function
+// of the shape, the root and the answers of its checks too. The first
+// document of a shape and answers to need explaining is walked with its
+// checks and reports recorded; a later one whose checks answer alike gets
+// the same reports made again, on its own values, which the messages
+// quote. A walk that asked jsonschema/v5 is not kept.
+
+// explained is the explanation in c of the document scanned into t at
+// root, which evaluate found not clean, if one answers for it.
+func (t *tape) explained(root *fnode) *traced {
+	c, h := t.cache, t.rootHash^explainSalt
+	set := &c.sets[h%shapeSets]
+	for w := range set.trace {
+		e := set.trace[w].Load()
+		if e != nil && e.hash == h && e.root == root && e.explains && bytes.Equal(e.shape, t.shapeBuf) && e.replays(t, 0) {
+			if !e.used.Load() {
+				e.used.Store(true)
+			}
+			t.explainedAgain++
+			return e
+		}
+	}
+	return nil
+}
+
+// explainSalt is or'd into the hash of a document's shape and root for its
+// explanations: they are found apart from its traces.
+const explainSalt = 0x5BD1E9955BD1E995
+
+// explainByShape reports to g's explainer the failures of root on the
+// document scanned into g.t, evaluated by evaluate: by an explanation of
+// its shape and answers, or walked with its checks and reports recorded
+// and kept as one.
+func (g *guide) explainByShape(root *fnode) {
+	t := g.t
+	if t.cache == nil {
+		g.explain(root, 0, "", nil)
+		return
+	}
+	if e := t.explained(root); e != nil {
+		for _, c := range e.calls {
+			g.e.report(c)
+		}
+		return
+	}
+	t.explainWalks++
+	t.trace, t.overflow, t.recording = t.trace[:0], false, true
+	g.calls = g.calls[:0]
+	g.explain(root, 0, "", nil)
+	t.recording = false
+	if !t.overflow && !g.asked && len(t.trace) <= maxChecks {
+		t.cache.keep(&traced{root: root, hash: t.rootHash ^ explainSalt, shape: t.shapeBuf, checks: t.trace, explains: true, calls: g.calls}, 0)
+	}
+	t.trace = t.trace[:0]
 }

@@ -214,3 +214,76 @@ func TestTracesAreSharedByGoroutines(t *testing.T) {
 		t.Fatal(e)
 	}
 }
+
+// Explanation by shape must make the reports the guide's walk makes: the
+// violations of every document, explained by an explanation of its shape
+// or walked, are those of the whole-document path, on the generated
+// invoice_payment and mixed lines and each with its strings rewritten in
+// place (sameShape), whose messages quote other values and whose checks
+// answer otherwise.
+func TestExplanationByShapeIsTheWalk(t *testing.T) {
+	fast, full := bothPaths(t)
+	fp := fast.versions[fast.dflt].fast
+	m, err := bench.NewMixed(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 100
+	if RaceDetector {
+		n = 15
+	}
+	var docs [][]byte
+	for _, l := range bench.Lines(n, 11) {
+		docs = append(append(docs, l), sameShape(t, l)...)
+	}
+	for range n {
+		l, _ := m.Line()
+		docs = append(append(docs, l), sameShape(t, l)...)
+	}
+	tp := &tape{}
+	var replayed, walked, explained int
+	messages := map[string]map[string]bool{} // a rule and pointer's messages, among those replayed
+	for _, doc := range docs {
+		if !tp.scan(doc, fp.maxDepth) || tp.toks[0].kind != tokObject {
+			continue
+		}
+		before, walks := tp.explainedAgain, tp.explainWalks
+		got, ok := fp.validate(fast, tp)
+		if !ok {
+			continue
+		}
+		want := full.Validate(doc)
+		if len(got.Violations) == 0 && len(want.Violations) == 0 {
+			got.Violations, want.Violations = nil, nil
+		}
+		if got.Kind != want.Kind || !slices.Equal(got.Violations, want.Violations) {
+			t.Fatalf("explained by shape and in full differ on\n%s\nby shape: %s %v\nfull: %s %v", abbreviate(doc), got.Kind, got.Violations, want.Kind, want.Violations)
+		}
+		if len(got.Violations) > 0 {
+			explained++
+		}
+		if tp.explainedAgain > before {
+			replayed++
+			for _, v := range got.Violations {
+				k := v.Rule + " " + v.Pointer
+				if messages[k] == nil {
+					messages[k] = map[string]bool{}
+				}
+				messages[k][v.Message] = true
+			}
+		} else if tp.explainWalks > walks {
+			walked++
+		}
+	}
+	quoting := 0 // rule and pointers replayed with more than one message
+	for _, ms := range messages {
+		if len(ms) > 1 {
+			quoting++
+		}
+	}
+	t.Logf("%d documents with violations: %d explained by an explanation of their shape, %d walked; %d rules and pointers replayed with several messages",
+		explained, replayed, walked, quoting)
+	if replayed < explained/4 || walked < explained/20 || quoting == 0 {
+		t.Fatalf("the test no longer exercises explanations: %d explained, %d by shape, %d walked, %d quoting", explained, replayed, walked, quoting)
+	}
+}

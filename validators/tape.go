@@ -52,9 +52,13 @@ type tape struct {
 	// with, the buffer of the current document's shape, and the trace
 	// being recorded while recording is set (overflow: it grew too long
 	// to keep). answered and evaluated count the values a trace answered
-	// for and those evaluated, for tests.
+	// for and those evaluated, explainedAgain the documents an
+	// explanation answered for and explainWalks those walked, for tests.
 	cache               *shapes
+	rootHash            uint64 // the hash evalByShape found the document's traces by
 	answered, evaluated int
+	explainedAgain      int
+	explainWalks        int
 	shapeBuf            []byte
 	shapeAt             []int32 // shapeOf's: where each container's shape starts and ends
 	shapeOpen           []int32 // shapeOf's stack of open containers
