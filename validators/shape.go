@@ -3,6 +3,7 @@ package validators
 import (
 	"bytes"
 	"hash/maphash"
+	"math"
 	"slices"
 	"sync/atomic"
 	"unsafe"
@@ -112,6 +113,12 @@ type traced struct {
 	used    atomic.Bool // answered since the clock's hand last passed
 	shape   []byte
 	checks  []check
+	// longs are the checks that a string is no longer than a bound
+	// (checkLong answered 0), apart: a document no longer than the least
+	// of their bounds, bound, answers them all alike, as most do (a
+	// Stripe string's maxLength is 5000).
+	longs []check
+	bound int
 	// An explanation (explained): the trace of the guide's walk of a
 	// document, at its root, and the reports the walk made.
 	explains bool
@@ -119,7 +126,9 @@ type traced struct {
 }
 
 // size is what e holds, in bytes, for the cache's budget.
-func (e *traced) size() int64 { return traceSize(e.shape, e.checks, e.calls) }
+func (e *traced) size() int64 {
+	return traceSize(e.shape, e.checks, e.calls) + int64(len(e.longs)*checkBytes)
+}
 
 // traceSize is the bytes of a trace of shape, checks and calls.
 func traceSize(shape []byte, checks []check, calls []guideCall) int64 {
@@ -220,9 +229,11 @@ func (t *tape) evalByShape(n *fnode, i int32) verdict {
 			}
 			t.answered++
 			if t.recording {
-				for _, k := range e.checks {
-					k.tok += i
-					t.record(k)
+				for _, list := range [...][]check{e.checks, e.longs} {
+					for _, k := range list {
+						k.tok += i
+						t.record(k)
+					}
 				}
 			}
 			return e.verdict
@@ -271,10 +282,16 @@ func (c *shapes) keep(e *traced, base int32) {
 		return
 	}
 	trace := e.checks
-	e.shape, e.checks, e.calls = slices.Clone(e.shape), make([]check, len(trace)), slices.Clone(e.calls)
-	for k, tc := range trace {
+	e.shape, e.checks, e.calls = slices.Clone(e.shape), make([]check, 0, len(trace)), slices.Clone(e.calls)
+	e.bound = math.MaxInt
+	for _, tc := range trace {
 		tc.tok -= base
-		e.checks[k] = tc
+		if tc.op == checkLong && tc.res == 0 {
+			e.longs = append(e.longs, tc)
+			e.bound = min(e.bound, int(tc.arg))
+			continue
+		}
+		e.checks = append(e.checks, tc)
 	}
 	if set.trace[w].CompareAndSwap(old, e) { // else another goroutine published there first
 		c.bytes.Add(size - freed)
@@ -284,8 +301,17 @@ func (c *shapes) keep(e *traced, base int32) {
 // replays reports whether each of e's checks answers on the value at
 // token base of the document scanned into t as it did when e was recorded.
 func (e *traced) replays(t *tape, base int32) bool {
-	for k := range e.checks {
-		c := &e.checks[k]
+	if len(t.data) > e.bound && !replay(e.longs, t, base) {
+		return false
+	}
+	return replay(e.checks, t, base)
+}
+
+// replay reports whether each of checks answers on the value at token
+// base of the document scanned into t as it did when recorded.
+func replay(checks []check, t *tape, base int32) bool {
+	for k := range checks {
+		c := &checks[k]
 		i := base + c.tok
 		tk := &t.toks[i]
 		switch c.op {
