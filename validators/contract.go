@@ -73,7 +73,6 @@ type contract struct {
 	rules      map[string]*Rule                  // each an entry of its file's catalogue (SchemaFile.Rules), or of jsonRules
 	deferred   map[string][]int                  // file -> where its catalogue is in it, not read yet
 	catErrs    map[string]error                  // file -> why its deferred catalogue or annotations could not be read
-	texts      recentTexts                       // the texts of files whose catalogue is deferred, read last
 	deferMu    sync.Mutex                        // serializes the reads of deferred catalogues and annotations
 }
 
@@ -495,10 +494,7 @@ func (c *contract) read(file string, withNotes bool) (map[string]any, error) {
 	}
 	// A trusted file's catalogue, most of a large file, is read when one
 	// of its rules is first looked up (rule): a valid document needs none.
-	f, deferredAt, raw, err := readSchemaText(c.files, file, c.trusted)
-	if err == nil && deferredAt != nil {
-		c.texts.keep(file, raw)
-	}
+	f, deferredAt, err := readSchemaFile(c.files, file, c.trusted)
 	if err == nil && f.APIVersion != c.apiVersion {
 		err = fmt.Errorf("schema %s is for API version %s, the index for %s", file, f.APIVersion, c.apiVersion)
 	}
@@ -712,13 +708,7 @@ func (c *contract) loadCatalogue(file string) {
 		at, ok = c.deferred[file]
 		return ok
 	}, func() {
-		var rules []Rule
-		var err error
-		if raw := c.texts.take(file); raw != nil {
-			rules, err = catalogueAt(file, raw, at)
-		} else {
-			rules, err = readCatalogueAt(c.files, file, at)
-		}
+		rules, err := readCatalogueAt(c.files, file, at)
 		c.metaMu.Lock()
 		defer c.metaMu.Unlock()
 		delete(c.deferred, file)
@@ -894,53 +884,4 @@ func descend(doc any, segs []string) (any, bool) {
 		}
 	}
 	return cur, true
-}
-
-// recentTexts holds the texts of the files read last whose catalogues were
-// deferred, up to textBudget bytes, until their catalogues are read: a
-// file's first rule is often looked up soon after its first read (the
-// first invalid document of its kind), and reading it again would
-// decompress it again from the embedded archive.
-type recentTexts struct {
-	mu    sync.Mutex
-	files []namedText // oldest first
-	bytes int
-}
-
-type namedText struct {
-	name string
-	raw  []byte
-}
-
-// textBudget bounds the bytes recentTexts holds.
-const textBudget = 4 << 20
-
-// keep holds raw, the text of file, dropping the oldest texts past the budget.
-func (r *recentTexts) keep(file string, raw []byte) {
-	if len(raw) > textBudget {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.files = append(r.files, namedText{file, raw})
-	r.bytes += len(raw)
-	for r.bytes > textBudget {
-		r.bytes -= len(r.files[0].raw)
-		r.files[0] = namedText{}
-		r.files = r.files[1:]
-	}
-}
-
-// take returns the text of file held, if it is, and holds it no more.
-func (r *recentTexts) take(file string) []byte {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for k, t := range r.files {
-		if t.name == file {
-			r.bytes -= len(t.raw)
-			r.files = append(r.files[:k], r.files[k+1:]...)
-			return t.raw
-		}
-	}
-	return nil
 }

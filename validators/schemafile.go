@@ -41,22 +41,10 @@ func ReadSchemaFile(files fs.FS, name string) (*SchemaFile, error) {
 // nil and at is where the catalogue's text is in the file, for
 // readCatalogueAt to read when a rule is needed.
 func readSchemaFile(files fs.FS, name string, deferCatalogue bool) (f *SchemaFile, at []int, err error) {
-	f, at, _, err = readSchemaText(files, name, deferCatalogue)
-	return f, at, err
-}
-
-// readSchemaText is readSchemaFile, and the file's text it read.
-func readSchemaText(files fs.FS, name string, deferCatalogue bool) (f *SchemaFile, at []int, raw []byte, err error) {
-	raw, err = fs.ReadFile(files, name)
+	raw, err := fs.ReadFile(files, name)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read schema: %w", err)
+		return nil, nil, fmt.Errorf("read schema: %w", err)
 	}
-	f, at, err = parseSchemaText(name, raw, deferCatalogue)
-	return f, at, raw, err
-}
-
-// parseSchemaText is readSchemaFile of the text raw of the file name.
-func parseSchemaText(name string, raw []byte, deferCatalogue bool) (f *SchemaFile, at []int, err error) {
 	var (
 		doc  map[string]any
 		defs map[string]ruleDefinition
@@ -96,12 +84,6 @@ func readCatalogueAt(files fs.FS, name string, at []int) ([]Rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read schema: %w", err)
 	}
-	return catalogueAt(name, raw, at)
-}
-
-// catalogueAt reads the catalogue at offsets at of raw, the text of the
-// file name.
-func catalogueAt(name string, raw []byte, at []int) ([]Rule, error) {
 	if len(at) != 2 || at[0] > at[1] || at[1] > len(raw) {
 		return nil, fmt.Errorf("schema %s changed since it was read", name)
 	}

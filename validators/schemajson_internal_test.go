@@ -71,25 +71,3 @@ func TestQuickParseIsEncodingJSON(t *testing.T) {
 		}
 	}
 }
-
-// recentTexts gives a kept text back once, and keeps no more than its
-// budget, dropping the oldest first.
-func TestRecentTextsKeepTheLastWithinTheBudget(t *testing.T) {
-	var r recentTexts
-	r.keep("a", make([]byte, textBudget/2))
-	r.keep("b", make([]byte, textBudget/2))
-	r.keep("c", make([]byte, textBudget/4)) // past the budget: a goes
-	if r.take("a") != nil {
-		t.Error("a, the oldest, is still held past the budget")
-	}
-	if got := r.take("b"); len(got) != textBudget/2 {
-		t.Errorf("take(b) = %d bytes, want %d", len(got), textBudget/2)
-	}
-	if r.take("b") != nil {
-		t.Error("b is given back twice")
-	}
-	r.keep("huge", make([]byte, textBudget+1))
-	if r.take("huge") != nil || r.bytes != textBudget/4 {
-		t.Errorf("a text over the budget was kept (held %d bytes)", r.bytes)
-	}
-}
