@@ -14,12 +14,12 @@ func TestLimitMemorySetsTheTargetAndPutsTheLimitBack(t *testing.T) {
 	beforePercent := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(beforePercent)
 	stop := limitMemory()
-	// The start-up phase: a slower pace under a lower limit.
+	// The start-up phase: a slower pace, under the target.
 	gotLimit, gotPercent := debug.SetMemoryLimit(-1), debug.SetGCPercent(-1)
 	debug.SetGCPercent(gotPercent)
-	if gotLimit != startupTarget || gotPercent != startupGCPercent {
+	if gotLimit != memoryTarget || gotPercent != startupGCPercent {
 		stop()
-		t.Fatalf("limit %d at GOGC=%d as validate starts, want %d at GOGC=%d", gotLimit, gotPercent, startupTarget, startupGCPercent)
+		t.Fatalf("limit %d at GOGC=%d as validate starts, want %d at GOGC=%d", gotLimit, gotPercent, memoryTarget, startupGCPercent)
 	}
 	// Then the target (or more, over a large live heap: the test
 	// process's), at the pace before.
