@@ -287,3 +287,40 @@ func TestExplanationByShapeIsTheWalk(t *testing.T) {
 		t.Fatalf("the test no longer exercises explanations: %d explained, %d by shape, %d walked, %d quoting", explained, replayed, walked, quoting)
 	}
 }
+
+// The cache keeps a trace the second time its hash is offered, not the
+// first: a shape met once costs no copy (the door).
+func TestTracesAreKeptTheSecondTimeTheirShapeIsMet(t *testing.T) {
+	c := newShapes()
+	offer := func(h uint64) {
+		c.keep(&traced{hash: h, shape: []byte{tokObject}, checks: []check{{op: checkKey, value: "x"}}}, 0)
+	}
+	kept := func(h uint64) bool {
+		for w := range c.sets[h%shapeSets].trace {
+			if e := c.sets[h%shapeSets].trace[w].Load(); e != nil && e.hash == h {
+				return true
+			}
+		}
+		return false
+	}
+	const a, b = 0x1234_5678_9abc_def1, 0x0fed_cba9_8765_4321
+	offer(a)
+	if kept(a) || c.bytes.Load() != 0 {
+		t.Fatalf("a trace offered once was kept (%d bytes held)", c.bytes.Load())
+	}
+	offer(a)
+	if !kept(a) || c.bytes.Load() == 0 {
+		t.Fatal("a trace offered twice was not kept")
+	}
+	// Another hash at the same door slot takes it: a, offered again after
+	// it, is declined once more.
+	other := uint64(a + doorSlots*shapeSets)
+	offer(other)
+	offer(b)
+	if kept(other) || kept(b) {
+		t.Fatal("traces offered once were kept")
+	}
+	if c.door[a%doorSlots].Load() != other {
+		t.Fatalf("door slot of %x holds %x, want %x", a, c.door[a%doorSlots].Load(), other)
+	}
+}
