@@ -47,7 +47,7 @@ type fileRange struct {
 	file       *rangeFile
 	start, end int64 // nominal: the lines that start in [start, end)
 	prev       *fileRange
-	lines      int // lines starting in the range, blank ones included; set before counted closes
+	lines      int // lines starting in the range, blank ones included; set by fill, before counted closes
 	base       int // lines before the range; set before counted closes
 	counted    chan struct{}
 	err        error // the read error, if any
@@ -62,22 +62,47 @@ const (
 )
 
 // fill reads the range into b.arena and adds a document for each non-blank
-// line that starts in it (too long ones with their size and no data), then
-// numbers them once the lines before the range are counted. It always
-// closes r.counted.
+// line that starts in it (too long ones with their size and no data),
+// numbered from 1 within the range, and sees to it that r.counted closes
+// once the lines before the range are counted: at once if its
+// predecessor's are, else by a goroutine that waits for them, so that the
+// worker validates the range's documents meanwhile (number waits, before
+// they are formatted), rather than wait here for the range before its
+// own, which the other worker reads at the same moment.
 func (r *fileRange) fill(b *batch, maxSize int) {
-	defer close(r.counted)
 	n, err := r.read(b, maxSize)
-	r.lines = n
-	if r.prev != nil {
-		<-r.prev.counted
+	r.lines, r.err = n, err
+	switch {
+	case r.prev == nil:
+		close(r.counted)
+	case isClosed(r.prev.counted):
 		r.base = r.prev.base + r.prev.lines
+		close(r.counted)
+	default:
+		go func() {
+			<-r.prev.counted
+			r.base = r.prev.base + r.prev.lines
+			close(r.counted)
+		}()
 	}
-	if err != nil {
-		r.err = err
-	}
+}
+
+// number waits until the lines before the range are counted and numbers
+// b's documents, read by fill, from the file's start.
+func (r *fileRange) number(b *batch) {
+	<-r.counted
 	for i := range b.docs {
 		b.docs[i].Line += r.base
+	}
+}
+
+// isClosed reports whether c, a channel only ever closed, is.
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }
 

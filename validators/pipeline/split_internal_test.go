@@ -54,6 +54,7 @@ func ranged(t testing.TB, data []byte, step int64, maxSize int) []line {
 		r := &fileRange{file: rf, start: start, end: min(start+step, rf.size), prev: prev, counted: make(chan struct{})}
 		b := &batch{}
 		r.fill(b, maxSize)
+		r.number(b)
 		if r.err != nil {
 			t.Fatalf("range %d: %v", start, r.err)
 		}
