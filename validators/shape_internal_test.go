@@ -22,22 +22,11 @@ func TestEvaluationByShapeIsEval(t *testing.T) {
 		t.Fatal(err)
 	}
 	fp := v.versions[v.dflt].fast
-	m, err := bench.NewMixed(5)
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := 300
 	if RaceDetector { // ten times slower; TestTracesAreSharedByGoroutines is the one for it
 		n = 40
 	}
-	var docs [][]byte
-	for _, l := range bench.Lines(n, 9) {
-		docs = append(append(docs, l), sameShape(t, l)...)
-	}
-	for range n {
-		l, _ := m.Line()
-		docs = append(append(docs, l), sameShape(t, l)...)
-	}
+	docs := shapeDocs(t, n, 9, 5, -1)
 	byShape, full, cache := &tape{}, &tape{}, newShapes()
 	var asked, answeredAgain, overruled, declined int
 	verdicts := map[verdict]int{}
@@ -97,6 +86,33 @@ func (c *shapes) of(root *fnode, shape []byte) []*traced {
 		}
 	}
 	return out
+}
+
+// shapeDocs is n generated invoice_payment lines (bench.Lines, lineSeed)
+// and n mixed lines (bench.NewMixed, mixedSeed), each followed by its
+// first variants rewrites in place (sameShape; all of them when variants
+// is negative).
+func shapeDocs(t *testing.T, n int, lineSeed, mixedSeed uint64, variants int) [][]byte {
+	m, err := bench.NewMixed(mixedSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs [][]byte
+	add := func(l []byte) {
+		same := sameShape(t, l)
+		if variants >= 0 {
+			same = same[:min(variants, len(same))]
+		}
+		docs = append(append(docs, l), same...)
+	}
+	for _, l := range bench.Lines(n, lineSeed) {
+		add(l)
+	}
+	for range n {
+		l, _ := m.Line()
+		add(l)
+	}
+	return docs
 }
 
 // sameShape rewrites the unescaped strings of doc in place, each in turn,
@@ -178,18 +194,7 @@ func TestShapeOfAValueIsItsOwn(t *testing.T) {
 // race publishing and reading traces).
 func TestTracesAreSharedByGoroutines(t *testing.T) {
 	fast, full := bothPaths(t)
-	m, err := bench.NewMixed(13)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var docs [][]byte
-	for _, l := range bench.Lines(100, 21) {
-		docs = append(append(docs, l), sameShape(t, l)[:10]...)
-	}
-	for range 100 {
-		l, _ := m.Line()
-		docs = append(append(docs, l), sameShape(t, l)[:10]...)
-	}
+	docs := shapeDocs(t, 100, 21, 13, 10)
 	want := make([]Result, len(docs))
 	for k, d := range docs {
 		want[k] = full.Validate(d)
@@ -224,22 +229,11 @@ func TestTracesAreSharedByGoroutines(t *testing.T) {
 func TestExplanationByShapeIsTheWalk(t *testing.T) {
 	fast, full := bothPaths(t)
 	fp := fast.versions[fast.dflt].fast
-	m, err := bench.NewMixed(7)
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := 100
 	if RaceDetector {
 		n = 15
 	}
-	var docs [][]byte
-	for _, l := range bench.Lines(n, 11) {
-		docs = append(append(docs, l), sameShape(t, l)...)
-	}
-	for range n {
-		l, _ := m.Line()
-		docs = append(append(docs, l), sameShape(t, l)...)
-	}
+	docs := shapeDocs(t, n, 11, 7, -1)
 	tp := &tape{}
 	var replayed, walked, explained int
 	messages := map[string]map[string]bool{} // a rule and pointer's messages, among those replayed
