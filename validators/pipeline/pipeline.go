@@ -269,6 +269,17 @@ type batch struct {
 	rng    *fileRange // set: the worker reads the batch's documents itself
 }
 
+// doc is the batch's i-th document, its Data in the arena unless it is a
+// problem or over maxSize bytes (its data was not kept).
+func (b *batch) doc(i, maxSize int) Document {
+	d := b.docs[i]
+	if d.problem == nil && d.Size <= int64(maxSize) {
+		span := b.spans[i]
+		d.Data = b.arena[span[0]:span[1]:span[1]]
+	}
+	return d
+}
+
 func (b *batch) full(maxDocs, maxBytes int) bool {
 	return len(b.docs) >= maxDocs || len(b.arena) >= maxBytes
 }
@@ -529,12 +540,8 @@ func (p *Pipeline) process(b *batch, sink Sink) {
 	b.outcomes = slices.Grow(b.outcomes[:0], len(b.docs))[:len(b.docs)]
 	b.ends = slices.Grow(b.ends[:0], len(b.docs))[:len(b.docs)]
 	b.sum.reset()
-	for i, d := range b.docs {
-		span := b.spans[i]
-		if d.problem == nil && d.Size <= int64(p.v.MaxSize()) {
-			d.Data = b.arena[span[0]:span[1]:span[1]]
-		}
-		b.outcomes[i].Result = Validate(p.v, d)
+	for i := range b.docs {
+		b.outcomes[i].Result = Validate(p.v, b.doc(i, p.v.MaxSize()))
 	}
 	if b.rng != nil {
 		b.rng.number(b)
@@ -543,12 +550,7 @@ func (p *Pipeline) process(b *batch, sink Sink) {
 	// one, and a map update each was about 2% of a run.
 	version, run := "", int64(0)
 	for i := range b.outcomes {
-		d := b.docs[i]
-		span := b.spans[i]
-		if d.problem == nil && d.Size <= int64(p.v.MaxSize()) {
-			d.Data = b.arena[span[0]:span[1]:span[1]]
-		}
-		b.outcomes[i].Doc = d
+		b.outcomes[i].Doc = b.doc(i, p.v.MaxSize())
 		b.out = sink.Format(b.out, &b.outcomes[i])
 		b.ends[i] = len(b.out)
 		b.sum.add(&b.outcomes[i])
